@@ -1,0 +1,7 @@
+/**
+ * Framework sources: the Prometheus text and OpenMetrics parser, one adapter per LLM serving
+ * framework normalising to the {@code llm_*} set, and training sources (tfevents, process detection).
+ *
+ * <p>This module never imports {@code io.telegen.gpu}; joins happen in the agent service.
+ */
+package io.telegen.frameworks;

@@ -1,0 +1,123 @@
+package io.telegen.integration;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Where the integration tests find the repository and the external programs they run.
+ *
+ * <p>The paths are computed exactly as {@code integration/scripts/setup.sh} lays them out, so a
+ * changed collector manifest points at a binary that does not exist yet (and the test says to run
+ * setup.sh) instead of silently reusing an old build:
+ *
+ * <ul>
+ *   <li>cache root: {@code $TELEGEN_CACHE}, default {@code $HOME/.cache/telegen};
+ *   <li>collector: {@code <cache>/otelcol/<first 12 hex digits of sha256(builder-config.yaml)>/otelcol};
+ *   <li>Prometheus and promtool: {@code /usr/bin/prometheus}, {@code /usr/bin/promtool} (Debian);
+ *   <li>Python: {@code <cache>/venv/bin/python}.
+ * </ul>
+ *
+ * Each can be overridden with the environment variable setup.sh writes to {@code <cache>/env}
+ * ({@code TELEGEN_OTELCOL}, {@code TELEGEN_PROMETHEUS}, {@code TELEGEN_PROMTOOL}, {@code
+ * TELEGEN_PYTHON}). A missing program fails the test; integration tests are never skipped.
+ */
+final class TelegenTools {
+
+  private static final String SETUP_HINT = "run integration/scripts/setup.sh (as root) first";
+
+  private TelegenTools() {}
+
+  static Path repoRoot() {
+    String property = System.getProperty("telegen.repo.root");
+    Path root = property != null && !property.isBlank() ? Path.of(property) : Path.of("..");
+    root = root.toAbsolutePath().normalize();
+    if (!Files.isRegularFile(root.resolve("integration/otelcol/builder-config.yaml"))) {
+      // running from the integration module directory without surefire's property
+      Path parent = Path.of("").toAbsolutePath().getParent();
+      if (parent != null && Files.isRegularFile(parent.resolve("integration/otelcol/builder-config.yaml"))) {
+        return parent;
+      }
+      fail("cannot find the repository root (system property telegen.repo.root=" + property + ")");
+    }
+    return root;
+  }
+
+  static Path shippedCollectorConfig(String fileName) {
+    Path config = repoRoot().resolve("collector-config/otelcol").resolve(fileName);
+    if (!Files.isRegularFile(config)) {
+      fail("shipped collector config missing: " + config);
+    }
+    return config;
+  }
+
+  static Path cacheDir() {
+    String cache = System.getenv("TELEGEN_CACHE");
+    if (cache != null && !cache.isBlank()) {
+      return Path.of(cache);
+    }
+    return Path.of(System.getProperty("user.home"), ".cache", "telegen");
+  }
+
+  static Path otelcol() {
+    return executable("TELEGEN_OTELCOL",
+        cacheDir().resolve("otelcol").resolve(manifestHash()).resolve("otelcol"),
+        "the stock collector built from integration/otelcol/builder-config.yaml");
+  }
+
+  static Path prometheus() {
+    return executable("TELEGEN_PROMETHEUS", Path.of("/usr/bin/prometheus"), "Prometheus");
+  }
+
+  static Path promtool() {
+    return executable("TELEGEN_PROMTOOL", Path.of("/usr/bin/promtool"), "promtool");
+  }
+
+  static Path python() {
+    return executable("TELEGEN_PYTHON", cacheDir().resolve("venv/bin/python"),
+        "the Python venv with the OpenTelemetry SDK");
+  }
+
+  static Path java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java");
+  }
+
+  static Path agentJar() {
+    Path jar = repoRoot().resolve("receiver-server/target/telegen-agent.jar");
+    if (!Files.isRegularFile(jar)) {
+      fail("the agent jar is missing: " + jar + "; build it with `mvn -B -q -DskipTests install` in "
+          + repoRoot());
+    }
+    return jar;
+  }
+
+  /** First 12 hex digits of the SHA-256 of the collector manifest, as setup.sh names the build. */
+  static String manifestHash() {
+    Path manifest = repoRoot().resolve("integration/otelcol/builder-config.yaml");
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(manifest));
+      return HexFormat.of().formatHex(digest).substring(0, 12);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Path executable(String overrideVariable, Path defaultPath, String what) {
+    String override = System.getenv(overrideVariable);
+    Path path = override != null && !override.isBlank() ? Path.of(override) : defaultPath;
+    if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
+      fail(what + " is missing: " + path
+          + (override != null && !override.isBlank() ? " (from $" + overrideVariable + ")" : "")
+          + "; " + SETUP_HINT);
+    }
+    return path;
+  }
+}

@@ -1,0 +1,100 @@
+package io.telegen.source;
+
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An immutable, ordered set of string labels for one series. Kept as OTLP {@link KeyValue}s so
+ * that building a data point copies nothing.
+ */
+public final class Labels {
+
+  private static final Labels EMPTY = new Labels(List.of());
+
+  private final List<KeyValue> attributes;
+
+  private Labels(List<KeyValue> attributes) {
+    this.attributes = attributes;
+  }
+
+  public static Labels empty() {
+    return EMPTY;
+  }
+
+  /** Labels from alternating keys and values: {@code Labels.of("device", "0", "name", "H100")}. */
+  public static Labels of(String... keysAndValues) {
+    if (keysAndValues.length % 2 != 0) {
+      throw new IllegalArgumentException("Labels.of needs key/value pairs, got an odd count");
+    }
+    Labels labels = EMPTY;
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      labels = labels.and(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return labels;
+  }
+
+  /** A copy with one more label; a later value for an existing key replaces it. */
+  public Labels and(String key, String value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, () -> "value of label " + key);
+    List<KeyValue> copy = new ArrayList<>(attributes.size() + 1);
+    for (KeyValue kv : attributes) {
+      if (!kv.getKey().equals(key)) {
+        copy.add(kv);
+      }
+    }
+    copy.add(KeyValue.newBuilder()
+        .setKey(key)
+        .setValue(AnyValue.newBuilder().setStringValue(value))
+        .build());
+    return new Labels(Collections.unmodifiableList(copy));
+  }
+
+  /** A copy with all labels of {@code other} added. */
+  public Labels and(Labels other) {
+    Labels merged = this;
+    for (KeyValue kv : other.attributes) {
+      merged = merged.and(kv.getKey(), kv.getValue().getStringValue());
+    }
+    return merged;
+  }
+
+  public List<KeyValue> attributes() {
+    return attributes;
+  }
+
+  public boolean containsKey(String key) {
+    for (KeyValue kv : attributes) {
+      if (kv.getKey().equals(key)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Labels other && attributes.equals(other.attributes);
+  }
+
+  @Override
+  public int hashCode() {
+    return attributes.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("{");
+    for (KeyValue kv : attributes) {
+      if (sb.length() > 1) {
+        sb.append(", ");
+      }
+      sb.append(kv.getKey()).append('=').append(kv.getValue().getStringValue());
+    }
+    return sb.append('}').toString();
+  }
+}

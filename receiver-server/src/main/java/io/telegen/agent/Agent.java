@@ -1,0 +1,137 @@
+package io.telegen.agent;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.telegen.agent.config.AgentConfig;
+import io.telegen.agent.export.ExportLoop;
+import io.telegen.agent.export.ExportQueue;
+import io.telegen.agent.export.MemoryExportQueue;
+import io.telegen.agent.export.MetricsPipeline;
+import io.telegen.agent.export.OtlpExporter;
+import io.telegen.agent.receiver.OtlpReceiver;
+import io.telegen.agent.schedule.SourceScheduler;
+import io.telegen.agent.telemetry.AgentTelemetry;
+import io.telegen.catalog.MetricCatalog;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running service: sources on their schedules, the OTLP receiver, and the export loop that
+ * delivers both to the collector.
+ */
+final class Agent implements AutoCloseable {
+
+  private final EventLoopGroup eventLoop;
+  private final OtlpExporter exporter;
+  private final ExportLoop exportLoop;
+  private final OtlpReceiver receiver;
+  private final SourceScheduler scheduler;
+  private final ExportQueue queue;
+  private final AgentTelemetry telemetry;
+
+  private Agent(EventLoopGroup eventLoop, OtlpExporter exporter, ExportLoop exportLoop,
+      OtlpReceiver receiver, SourceScheduler scheduler, ExportQueue queue,
+      AgentTelemetry telemetry) {
+    this.eventLoop = eventLoop;
+    this.exporter = exporter;
+    this.exportLoop = exportLoop;
+    this.receiver = receiver;
+    this.scheduler = scheduler;
+    this.queue = queue;
+    this.telemetry = telemetry;
+  }
+
+  /**
+   * Starts everything {@code config} asks for.
+   *
+   * @throws IOException when the receiver cannot bind its address
+   */
+  static Agent start(AgentConfig config, Sources sources, Clock clock) throws IOException {
+    String version = AgentInfo.version();
+    // One I/O thread serves both the receiver and the exporter's channel: the agent moves a few
+    // requests a second, and every thread costs memory on every GPU node.
+    EventLoopGroup eventLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    OtlpExporter exporter = null;
+    SourceScheduler scheduler = null;
+    try {
+      AgentTelemetry telemetry = sources.telemetry();
+      ExportQueue queue = new MemoryExportQueue(config.exporter().queueMaxRequests());
+      telemetry.queueLength(queue::size);
+      exporter = OtlpExporter.create(config.exporter(), eventLoop);
+      ExportLoop exportLoop = new ExportLoop(queue, exporter, telemetry,
+          config.exporter().retryInitialInterval(), config.exporter().retryMaxInterval());
+
+      OtlpReceiver receiver = null;
+      if (config.receiver().enabled()) {
+        receiver = OtlpReceiver.start(config.receiver().host(), config.receiver().port(),
+            config.receiver().maxRequestBytes(), eventLoop, queue, telemetry,
+            AgentInfo.hostName(), config.serviceName(), version);
+      }
+      exportLoop.start();
+
+      MetricsPipeline pipeline = new MetricsPipeline(resourceAttributes(config, version),
+          version, queue, telemetry);
+      scheduler = new SourceScheduler(MetricCatalog.load(), telemetry, pipeline::accept, clock);
+      for (Sources.Entry entry : sources.entries()) {
+        scheduler.schedule(entry.source(), entry.interval());
+      }
+      return new Agent(eventLoop, exporter, exportLoop, receiver, scheduler, queue, telemetry);
+    } catch (IOException | RuntimeException e) {
+      if (scheduler != null) {
+        scheduler.close();
+      }
+      if (exporter != null) {
+        exporter.close();
+      }
+      eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  /** The resource of the agent's own metrics: configured and environment attributes, then ours. */
+  static List<KeyValue> resourceAttributes(AgentConfig config, String version) {
+    Map<String, String> attributes = new LinkedHashMap<>();
+    attributes.put("host.name", AgentInfo.hostName());
+    // Unique per node, so that behind a gateway tier the agents' series do not collide.
+    attributes.put("service.instance.id", AgentInfo.hostName());
+    attributes.putAll(config.resourceAttributes());
+    attributes.put("service.name", config.serviceName());
+    attributes.put("service.version", version);
+    attributes.put("telegen.agent.version", version);
+    List<KeyValue> out = new ArrayList<>(attributes.size());
+    attributes.forEach((k, v) -> out.add(KeyValue.newBuilder().setKey(k)
+        .setValue(AnyValue.newBuilder().setStringValue(v)).build()));
+    return out;
+  }
+
+  int receiverPort() {
+    return receiver == null ? -1 : receiver.port();
+  }
+
+  int queued() {
+    return queue.size();
+  }
+
+  AgentTelemetry telemetry() {
+    return telemetry;
+  }
+
+  @Override
+  public void close() {
+    scheduler.close();
+    if (receiver != null) {
+      receiver.close();
+    }
+    exportLoop.stop();
+    exporter.close();
+    eventLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3_000);
+  }
+}

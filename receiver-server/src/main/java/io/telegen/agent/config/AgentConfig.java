@@ -1,0 +1,99 @@
+package io.telegen.agent.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent's whole configuration, immutable, as read from the YAML under {@code agent:} and the
+ * standard OpenTelemetry environment variables. {@link ConfigLoader} is the only producer, and
+ * the only place defaults live.
+ *
+ * @param origin where it came from: a file path or "embedded default"
+ */
+public record AgentConfig(
+    String origin,
+    String serviceName,
+    Map<String, String> resourceAttributes,
+    Exporter exporter,
+    Receiver receiver,
+    SelfTelemetry selfTelemetry,
+    Gpu gpu,
+    Aiml aiml) {
+
+  /**
+   * Where and how the agent pushes OTLP/gRPC.
+   *
+   * @param host collector host
+   * @param port collector port
+   * @param tls whether to use TLS (an {@code https://} endpoint, or {@code insecure: false})
+   * @param compression {@code gzip} or {@code none}
+   */
+  public record Exporter(
+      String host,
+      int port,
+      boolean tls,
+      Tls tlsFiles,
+      String compression,
+      Duration timeout,
+      Map<String, String> headers,
+      Duration retryInitialInterval,
+      Duration retryMaxInterval,
+      int queueMaxRequests) {
+
+    /** {@code host:port} as a log line or error shows it. */
+    public String target() {
+      return (tls ? "https://" : "http://") + host + ":" + port;
+    }
+  }
+
+  /** PEM files for TLS; each may be null (system trust store, no client certificate). */
+  public record Tls(Path caFile, Path certFile, Path keyFile) {}
+
+  /** The OTLP/gRPC receiver that apps and jobs send to. */
+  public record Receiver(boolean enabled, String host, int port, long maxRequestBytes) {}
+
+  /** The agent's own {@code telegen_agent_*} metrics. */
+  public record SelfTelemetry(boolean enabled, Duration interval) {}
+
+  /** {@code agent.gpu}, as the spec shows it. */
+  public record Gpu(
+      boolean enabled,
+      boolean nvidia,
+      boolean amd,
+      Duration pollInterval,
+      GpuMetrics metrics,
+      boolean perProcess,
+      Path nvmlLibrary,
+      Path rocmSmiLibrary,
+      Path amdSmiLibrary) {}
+
+  /** The per-group switches under {@code agent.gpu.metrics}. */
+  public record GpuMetrics(
+      boolean utilization,
+      boolean memory,
+      boolean temperature,
+      boolean power,
+      boolean clock,
+      boolean pcieThroughput,
+      boolean encoderDecoder) {}
+
+  /** {@code agent.aiml}. */
+  public record Aiml(Map<String, Framework> frameworks, boolean traceCorrelation, Training training) {}
+
+  /**
+   * One serving framework under {@code agent.aiml.frameworks}.
+   *
+   * @param metrics the metric groups to collect; empty means all
+   * @param metricsEndpoint a fixed endpoint; null means discover it
+   */
+  public record Framework(boolean enabled, List<String> metrics, String metricsEndpoint) {}
+
+  /** {@code agent.aiml.training}. */
+  public record Training(
+      boolean enabled,
+      List<String> detectFrameworks,
+      boolean exportMetrics,
+      List<Path> logDirs) {}
+}

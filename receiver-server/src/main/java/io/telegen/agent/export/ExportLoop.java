@@ -1,0 +1,141 @@
+package io.telegen.agent.export;
+
+import io.telegen.agent.telemetry.AgentTelemetry;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongUnaryOperator;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Drains the {@link ExportQueue} into the {@link OtlpExporter} on one thread, retrying
+ * retryable failures with exponential backoff and full jitter (or the collector's
+ * {@code RetryInfo} delay) for as long as it takes: items stay queued until delivered, so a
+ * collector that is down only costs what the bounded queue cannot hold.
+ *
+ * <p>It logs once when the collector becomes unreachable and once when it is back, not per
+ * attempt.
+ */
+public final class ExportLoop implements Runnable {
+
+  private static final Logger logger = Logger.getLogger(ExportLoop.class.getName());
+  private static final Duration IDLE_POLL = Duration.ofSeconds(1);
+
+  private final ExportQueue queue;
+  private final OtlpExporter exporter;
+  private final AgentTelemetry telemetry;
+  private final Duration initialBackoff;
+  private final Duration maxBackoff;
+  private final Sleeper sleeper;
+  private final LongUnaryOperator jitter;
+  private volatile boolean running = true;
+  private volatile Thread thread;
+
+  /** Sleeps; a seam so retry tests run in milliseconds. */
+  @FunctionalInterface
+  interface Sleeper {
+    void sleep(Duration duration) throws InterruptedException;
+  }
+
+  public ExportLoop(ExportQueue queue, OtlpExporter exporter, AgentTelemetry telemetry,
+      Duration initialBackoff, Duration maxBackoff) {
+    this(queue, exporter, telemetry, initialBackoff, maxBackoff,
+        d -> Thread.sleep(d.toMillis()),
+        bound -> ThreadLocalRandom.current().nextLong(bound / 2, bound + 1));
+  }
+
+  ExportLoop(ExportQueue queue, OtlpExporter exporter, AgentTelemetry telemetry,
+      Duration initialBackoff, Duration maxBackoff, Sleeper sleeper, LongUnaryOperator jitter) {
+    this.queue = queue;
+    this.exporter = exporter;
+    this.telemetry = telemetry;
+    this.initialBackoff = initialBackoff;
+    this.maxBackoff = maxBackoff;
+    this.sleeper = sleeper;
+    this.jitter = jitter;
+  }
+
+  /** Starts the loop on its own daemon thread. */
+  public void start() {
+    Thread t = new Thread(this, "telegen-export");
+    t.setDaemon(true);
+    thread = t;
+    t.start();
+  }
+
+  /** Stops after the attempt in flight; items left in the queue stay there. */
+  public void stop() {
+    running = false;
+    Thread t = thread;
+    if (t != null) {
+      t.interrupt();
+      try {
+        t.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public void run() {
+    long backoffMillis = initialBackoff.toMillis();
+    String outage = null;
+    long outageStartedNanos = 0;
+    while (running) {
+      try {
+        ExportItem item = queue.peek(IDLE_POLL);
+        if (item == null) {
+          continue;
+        }
+        ExportResult result = exporter.export(item);
+        switch (result.outcome()) {
+          case DELIVERED -> {
+            queue.remove(item);
+            long rejected = Math.min(result.rejectedItems(), item.items());
+            telemetry.exported(item.signal(), item.items() - rejected);
+            if (rejected > 0) {
+              telemetry.failed(item.signal(), "rejected", rejected);
+              logger.log(Level.FINE, () -> "collector rejected " + rejected + " of "
+                  + item.items() + " " + item.signal().label() + " items: " + result.detail());
+            }
+            if (outage != null) {
+              long seconds = Duration.ofNanos(System.nanoTime() - outageStartedNanos).toSeconds();
+              logger.info("delivering to the collector at " + exporter.target() + " again after "
+                  + seconds + "s; " + queue.size() + " requests still queued");
+              outage = null;
+            }
+            backoffMillis = initialBackoff.toMillis();
+          }
+          case REJECTED -> {
+            queue.remove(item);
+            telemetry.failed(item.signal(), "rejected", item.items());
+            logger.warning("the collector at " + exporter.target() + " refused "
+                + item.items() + " " + item.signal().label() + " items and they are dropped ("
+                + result.detail() + "); check the collector's log and its otlp receiver");
+          }
+          case RETRY -> {
+            if (outage == null) {
+              outage = result.detail();
+              outageStartedNanos = System.nanoTime();
+              logger.warning("cannot deliver to the collector at " + exporter.target() + " ("
+                  + result.detail() + "); keeping data queued (up to " + queue.capacity()
+                  + " requests) and retrying. Is otelcol running and listening there?");
+            }
+            long delay = result.retryAfter() != null ? result.retryAfter().toMillis()
+                : jitter.applyAsLong(backoffMillis);
+            sleeper.sleep(Duration.ofMillis(delay));
+            backoffMillis = Math.min(maxBackoff.toMillis(), backoffMillis * 2);
+          }
+        }
+      } catch (InterruptedException e) {
+        if (!running) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        // A bug must not stop delivery for the rest of the process's life.
+        logger.log(Level.SEVERE, "unexpected error in the export loop; continuing", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package io.telegen.agent.export;
+
+import java.time.Duration;
+
+/**
+ * The bounded buffer between producers (sources, the OTLP receiver) and the export loop.
+ *
+ * <p>Delivery is at least once: the export loop {@link #peek}s an item, and {@link #remove}s it
+ * only once the collector accepted it or refused it for good. Implementations are thread-safe.
+ */
+public interface ExportQueue {
+
+  /** Adds {@code item} unless the queue is full; false tells the caller to push back. */
+  boolean offer(ExportItem item);
+
+  /**
+   * Adds {@code item}, evicting the oldest item when the queue is full, since a fresh
+   * measurement is worth more than a stale one.
+   *
+   * @return the evicted item, or null
+   */
+  ExportItem offerEvictingOldest(ExportItem item);
+
+  /** The oldest item, waiting up to {@code timeout} for one; null if none came. */
+  ExportItem peek(Duration timeout) throws InterruptedException;
+
+  /** Removes {@code item} if it is still queued (eviction may have taken it already). */
+  void remove(ExportItem item);
+
+  /** Items waiting. */
+  int size();
+
+  /** Items the queue holds at most. */
+  int capacity();
+}

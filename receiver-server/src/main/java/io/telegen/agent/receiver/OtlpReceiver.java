@@ -1,0 +1,299 @@
+package io.telegen.agent.receiver;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.rpc.Code;
+import com.google.rpc.RetryInfo;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerStreamTracer;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.telegen.agent.export.ExportItem;
+import io.telegen.agent.export.ExportQueue;
+import io.telegen.agent.export.Signal;
+import io.telegen.agent.telemetry.AgentTelemetry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The OTLP/gRPC receiver apps and training jobs send to: the metrics, trace and logs services,
+ * by default on {@code 127.0.0.1:4319} so it never collides with the collector's 4317.
+ *
+ * <p>Requests arrive as raw bytes and are decoded here rather than by gRPC's marshaller, so that a
+ * malformed body is answered with {@code INVALID_ARGUMENT} (gRPC itself would say
+ * {@code INTERNAL}). Oversize bodies are refused by gRPC with {@code RESOURCE_EXHAUSTED} before
+ * they are read. A full export queue is answered with {@code UNAVAILABLE} and a {@code RetryInfo},
+ * which OTLP senders retry: the receiver pushes back instead of dropping.
+ */
+public final class OtlpReceiver implements AutoCloseable {
+
+  /** What {@link #RAW} yields, by identity, for a body over the size limit once decompressed. */
+  private static final byte[] TOO_LARGE = new byte[0];
+
+  private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new java.io.ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (StatusRuntimeException e) {
+        // A gzip body that inflates past the limit fails only here, while it is read; thrown on,
+        // gRPC would answer UNKNOWN ("Application error processing RPC").
+        if (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+          return TOO_LARGE;
+        }
+        throw e;
+      } catch (IOException e) {
+        throw Status.INTERNAL.withDescription("cannot read request").withCause(e)
+            .asRuntimeException();
+      }
+    }
+  };
+
+  private static final com.google.protobuf.Duration PUSH_BACK =
+      com.google.protobuf.Duration.newBuilder().setSeconds(1).build();
+
+  private final Server server;
+
+  private OtlpReceiver(Server server) {
+    this.server = server;
+  }
+
+  /**
+   * Binds and starts the receiver.
+   *
+   * @throws IOException when the address is taken or cannot be bound
+   */
+  public static OtlpReceiver start(String host, int port, long maxRequestBytes,
+      EventLoopGroup eventLoop, ExportQueue queue, AgentTelemetry telemetry,
+      String hostName, String serviceName, String agentVersion) throws IOException {
+    ResourceEnricher enricher = new ResourceEnricher(hostName, serviceName, agentVersion);
+    Handlers handlers = new Handlers(queue, telemetry, enricher);
+    Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        .bossEventLoopGroup(eventLoop)
+        .workerEventLoopGroup(eventLoop)
+        .channelType(NioServerSocketChannel.class)
+        .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxRequestBytes))
+        .addStreamTracerFactory(new TooLargeCounter(telemetry))
+        .addService(service(MetricsServiceGrpc.getExportMethod(),
+            ExportMetricsServiceResponse.getDefaultInstance(), handlers::metrics))
+        .addService(service(TraceServiceGrpc.getExportMethod(),
+            ExportTraceServiceResponse.getDefaultInstance(), handlers::traces))
+        .addService(service(LogsServiceGrpc.getExportMethod(),
+            ExportLogsServiceResponse.getDefaultInstance(), handlers::logs))
+        .build();
+    server.start();
+    return new OtlpReceiver(server);
+  }
+
+  /** The bound port (useful when started on port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  private static <Q, R extends Message> ServerServiceDefinition service(
+      MethodDescriptor<Q, R> generated, R response, Handler handler) {
+    MethodDescriptor<byte[], R> method = generated.toBuilder(RAW,
+        ProtoUtils.marshaller(response)).build();
+    return ServerServiceDefinition.builder(generated.getServiceName())
+        .addMethod(method, ServerCalls.asyncUnaryCall((byte[] body, StreamObserver<R> observer) -> {
+          if (body == TOO_LARGE) {
+            // Counted as too_large by TooLargeCounter, like the bodies gRPC refuses itself.
+            observer.onError(Status.RESOURCE_EXHAUSTED
+                .withDescription("Decompressed gRPC message exceeds maximum size")
+                .asRuntimeException());
+            return;
+          }
+          Status status = handler.handle(body);
+          if (status.isOk()) {
+            observer.onNext(response);
+            observer.onCompleted();
+          } else if (status.getCode() == Status.Code.UNAVAILABLE) {
+            observer.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                .setCode(Code.UNAVAILABLE_VALUE)
+                .setMessage(status.getDescription())
+                .addDetails(com.google.protobuf.Any.pack(
+                    RetryInfo.newBuilder().setRetryDelay(PUSH_BACK).build()))
+                .build()));
+          } else {
+            observer.onError(status.asRuntimeException());
+          }
+        }))
+        .build();
+  }
+
+  @FunctionalInterface
+  private interface Handler {
+    Status handle(byte[] body);
+  }
+
+  /** Decodes, enriches and queues one request per signal. */
+  private static final class Handlers {
+    private final ExportQueue queue;
+    private final AgentTelemetry telemetry;
+    private final ResourceEnricher enricher;
+
+    Handlers(ExportQueue queue, AgentTelemetry telemetry, ResourceEnricher enricher) {
+      this.queue = queue;
+      this.telemetry = telemetry;
+      this.enricher = enricher;
+    }
+
+    Status metrics(byte[] body) {
+      ExportMetricsServiceRequest request;
+      try {
+        request = ExportMetricsServiceRequest.parseFrom(body);
+      } catch (InvalidProtocolBufferException e) {
+        return invalid(Signal.METRICS, "ExportMetricsServiceRequest", e);
+      }
+      ExportMetricsServiceRequest.Builder enriched = request.toBuilder();
+      int points = 0;
+      for (int i = 0; i < enriched.getResourceMetricsCount(); i++) {
+        ResourceMetrics.Builder rm = enriched.getResourceMetricsBuilder(i);
+        rm.setResource(enricher.enrich(rm.getResource()));
+        for (ScopeMetrics sm : rm.getScopeMetricsList()) {
+          for (Metric m : sm.getMetricsList()) {
+            points += pointCount(m);
+          }
+        }
+      }
+      return enqueue(new ExportItem(Signal.METRICS, enriched.build(), points));
+    }
+
+    Status traces(byte[] body) {
+      ExportTraceServiceRequest request;
+      try {
+        request = ExportTraceServiceRequest.parseFrom(body);
+      } catch (InvalidProtocolBufferException e) {
+        return invalid(Signal.TRACES, "ExportTraceServiceRequest", e);
+      }
+      ExportTraceServiceRequest.Builder enriched = request.toBuilder();
+      int spans = 0;
+      for (int i = 0; i < enriched.getResourceSpansCount(); i++) {
+        ResourceSpans.Builder rs = enriched.getResourceSpansBuilder(i);
+        rs.setResource(enricher.enrich(rs.getResource()));
+        for (ScopeSpans ss : rs.getScopeSpansList()) {
+          spans += ss.getSpansCount();
+        }
+      }
+      return enqueue(new ExportItem(Signal.TRACES, enriched.build(), spans));
+    }
+
+    Status logs(byte[] body) {
+      ExportLogsServiceRequest request;
+      try {
+        request = ExportLogsServiceRequest.parseFrom(body);
+      } catch (InvalidProtocolBufferException e) {
+        return invalid(Signal.LOGS, "ExportLogsServiceRequest", e);
+      }
+      ExportLogsServiceRequest.Builder enriched = request.toBuilder();
+      int records = 0;
+      for (int i = 0; i < enriched.getResourceLogsCount(); i++) {
+        ResourceLogs.Builder rl = enriched.getResourceLogsBuilder(i);
+        rl.setResource(enricher.enrich(rl.getResource()));
+        for (ScopeLogs sl : rl.getScopeLogsList()) {
+          records += sl.getLogRecordsCount();
+        }
+      }
+      return enqueue(new ExportItem(Signal.LOGS, enriched.build(), records));
+    }
+
+    private Status invalid(Signal signal, String type, InvalidProtocolBufferException e) {
+      telemetry.receiverRequest(signal, "invalid");
+      return Status.INVALID_ARGUMENT.withDescription(
+          "the request body is not a valid OTLP " + type + ": " + e.getMessage());
+    }
+
+    private Status enqueue(ExportItem item) {
+      if (!queue.offer(item)) {
+        telemetry.receiverRequest(item.signal(), "unavailable");
+        return Status.UNAVAILABLE.withDescription("the agent's export queue is full ("
+            + queue.capacity() + " requests) because the collector is slow or away; retry later");
+      }
+      telemetry.receiverRequest(item.signal(), "accepted");
+      return Status.OK;
+    }
+  }
+
+  static int pointCount(Metric metric) {
+    return switch (metric.getDataCase()) {
+      case GAUGE -> metric.getGauge().getDataPointsCount();
+      case SUM -> metric.getSum().getDataPointsCount();
+      case HISTOGRAM -> metric.getHistogram().getDataPointsCount();
+      case EXPONENTIAL_HISTOGRAM -> metric.getExponentialHistogram().getDataPointsCount();
+      case SUMMARY -> metric.getSummary().getDataPointsCount();
+      case DATA_NOT_SET -> 0;
+    };
+  }
+
+  /**
+   * Counts the requests gRPC refuses as too large: they never reach a handler, but every stream
+   * ends through its tracer.
+   */
+  private static final class TooLargeCounter extends ServerStreamTracer.Factory {
+    private final AgentTelemetry telemetry;
+
+    TooLargeCounter(AgentTelemetry telemetry) {
+      this.telemetry = telemetry;
+    }
+
+    @Override
+    public ServerStreamTracer newServerStreamTracer(String fullMethodName, Metadata headers) {
+      Signal signal = fullMethodName.contains(".metrics.") ? Signal.METRICS
+          : fullMethodName.contains(".trace.") ? Signal.TRACES : Signal.LOGS;
+      return new ServerStreamTracer() {
+        @Override
+        public void streamClosed(Status status) {
+          if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+            telemetry.receiverRequest(signal, "too_large");
+          }
+        }
+      };
+    }
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(3, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.telegen.agent.telemetry;
+
+import io.telegen.agent.export.Signal;
+import io.telegen.source.Labels;
+import io.telegen.source.MetricBatch;
+import io.telegen.source.MetricSource;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+
+/**
+ * The agent's own {@code telegen_agent_*} metrics: what it exported and failed to, its queue,
+ * each source's collection time and errors, and the OTLP receiver's requests.
+ *
+ * <p>Recording is lock-free; the metrics are read as a {@link MetricSource} named
+ * {@value #SOURCE_NAME} like any other source.
+ */
+public final class AgentTelemetry implements MetricSource {
+
+  public static final String SOURCE_NAME = "self";
+
+  private final long startUnixNanos;
+  private final Map<Labels, LongAdder> exported = new ConcurrentHashMap<>();
+  private final Map<Labels, LongAdder> failed = new ConcurrentHashMap<>();
+  private final Map<Labels, LongAdder> receiverRequests = new ConcurrentHashMap<>();
+  private final Map<Labels, LongAdder> collectionErrors = new ConcurrentHashMap<>();
+  private final Map<Labels, DoubleAdder> collectionSeconds = new ConcurrentHashMap<>();
+  private volatile IntSupplier queueLength = () -> 0;
+
+  public AgentTelemetry(long startUnixNanos) {
+    this.startUnixNanos = startUnixNanos;
+    // Present from the start, so a dashboard shows 0 rather than nothing before the first export.
+    for (Signal signal : Signal.values()) {
+      counter(exported, Labels.of("signal", signal.label()));
+    }
+  }
+
+  /** Where {@code telegen_agent_queue_length} is read from. */
+  public void queueLength(IntSupplier supplier) {
+    this.queueLength = supplier;
+  }
+
+  public void exported(Signal signal, long items) {
+    counter(exported, Labels.of("signal", signal.label())).add(items);
+  }
+
+  /** {@code reason} is {@code rejected} or {@code queue_full}. */
+  public void failed(Signal signal, String reason, long items) {
+    counter(failed, Labels.of("signal", signal.label(), "reason", reason)).add(items);
+  }
+
+  /** {@code outcome} is {@code accepted}, {@code invalid}, {@code too_large} or {@code unavailable}. */
+  public void receiverRequest(Signal signal, String outcome) {
+    counter(receiverRequests, Labels.of("signal", signal.label(), "outcome", outcome)).increment();
+  }
+
+  public void collected(String source, Duration duration) {
+    DoubleAdder last = collectionSeconds.computeIfAbsent(Labels.of("source", source),
+        k -> new DoubleAdder());
+    // A gauge of the last duration: reset then add keeps it a plain holder without boxing.
+    last.reset();
+    last.add(duration.toNanos() / 1e9);
+  }
+
+  /** {@code reason} is {@code error} or {@code timeout}. */
+  public void collectionError(String source, String reason) {
+    counter(collectionErrors, Labels.of("source", source, "reason", reason)).increment();
+  }
+
+  /** The count so far, for tests and the {@code check} command. */
+  public long exportedCount(Signal signal) {
+    return counter(exported, Labels.of("signal", signal.label())).sum();
+  }
+
+  @Override
+  public String name() {
+    return SOURCE_NAME;
+  }
+
+  @Override
+  public void collect(MetricBatch batch) {
+    exported.forEach((labels, n) ->
+        batch.counter("telegen_agent_points_exported_total", n.sum(), startUnixNanos, labels));
+    failed.forEach((labels, n) ->
+        batch.counter("telegen_agent_points_failed_total", n.sum(), startUnixNanos, labels));
+    batch.gauge("telegen_agent_queue_length", queueLength.getAsInt(), Labels.empty());
+    collectionSeconds.forEach((labels, s) ->
+        batch.gauge("telegen_agent_collection_duration_seconds", s.sum(), labels));
+    collectionErrors.forEach((labels, n) ->
+        batch.counter("telegen_agent_collection_errors_total", n.sum(), startUnixNanos, labels));
+    receiverRequests.forEach((labels, n) ->
+        batch.counter("telegen_agent_receiver_requests_total", n.sum(), startUnixNanos, labels));
+  }
+
+  private static LongAdder counter(Map<Labels, LongAdder> map, Labels labels) {
+    return map.computeIfAbsent(labels, k -> new LongAdder());
+  }
+}

@@ -1,0 +1,120 @@
+package io.telegen.agent.export;
+
+import static io.telegen.agent.export.OtlpRequests.attr;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.telegen.agent.telemetry.AgentTelemetry;
+import io.telegen.catalog.MetricCatalog;
+import io.telegen.source.Labels;
+import io.telegen.source.MetricBatch;
+import io.telegen.source.MetricSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MetricsPipelineTest {
+
+  private static final List<KeyValue> RESOURCE = List.of(attr("host.name", "gpu-node-3"),
+      attr("service.name", "telegen-agent"), attr("deployment.environment", "test"));
+
+  private final AgentTelemetry telemetry = new AgentTelemetry(1L);
+
+  private static MetricSource source(String name) {
+    return new MetricSource() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public void collect(MetricBatch batch) {}
+    };
+  }
+
+  /** A catalog-checked batch of {@code points} points. */
+  private static MetricBatch batch(int points) {
+    MetricBatch batch = new MetricBatch(MetricCatalog.load(), 1_700_000_000_000_000_000L);
+    batch.gauge("telegen_agent_queue_length", points, Labels.empty());
+    for (int i = 1; i < points; i++) {
+      batch.counter("telegen_agent_collection_errors_total", i, 5L,
+          Labels.of("source", "s" + i, "reason", "error"));
+    }
+    return batch;
+  }
+
+  @Test
+  void aBatchIsWrappedUnderTheAgentResourceWithTheSourceAsScope() {
+    MemoryExportQueue queue = new MemoryExportQueue(4);
+    MetricsPipeline pipeline = new MetricsPipeline(RESOURCE, "1.2.3", queue, telemetry);
+    MetricBatch batch = batch(3);
+
+    ExportItem item = pipeline.toItem(source("nvml"), batch);
+
+    assertEquals(Signal.METRICS, item.signal());
+    assertEquals(3, item.items());
+    ExportMetricsServiceRequest request = (ExportMetricsServiceRequest) item.request();
+    assertEquals(1, request.getResourceMetricsCount());
+    ResourceMetrics rm = request.getResourceMetrics(0);
+    assertEquals(RESOURCE, rm.getResource().getAttributesList());
+    assertEquals(1, rm.getScopeMetricsCount());
+    ScopeMetrics sm = rm.getScopeMetrics(0);
+    assertEquals("io.telegen.nvml", sm.getScope().getName());
+    assertEquals("1.2.3", sm.getScope().getVersion());
+    assertEquals(batch.metrics(), sm.getMetricsList());
+    assertEquals(3.0, sm.getMetrics(0).getGauge().getDataPoints(0).getAsDouble());
+  }
+
+  @Test
+  void acceptQueuesOneRequestPerBatchAndNothingForAnEmptyBatch() throws Exception {
+    MemoryExportQueue queue = new MemoryExportQueue(4);
+    MetricsPipeline pipeline = new MetricsPipeline(RESOURCE, "1.2.3", queue, telemetry);
+
+    pipeline.accept(source("vllm"), new MetricBatch(MetricCatalog.load(), 0));
+    assertEquals(0, queue.size());
+
+    pipeline.accept(source("vllm"), batch(2));
+    assertEquals(1, queue.size());
+    ExportItem queued = queue.peek(Duration.ZERO);
+    assertEquals(2, queued.items());
+    assertEquals("io.telegen.vllm", ((ExportMetricsServiceRequest) queued.request())
+        .getResourceMetrics(0).getScopeMetrics(0).getScope().getName());
+  }
+
+  @Test
+  void aFullQueueEvictsTheOldestAndCountsItsPointsAsQueueFull() throws Exception {
+    MemoryExportQueue queue = new MemoryExportQueue(2);
+    MetricsPipeline pipeline = new MetricsPipeline(RESOURCE, "1.2.3", queue, telemetry);
+
+    pipeline.accept(source("a"), batch(1));
+    pipeline.accept(source("b"), batch(2));
+    assertEquals(0.0, TelemetryReader.failed(telemetry, Signal.METRICS, "queue_full"));
+
+    pipeline.accept(source("c"), batch(3));
+    assertEquals(1.0, TelemetryReader.failed(telemetry, Signal.METRICS, "queue_full"),
+        "the evicted request held 1 point");
+    pipeline.accept(source("d"), batch(4));
+    assertEquals(3.0, TelemetryReader.failed(telemetry, Signal.METRICS, "queue_full"),
+        "plus the 2 points of the next evicted request");
+
+    assertEquals(2, queue.size());
+    assertEquals(List.of("io.telegen.c", "io.telegen.d"), drainScopes(queue));
+    assertEquals(0.0, TelemetryReader.failed(telemetry, Signal.METRICS, "rejected"));
+    assertEquals(0.0, TelemetryReader.exported(telemetry, Signal.METRICS));
+  }
+
+  private static List<String> drainScopes(MemoryExportQueue queue) throws Exception {
+    List<String> scopes = new ArrayList<>();
+    ExportItem item;
+    while ((item = queue.peek(Duration.ZERO)) != null) {
+      scopes.add(((ExportMetricsServiceRequest) item.request()).getResourceMetrics(0)
+          .getScopeMetrics(0).getScope().getName());
+      queue.remove(item);
+    }
+    return scopes;
+  }
+}
