@@ -39,14 +39,23 @@ final class AgentProcess implements AutoCloseable {
    * there yet) and waits until its receiver accepts connections.
    */
   static AgentProcess start(Path dir, String collectorEndpoint) {
+    return start(dir, collectorEndpoint, Map.of("enabled", false), Map.of());
+  }
+
+  /**
+   * Starts the agent with {@code gpu} as its {@code agent.gpu} section and {@code env} added to
+   * its environment (the fake NVML reads its scenario from there).
+   */
+  static AgentProcess start(Path dir, String collectorEndpoint, Map<String, Object> gpu,
+      Map<String, String> env) {
     Path jar = TelegenTools.agentJar();
     int receiverPort = FreePorts.next();
     Path config = dir.resolve("telegen-agent.yaml");
-    writeConfig(config, collectorEndpoint, receiverPort);
+    writeConfig(config, collectorEndpoint, receiverPort, gpu);
     ExternalProcess process = ExternalProcess.start("telegen-agent",
         List.of(TelegenTools.java().toString(), "-Xmx256m", "-jar", jar.toString(),
             "--config", config.toString()),
-        Map.of(), dir.resolve("telegen-agent.log"));
+        env, dir.resolve("telegen-agent.log"));
     try {
       process.waitForTcpPort(HOST, receiverPort, START_TIMEOUT);
     } catch (AssertionError | RuntimeException e) {
@@ -56,7 +65,8 @@ final class AgentProcess implements AutoCloseable {
     return new AgentProcess(process, receiverPort, config);
   }
 
-  private static void writeConfig(Path file, String collectorEndpoint, int receiverPort) {
+  private static void writeConfig(Path file, String collectorEndpoint, int receiverPort,
+      Map<String, Object> gpu) {
     Map<String, Object> exporter = new LinkedHashMap<>();
     exporter.put("endpoint", collectorEndpoint);
     exporter.put("insecure", true);
@@ -73,7 +83,7 @@ final class AgentProcess implements AutoCloseable {
     agent.put("exporter", exporter);
     agent.put("receiver", Map.of("enabled", true, "endpoint", HOST + ":" + receiverPort));
     agent.put("self_telemetry", Map.of("enabled", true, "interval", "1s"));
-    agent.put("gpu", Map.of("enabled", false));
+    agent.put("gpu", gpu);
     agent.put("aiml", Map.of("frameworks", Map.of()));
 
     String yaml = new Dump(DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).build())

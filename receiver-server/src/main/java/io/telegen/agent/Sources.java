@@ -3,6 +3,9 @@ package io.telegen.agent;
 import io.telegen.agent.config.AgentConfig;
 import io.telegen.agent.config.Durations;
 import io.telegen.agent.telemetry.AgentTelemetry;
+import io.telegen.gpu.GpuOptions;
+import io.telegen.gpu.GpuUnavailableException;
+import io.telegen.gpu.NvidiaGpuSource;
 import io.telegen.source.MetricSource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +15,7 @@ import java.util.List;
  * The sources a configuration asks for, built once and shared by {@code run} and
  * {@code collect}, with the plain-words findings the agent logs at start and {@code check} prints.
  */
-final class Sources {
+final class Sources implements AutoCloseable {
 
   /** A source and how often it runs. */
   record Entry(MetricSource source, Duration interval) {}
@@ -36,8 +39,20 @@ final class Sources {
     if (!gpu.enabled()) {
       findings.add("GPUs: off (agent.gpu.enabled: false)");
     } else {
-      findings.add("GPUs: this version has no GPU source yet; agent.gpu is validated and will "
-          + "take effect when the NVML and AMD SMI sources land");
+      if (gpu.nvidia()) {
+        try {
+          NvidiaGpuSource nvidia = NvidiaGpuSource.open(gpuOptions(config), startUnixNanos);
+          entries.add(new Entry(nvidia, gpu.pollInterval()));
+          findings.add("NVIDIA GPUs: " + nvidia.describe() + ", every "
+              + Durations.show(gpu.pollInterval()));
+        } catch (GpuUnavailableException e) {
+          findings.add("NVIDIA GPUs: none (" + e.getMessage() + "); set agent.gpu.nvml_library "
+              + "if the driver is installed elsewhere, or agent.gpu.nvidia: false");
+        }
+      }
+      if (gpu.amd()) {
+        findings.add("AMD GPUs: this version reads NVIDIA GPUs only; agent.gpu.amd is ignored");
+      }
     }
 
     if (config.aiml().frameworks().isEmpty()) {
@@ -62,6 +77,23 @@ final class Sources {
     return new Sources(telemetry, entries, findings);
   }
 
+  static GpuOptions gpuOptions(AgentConfig config) {
+    AgentConfig.Gpu gpu = config.gpu();
+    return GpuOptions.builder()
+        .pollInterval(gpu.pollInterval())
+        .utilization(gpu.metrics().utilization())
+        .memory(gpu.metrics().memory())
+        .temperature(gpu.metrics().temperature())
+        .power(gpu.metrics().power())
+        .clock(gpu.metrics().clock())
+        .pcieThroughput(gpu.metrics().pcieThroughput())
+        .encoderDecoder(gpu.metrics().encoderDecoder())
+        .perProcess(gpu.perProcess())
+        .nvmlLibrary(gpu.nvmlLibrary())
+        .procRoot(config.procRoot())
+        .build();
+  }
+
   AgentTelemetry telemetry() {
     return telemetry;
   }
@@ -72,5 +104,13 @@ final class Sources {
 
   List<String> findings() {
     return findings;
+  }
+
+  /** Closes every source (native handles, sampling threads). */
+  @Override
+  public void close() {
+    for (Entry entry : entries) {
+      entry.source().close();
+    }
   }
 }

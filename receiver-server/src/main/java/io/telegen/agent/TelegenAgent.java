@@ -103,10 +103,11 @@ public final class TelegenAgent {
   }
 
   private static int check(AgentConfig config, PrintStream out) {
-    Sources sources = Sources.create(config, 0);
     out.println("config: " + config.origin() + " is valid");
-    for (String finding : sources.findings()) {
-      out.println(finding);
+    try (Sources sources = Sources.create(config, 0)) {
+      for (String finding : sources.findings()) {
+        out.println(finding);
+      }
     }
     out.println(receiverLine(config));
     out.println(exportLine(config, CollectorProbe.describe(config.exporter().host(),
@@ -141,9 +142,7 @@ public final class TelegenAgent {
         }
       }
     }
-    for (Sources.Entry entry : sources.entries()) {
-      entry.source().close();
-    }
+    sources.close();
     StringBuilder text = new StringBuilder();
     PrometheusText.write(last, text);
     out.print(text);

@@ -30,12 +30,15 @@ class TelegenAgentTest {
             endpoint: 127.0.0.1:%d
           receiver:
             endpoint: 127.0.0.1:14319
+          gpu:
+            enabled: false
         """.formatted(closedPort));
 
     assertEquals(TelegenAgent.OK, run("check", "--config", config.toString()));
 
     String text = out();
-    assertTrue(text.startsWith("config: " + config + " is valid\n"), text);
+    assertTrue(text.startsWith("config: " + config + " is valid\nGPUs: off (agent.gpu.enabled: "
+        + "false)\n"), text);
     assertTrue(text.contains("OTLP receiver: 127.0.0.1:14319 (gRPC: metrics, traces, logs)"),
         text);
     assertTrue(text.contains("export: OTLP/gRPC to http://127.0.0.1:" + closedPort
@@ -54,7 +57,7 @@ class TelegenAgentTest {
 
   @Test
   void collectPrintsTheLastCycleInPrometheusText() throws Exception {
-    Path config = write("agent:\n  self_telemetry:\n    interval: 1s\n");
+    Path config = write("agent:\n  self_telemetry:\n    interval: 1s\n  gpu:\n    enabled: false\n");
 
     assertEquals(TelegenAgent.OK, run("collect", "--config", config.toString(), "--cycles", "2",
         "--interval", "50ms"));
@@ -63,7 +66,9 @@ class TelegenAgentTest {
     assertTrue(text.contains("# TYPE telegen_agent_queue_length gauge\ntelegen_agent_queue_length 0\n"),
         text);
     assertTrue(text.contains("# TYPE telegen_agent_points_exported_total counter\n"
-        + "telegen_agent_points_exported_total{signal=\"metrics\"} 0\n"), text);
+        + "telegen_agent_points_exported_total{signal=\"logs\"} 0\n"
+        + "telegen_agent_points_exported_total{signal=\"metrics\"} 0\n"
+        + "telegen_agent_points_exported_total{signal=\"traces\"} 0\n"), text);
     // The first cycle's own duration is visible in the second.
     assertTrue(text.contains("telegen_agent_collection_duration_seconds{source=\"self\"} "), text);
   }

@@ -11,9 +11,11 @@ import java.util.Map;
  * the only place defaults live.
  *
  * @param origin where it came from: a file path or "embedded default"
+ * @param procRoot where the host's {@code /proc} is visible (a container mounts it elsewhere)
  */
 public record AgentConfig(
     String origin,
+    Path procRoot,
     String serviceName,
     Map<String, String> resourceAttributes,
     Exporter exporter,

@@ -101,7 +101,7 @@ public final class ConfigLoader {
     }
     root.allowOnly("agent");
     ConfigNode agent = root.child("agent").allowOnly("service_name", "resource_attributes",
-        "exporter", "receiver", "self_telemetry", "gpu", "aiml");
+        "proc_root", "exporter", "receiver", "self_telemetry", "gpu", "aiml");
 
     String serviceName = agent.child("service_name").asString(DEFAULT_SERVICE_NAME);
     Map<String, String> resource = new LinkedHashMap<>(
@@ -117,8 +117,9 @@ public final class ConfigLoader {
       resource.putAll(keyValueList(envResource, "OTEL_RESOURCE_ATTRIBUTES", problems));
     }
 
-    AgentConfig config = new AgentConfig(origin, serviceName, Map.copyOf(resource), exporter,
-        receiver(agent.child("receiver")), selfTelemetry(agent.child("self_telemetry")),
+    Path procRoot = Path.of(agent.child("proc_root").asString("/proc"));
+    AgentConfig config = new AgentConfig(origin, procRoot, serviceName, Map.copyOf(resource),
+        exporter, receiver(agent.child("receiver")), selfTelemetry(agent.child("self_telemetry")),
         gpu(agent.child("gpu")), aiml(agent.child("aiml")));
     if (!problems.isEmpty()) {
       throw new ConfigException(origin, problems);

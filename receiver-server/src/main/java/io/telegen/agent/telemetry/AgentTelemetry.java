@@ -6,7 +6,8 @@ import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Comparator;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
@@ -23,11 +24,11 @@ public final class AgentTelemetry implements MetricSource {
   public static final String SOURCE_NAME = "self";
 
   private final long startUnixNanos;
-  private final Map<Labels, LongAdder> exported = new ConcurrentHashMap<>();
-  private final Map<Labels, LongAdder> failed = new ConcurrentHashMap<>();
-  private final Map<Labels, LongAdder> receiverRequests = new ConcurrentHashMap<>();
-  private final Map<Labels, LongAdder> collectionErrors = new ConcurrentHashMap<>();
-  private final Map<Labels, DoubleAdder> collectionSeconds = new ConcurrentHashMap<>();
+  private final Map<Labels, LongAdder> exported = newSortedMap();
+  private final Map<Labels, LongAdder> failed = newSortedMap();
+  private final Map<Labels, LongAdder> receiverRequests = newSortedMap();
+  private final Map<Labels, LongAdder> collectionErrors = newSortedMap();
+  private final Map<Labels, DoubleAdder> collectionSeconds = newSortedMap();
   private volatile IntSupplier queueLength = () -> 0;
 
   public AgentTelemetry(long startUnixNanos) {
@@ -93,6 +94,11 @@ public final class AgentTelemetry implements MetricSource {
         batch.counter("telegen_agent_collection_errors_total", n.sum(), startUnixNanos, labels));
     receiverRequests.forEach((labels, n) ->
         batch.counter("telegen_agent_receiver_requests_total", n.sum(), startUnixNanos, labels));
+  }
+
+  /** Sorted by labels, so that every export and {@code collect} lists series in one order. */
+  private static <V> Map<Labels, V> newSortedMap() {
+    return new ConcurrentSkipListMap<>(Comparator.comparing(Labels::toString));
   }
 
   private static LongAdder counter(Map<Labels, LongAdder> map, Labels labels) {

@@ -1,0 +1,56 @@
+package io.telegen.gpu;
+
+import io.telegen.gpu.nvidia.internal.NvmlCollector;
+import io.telegen.gpu.nvidia.internal.NvmlLoadException;
+import io.telegen.source.MetricBatch;
+import io.telegen.source.MetricSource;
+
+/**
+ * NVIDIA GPUs through NVML ({@code libnvidia-ml.so.1}, loaded with JNA): the spec's
+ * {@code gpu_*} metrics per GPU and per MIG instance, per-process memory and SM use, GPM
+ * activity and NVLink counters. See {@code docs/metrics.md} for the full list.
+ */
+public final class NvidiaGpuSource implements MetricSource {
+
+  private final NvmlCollector collector;
+
+  private NvidiaGpuSource(NvmlCollector collector) {
+    this.collector = collector;
+  }
+
+  /**
+   * Loads NVML and discovers the GPUs.
+   *
+   * @param startUnixNanos start of the agent, the start time of the cumulative counters
+   * @throws GpuUnavailableException when there is no usable NVIDIA driver or GPU; the message
+   *     is one line for the operator
+   */
+  public static NvidiaGpuSource open(GpuOptions options, long startUnixNanos)
+      throws GpuUnavailableException {
+    try {
+      return new NvidiaGpuSource(NvmlCollector.open(options, startUnixNanos));
+    } catch (NvmlLoadException e) {
+      throw new GpuUnavailableException(e.getMessage());
+    }
+  }
+
+  @Override
+  public String name() {
+    return "nvml";
+  }
+
+  @Override
+  public void collect(MetricBatch batch) {
+    collector.collect(batch);
+  }
+
+  /** What was found, for the agent's start-up summary. */
+  public String describe() {
+    return collector.describe();
+  }
+
+  @Override
+  public void close() {
+    collector.close();
+  }
+}

@@ -1,0 +1,174 @@
+package io.telegen.gpu.nvidia.internal;
+
+import com.sun.jna.Memory;
+import io.telegen.gpu.GpuOptions;
+import io.telegen.source.MetricBatch;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Everything NVML on this node: the loaded library, the discovered GPUs, and the thread that
+ * takes the slow readings (PCIe throughput blocks about 20 ms per call, GPM needs samples 100 ms
+ * apart) so that a collection never waits for them.
+ *
+ * <p>This class is internal and is hence not for public use. Its APIs are unstable and can
+ * change at any time.
+ */
+public final class NvmlCollector implements AutoCloseable {
+
+  private static final Logger logger = Logger.getLogger(NvmlCollector.class.getName());
+
+  private final Nvml nvml;
+  private final GpuOptions options;
+  private final List<NvmlGpu> gpus;
+  private final Map<String, String> info;
+  private final ProcessNames names;
+  private final ScheduledExecutorService sampler;
+  private final long startUnixNanos;
+
+  private NvmlCollector(Nvml nvml, GpuOptions options, List<NvmlGpu> gpus,
+      Map<String, String> info, long startUnixNanos) {
+    this.nvml = nvml;
+    this.options = options;
+    this.gpus = gpus;
+    this.info = info;
+    this.names = new ProcessNames(options.procRoot());
+    this.startUnixNanos = startUnixNanos;
+    this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "telegen-nvml-sampler");
+      t.setDaemon(true);
+      return t;
+    });
+    // Two early passes give GPM its first pair of samples (100 ms apart) before the first
+    // collections, then one pass per poll interval.
+    sampler.schedule(this::sampleSlow, 0, TimeUnit.MILLISECONDS);
+    sampler.scheduleAtFixedRate(this::sampleSlow, 150,
+        Math.max(150, options.pollInterval().toMillis()), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Loads NVML, initialises it and discovers the GPUs.
+   *
+   * @throws NvmlLoadException with an operator-facing message when NVML is unusable or finds no
+   *     GPU
+   */
+  public static NvmlCollector open(GpuOptions options, long startUnixNanos)
+      throws NvmlLoadException {
+    Nvml nvml = Nvml.load(options.nvmlLibrary());
+    int rc = nvml.call(NvmlSymbol.INIT);
+    if (rc != NvmlReturn.SUCCESS) {
+      throw new NvmlLoadException("nvmlInit_v2 in " + nvml.location() + " failed: "
+          + nvml.describe(rc) + (rc == NvmlReturn.DRIVER_NOT_LOADED
+              ? "; is the NVIDIA kernel driver loaded (nvidia-smi works)?" : ""));
+    }
+    List<NvmlGpu> gpus = new ArrayList<>();
+    try {
+      Memory out = new Memory(8);
+      rc = nvml.call(NvmlSymbol.DEVICE_GET_COUNT, out);
+      if (rc != NvmlReturn.SUCCESS) {
+        throw new NvmlLoadException("nvmlDeviceGetCount_v2 failed: " + nvml.describe(rc));
+      }
+      int count = out.getInt(0);
+      if (count == 0) {
+        throw new NvmlLoadException("the NVIDIA driver is loaded but reports no GPU");
+      }
+      Memory gpmBuffer = new Memory(NvmlLayout.GPM_METRICS_GET_SIZE);
+      for (int i = 0; i < count; i++) {
+        gpus.add(NvmlGpu.discover(nvml, i, options, gpmBuffer));
+      }
+      Map<String, String> info = systemInfo(nvml);
+      if (!nvml.missing().isEmpty()) {
+        List<String> names = new ArrayList<>();
+        nvml.missing().forEach(s -> names.add(s.exportedName()));
+        logger.info("NVIDIA driver " + info.get("driver_version") + " lacks "
+            + String.join(", ", names) + "; only the metrics that need them are off");
+      }
+      return new NvmlCollector(nvml, options, List.copyOf(gpus), info, startUnixNanos);
+    } catch (NvmlLoadException | RuntimeException e) {
+      gpus.forEach(NvmlGpu::close);
+      nvml.call(NvmlSymbol.SHUTDOWN);
+      throw e;
+    }
+  }
+
+  private static Map<String, String> systemInfo(Nvml nvml) {
+    Map<String, String> info = new LinkedHashMap<>();
+    Memory text = new Memory(NvmlLayout.STRING_BUFFER);
+    info.put("driver_version", nvml.call(NvmlSymbol.SYSTEM_GET_DRIVER_VERSION, text,
+        NvmlLayout.STRING_BUFFER) == NvmlReturn.SUCCESS ? text.getString(0) : "unknown");
+    Memory version = new Memory(4);
+    NvmlSymbol cuda = nvml.has(NvmlSymbol.SYSTEM_GET_CUDA_DRIVER_VERSION_V2)
+        ? NvmlSymbol.SYSTEM_GET_CUDA_DRIVER_VERSION_V2 : NvmlSymbol.SYSTEM_GET_CUDA_DRIVER_VERSION;
+    if (nvml.call(cuda, version) == NvmlReturn.SUCCESS) {
+      int v = version.getInt(0);
+      // CUDA encodes 13.1 as 13010.
+      info.put("cuda_version", v / 1000 + "." + (v % 1000) / 10);
+    }
+    return Map.copyOf(info);
+  }
+
+  /** Writes every GPU's series into {@code batch}. */
+  public void collect(MetricBatch batch) {
+    Set<Integer> pids = new HashSet<>();
+    for (NvmlGpu gpu : gpus) {
+      pids.addAll(gpu.read(batch, options, startUnixNanos, names, info));
+    }
+    names.retainOnly(pids);
+  }
+
+  private void sampleSlow() {
+    for (NvmlGpu gpu : gpus) {
+      try {
+        gpu.sampleSlow(options);
+      } catch (RuntimeException e) {
+        logger.warning("slow sampling of GPU " + gpu.index() + " failed: " + e);
+      }
+    }
+  }
+
+  /** A line for the start-up summary: what was found. */
+  public String describe() {
+    Map<String, Integer> models = new LinkedHashMap<>();
+    gpus.forEach(g -> models.merge(g.name(), 1, Integer::sum));
+    List<String> parts = new ArrayList<>();
+    models.forEach((name, n) -> parts.add(n + " × " + name));
+    StringBuilder sb = new StringBuilder(String.join(", ", parts))
+        .append(" (driver ").append(info.get("driver_version"));
+    if (info.containsKey("cuda_version")) {
+      sb.append(", CUDA ").append(info.get("cuda_version"));
+    }
+    sb.append(')');
+    for (NvmlGpu gpu : gpus) {
+      if (gpu.migEnabled()) {
+        sb.append("; GPU ").append(gpu.index()).append(" in MIG mode with ")
+            .append(gpu.migInstances().size()).append(" instances");
+      }
+    }
+    return sb.append(" via ").append(nvml.location()).toString();
+  }
+
+  /** The GPUs found. */
+  public int gpuCount() {
+    return gpus.size();
+  }
+
+  @Override
+  public void close() {
+    sampler.shutdownNow();
+    try {
+      sampler.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    gpus.forEach(NvmlGpu::close);
+    nvml.call(NvmlSymbol.SHUTDOWN);
+  }
+}

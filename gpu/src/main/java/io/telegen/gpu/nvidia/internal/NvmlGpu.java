@@ -1,0 +1,581 @@
+package io.telegen.gpu.nvidia.internal;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import io.telegen.gpu.GpuOptions;
+import io.telegen.source.Labels;
+import io.telegen.source.MetricBatch;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.logging.Logger;
+
+/**
+ * One physical NVIDIA GPU: its identity, MIG instances, the native buffers its reads reuse, and
+ * the slow readings (PCIe throughput, GPM) the sampling thread leaves for the next collection.
+ *
+ * <p>{@link #read} runs on the collection thread and {@link #sampleSlow} on the sampling thread;
+ * each has its own buffers, and they share only volatile, immutable readings.
+ */
+final class NvmlGpu {
+
+  private static final Logger logger = Logger.getLogger(NvmlGpu.class.getName());
+
+  /** Series per GPU stay bounded however many processes come and go. */
+  static final int MAX_PROCESSES = 256;
+
+  private static final String[] THROTTLE_REASONS = {"gpu_idle", "applications_clocks_setting",
+      "sw_power_cap", "hw_slowdown", "sync_boost", "sw_thermal_slowdown", "hw_thermal_slowdown",
+      "hw_power_brake_slowdown", "display_clock_setting"};
+
+  private final Nvml nvml;
+  private final int index;
+  private final String uuid;
+  private final String name;
+  private final Labels labels;
+  private final boolean migEnabled;
+  private final List<MigInstance> migInstances;
+  private final int nvlinkLinks;
+  private final GpmSampler gpm;
+  private Pointer handle;
+  private boolean lost;
+
+  // Collection-thread buffers.
+  private final Memory out = new Memory(8);
+  private final Memory out2 = new Memory(8);
+  private final Memory memory = new Memory(NvmlLayout.MEMORY_V2_SIZE);
+  private final Memory fields;
+  private final int memoryTemperatureField;
+  private Memory processes = new Memory(16L * NvmlLayout.PROCESS_INFO_SIZE);
+  private int processCapacity = 16;
+  private Memory samples = new Memory(16L * NvmlLayout.PROCESS_SAMPLE_SIZE);
+  private int sampleCapacity = 16;
+  private long lastSeenTimestamp;
+
+  // Sampling-thread buffer and readings.
+  private final Memory slowOut = new Memory(8);
+  private volatile long[] pcieBytesPerSecond;
+
+  private NvmlGpu(Nvml nvml, int index, Pointer handle, String uuid, String name, Labels labels,
+      boolean migEnabled, List<MigInstance> migInstances, int nvlinkLinks, GpmSampler gpm,
+      GpuOptions options) {
+    this.nvml = nvml;
+    this.index = index;
+    this.handle = handle;
+    this.uuid = uuid;
+    this.name = name;
+    this.labels = labels;
+    this.migEnabled = migEnabled;
+    this.migInstances = migInstances;
+    this.nvlinkLinks = nvlinkLinks;
+    this.gpm = gpm;
+    // One field-values call per cycle fetches memory temperature and every NVLink counter.
+    List<int[]> requests = new ArrayList<>();
+    if (options.temperature()) {
+      requests.add(new int[] {NvmlLayout.FI_DEV_MEMORY_TEMP, 0});
+    }
+    if (options.pcieThroughput()) {
+      for (int link = 0; link < nvlinkLinks; link++) {
+        requests.add(new int[] {NvmlLayout.FI_DEV_NVLINK_THROUGHPUT_DATA_TX, link});
+        requests.add(new int[] {NvmlLayout.FI_DEV_NVLINK_THROUGHPUT_DATA_RX, link});
+      }
+    }
+    this.memoryTemperatureField = options.temperature() ? 0 : -1;
+    this.fields = requests.isEmpty() ? null
+        : new Memory((long) requests.size() * NvmlLayout.FIELD_VALUE_SIZE);
+    for (int i = 0; i < requests.size(); i++) {
+      fields.setInt((long) i * NvmlLayout.FIELD_VALUE_SIZE + NvmlLayout.FIELD_VALUE_FIELD_ID,
+          requests.get(i)[0]);
+      fields.setInt((long) i * NvmlLayout.FIELD_VALUE_SIZE + NvmlLayout.FIELD_VALUE_SCOPE_ID,
+          requests.get(i)[1]);
+    }
+  }
+
+  /** Reads the identity and topology of GPU {@code index}. */
+  static NvmlGpu discover(Nvml nvml, int index, GpuOptions options, Memory gpmBuffer)
+      throws NvmlLoadException {
+    Memory out = new Memory(8);
+    check(nvml, nvml.call(NvmlSymbol.DEVICE_GET_HANDLE_BY_INDEX, index, out), "handle", index);
+    Pointer handle = out.getPointer(0);
+    String name = string(nvml, NvmlSymbol.DEVICE_GET_NAME, handle, index);
+    String uuid = string(nvml, NvmlSymbol.DEVICE_GET_UUID, handle, index);
+    Memory pci = new Memory(NvmlLayout.PCI_INFO_SIZE);
+    check(nvml, nvml.call(NvmlSymbol.DEVICE_GET_PCI_INFO, handle, pci), "PCI info", index);
+    String busId = pci.getString(NvmlLayout.PCI_INFO_BUS_ID);
+    Labels labels = Labels.of("device", Integer.toString(index), "name", name, "uuid", uuid,
+        "pci_bus_id", busId, "vendor", "nvidia");
+
+    Memory pending = new Memory(4);
+    boolean mig = nvml.call(NvmlSymbol.DEVICE_GET_MIG_MODE, handle, out, pending)
+        == NvmlReturn.SUCCESS && out.getInt(0) == 1;
+
+    boolean gpmSupported = false;
+    if (nvml.has(NvmlSymbol.GPM_QUERY_DEVICE_SUPPORT)) {
+      Memory support = new Memory(NvmlLayout.GPM_SUPPORT_SIZE);
+      support.clear();
+      support.setInt(0, NvmlLayout.GPM_SUPPORT_VERSION);
+      gpmSupported = nvml.call(NvmlSymbol.GPM_QUERY_DEVICE_SUPPORT, handle, support)
+          == NvmlReturn.SUCCESS && support.getInt(NvmlLayout.GPM_SUPPORT_IS_SUPPORTED) != 0;
+    }
+
+    int links = 0;
+    if (!mig) {
+      Memory field = new Memory(NvmlLayout.FIELD_VALUE_SIZE);
+      field.clear();
+      field.setInt(NvmlLayout.FIELD_VALUE_FIELD_ID, NvmlLayout.FI_DEV_NVLINK_LINK_COUNT);
+      if (nvml.call(NvmlSymbol.DEVICE_GET_FIELD_VALUES, handle, 1, field) == NvmlReturn.SUCCESS
+          && field.getInt(NvmlLayout.FIELD_VALUE_RETURN) == NvmlReturn.SUCCESS) {
+        links = (int) fieldValue(field, 0);
+      }
+    }
+
+    List<MigInstance> instances = mig
+        ? discoverMig(nvml, handle, labels, gpmSupported, gpmBuffer) : List.of();
+    if (mig && !gpmSupported) {
+      logger.info("GPU " + index + " (" + name + ") is in MIG mode without GPM (which needs "
+          + "Hopper or newer): NVML has no utilisation for its MIG instances, so "
+          + "gpu_utilization_percent is absent for them; memory and processes are reported");
+    }
+    GpmSampler gpm = gpmSupported && !mig ? GpmSampler.create(nvml, handle, -1, gpmBuffer) : null;
+    return new NvmlGpu(nvml, index, handle, uuid, name, labels, mig, instances, links, gpm,
+        options);
+  }
+
+  private static List<MigInstance> discoverMig(Nvml nvml, Pointer parent, Labels parentLabels,
+      boolean gpm, Memory gpmBuffer) {
+    Memory out = new Memory(8);
+    if (nvml.call(NvmlSymbol.DEVICE_GET_MAX_MIG_DEVICE_COUNT, parent, out) != NvmlReturn.SUCCESS) {
+      return List.of();
+    }
+    int max = out.getInt(0);
+    List<MigInstance> instances = new ArrayList<>();
+    Map<Integer, GpmSampler> samplers = new HashMap<>();
+    Memory text = new Memory(NvmlLayout.STRING_BUFFER);
+    for (int i = 0; i < max; i++) {
+      // Empty slots answer NOT_FOUND (or INVALID_ARGUMENT on some drivers): skip them.
+      if (nvml.call(NvmlSymbol.DEVICE_GET_MIG_DEVICE_HANDLE_BY_INDEX, parent, i, out)
+          != NvmlReturn.SUCCESS) {
+        continue;
+      }
+      Pointer mig = out.getPointer(0);
+      Memory id = new Memory(4);
+      if (nvml.call(NvmlSymbol.DEVICE_GET_GPU_INSTANCE_ID, mig, id) != NvmlReturn.SUCCESS) {
+        continue;
+      }
+      int gi = id.getInt(0);
+      int ci = nvml.call(NvmlSymbol.DEVICE_GET_COMPUTE_INSTANCE_ID, mig, id) == NvmlReturn.SUCCESS
+          ? id.getInt(0) : 0;
+      String migUuid = nvml.call(NvmlSymbol.DEVICE_GET_UUID, mig, text, NvmlLayout.STRING_BUFFER)
+          == NvmlReturn.SUCCESS ? text.getString(0) : "";
+      String profile = nvml.call(NvmlSymbol.DEVICE_GET_NAME, mig, text, NvmlLayout.STRING_BUFFER)
+          == NvmlReturn.SUCCESS ? MigInstance.profileFromName(text.getString(0)) : "unknown";
+      Labels labels = parentLabels
+          .and("mig_device", MigInstance.migDevice(profile, i))
+          .and("mig_profile", profile)
+          .and("gpu_instance_id", Integer.toString(gi))
+          .and("compute_instance_id", Integer.toString(ci))
+          .and("mig_uuid", migUuid);
+      GpmSampler sampler = gpm
+          ? samplers.computeIfAbsent(gi, g -> GpmSampler.create(nvml, parent, g, gpmBuffer))
+          : null;
+      instances.add(new MigInstance(mig, i, gi, ci, migUuid, profile, labels, sampler));
+    }
+    return List.copyOf(instances);
+  }
+
+  int index() {
+    return index;
+  }
+
+  String name() {
+    return name;
+  }
+
+  String uuid() {
+    return uuid;
+  }
+
+  boolean migEnabled() {
+    return migEnabled;
+  }
+
+  List<MigInstance> migInstances() {
+    return migInstances;
+  }
+
+  int nvlinkLinks() {
+    return nvlinkLinks;
+  }
+
+  boolean gpm() {
+    return gpm != null || migInstances.stream().anyMatch(m -> m.gpm() != null);
+  }
+
+  /**
+   * Writes this GPU's series into {@code batch}. A GPU that reports itself lost gets
+   * {@code gpu_up 0} and nothing else until it answers again.
+   *
+   * @return the pids seen on this GPU, for process-name cache upkeep
+   */
+  Set<Integer> read(MetricBatch batch, GpuOptions options, long startUnixNanos,
+      ProcessNames names, Map<String, String> info) {
+    if (lost && !recovered()) {
+      batch.gauge("gpu_up", 0, labels);
+      return Set.of();
+    }
+    if (options.utilization() && !migEnabled
+        && ok(nvml.call(NvmlSymbol.DEVICE_GET_UTILIZATION_RATES, handle, out))) {
+      batch.gauge("gpu_utilization_percent", out.getInt(NvmlLayout.UTILIZATION_GPU), labels);
+    }
+    if (options.memory()) {
+      readMemory(batch, handle, labels);
+    }
+    if (options.temperature()) {
+      if (ok(nvml.call(NvmlSymbol.DEVICE_GET_TEMPERATURE, handle, NvmlLayout.TEMPERATURE_GPU,
+          out))) {
+        batch.gauge("gpu_temperature_celsius", out.getInt(0), labels);
+      }
+      if (ok(nvml.call(NvmlSymbol.DEVICE_GET_FAN_SPEED, handle, out))) {
+        batch.gauge("gpu_fan_speed_percent", out.getInt(0), labels);
+      }
+    }
+    readFields(batch, startUnixNanos);
+    if (options.power()) {
+      if (ok(nvml.call(NvmlSymbol.DEVICE_GET_POWER_USAGE, handle, out))) {
+        batch.gauge("gpu_power_usage_watts", unsigned(out.getInt(0)) / 1000.0, labels);
+      }
+      if (ok(nvml.call(NvmlSymbol.DEVICE_GET_ENFORCED_POWER_LIMIT, handle, out))) {
+        batch.gauge("gpu_power_limit_watts", unsigned(out.getInt(0)) / 1000.0, labels);
+      }
+      if (ok(nvml.call(NvmlSymbol.DEVICE_GET_TOTAL_ENERGY_CONSUMPTION, handle, out))) {
+        batch.counter("gpu_energy_joules_total", out.getLong(0) / 1000.0, startUnixNanos,
+            labels);
+      }
+    }
+    if (options.clock()) {
+      if (ok(nvml.call(NvmlSymbol.DEVICE_GET_CLOCK_INFO, handle, NvmlLayout.CLOCK_SM, out))) {
+        batch.gauge("gpu_sm_clock_hz", unsigned(out.getInt(0)) * 1e6, labels);
+      }
+      if (ok(nvml.call(NvmlSymbol.DEVICE_GET_CLOCK_INFO, handle, NvmlLayout.CLOCK_MEM, out))) {
+        batch.gauge("gpu_memory_clock_hz", unsigned(out.getInt(0)) * 1e6, labels);
+      }
+      readThrottleReasons(batch);
+    }
+    if (options.pcieThroughput()) {
+      long[] pcie = pcieBytesPerSecond;
+      if (pcie != null) {
+        batch.gauge("gpu_pcie_tx_bytes", pcie[0], labels);
+        batch.gauge("gpu_pcie_rx_bytes", pcie[1], labels);
+      }
+    }
+    if (options.encoderDecoder() && !migEnabled) {
+      if (ok(nvml.call(NvmlSymbol.DEVICE_GET_ENCODER_UTILIZATION, handle, out, out2))) {
+        batch.gauge("gpu_encoder_utilization_percent", out.getInt(0), labels);
+      }
+      if (ok(nvml.call(NvmlSymbol.DEVICE_GET_DECODER_UTILIZATION, handle, out, out2))) {
+        batch.gauge("gpu_decoder_utilization_percent", out.getInt(0), labels);
+      }
+    }
+    if (options.utilization() && gpm != null) {
+      writeGpm(batch, gpm.values(), labels, false);
+    }
+    for (MigInstance instance : migInstances) {
+      if (options.memory()) {
+        readMemory(batch, instance.handle(), instance.labels());
+      }
+      if (options.utilization() && instance.gpm() != null) {
+        writeGpm(batch, instance.gpm().values(), instance.labels(), true);
+      }
+    }
+    Set<Integer> pids = options.perProcess() ? readProcesses(batch, names) : Set.of();
+
+    batch.gauge("gpu_up", lost ? 0 : 1, labels);
+    Labels infoLabels = labels.and("driver_version", info.get("driver_version"));
+    if (info.containsKey("cuda_version")) {
+      infoLabels = infoLabels.and("cuda_version", info.get("cuda_version"));
+    }
+    batch.gauge("gpu_info", 1, infoLabels);
+    return pids;
+  }
+
+  private void readMemory(MetricBatch batch, Pointer device, Labels series) {
+    long total;
+    long free;
+    long used;
+    if (nvml.has(NvmlSymbol.DEVICE_GET_MEMORY_INFO_V2)) {
+      memory.setInt(0, NvmlLayout.MEMORY_V2_VERSION);
+      if (!ok(nvml.call(NvmlSymbol.DEVICE_GET_MEMORY_INFO_V2, device, memory))) {
+        return;
+      }
+      total = memory.getLong(NvmlLayout.MEMORY_V2_TOTAL);
+      free = memory.getLong(NvmlLayout.MEMORY_V2_FREE);
+      used = memory.getLong(NvmlLayout.MEMORY_V2_USED);
+    } else {
+      if (!ok(nvml.call(NvmlSymbol.DEVICE_GET_MEMORY_INFO, device, memory))) {
+        return;
+      }
+      total = memory.getLong(NvmlLayout.MEMORY_TOTAL);
+      free = memory.getLong(NvmlLayout.MEMORY_FREE);
+      used = memory.getLong(NvmlLayout.MEMORY_USED);
+    }
+    batch.gauge("gpu_memory_used_bytes", used, series);
+    batch.gauge("gpu_memory_total_bytes", total, series);
+    batch.gauge("gpu_memory_free_bytes", free, series);
+  }
+
+  private void readFields(MetricBatch batch, long startUnixNanos) {
+    if (fields == null) {
+      return;
+    }
+    int count = (int) (fields.size() / NvmlLayout.FIELD_VALUE_SIZE);
+    if (!ok(nvml.call(NvmlSymbol.DEVICE_GET_FIELD_VALUES, handle, count, fields))) {
+      return;
+    }
+    for (int i = 0; i < count; i++) {
+      long at = (long) i * NvmlLayout.FIELD_VALUE_SIZE;
+      if (fields.getInt(at + NvmlLayout.FIELD_VALUE_RETURN) != NvmlReturn.SUCCESS) {
+        continue;
+      }
+      int field = fields.getInt(at + NvmlLayout.FIELD_VALUE_FIELD_ID);
+      double value = fieldValue(fields, at);
+      if (i == memoryTemperatureField) {
+        batch.gauge("gpu_memory_temperature_celsius", value, labels);
+      } else {
+        String link = Integer.toString(fields.getInt(at + NvmlLayout.FIELD_VALUE_SCOPE_ID));
+        // NVLink throughput fields are cumulative KiB.
+        batch.counter(field == NvmlLayout.FI_DEV_NVLINK_THROUGHPUT_DATA_TX
+                ? "gpu_nvlink_tx_bytes_total" : "gpu_nvlink_rx_bytes_total",
+            value * 1024, startUnixNanos, labels.and("link", link));
+      }
+    }
+  }
+
+  private void readThrottleReasons(MetricBatch batch) {
+    NvmlSymbol symbol = nvml.has(NvmlSymbol.DEVICE_GET_CLOCKS_EVENT_REASONS)
+        ? NvmlSymbol.DEVICE_GET_CLOCKS_EVENT_REASONS
+        : NvmlSymbol.DEVICE_GET_CLOCKS_THROTTLE_REASONS;
+    if (!ok(nvml.call(symbol, handle, out))) {
+      return;
+    }
+    long mask = out.getLong(0);
+    for (int bit = 0; bit < THROTTLE_REASONS.length; bit++) {
+      batch.gauge("gpu_throttle_reasons", (mask >>> bit) & 1,
+          labels.and("reason", THROTTLE_REASONS[bit]));
+    }
+  }
+
+  private void writeGpm(MetricBatch batch, double[] values, Labels series, boolean mig) {
+    if (values == null) {
+      return;
+    }
+    // On MIG, GPM is the only source of utilisation, so it fills gpu_utilization_percent.
+    if (mig && !Double.isNaN(values[GpmSampler.GRAPHICS])) {
+      batch.gauge("gpu_utilization_percent", values[GpmSampler.GRAPHICS], series);
+    }
+    gauge(batch, "gpu_sm_activity_percent", values[GpmSampler.SM], series);
+    gauge(batch, "gpu_sm_occupancy_percent", values[GpmSampler.OCCUPANCY], series);
+    gauge(batch, "gpu_tensor_activity_percent", values[GpmSampler.TENSOR], series);
+    gauge(batch, "gpu_dram_activity_percent", values[GpmSampler.DRAM], series);
+  }
+
+  private static void gauge(MetricBatch batch, String name, double value, Labels series) {
+    if (!Double.isNaN(value)) {
+      batch.gauge(name, value, series);
+    }
+  }
+
+  private Set<Integer> readProcesses(MetricBatch batch, ProcessNames names) {
+    boolean v3 = nvml.has(NvmlSymbol.DEVICE_GET_COMPUTE_RUNNING_PROCESSES_V3);
+    NvmlSymbol symbol = v3 ? NvmlSymbol.DEVICE_GET_COMPUTE_RUNNING_PROCESSES_V3
+        : NvmlSymbol.DEVICE_GET_COMPUTE_RUNNING_PROCESSES;
+    int entrySize = v3 ? NvmlLayout.PROCESS_INFO_SIZE : NvmlLayout.PROCESS_INFO_V1_SIZE;
+    out.setInt(0, processCapacity);
+    int rc = nvml.call(symbol, handle, out, processes);
+    if (rc == NvmlReturn.INSUFFICIENT_SIZE) {
+      // The list changes between the calls; leave room for processes starting meanwhile.
+      processCapacity = out.getInt(0) + 8;
+      processes = new Memory((long) processCapacity * NvmlLayout.PROCESS_INFO_SIZE);
+      out.setInt(0, processCapacity);
+      rc = nvml.call(symbol, handle, out, processes);
+    }
+    if (!ok(rc)) {
+      return Set.of();
+    }
+    int count = Math.min(out.getInt(0), MAX_PROCESSES);
+    Map<Integer, Integer> smUtil = migEnabled ? Map.of() : processUtilization();
+    Map<Integer, Labels> seen = new TreeMap<>();
+    for (int i = 0; i < count; i++) {
+      long at = (long) i * entrySize;
+      int pid = processes.getInt(at + NvmlLayout.PROCESS_INFO_PID);
+      long used = processes.getLong(at + NvmlLayout.PROCESS_INFO_USED_MEMORY);
+      Labels series = labels.and("pid", Integer.toString(pid))
+          .and("process_name", names.nameOf(pid));
+      Labels memorySeries = series;
+      if (v3 && migEnabled) {
+        MigInstance instance = instance(
+            processes.getInt(at + NvmlLayout.PROCESS_INFO_GPU_INSTANCE_ID),
+            processes.getInt(at + NvmlLayout.PROCESS_INFO_COMPUTE_INSTANCE_ID));
+        if (instance != null) {
+          memorySeries = instance.labels().and("pid", Integer.toString(pid))
+              .and("process_name", names.nameOf(pid));
+        }
+      }
+      if (used != NvmlLayout.VALUE_NOT_AVAILABLE) {
+        batch.gauge("gpu_process_memory_bytes", used, memorySeries);
+      }
+      seen.put(pid, series);
+    }
+    if (!migEnabled && smUtil != null) {
+      // Only processes busy in the last sample period have samples; the others were idle.
+      seen.forEach((pid, series) -> batch.gauge("gpu_process_sm_utilization_percent",
+          smUtil.getOrDefault(pid, 0), series));
+    }
+    return seen.keySet();
+  }
+
+  /** pid → SM % from the samples newer than the last seen; null when unsupported. */
+  private Map<Integer, Integer> processUtilization() {
+    out.setInt(0, sampleCapacity);
+    int rc = nvml.call(NvmlSymbol.DEVICE_GET_PROCESS_UTILIZATION, handle, samples, out,
+        lastSeenTimestamp);
+    if (rc == NvmlReturn.INSUFFICIENT_SIZE) {
+      sampleCapacity = out.getInt(0) + 8;
+      samples = new Memory((long) sampleCapacity * NvmlLayout.PROCESS_SAMPLE_SIZE);
+      out.setInt(0, sampleCapacity);
+      rc = nvml.call(NvmlSymbol.DEVICE_GET_PROCESS_UTILIZATION, handle, samples, out,
+          lastSeenTimestamp);
+    }
+    if (rc == NvmlReturn.NOT_FOUND) {
+      return Map.of();
+    }
+    if (!ok(rc)) {
+      return null;
+    }
+    Map<Integer, Integer> util = new HashMap<>();
+    int count = out.getInt(0);
+    for (int i = 0; i < count; i++) {
+      long at = (long) i * NvmlLayout.PROCESS_SAMPLE_SIZE;
+      int pid = samples.getInt(at + NvmlLayout.PROCESS_SAMPLE_PID);
+      long timestamp = samples.getLong(at + NvmlLayout.PROCESS_SAMPLE_TIMESTAMP);
+      // Several samples per pid may come back: keep the newest.
+      if (timestamp >= lastSeenTimestamp) {
+        util.put(pid, samples.getInt(at + NvmlLayout.PROCESS_SAMPLE_SM_UTIL));
+      }
+      lastSeenTimestamp = Math.max(lastSeenTimestamp, timestamp);
+    }
+    return util;
+  }
+
+  private MigInstance instance(int gpuInstanceId, int computeInstanceId) {
+    for (MigInstance instance : migInstances) {
+      if (instance.gpuInstanceId() == gpuInstanceId
+          && instance.computeInstanceId() == computeInstanceId) {
+        return instance;
+      }
+    }
+    return null;
+  }
+
+  /** On the sampling thread: the calls too slow for a collection (PCIe: 20 ms each), and GPM. */
+  void sampleSlow(GpuOptions options) {
+    if (lost) {
+      return;
+    }
+    if (options.pcieThroughput()) {
+      int tx = nvml.call(NvmlSymbol.DEVICE_GET_PCIE_THROUGHPUT, handle,
+          NvmlLayout.PCIE_UTIL_TX_BYTES, slowOut);
+      long txValue = unsigned(slowOut.getInt(0));
+      int rx = nvml.call(NvmlSymbol.DEVICE_GET_PCIE_THROUGHPUT, handle,
+          NvmlLayout.PCIE_UTIL_RX_BYTES, slowOut);
+      long rxValue = unsigned(slowOut.getInt(0));
+      // NVML reports KB/s; the metric is bytes per second.
+      pcieBytesPerSecond = tx == NvmlReturn.SUCCESS && rx == NvmlReturn.SUCCESS
+          ? new long[] {txValue * 1024, rxValue * 1024} : null;
+    }
+    if (options.utilization()) {
+      if (gpm != null) {
+        gpm.sample();
+      }
+      Set<GpmSampler> done = new java.util.HashSet<>();
+      for (MigInstance instance : migInstances) {
+        if (instance.gpm() != null && done.add(instance.gpm())) {
+          instance.gpm().sample();
+        }
+      }
+    }
+  }
+
+  void close() {
+    if (gpm != null) {
+      gpm.close();
+    }
+    Set<GpmSampler> closed = new java.util.HashSet<>();
+    for (MigInstance instance : migInstances) {
+      if (instance.gpm() != null && closed.add(instance.gpm())) {
+        instance.gpm().close();
+      }
+    }
+  }
+
+  /** Tracks GPU_IS_LOST: a lost GPU reports only {@code gpu_up 0} until it answers again. */
+  private boolean ok(int rc) {
+    if (rc == NvmlReturn.GPU_IS_LOST && !lost) {
+      lost = true;
+      logger.warning("GPU " + index + " (" + name + ", " + uuid + ") is lost "
+          + nvml.describe(rc) + "; gpu_up{device=\"" + index + "\"} is 0 and its other series "
+          + "stop until it answers again. Check dmesg for Xid errors; the other GPUs continue");
+    }
+    return rc == NvmlReturn.SUCCESS;
+  }
+
+  private boolean recovered() {
+    int rc = nvml.call(NvmlSymbol.DEVICE_GET_POWER_USAGE, handle, out);
+    if (rc == NvmlReturn.GPU_IS_LOST) {
+      // After a reset the driver may hand out a new handle for the same board.
+      Memory byUuid = new Memory(8);
+      if (nvml.call(NvmlSymbol.DEVICE_GET_HANDLE_BY_UUID, uuid, byUuid) != NvmlReturn.SUCCESS) {
+        return false;
+      }
+      Pointer fresh = byUuid.getPointer(0);
+      if (nvml.call(NvmlSymbol.DEVICE_GET_POWER_USAGE, fresh, out) == NvmlReturn.GPU_IS_LOST) {
+        return false;
+      }
+      handle = fresh;
+    }
+    lost = false;
+    logger.info("GPU " + index + " (" + name + ", " + uuid + ") answers again; collecting it");
+    return true;
+  }
+
+  private static double fieldValue(Memory buffer, long at) {
+    long v = at + NvmlLayout.FIELD_VALUE_VALUE;
+    return switch (buffer.getInt(at + NvmlLayout.FIELD_VALUE_TYPE)) {
+      case NvmlLayout.VALUE_TYPE_DOUBLE -> buffer.getDouble(v);
+      case NvmlLayout.VALUE_TYPE_UNSIGNED_INT -> unsigned(buffer.getInt(v));
+      case NvmlLayout.VALUE_TYPE_SIGNED_INT -> buffer.getInt(v);
+      default -> buffer.getLong(v);
+    };
+  }
+
+  private static long unsigned(int value) {
+    return Integer.toUnsignedLong(value);
+  }
+
+  private static void check(Nvml nvml, int rc, String what, int index) throws NvmlLoadException {
+    if (rc != NvmlReturn.SUCCESS) {
+      throw new NvmlLoadException("cannot read the " + what + " of GPU " + index + ": "
+          + nvml.describe(rc));
+    }
+  }
+
+  private static String string(Nvml nvml, NvmlSymbol symbol, Pointer handle, int index)
+      throws NvmlLoadException {
+    Memory text = new Memory(NvmlLayout.STRING_BUFFER);
+    check(nvml, nvml.call(symbol, handle, text, NvmlLayout.STRING_BUFFER),
+        symbol == NvmlSymbol.DEVICE_GET_NAME ? "name" : "UUID", index);
+    return text.getString(0);
+  }
+}
