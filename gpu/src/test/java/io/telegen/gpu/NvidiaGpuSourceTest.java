@@ -166,6 +166,34 @@ class NvidiaGpuSourceTest {
   }
 
   @Test
+  void collectionsDoNotWaitForTheSlowPcieCall() throws Exception {
+    source = NvidiaGpuSource.open(FakeNvml.options("slow-pcie", proc), 0);
+
+    // The sampling thread is now inside a PCIe call that blocks for 3 s. A collection that made
+    // that call itself would carry its value; this one carries everything else and no PCIe.
+    Series s = collect();
+
+    assertEquals(List.of(), s.find("gpu_pcie_tx_bytes"));
+    assertEquals(47, s.value("gpu_utilization_percent"));
+    assertEquals(1, s.value("gpu_up"));
+  }
+
+  @Test
+  void manyProcessesGrowTheBufferThroughTheTwoCallSizing() throws Exception {
+    source = NvidiaGpuSource.open(FakeNvml.options("many-processes", proc), 0);
+
+    Series first = collect();
+    Series second = collect();
+
+    for (Series s : List.of(first, second)) {
+      assertEquals(40, s.find("gpu_process_memory_bytes").size());
+      assertEquals(40, s.find("gpu_process_sm_utilization_percent").size());
+      assertEquals(40 * 104857600.0, s.value("gpu_process_memory_bytes", "pid", "50039"));
+    }
+    assertEquals(7, second.value("gpu_process_sm_utilization_percent", "pid", "50006"));
+  }
+
+  @Test
   void switchedOffGroupsAreNotRead() throws Exception {
     GpuOptions options = FakeNvml.options("pcie-rtx6000ada-fan", proc).toBuilder()
         .power(false).clock(false).perProcess(false).build();
@@ -187,7 +215,17 @@ class NvidiaGpuSourceTest {
         .nvmlLibrary(Path.of("/nonexistent/libnvidia-ml.so.1")).build();
     GpuUnavailableException e = assertThrows(GpuUnavailableException.class,
         () -> NvidiaGpuSource.open(options, 0));
-    assertTrue(e.getMessage().startsWith("cannot load /nonexistent/libnvidia-ml.so.1: "),
+    assertEquals("/nonexistent/libnvidia-ml.so.1 does not exist", e.getMessage());
+  }
+
+  @Test
+  void aFileThatIsNoLibrarySaysWhyItCannotLoad() throws IOException {
+    Path notElf = Files.writeString(proc.resolve("libnvidia-ml.so.1"), "not a shared object");
+    GpuOptions options = GpuOptions.builder().nvmlLibrary(notElf).build();
+    GpuUnavailableException e = assertThrows(GpuUnavailableException.class,
+        () -> NvidiaGpuSource.open(options, 0));
+    assertTrue(e.getMessage().startsWith("cannot load " + notElf + ": "), e.getMessage());
+    assertTrue(e.getMessage().contains("file too short") || e.getMessage().contains("invalid ELF"),
         e.getMessage());
   }
 

@@ -2,6 +2,7 @@ package io.telegen.gpu.nvidia.internal;
 
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,11 +50,16 @@ public final class Nvml {
    */
   public static Nvml load(Path path) throws NvmlLoadException {
     String location = path == null ? LIBRARY_NAME : path.toAbsolutePath().toString();
+    if (path != null && !Files.exists(path)) {
+      throw new NvmlLoadException(location + " does not exist");
+    }
     NativeLibrary library;
     try {
       library = NativeLibrary.getInstance(location, Map.of());
     } catch (UnsatisfiedLinkError e) {
-      throw new NvmlLoadException("cannot load " + location + ": " + firstLine(e.getMessage()));
+      throw new NvmlLoadException(path == null
+          ? LIBRARY_NAME + " is not on this machine's library path (is the NVIDIA driver installed?)"
+          : "cannot load " + location + ": " + reason(e.getMessage()));
     }
     Nvml nvml = new Nvml(location, library);
     List<String> requiredMissing = new ArrayList<>();
@@ -98,11 +104,17 @@ public final class Nvml {
     return "NVML_ERROR_" + NvmlReturn.name(code) + " (" + text + ")";
   }
 
-  private static String firstLine(String message) {
+  /** JNA's first line only names the library; the dynamic loader's reason follows it. */
+  private static String reason(String message) {
     if (message == null) {
       return "unknown error";
     }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
+    for (String line : message.split("\n")) {
+      String trimmed = line.trim();
+      if (!trimmed.isEmpty() && !trimmed.startsWith("Unable to load library")) {
+        return trimmed;
+      }
+    }
+    return message.trim();
   }
 }

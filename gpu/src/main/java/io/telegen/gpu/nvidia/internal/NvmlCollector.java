@@ -145,14 +145,14 @@ public final class NvmlCollector implements AutoCloseable {
     if (info.containsKey("cuda_version")) {
       sb.append(", CUDA ").append(info.get("cuda_version"));
     }
-    sb.append(')');
+    sb.append(") via ").append(nvml.location());
     for (NvmlGpu gpu : gpus) {
       if (gpu.migEnabled()) {
         sb.append("; GPU ").append(gpu.index()).append(" in MIG mode with ")
             .append(gpu.migInstances().size()).append(" instances");
       }
     }
-    return sb.append(" via ").append(nvml.location()).toString();
+    return sb.toString();
   }
 
   /** The GPUs found. */

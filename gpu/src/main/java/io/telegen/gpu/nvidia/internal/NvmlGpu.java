@@ -40,6 +40,9 @@ final class NvmlGpu {
   private final List<MigInstance> migInstances;
   private final int nvlinkLinks;
   private final GpmSampler gpm;
+  private final Labels[] linkLabels;
+  private final Labels[] throttleLabels;
+  private Labels infoLabels;
   private Pointer handle;
   private boolean lost;
 
@@ -72,6 +75,15 @@ final class NvmlGpu {
     this.migInstances = migInstances;
     this.nvlinkLinks = nvlinkLinks;
     this.gpm = gpm;
+    // Label sets that never change are built once: they are most of a cycle's series.
+    this.linkLabels = new Labels[nvlinkLinks];
+    for (int link = 0; link < nvlinkLinks; link++) {
+      linkLabels[link] = labels.and("link", Integer.toString(link));
+    }
+    this.throttleLabels = new Labels[THROTTLE_REASONS.length];
+    for (int bit = 0; bit < THROTTLE_REASONS.length; bit++) {
+      throttleLabels[bit] = labels.and("reason", THROTTLE_REASONS[bit]);
+    }
     // One field-values call per cycle fetches memory temperature and every NVLink counter.
     List<int[]> requests = new ArrayList<>();
     if (options.temperature()) {
@@ -293,9 +305,10 @@ final class NvmlGpu {
     Set<Integer> pids = options.perProcess() ? readProcesses(batch, names) : Set.of();
 
     batch.gauge("gpu_up", lost ? 0 : 1, labels);
-    Labels infoLabels = labels.and("driver_version", info.get("driver_version"));
-    if (info.containsKey("cuda_version")) {
-      infoLabels = infoLabels.and("cuda_version", info.get("cuda_version"));
+    if (infoLabels == null) {
+      Labels withDriver = labels.and("driver_version", info.get("driver_version"));
+      infoLabels = info.containsKey("cuda_version")
+          ? withDriver.and("cuda_version", info.get("cuda_version")) : withDriver;
     }
     batch.gauge("gpu_info", 1, infoLabels);
     return pids;
@@ -344,11 +357,11 @@ final class NvmlGpu {
       if (i == memoryTemperatureField) {
         batch.gauge("gpu_memory_temperature_celsius", value, labels);
       } else {
-        String link = Integer.toString(fields.getInt(at + NvmlLayout.FIELD_VALUE_SCOPE_ID));
+        int link = fields.getInt(at + NvmlLayout.FIELD_VALUE_SCOPE_ID);
         // NVLink throughput fields are cumulative KiB.
         batch.counter(field == NvmlLayout.FI_DEV_NVLINK_THROUGHPUT_DATA_TX
                 ? "gpu_nvlink_tx_bytes_total" : "gpu_nvlink_rx_bytes_total",
-            value * 1024, startUnixNanos, labels.and("link", link));
+            value * 1024, startUnixNanos, linkLabels[link]);
       }
     }
   }
@@ -362,8 +375,7 @@ final class NvmlGpu {
     }
     long mask = out.getLong(0);
     for (int bit = 0; bit < THROTTLE_REASONS.length; bit++) {
-      batch.gauge("gpu_throttle_reasons", (mask >>> bit) & 1,
-          labels.and("reason", THROTTLE_REASONS[bit]));
+      batch.gauge("gpu_throttle_reasons", (mask >>> bit) & 1, throttleLabels[bit]);
     }
   }
 
