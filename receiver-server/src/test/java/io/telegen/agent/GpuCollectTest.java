@@ -56,7 +56,10 @@ class GpuCollectTest {
 
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = TelegenAgent.run(new String[] {"collect", "--config", config.toString()},
+    // Two cycles 2 s apart: the sampling thread's PCIe and GPM readings (two GPM samples 100 ms
+    // apart, 40 ms of PCIe per GPU) are in well before the printed second cycle.
+    int code = TelegenAgent.run(new String[] {"collect", "--config", config.toString(),
+        "--interval", "2s"},
         new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
 
