@@ -109,12 +109,17 @@ public final class ExportLoop implements Runnable {
           }
           case REJECTED -> {
             queue.remove(item);
+            backoffMillis = initialBackoff.toMillis();
             telemetry.failed(item.signal(), "rejected", item.items());
             logger.warning("the collector at " + exporter.target() + " refused "
                 + item.items() + " " + item.signal().label() + " items and they are dropped ("
                 + result.detail() + "); check the collector's log and its otlp receiver");
           }
           case RETRY -> {
+            if (!running) {
+              // Interrupted by stop(): the item stays queued, and this is no outage.
+              return;
+            }
             if (outage == null) {
               outage = result.detail();
               outageStartedNanos = System.nanoTime();

@@ -124,6 +124,23 @@ class ExportLoopTest {
   }
 
   @Test
+  void backoffStartsOverAfterARefusal() throws Exception {
+    FakeCollector collector = fixture.collector();
+    collector.failNext(2, Status.UNAVAILABLE)
+        .failNext(1, Status.INVALID_ARGUMENT.withDescription("bad metric name"))
+        .failNext(1, Status.UNAVAILABLE);
+    queue.offer(OtlpRequests.metricsItem("refused", 1, 0));
+    queue.offer(OtlpRequests.metricsItem("next", 2, 0));
+    fixture.loop(queue, fixture.exporter(plaintext(collector.port())), Duration.ofSeconds(10),
+        sleeper, NO_JITTER);
+
+    fixture.awaitIdle(queue);
+
+    assertEquals(List.of(100L, 200L, 100L), sleeper.millis());
+    assertEquals(2.0, TelemetryReader.exported(telemetry, Signal.METRICS));
+  }
+
+  @Test
   void jitterIsAppliedToEachBackoffBound() throws Exception {
     FakeCollector collector = fixture.collector();
     collector.failNext(3, Status.UNAVAILABLE);
