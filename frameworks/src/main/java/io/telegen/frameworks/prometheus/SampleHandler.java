@@ -1,0 +1,34 @@
+package io.telegen.frameworks.prometheus;
+
+/**
+ * Receives what {@link PrometheusTextParser} finds, in payload order, on the parsing thread.
+ *
+ * <p>Strings and {@link LabelSet}s passed in are immutable and may be kept. Names are shared between
+ * calls of one parse (they come from a per-parse cache), so identity comparison is not meaningful
+ * across parses but {@code equals} always is.
+ */
+public interface SampleHandler {
+
+  /**
+   * A family's metadata: called once per {@code # HELP}/{@code # TYPE} group, before the family's
+   * first sample, including families that have no samples at all (TorchServe prints those).
+   *
+   * <p>The default ignores it, so a handler that wants only samples can be a lambda.
+   *
+   * @param name the family name as written on the TYPE/HELP line
+   * @param kind the declared type; {@link MetricKind#UNTYPED} when only HELP was given
+   * @param help the unescaped help text, or {@code null} when there was no HELP line
+   */
+  default void family(String name, MetricKind kind, String help) {}
+
+  /**
+   * One accepted sample line. Timestamps and exemplars are dropped.
+   *
+   * @param name the sample's metric name, e.g. {@code vllm:e2e_request_latency_seconds_bucket}
+   * @param familyName the family it belongs to, e.g. {@code vllm:e2e_request_latency_seconds};
+   *     the name itself when no declared family claims it
+   * @param labels the sample's labels in payload order, values unescaped
+   * @param value the value; may be NaN or infinite
+   */
+  void sample(String name, String familyName, LabelSet labels, double value);
+}
