@@ -4,6 +4,7 @@ import io.telegen.gpu.nvidia.internal.NvmlCollector;
 import io.telegen.gpu.nvidia.internal.NvmlLoadException;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
+import java.util.Map;
 
 /**
  * NVIDIA GPUs through NVML ({@code libnvidia-ml.so.1}, loaded with JNA): the spec's
@@ -42,6 +43,15 @@ public final class NvidiaGpuSource implements MetricSource {
   @Override
   public void collect(MetricBatch batch) {
     collector.collect(batch);
+  }
+
+  /**
+   * pid → comma-joined indices of the GPUs the process used at the last collection
+   * ({@code "0"}, {@code "0,1"}), read from NVML's per-process tables; empty before the first
+   * collection or with {@code agent.gpu.per_process: false}. An immutable snapshot; thread-safe.
+   */
+  public Map<Integer, String> gpusByPid() {
+    return collector.gpusByPid();
   }
 
   /** What was found, for the agent's start-up summary. */

@@ -39,19 +39,20 @@ final class AgentProcess implements AutoCloseable {
    * there yet) and waits until its receiver accepts connections.
    */
   static AgentProcess start(Path dir, String collectorEndpoint) {
-    return start(dir, collectorEndpoint, Map.of("enabled", false), Map.of());
+    return start(dir, collectorEndpoint, Map.of(), Map.of());
   }
 
   /**
-   * Starts the agent with {@code gpu} as its {@code agent.gpu} section and {@code env} added to
-   * its environment (the fake NVML reads its scenario from there).
+   * Starts the agent with {@code sections} replacing its default {@code agent.*} sections (e.g.
+   * {@code gpu}, {@code aiml}) and {@code env} added to its environment (the fake NVML reads its
+   * scenario from there).
    */
-  static AgentProcess start(Path dir, String collectorEndpoint, Map<String, Object> gpu,
+  static AgentProcess start(Path dir, String collectorEndpoint, Map<String, Object> sections,
       Map<String, String> env) {
     Path jar = TelegenTools.agentJar();
     int receiverPort = FreePorts.next();
     Path config = dir.resolve("telegen-agent.yaml");
-    writeConfig(config, collectorEndpoint, receiverPort, gpu);
+    writeConfig(config, collectorEndpoint, receiverPort, sections);
     ExternalProcess process = ExternalProcess.start("telegen-agent",
         List.of(TelegenTools.java().toString(), "-Xmx256m", "-jar", jar.toString(),
             "--config", config.toString()),
@@ -66,7 +67,7 @@ final class AgentProcess implements AutoCloseable {
   }
 
   private static void writeConfig(Path file, String collectorEndpoint, int receiverPort,
-      Map<String, Object> gpu) {
+      Map<String, Object> sections) {
     Map<String, Object> exporter = new LinkedHashMap<>();
     exporter.put("endpoint", collectorEndpoint);
     exporter.put("insecure", true);
@@ -83,8 +84,9 @@ final class AgentProcess implements AutoCloseable {
     agent.put("exporter", exporter);
     agent.put("receiver", Map.of("enabled", true, "endpoint", HOST + ":" + receiverPort));
     agent.put("self_telemetry", Map.of("enabled", true, "interval", "1s"));
-    agent.put("gpu", gpu);
+    agent.put("gpu", Map.of("enabled", false));
     agent.put("aiml", Map.of("frameworks", Map.of()));
+    agent.putAll(sections);
 
     String yaml = new Dump(DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).build())
         .dumpToString(Map.of("agent", agent));

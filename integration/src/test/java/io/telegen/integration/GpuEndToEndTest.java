@@ -92,7 +92,7 @@ final class GpuEndToEndTest {
     gpu.put("enabled", true);
     gpu.put("poll_interval", "1s");
     gpu.put("nvml_library", library.toString());
-    cleanup.register(AgentProcess.start(dir, collector.otlpGrpcEndpoint(), gpu, Map.of(
+    cleanup.register(AgentProcess.start(dir, collector.otlpGrpcEndpoint(), Map.of("gpu", gpu), Map.of(
         "FAKE_NVML_SCENARIO",
         gpuModule.resolve("src/test/resources/nvml/" + scenario + ".conf").toString())));
     return prometheus;

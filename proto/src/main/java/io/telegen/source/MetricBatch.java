@@ -1,5 +1,6 @@
 package io.telegen.source;
 
+import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.Gauge;
@@ -69,6 +70,13 @@ public final class MetricBatch {
    */
   public MetricBatch histogram(String name, double[] upperBounds, long[] bucketCounts, double sum,
       long count, long startTimeUnixNanos, Labels labels) {
+    return histogram(name, upperBounds, bucketCounts, sum, count, startTimeUnixNanos, labels,
+        List.of());
+  }
+
+  /** A histogram point, as the method above, with exemplars linking buckets to traces. */
+  public MetricBatch histogram(String name, double[] upperBounds, long[] bucketCounts, double sum,
+      long count, long startTimeUnixNanos, Labels labels, List<Exemplar> exemplars) {
     if (bucketCounts.length != upperBounds.length + 1) {
       throw new IllegalArgumentException(name + ": " + upperBounds.length + " bounds need "
           + (upperBounds.length + 1) + " bucket counts, got " + bucketCounts.length);
@@ -85,6 +93,13 @@ public final class MetricBatch {
     }
     for (long bucketCount : bucketCounts) {
       point.addBucketCounts(bucketCount);
+    }
+    for (Exemplar exemplar : exemplars) {
+      point.addExemplars(io.opentelemetry.proto.metrics.v1.Exemplar.newBuilder()
+          .setAsDouble(exemplar.value())
+          .setTimeUnixNano(exemplar.timeUnixNanos())
+          .setTraceId(ByteString.copyFrom(exemplar.traceId()))
+          .setSpanId(ByteString.copyFrom(exemplar.spanId())));
     }
     builder(definition).getHistogramBuilder().addDataPoints(point);
     points++;

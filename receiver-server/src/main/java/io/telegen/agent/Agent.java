@@ -73,7 +73,7 @@ final class Agent implements AutoCloseable {
       if (config.receiver().enabled()) {
         receiver = OtlpReceiver.start(config.receiver().host(), config.receiver().port(),
             config.receiver().maxRequestBytes(), eventLoop, queue, telemetry,
-            AgentInfo.hostName(), config.serviceName(), version);
+            AgentInfo.hostName(), config.serviceName(), version, sources.traceObserver());
       }
       exportLoop.start();
 

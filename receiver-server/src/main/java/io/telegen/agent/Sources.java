@@ -1,15 +1,32 @@
 package io.telegen.agent;
 
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.telegen.agent.config.AgentConfig;
 import io.telegen.agent.config.Durations;
 import io.telegen.agent.telemetry.AgentTelemetry;
+import io.telegen.agent.traces.LlmSpanMetrics;
+import io.telegen.frameworks.llm.KvCacheModel;
+import io.telegen.frameworks.scrape.DiscoveredServersSource;
+import io.telegen.frameworks.scrape.FrameworkEndpoints;
+import io.telegen.frameworks.scrape.FrameworkScrapeSource;
+import io.telegen.frameworks.scrape.HttpScraper;
+import io.telegen.frameworks.scrape.ServingProcessDiscovery;
 import io.telegen.gpu.GpuOptions;
 import io.telegen.gpu.GpuUnavailableException;
 import io.telegen.gpu.NvidiaGpuSource;
 import io.telegen.source.MetricSource;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * The sources a configuration asks for, built once and shared by {@code run} and
@@ -20,14 +37,23 @@ final class Sources implements AutoCloseable {
   /** A source and how often it runs. */
   record Entry(MetricSource source, Duration interval) {}
 
+  /** The deadline of one scrape, response and body. */
+  static final Duration LLM_SCRAPE_TIMEOUT = Duration.ofSeconds(5);
+
+  /** How often {@code /proc} is read again for serving processes that started or exited. */
+  static final Duration REDISCOVER_EVERY = Duration.ofSeconds(30);
+
   private final AgentTelemetry telemetry;
   private final List<Entry> entries;
   private final List<String> findings;
+  private final LlmSpanMetrics spanMetrics;
 
-  private Sources(AgentTelemetry telemetry, List<Entry> entries, List<String> findings) {
+  private Sources(AgentTelemetry telemetry, List<Entry> entries, List<String> findings,
+      LlmSpanMetrics spanMetrics) {
     this.telemetry = telemetry;
     this.entries = List.copyOf(entries);
     this.findings = List.copyOf(findings);
+    this.spanMetrics = spanMetrics;
   }
 
   static Sources create(AgentConfig config, long startUnixNanos) {
@@ -36,6 +62,7 @@ final class Sources implements AutoCloseable {
     List<String> findings = new ArrayList<>();
 
     AgentConfig.Gpu gpu = config.gpu();
+    NvidiaGpuSource nvidiaSource = null;
     if (!gpu.enabled()) {
       findings.add("GPUs: off (agent.gpu.enabled: false)");
     } else {
@@ -43,6 +70,7 @@ final class Sources implements AutoCloseable {
         try {
           NvidiaGpuSource nvidia = NvidiaGpuSource.open(gpuOptions(config), startUnixNanos);
           entries.add(new Entry(nvidia, gpu.pollInterval()));
+          nvidiaSource = nvidia;
           findings.add("NVIDIA GPUs: " + nvidia.describe() + ", every "
               + Durations.show(gpu.pollInterval()));
         } catch (GpuUnavailableException e) {
@@ -55,12 +83,14 @@ final class Sources implements AutoCloseable {
       }
     }
 
-    if (config.aiml().frameworks().isEmpty()) {
-      findings.add("LLM serving: nothing configured under agent.aiml.frameworks");
-    } else {
-      findings.add("LLM serving: agent.aiml.frameworks lists "
-          + String.join(", ", config.aiml().frameworks().keySet())
-          + "; this version has no framework source yet");
+    IntFunction<String> gpuOfPid = gpuOfPid(nvidiaSource);
+    addLlmServing(config, gpuOfPid, entries, findings);
+    LlmSpanMetrics spanMetrics = null;
+    if (config.aiml().traceCorrelation()) {
+      spanMetrics = new LlmSpanMetrics(startUnixNanos);
+      entries.add(new Entry(spanMetrics, config.aiml().scrapeInterval()));
+      findings.add("trace correlation: LLM latency histograms from vLLM request spans sent to "
+          + "the receiver, with exemplars linking to the traces");
     }
     if (config.aiml().training().enabled()) {
       findings.add("training: agent.aiml.training is enabled; this version has no training "
@@ -74,7 +104,155 @@ final class Sources implements AutoCloseable {
     } else {
       findings.add("self-telemetry: off (agent.self_telemetry.enabled: false)");
     }
-    return new Sources(telemetry, entries, findings);
+    return new Sources(telemetry, entries, findings, spanMetrics);
+  }
+
+  /**
+   * LLM serving: a source per configured {@code metrics_endpoint}, and, when
+   * {@code agent.aiml.frameworks} is empty or names a framework without an endpoint, one source
+   * for the servers found in {@code /proc} (re-discovered every {@link #REDISCOVER_EVERY}).
+   * Scraped every {@code agent.aiml.scrape_interval}, each scrape under {@link #LLM_SCRAPE_TIMEOUT}.
+   */
+  private static void addLlmServing(AgentConfig config, IntFunction<String> gpuOfPid,
+      List<Entry> entries, List<String> findings) {
+    Map<String, AgentConfig.Framework> frameworks = config.aiml().frameworks();
+    HttpScraper scraper = new HttpScraper(LLM_SCRAPE_TIMEOUT, HttpScraper.DEFAULT_MAX_BYTES);
+    Set<String> configuredInstances = new HashSet<>();
+    Set<String> toDiscover = new TreeSet<>();
+    PidsByPort pidsByPort = new PidsByPort(config.procRoot());
+    for (Map.Entry<String, AgentConfig.Framework> entry : frameworks.entrySet()) {
+      String name = entry.getKey();
+      AgentConfig.Framework framework = entry.getValue();
+      if (!framework.enabled()) {
+        findings.add("LLM serving: " + name + " off (agent.aiml.frameworks." + name
+            + ".enabled: false)");
+        continue;
+      }
+      if (FrameworkEndpoints.of(name) == null) {
+        findings.add("LLM serving: " + name + " has no metrics endpoint to scrape (a library, "
+            + "not a server); serve the model through Triton to get its metrics");
+        continue;
+      }
+      if (framework.metricsEndpoint() == null) {
+        toDiscover.add(name);
+        continue;
+      }
+      URI endpoint = URI.create(framework.metricsEndpoint());
+      String instance = FrameworkScrapeSource.instanceOf(endpoint);
+      if (!configuredInstances.add(instance)) {
+        findings.add("LLM serving: " + endpoint + " is configured twice; scraped once");
+        continue;
+      }
+      int port = Integer.parseInt(instance.substring(instance.lastIndexOf(':') + 1));
+      boolean local = isLocal(endpoint.getHost());
+      FrameworkScrapeSource source = FrameworkScrapeSource.builder(name, endpoint)
+          .metricGroups(Set.copyOf(framework.metrics()))
+          .scraper(scraper)
+          .gpuOfPid(gpuOfPid)
+          .pids(local ? () -> pidsByPort.pidsOf(port) : List::of)
+          .build();
+      entries.add(new Entry(source, config.aiml().scrapeInterval()));
+      findings.add("LLM serving: " + name + " at " + instance + " (configured, " + endpoint
+          + "), every " + Durations.show(config.aiml().scrapeInterval()));
+    }
+    if (!frameworks.isEmpty() && toDiscover.isEmpty()) {
+      return;
+    }
+    ServingProcessDiscovery discovery = new ServingProcessDiscovery(config.procRoot(),
+        toDiscover);
+    DiscoveredServersSource discovered = new DiscoveredServersSource(discovery,
+        server -> discoveredSource(server, frameworks, scraper, gpuOfPid),
+        REDISCOVER_EVERY, LLM_SCRAPE_TIMEOUT.plusSeconds(1), configuredInstances);
+    ServingProcessDiscovery.Result result = discovered.rediscover();
+    String looked = toDiscover.isEmpty() ? "any of "
+        + String.join(", ", new TreeSet<>(FrameworkEndpoints.frameworks()))
+        : String.join(", ", toDiscover);
+    int found = 0;
+    for (ServingProcessDiscovery.Server server : result.servers()) {
+      if (configuredInstances.contains(server.instance())) {
+        continue;
+      }
+      found++;
+      findings.add("LLM serving: " + server.framework() + " at " + server.instance() + " (pid "
+          + server.pid() + (server.model() == null ? "" : ", model " + server.model())
+          + "), scraping " + server.uri() + " every "
+          + Durations.show(config.aiml().scrapeInterval()));
+    }
+    for (String note : result.notes()) {
+      findings.add("LLM serving: " + note);
+    }
+    if (found == 0) {
+      findings.add("LLM serving: no serving process of " + looked + " found under "
+          + config.procRoot() + "; looking again every " + Durations.show(REDISCOVER_EVERY)
+          + ". For a server elsewhere (another host or network namespace) set "
+          + "agent.aiml.frameworks.<name>.metrics_endpoint");
+    }
+    entries.add(new Entry(discovered, config.aiml().scrapeInterval()));
+  }
+
+  private static FrameworkScrapeSource discoveredSource(ServingProcessDiscovery.Server server,
+      Map<String, AgentConfig.Framework> frameworks, HttpScraper scraper,
+      IntFunction<String> gpuOfPid) {
+    AgentConfig.Framework configured = frameworks.get(server.framework());
+    KvCacheModel kvCache = null;
+    if (server.modelConfig() != null) {
+      try {
+        kvCache = KvCacheModel.fromConfigJson(server.modelConfig(), server.kvCacheDtype(),
+            server.tensorParallel()).orElse(null);
+      } catch (IOException | RuntimeException e) {
+        kvCache = null; // KV bytes stay unknown; tokens and ratio are still reported
+      }
+    }
+    return FrameworkScrapeSource.builder(server.framework(), server.uri())
+        .metricGroups(configured == null ? Set.of() : Set.copyOf(configured.metrics()))
+        .scraper(scraper)
+        .gpuOfPid(gpuOfPid)
+        .pids(server.pids())
+        .kvCache(kvCache)
+        .model(server.model())
+        .build();
+  }
+
+  private static boolean isLocal(String host) {
+    return host != null && (host.equals("localhost") || host.startsWith("127.")
+        || host.equals("[::1]") || host.equals("::1") || host.equals("0.0.0.0"));
+  }
+
+  /**
+   * The processes behind a configured local endpoint, found by its port with the same discovery
+   * (looked up at most every {@link #REDISCOVER_EVERY}), so that it gets a {@code gpu} label too.
+   */
+  private static final class PidsByPort {
+    private final ServingProcessDiscovery discovery;
+    private long lastNanos;
+    private List<ServingProcessDiscovery.Server> servers = List.of();
+    private boolean looked;
+
+    PidsByPort(Path procRoot) {
+      this.discovery = new ServingProcessDiscovery(procRoot, Set.of());
+    }
+
+    synchronized List<Integer> pidsOf(int port) {
+      if (!looked || System.nanoTime() - lastNanos >= REDISCOVER_EVERY.toNanos()) {
+        looked = true;
+        lastNanos = System.nanoTime();
+        servers = discovery.discover().servers();
+      }
+      for (ServingProcessDiscovery.Server server : servers) {
+        if (server.port() == port) {
+          return server.pids();
+        }
+      }
+      return List.of();
+    }
+  }
+
+  /** pid → GPU indices from the NVIDIA source's last collection; null without one. */
+  private static IntFunction<String> gpuOfPid(NvidiaGpuSource nvidia) {
+    if (nvidia == null) {
+      return pid -> null;
+    }
+    return pid -> nvidia.gpusByPid().get(pid);
   }
 
   static GpuOptions gpuOptions(AgentConfig config) {
@@ -104,6 +282,11 @@ final class Sources implements AutoCloseable {
 
   List<String> findings() {
     return findings;
+  }
+
+  /** Where the receiver hands accepted trace requests: the span metrics, or nowhere. */
+  Consumer<ExportTraceServiceRequest> traceObserver() {
+    return spanMetrics == null ? request -> { } : spanMetrics;
   }
 
   /** Closes every source (native handles, sampling threads). */

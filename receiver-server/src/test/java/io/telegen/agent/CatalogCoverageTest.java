@@ -10,8 +10,21 @@ import io.telegen.catalog.MetricCatalog;
 import io.telegen.catalog.MetricDefinition;
 import io.telegen.source.MetricBatch;
 import com.sun.jna.NativeLibrary;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.telegen.agent.traces.LlmSpanMetrics;
+import io.telegen.frameworks.llm.KvCacheModel;
+import io.telegen.frameworks.llm.LlmNormalizer;
+import io.telegen.frameworks.llm.LlmTarget;
+import io.telegen.frameworks.prometheus.PrometheusTextParser;
 import io.telegen.gpu.GpuOptions;
 import io.telegen.gpu.NvidiaGpuSource;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,12 +45,6 @@ class CatalogCoverageTest {
       // NCCL profiler plugin and its InfiniBand fallback
       "gpu_nccl_send_bytes_total", "gpu_nccl_recv_bytes_total", "infiniband_tx_bytes_total",
       "infiniband_rx_bytes_total",
-      // LLM serving frameworks and trace correlation
-      "llm_request_total", "llm_request_duration_seconds", "llm_time_to_first_token_seconds",
-      "llm_inter_token_latency_seconds", "llm_tokens_generated_total", "llm_tokens_per_second",
-      "llm_prompt_tokens_total", "llm_queue_depth", "llm_batch_size", "llm_kv_cache_usage_bytes",
-      "llm_kv_cache_capacity_bytes", "llm_kv_cache_usage_ratio", "llm_kv_cache_usage_tokens",
-      "llm_kv_cache_capacity_tokens",
       // training: tfevents, OTLP intake, process detection
       "training_loss", "training_step", "training_epoch", "training_learning_rate",
       "training_throughput_samples_per_second", "training_gpu_utilization_percent",
@@ -79,7 +86,48 @@ class CatalogCoverageTest {
     for (String scenario : List.of("pcie-rtx6000ada-fan", "dgx-h100-nvlink", "h100-mig")) {
       names.addAll(nvml(scenario));
     }
+    names.addAll(llmServing());
+    names.addAll(llmTraces());
     return names;
+  }
+
+  /** vLLM's real payload scraped twice, with a model whose KV bytes per token are known. */
+  private static Set<String> llmServing() throws Exception {
+    Path fixture = Path.of("../../shared/fixtures/frameworks/vllm-datadog-fixture-v0-plus-v1.txt");
+    LlmNormalizer normalizer = LlmNormalizer.create(new LlmTarget("vllm", "127.0.0.1:8000", null,
+        "0", Set.of(), new KvCacheModel(131072)));
+    Set<String> names = new TreeSet<>();
+    for (int scrape = 1; scrape <= 2; scrape++) {
+      normalizer.beginScrape();
+      try (InputStream in = Files.newInputStream(fixture)) {
+        PrometheusTextParser.parse(in, 1 << 24, normalizer);
+      }
+      MetricBatch batch = new MetricBatch(MetricCatalog.load(), scrape * 10_000_000_000L);
+      normalizer.endScrape(batch);
+      batch.metrics().forEach(m -> names.add(m.getName()));
+    }
+    return names;
+  }
+
+  private static Set<String> llmTraces() {
+    LlmSpanMetrics spans = new LlmSpanMetrics(0);
+    spans.accept(ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+        .addScopeSpans(ScopeSpans.newBuilder().addSpans(Span.newBuilder()
+            .setName("llm_request")
+            .addAttributes(number("gen_ai.latency.time_to_first_token", 0.1))
+            .addAttributes(number("gen_ai.latency.e2e", 1.0))
+            .addAttributes(number("gen_ai.usage.prompt_tokens", 10))
+            .addAttributes(number("gen_ai.usage.completion_tokens", 5))))).build());
+    MetricBatch batch = new MetricBatch(MetricCatalog.load(), 1);
+    spans.collect(batch);
+    Set<String> names = new TreeSet<>();
+    batch.metrics().forEach(m -> names.add(m.getName()));
+    return names;
+  }
+
+  private static KeyValue number(String key, double value) {
+    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setDoubleValue(value))
+        .build();
   }
 
   private static Set<String> nvml(String scenario) throws Exception {

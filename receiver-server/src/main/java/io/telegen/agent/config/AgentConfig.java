@@ -81,8 +81,13 @@ public record AgentConfig(
       boolean pcieThroughput,
       boolean encoderDecoder) {}
 
-  /** {@code agent.aiml}. */
-  public record Aiml(Map<String, Framework> frameworks, boolean traceCorrelation, Training training) {}
+  /**
+   * {@code agent.aiml}.
+   *
+   * @param scrapeInterval how often serving frameworks' metrics are scraped
+   */
+  public record Aiml(Map<String, Framework> frameworks, boolean traceCorrelation,
+      Duration scrapeInterval, Training training) {}
 
   /**
    * One serving framework under {@code agent.aiml.frameworks}.

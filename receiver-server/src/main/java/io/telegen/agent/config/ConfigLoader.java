@@ -266,7 +266,7 @@ public final class ConfigLoader {
   }
 
   private static AgentConfig.Aiml aiml(ConfigNode node) {
-    node.allowOnly("frameworks", "trace_correlation", "training");
+    node.allowOnly("frameworks", "trace_correlation", "scrape_interval", "training");
     ConfigNode frameworksNode = node.child("frameworks");
     Map<String, AgentConfig.Framework> frameworks = new TreeMap<>();
     for (String name : frameworksNode.keys()) {
@@ -293,6 +293,7 @@ public final class ConfigLoader {
     }
     return new AgentConfig.Aiml(Map.copyOf(frameworks),
         node.child("trace_correlation").asBoolean(false),
+        node.child("scrape_interval").asDuration(Duration.ofSeconds(10)),
         new AgentConfig.Training(
             training.child("enabled").asBoolean(false),
             training.child("detect_frameworks").asStringList(

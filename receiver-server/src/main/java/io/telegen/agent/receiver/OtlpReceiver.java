@@ -42,6 +42,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The OTLP/gRPC receiver apps and training jobs send to: the metrics, trace and logs services,
@@ -99,8 +100,20 @@ public final class OtlpReceiver implements AutoCloseable {
   public static OtlpReceiver start(String host, int port, long maxRequestBytes,
       EventLoopGroup eventLoop, ExportQueue queue, AgentTelemetry telemetry,
       String hostName, String serviceName, String agentVersion) throws IOException {
+    return start(host, port, maxRequestBytes, eventLoop, queue, telemetry, hostName, serviceName,
+        agentVersion, request -> { });
+  }
+
+  /**
+   * As above, also handing every accepted trace request to {@code traceObserver} (the LLM span
+   * metrics of trace correlation).
+   */
+  public static OtlpReceiver start(String host, int port, long maxRequestBytes,
+      EventLoopGroup eventLoop, ExportQueue queue, AgentTelemetry telemetry,
+      String hostName, String serviceName, String agentVersion,
+      Consumer<ExportTraceServiceRequest> traceObserver) throws IOException {
     ResourceEnricher enricher = new ResourceEnricher(hostName, serviceName, agentVersion);
-    Handlers handlers = new Handlers(queue, telemetry, enricher);
+    Handlers handlers = new Handlers(queue, telemetry, enricher, traceObserver);
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .bossEventLoopGroup(eventLoop)
         .workerEventLoopGroup(eventLoop)
@@ -164,11 +177,14 @@ public final class OtlpReceiver implements AutoCloseable {
     private final ExportQueue queue;
     private final AgentTelemetry telemetry;
     private final ResourceEnricher enricher;
+    private final Consumer<ExportTraceServiceRequest> traceObserver;
 
-    Handlers(ExportQueue queue, AgentTelemetry telemetry, ResourceEnricher enricher) {
+    Handlers(ExportQueue queue, AgentTelemetry telemetry, ResourceEnricher enricher,
+        Consumer<ExportTraceServiceRequest> traceObserver) {
       this.queue = queue;
       this.telemetry = telemetry;
       this.enricher = enricher;
+      this.traceObserver = traceObserver;
     }
 
     Status metrics(byte[] body) {
@@ -208,7 +224,13 @@ public final class OtlpReceiver implements AutoCloseable {
           spans += ss.getSpansCount();
         }
       }
-      return enqueue(new ExportItem(Signal.TRACES, enriched.build(), spans));
+      ExportTraceServiceRequest built = enriched.build();
+      Status status = enqueue(new ExportItem(Signal.TRACES, built, spans));
+      if (status.isOk()) {
+        // Only accepted requests: a refused one comes back when the sender retries.
+        traceObserver.accept(built);
+      }
+      return status;
     }
 
     Status logs(byte[] body) {

@@ -48,6 +48,27 @@ class MetricsPipelineTest {
   }
 
   @Test
+  void batchesWithInstanceLabelsLeaveServiceNameOffSoPrometheusKeepsThem() {
+    List<KeyValue> resource = List.of(attr("host.name", "gpu-node-3"),
+        attr("service.name", "telegen-agent"), attr("service.instance.id", "gpu-node-3"),
+        attr("telegen.agent.version", "1.2.3"));
+    MetricsPipeline pipeline = new MetricsPipeline(resource, "1.2.3", new MemoryExportQueue(4),
+        telemetry);
+    MetricBatch llm = new MetricBatch(MetricCatalog.load(), 1);
+    llm.gauge("llm_queue_depth", 3, Labels.of("model", "m", "instance", "127.0.0.1:8000",
+        "framework", "vllm"));
+
+    ExportMetricsServiceRequest request = (ExportMetricsServiceRequest)
+        pipeline.toItem(source("vllm"), llm).request();
+    ExportMetricsServiceRequest self = (ExportMetricsServiceRequest)
+        pipeline.toItem(source("self"), batch(1)).request();
+
+    assertEquals(List.of(attr("host.name", "gpu-node-3"), attr("telegen.agent.version", "1.2.3")),
+        request.getResourceMetrics(0).getResource().getAttributesList());
+    assertEquals(resource, self.getResourceMetrics(0).getResource().getAttributesList());
+  }
+
+  @Test
   void aBatchIsWrappedUnderTheAgentResourceWithTheSourceAsScope() {
     MemoryExportQueue queue = new MemoryExportQueue(4);
     MetricsPipeline pipeline = new MetricsPipeline(RESOURCE, "1.2.3", queue, telemetry);

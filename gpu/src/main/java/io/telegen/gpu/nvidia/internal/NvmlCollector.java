@@ -4,11 +4,13 @@ import com.sun.jna.Memory;
 import io.telegen.gpu.GpuOptions;
 import io.telegen.source.MetricBatch;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +35,8 @@ public final class NvmlCollector implements AutoCloseable {
   private final ProcessNames names;
   private final ScheduledExecutorService sampler;
   private final long startUnixNanos;
+  // pid → comma-joined GPU indices from the last collection; replaced whole, never mutated.
+  private volatile Map<Integer, String> gpusByPid = Map.of();
 
   private NvmlCollector(Nvml nvml, GpuOptions options, List<NvmlGpu> gpus,
       Map<String, String> info, long startUnixNanos) {
@@ -118,10 +122,28 @@ public final class NvmlCollector implements AutoCloseable {
   /** Writes every GPU's series into {@code batch}. */
   public void collect(MetricBatch batch) {
     Set<Integer> pids = new HashSet<>();
+    Map<Integer, StringBuilder> byPid = new TreeMap<>();
     for (NvmlGpu gpu : gpus) {
-      pids.addAll(gpu.read(batch, options, startUnixNanos, names, info));
+      Set<Integer> onGpu = gpu.read(batch, options, startUnixNanos, names, info);
+      pids.addAll(onGpu);
+      for (Integer pid : onGpu) {
+        StringBuilder indices = byPid.computeIfAbsent(pid, p -> new StringBuilder());
+        indices.append(indices.length() == 0 ? "" : ",").append(gpu.index());
+      }
     }
     names.retainOnly(pids);
+    Map<Integer, String> snapshot = new HashMap<>(byPid.size() * 2);
+    byPid.forEach((pid, indices) -> snapshot.put(pid, indices.toString()));
+    gpusByPid = Map.copyOf(snapshot);
+  }
+
+  /**
+   * pid → comma-joined indices of the GPUs it had a context on at the last collection
+   * ({@code "0"}, {@code "0,1"}); empty before the first collection or when per-process reading is
+   * off. An immutable snapshot, safe to call from any thread.
+   */
+  public Map<Integer, String> gpusByPid() {
+    return gpusByPid;
   }
 
   private void sampleSlow() {

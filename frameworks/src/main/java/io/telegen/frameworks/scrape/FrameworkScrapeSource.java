@@ -1,0 +1,374 @@
+package io.telegen.frameworks.scrape;
+
+import io.telegen.frameworks.llm.KvCacheModel;
+import io.telegen.frameworks.llm.LlmNormalizer;
+import io.telegen.frameworks.llm.LlmTarget;
+import io.telegen.frameworks.prometheus.ParseReport;
+import io.telegen.source.MetricBatch;
+import io.telegen.source.MetricSource;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * One serving endpoint as a metric source: each collection GETs its {@code /metrics}, streams the
+ * body through the {@link LlmNormalizer} and writes the {@code llm_*} series.
+ *
+ * <p>A failed scrape (refused, timed out, 404, HTML, cut at the byte cap) throws a
+ * {@link ScrapeException} after writing nothing, so the agent's scheduler counts it and other
+ * sources go on. Lines the parser rejected do not fail a scrape; they are counted in
+ * {@link #stats()} and logged at most once per {@value #LOG_EVERY_MINUTES} minutes.
+ *
+ * <p>For TGI and llama.cpp, whose metrics carry no model, the model comes from
+ * {@code GET /info} ({@code model_id}) and {@code GET /props} ({@code model_alias},
+ * {@code model_path}); a failed lookup is retried a minute later, and meanwhile the model from the
+ * command line (when discovery saw one) is used.
+ */
+public final class FrameworkScrapeSource implements MetricSource {
+
+  private static final Logger logger = Logger.getLogger(FrameworkScrapeSource.class.getName());
+
+  static final long LOG_EVERY_MINUTES = 10;
+  private static final long MODEL_RETRY_NANOS = Duration.ofMinutes(1).toNanos();
+
+  /**
+   * Counts since the source was made.
+   *
+   * @param scrapes collections attempted
+   * @param failures collections that threw
+   * @param rejectedLines lines the parser rejected, over all scrapes
+   * @param truncated scrapes cut at the byte cap
+   * @param lastError the last failure's message, or null
+   */
+  public record Stats(long scrapes, long failures, long rejectedLines, long truncated,
+      String lastError) {}
+
+  private final String framework;
+  private final URI endpoint;
+  private final String instance;
+  private final Set<String> metricGroups;
+  private final HttpScraper scraper;
+  private final IntFunction<String> gpuOfPid;
+  private final Supplier<List<Integer>> pids;
+  private final KvCacheModel kvCache;
+  private final String commandLineModel;
+  private final String name;
+
+  private LlmNormalizer normalizer;
+  private LlmTarget target;
+  private String resolvedModel;
+  private long nextModelAttemptNanos = Long.MIN_VALUE;
+  private boolean fetched;
+
+  private long scrapes;
+  private long failures;
+  private long rejectedLines;
+  private long truncated;
+  private String lastError;
+  private long lastRejectionLogNanos;
+  private boolean rejectionLogged;
+
+  private FrameworkScrapeSource(Builder b) {
+    this.framework = b.framework;
+    this.endpoint = b.endpoint;
+    this.instance = instanceOf(b.endpoint);
+    this.metricGroups = Set.copyOf(b.metricGroups);
+    this.scraper = b.scraper;
+    this.gpuOfPid = b.gpuOfPid;
+    this.pids = b.pids;
+    this.kvCache = b.kvCache;
+    this.commandLineModel = b.model;
+    this.name = framework + "@" + instance;
+  }
+
+  /**
+   * A source for {@code framework} at {@code endpoint}.
+   *
+   * @param framework one of {@link FrameworkEndpoints#frameworks()}
+   * @param endpoint the full metrics URL, e.g. {@code http://127.0.0.1:8000/metrics}
+   */
+  public static Builder builder(String framework, URI endpoint) {
+    return new Builder(framework, endpoint);
+  }
+
+  /** {@code host:port} of an endpoint, with the scheme's default port when none is written. */
+  public static String instanceOf(URI endpoint) {
+    int port = endpoint.getPort();
+    if (port < 0) {
+      port = "https".equalsIgnoreCase(endpoint.getScheme()) ? 443 : 80;
+    }
+    String host = endpoint.getHost() == null ? String.valueOf(endpoint.getAuthority())
+        : endpoint.getHost();
+    return host + ":" + port;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  public String framework() {
+    return framework;
+  }
+
+  public URI endpoint() {
+    return endpoint;
+  }
+
+  /** {@code host:port}, the {@code instance} label. */
+  public String instance() {
+    return instance;
+  }
+
+  /** The model label for label-less servers (TGI, llama.cpp) once known, else null. */
+  public synchronized String model() {
+    return resolvedModel != null ? resolvedModel : commandLineModel;
+  }
+
+  /** The models the last successful scrape carried. */
+  public synchronized Set<String> modelsSeen() {
+    return normalizer == null ? Set.of() : normalizer.modelsSeen();
+  }
+
+  public synchronized Stats stats() {
+    return new Stats(scrapes, failures, rejectedLines, truncated, lastError);
+  }
+
+  @Override
+  public void collect(MetricBatch batch) throws ScrapeException {
+    fetch();
+    publish(batch);
+  }
+
+  /**
+   * The first half of a collection: GETs and parses the body into the normalizer. Safe to run
+   * concurrently with other sources' fetches; {@link #publish} then writes the result.
+   *
+   * @throws ScrapeException when the scrape failed; nothing is kept from it
+   */
+  synchronized void fetch() throws ScrapeException {
+    fetched = false;
+    scrapes++;
+    try {
+      LlmNormalizer current = normalizerForThisScrape();
+      current.beginScrape();
+      ParseReport report = scraper.scrape(endpoint, FrameworkEndpoints.advice(framework), current);
+      noteRejections(report);
+      fetched = true;
+    } catch (ScrapeException e) {
+      failures++;
+      if (e.reason() == ScrapeException.Reason.TOO_LARGE) {
+        truncated++;
+      }
+      lastError = e.getMessage();
+      throw e;
+    } catch (RuntimeException e) {
+      failures++;
+      lastError = name + ": " + e;
+      throw new ScrapeException(ScrapeException.Reason.IO, endpoint.toString(), endpoint
+          + ": normalising the metrics failed: " + e, e);
+    }
+  }
+
+  /** The second half: writes what {@link #fetch} parsed. Does nothing after a failed fetch. */
+  synchronized void publish(MetricBatch batch) {
+    if (!fetched) {
+      return;
+    }
+    fetched = false;
+    normalizer.endScrape(batch);
+  }
+
+  private LlmNormalizer normalizerForThisScrape() {
+    String model = modelOverride();
+    String gpu = gpuLabel();
+    LlmTarget wanted = new LlmTarget(framework, instance, model, gpu, metricGroups, kvCache);
+    if (normalizer == null || !wanted.equals(target)) {
+      // A new model or GPU label: start over, which costs derived rates one scrape.
+      target = wanted;
+      normalizer = LlmNormalizer.create(wanted);
+    }
+    return normalizer;
+  }
+
+  private String modelOverride() {
+    if (!framework.equals("tgi") && !framework.equals("llamacpp")) {
+      return null;
+    }
+    if (resolvedModel == null && (nextModelAttemptNanos == Long.MIN_VALUE
+        || System.nanoTime() - nextModelAttemptNanos >= 0)) {
+      try {
+        resolvedModel = framework.equals("tgi") ? tgiModel() : llamacppModel();
+      } catch (ScrapeException e) {
+        logger.fine(() -> name + ": model lookup failed, retrying in a minute: "
+            + e.getMessage());
+      }
+      if (resolvedModel == null) {
+        nextModelAttemptNanos = System.nanoTime() + MODEL_RETRY_NANOS;
+      }
+    }
+    return resolvedModel != null ? resolvedModel : commandLineModel;
+  }
+
+  private String tgiModel() throws ScrapeException {
+    String json = scraper.fetchJson(endpoint.resolve("/info"),
+        "TGI answers GET /info on the router's API port");
+    return JsonStrings.get(json, "model_id");
+  }
+
+  private String llamacppModel() throws ScrapeException {
+    String json = scraper.fetchJson(endpoint.resolve("/props"),
+        "llama-server answers GET /props on its port");
+    String alias = JsonStrings.get(json, "model_alias");
+    if (alias != null && !alias.isBlank()) {
+      return alias;
+    }
+    String path = JsonStrings.get(json, "model_path");
+    if (path == null) {
+      path = JsonStrings.get(json, "model");
+    }
+    if (path == null || path.isBlank()) {
+      return null;
+    }
+    int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+    return path.substring(slash + 1);
+  }
+
+  /** The GPUs of the server's processes, joined; sticky while the lookup finds none. */
+  private String gpuLabel() {
+    List<Integer> processes = pids.get();
+    if (processes == null || processes.isEmpty()) {
+      return target == null ? null : target.gpu();
+    }
+    Set<Integer> indices = new TreeSet<>();
+    Set<String> others = new TreeSet<>();
+    for (Integer pid : processes) {
+      String gpus;
+      try {
+        gpus = pid == null ? null : gpuOfPid.apply(pid);
+      } catch (RuntimeException e) {
+        gpus = null;
+      }
+      if (gpus == null || gpus.isBlank()) {
+        continue;
+      }
+      for (String part : gpus.split(",")) {
+        String p = part.trim();
+        if (p.isEmpty()) {
+          continue;
+        }
+        try {
+          indices.add(Integer.parseInt(p));
+        } catch (NumberFormatException e) {
+          others.add(p);
+        }
+      }
+    }
+    if (indices.isEmpty() && others.isEmpty()) {
+      // NVML may not list the process this cycle (no context yet, or a missed read).
+      return target == null ? null : target.gpu();
+    }
+    StringBuilder joined = new StringBuilder();
+    indices.forEach(i -> joined.append(joined.length() == 0 ? "" : ",").append(i));
+    others.forEach(o -> joined.append(joined.length() == 0 ? "" : ",").append(o));
+    return joined.toString();
+  }
+
+  private void noteRejections(ParseReport report) {
+    if (report.rejectedLines() == 0) {
+      return;
+    }
+    rejectedLines += report.rejectedLines();
+    long now = System.nanoTime();
+    if (!rejectionLogged
+        || now - lastRejectionLogNanos >= Duration.ofMinutes(LOG_EVERY_MINUTES).toNanos()) {
+      rejectionLogged = true;
+      lastRejectionLogNanos = now;
+      logger.warning(name + ": " + report.rejectedLines() + " line(s) of " + endpoint
+          + " were not understood and skipped (first: " + report.firstRejections().get(0)
+          + "); " + rejectedLines + " so far; logged at most every " + LOG_EVERY_MINUTES
+          + " minutes");
+    }
+  }
+
+  /** Builds a {@link FrameworkScrapeSource}. */
+  public static final class Builder {
+    private final String framework;
+    private final URI endpoint;
+    private Set<String> metricGroups = Set.of();
+    private HttpScraper scraper = HttpScraper.defaults();
+    private IntFunction<String> gpuOfPid = pid -> null;
+    private Supplier<List<Integer>> pids = List::of;
+    private KvCacheModel kvCache;
+    private String model;
+
+    private Builder(String framework, URI endpoint) {
+      this.framework = Objects.requireNonNull(framework, "framework");
+      this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+      if (FrameworkEndpoints.of(framework) == null) {
+        throw new IllegalArgumentException("no HTTP metrics for framework '" + framework
+            + "'; expected one of " + new TreeSet<>(FrameworkEndpoints.frameworks()));
+      }
+      if (endpoint.getHost() == null || endpoint.getScheme() == null
+          || !endpoint.getScheme().matches("(?i)https?")) {
+        throw new IllegalArgumentException("expected an http(s) URL with a host, got "
+            + endpoint);
+      }
+    }
+
+    /** Metric groups to emit; empty (the default) means all. */
+    public Builder metricGroups(Set<String> groups) {
+      this.metricGroups = groups == null ? Set.of() : groups;
+      return this;
+    }
+
+    public Builder scraper(HttpScraper scraper) {
+      this.scraper = Objects.requireNonNull(scraper, "scraper");
+      return this;
+    }
+
+    /**
+     * Where the {@code gpu} label comes from: pid → comma-joined GPU indices, or null when the
+     * pid uses no GPU (or nothing is known).
+     */
+    public Builder gpuOfPid(IntFunction<String> gpuOfPid) {
+      this.gpuOfPid = Objects.requireNonNull(gpuOfPid, "gpuOfPid");
+      return this;
+    }
+
+    /** The server's processes, asked at each scrape; empty (the default) when unknown. */
+    public Builder pids(Supplier<List<Integer>> pids) {
+      this.pids = Objects.requireNonNull(pids, "pids");
+      return this;
+    }
+
+    /** The server's processes, fixed. */
+    public Builder pids(List<Integer> pids) {
+      List<Integer> copy = List.copyOf(pids);
+      this.pids = () -> copy;
+      return this;
+    }
+
+    /** Bytes per KV-cache token, when the model's shape is known; null otherwise. */
+    public Builder kvCache(KvCacheModel kvCache) {
+      this.kvCache = kvCache;
+      return this;
+    }
+
+    /** The model named on the server's command line, a fallback for label-less servers. */
+    public Builder model(String model) {
+      this.model = model;
+      return this;
+    }
+
+    public FrameworkScrapeSource build() {
+      return new FrameworkScrapeSource(this);
+    }
+  }
+}

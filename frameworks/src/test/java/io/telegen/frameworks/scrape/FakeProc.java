@@ -1,0 +1,88 @@
+package io.telegen.frameworks.scrape;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A fake {@code /proc} in a temporary directory: a tree from src/test/resources/scrape/ copied
+ * over, then the {@code fd/*} symbolic links its {@code fds.txt} lists (git keeps no such links,
+ * and a dangling {@code socket:[inode]} link is exactly what the kernel shows).
+ */
+final class FakeProc {
+
+  private FakeProc() {}
+
+  static Path copy(String resource, Path dir) throws IOException {
+    URL url = FakeProc.class.getResource("/scrape/" + resource);
+    if (url == null) {
+      throw new IOException("test resource /scrape/" + resource + " is missing");
+    }
+    Path source;
+    try {
+      source = Path.of(url.toURI());
+    } catch (URISyntaxException e) {
+      throw new IOException(e);
+    }
+    Path root = dir.resolve(resource);
+    try (Stream<Path> files = Files.walk(source)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        Path target = root.resolve(source.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    Path manifest = root.resolve("fds.txt");
+    if (Files.exists(manifest)) {
+      for (String line : Files.readAllLines(manifest, StandardCharsets.UTF_8)) {
+        if (line.isBlank() || line.startsWith("#")) {
+          continue;
+        }
+        String[] f = line.trim().split(" ", 3);
+        fd(root, Integer.parseInt(f[0]), Integer.parseInt(f[1]), f[2]);
+      }
+    }
+    return root;
+  }
+
+  static void fd(Path root, int pid, int fd, String target) throws IOException {
+    Path fdDir = Files.createDirectories(root.resolve(pid + "/fd"));
+    Files.createSymbolicLink(fdDir.resolve(Integer.toString(fd)), Path.of(target));
+  }
+
+  /** A process with a command line (NUL-separated) and parent. */
+  static void process(Path root, int pid, int ppid, List<String> argv) throws IOException {
+    Path dir = Files.createDirectories(root.resolve(Integer.toString(pid)));
+    StringBuilder cmdline = new StringBuilder();
+    for (String arg : argv) {
+      cmdline.append(arg).append('\0');
+    }
+    Files.writeString(dir.resolve("cmdline"), cmdline, StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve("stat"), pid + " (" + argv.get(0) + ") S " + ppid + " " + pid
+        + " " + pid + " 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0\n");
+  }
+
+  /** {@code net/tcp} with IPv4 listeners on 127.0.0.1 or 0.0.0.0, as the kernel prints them. */
+  static void tcpListeners(Path root, String ip, int[] ports, long[] inodes) throws IOException {
+    StringBuilder text = new StringBuilder("  sl  local_address rem_address   st tx_queue rx_queue "
+        + "tr tm->when retrnsmt   uid  timeout inode\n");
+    String hex = ip.equals("127.0.0.1") ? "0100007F" : "00000000";
+    for (int i = 0; i < ports.length; i++) {
+      text.append(String.format("%4d: %s:%04X 00000000:0000 0A 00000000:00000000 00:00000000 "
+          + "00000000  1000        0 %d 1 0000000000000000 100 0 0 10 0%n", i, hex, ports[i],
+          inodes[i]));
+    }
+    Files.createDirectories(root.resolve("net"));
+    Files.writeString(root.resolve("net/tcp"), text);
+  }
+
+}
