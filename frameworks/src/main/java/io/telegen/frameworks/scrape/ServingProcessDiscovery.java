@@ -5,9 +5,9 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -470,10 +470,11 @@ public final class ServingProcessDiscovery {
         }
       }
       return true;
-    } catch (AccessDeniedException e) {
-      return false;
+    } catch (NoSuchFileException e) {
+      return true; // the process is gone: nothing listens
     } catch (IOException | RuntimeException e) {
-      return true; // gone, or a test tree without fds: nothing listens
+      // Another user's process (access denied) or an unreadable entry: fall back to its port.
+      return false;
     }
   }
 

@@ -67,19 +67,21 @@ class ServingProcessDiscoveryTest {
   @Test
   void unreadableSocketsFallBackToTheListeningPort() throws Exception {
     Path proc = FakeProc.copy("proc-gpu-node", temp);
-    // As for another user's process: an fd directory that cannot be listed.
+    // Another user's process: its fd directory cannot be listed. Permissions do not stop root,
+    // which runs these tests, so an fd entry that is no directory stands in for it.
     Path fdDir = proc.resolve("4242/fd");
-    Files.setPosixFilePermissions(fdDir, java.util.Set.of());
-    try {
-      org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(fdDir),
-          "running as root: permissions do not apply");
-      ServingProcessDiscovery.Result result =
-          new ServingProcessDiscovery(proc, Set.of("vllm")).discover();
-      assertEquals("http://127.0.0.1:8000/metrics", result.servers().get(0).uri().toString());
-    } finally {
-      Files.setPosixFilePermissions(fdDir,
-          java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    try (var fds = Files.list(fdDir)) {
+      for (Path fd : fds.toList()) {
+        Files.delete(fd);
+      }
     }
+    Files.delete(fdDir);
+    Files.writeString(fdDir, "not a directory");
+
+    ServingProcessDiscovery.Result result =
+        new ServingProcessDiscovery(proc, Set.of("vllm")).discover();
+
+    assertEquals("http://127.0.0.1:8000/metrics", result.servers().get(0).uri().toString());
   }
 
   @Test
