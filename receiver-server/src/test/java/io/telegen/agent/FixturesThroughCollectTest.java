@@ -1,6 +1,8 @@
 package io.telegen.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpServer;
@@ -15,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -58,6 +61,37 @@ class FixturesThroughCollectTest {
       String second, String metric, String label, double expected) throws Exception {
     byte[] first = Files.readAllBytes(FrameworkSourcesTest.fixtures().resolve(fixture));
     byte[] later = Files.readAllBytes(SECOND.resolve(second));
+    String text = collectTwice(framework, first, later);
+    Matcher m = Pattern.compile("(?m)^" + metric + "\\{([^}]*)\\} (\\S+)$").matcher(text);
+    while (m.find()) {
+      String labels = m.group(1);
+      boolean all = labels.contains("framework=\"" + framework + "\"");
+      for (String part : label.split("&")) {
+        all &= labels.contains(part);
+      }
+      if (all) {
+        assertEquals(expected, Double.parseDouble(m.group(2)), 1e-9, labels);
+        return;
+      }
+    }
+    fail("no " + metric + " with " + label + " in:\n" + text);
+  }
+
+  @Test
+  void aCounterResetBetweenScrapesPrintsTheNewValueAndNoRate() throws Exception {
+    byte[] busy = Files.readAllBytes(SECOND.resolve("vllm-second.txt"));
+    byte[] restarted = Files.readAllBytes(FrameworkSourcesTest.fixtures()
+        .resolve("vllm-datadog-fixture-v0-plus-v1.txt"));
+
+    String text = collectTwice("vllm", busy, restarted);
+
+    assertTrue(Pattern.compile("(?m)^llm_tokens_generated_total\\{[^}]*\\} 7$").matcher(text)
+        .find(), text);
+    assertFalse(text.contains("llm_tokens_per_second{"), "no rate across a restart:\n" + text);
+  }
+
+  /** Serves {@code first} to the first scrape and {@code later} after, runs two cycles. */
+  private String collectTwice(String framework, byte[] first, byte[] later) throws Exception {
     AtomicInteger scrapes = new AtomicInteger();
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/metrics", exchange -> {
@@ -88,23 +122,10 @@ class FixturesThroughCollectTest {
     int code = TelegenAgent.run(new String[] {"collect", "--config", config.toString(),
         "--interval", "200ms"}, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
-    String text = out.toString(StandardCharsets.UTF_8);
-
     assertEquals(TelegenAgent.OK, code, err.toString(StandardCharsets.UTF_8));
     assertEquals(2, scrapes.get(), "two cycles, two scrapes");
-    Matcher m = Pattern.compile("(?m)^" + metric + "\\{([^}]*)\\} (\\S+)$").matcher(text);
-    while (m.find()) {
-      String labels = m.group(1);
-      boolean all = true;
-      for (String part : label.split("&")) {
-        all &= labels.contains(part);
-      }
-      if (all && labels.contains("instance=\"" + instance + "\"")
-          && labels.contains("framework=\"" + framework + "\"")) {
-        assertEquals(expected, Double.parseDouble(m.group(2)), 1e-9, labels);
-        return;
-      }
-    }
-    fail("no " + metric + " with " + label + " for " + instance + " in:\n" + text);
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertTrue(text.contains("instance=\"" + instance + "\""), text);
+    return text;
   }
 }

@@ -6,10 +6,12 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.telegen.agent.config.Durations;
 import io.telegen.source.Exemplar;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +26,10 @@ import java.util.function.Consumer;
  * <p>vLLM ({@code --otlp-traces-endpoint}) ends every request with an {@code llm_request} span
  * carrying {@code gen_ai.latency.time_to_first_token}, {@code gen_ai.latency.e2e} (seconds) and
  * {@code gen_ai.usage.prompt_tokens} / {@code completion_tokens}; the newer GenAI names
- * ({@code gen_ai.usage.input_tokens} / {@code output_tokens}) are read too.
+ * ({@code gen_ai.usage.input_tokens} / {@code output_tokens}) are read too. TGI
+ * ({@code --otlp-endpoint}) records {@code total_time} on its request spans as Rust's duration
+ * text ({@code "1.234567ms"}), and in newer versions {@code prompt_tokens} and
+ * {@code generated_tokens}; it has no time to first token and names no model in its spans.
  */
 public final class LlmSpanMetrics implements MetricSource, Consumer<ExportTraceServiceRequest> {
 
@@ -64,6 +69,9 @@ public final class LlmSpanMetrics implements MetricSource, Consumer<ExportTraceS
     List<KeyValue> attributes = span.getAttributesList();
     double ttft = number(attributes, "gen_ai.latency.time_to_first_token");
     double e2e = number(attributes, "gen_ai.latency.e2e");
+    if (Double.isNaN(e2e)) {
+      e2e = rustDuration(string(attributes, "total_time"));
+    }
     if (Double.isNaN(ttft) && Double.isNaN(e2e)) {
       return;
     }
@@ -73,9 +81,17 @@ public final class LlmSpanMetrics implements MetricSource, Consumer<ExportTraceS
         "framework", framework(span.getName(), serviceName));
     Exemplar exemplar = new Exemplar(0, span.getEndTimeUnixNano(),
         span.getTraceId().toByteArray(), span.getSpanId().toByteArray());
-    series.computeIfAbsent(labels, k -> new Series()).add(ttft, e2e,
-        firstNumber(attributes, "gen_ai.usage.prompt_tokens", "gen_ai.usage.input_tokens"),
-        firstNumber(attributes, "gen_ai.usage.completion_tokens", "gen_ai.usage.output_tokens"),
+    double prompt = firstNumber(attributes, "gen_ai.usage.prompt_tokens",
+        "gen_ai.usage.input_tokens");
+    double generated = firstNumber(attributes, "gen_ai.usage.completion_tokens",
+        "gen_ai.usage.output_tokens");
+    if (Double.isNaN(prompt)) {
+      prompt = integerText(string(attributes, "prompt_tokens"));
+    }
+    if (Double.isNaN(generated)) {
+      generated = integerText(string(attributes, "generated_tokens"));
+    }
+    series.computeIfAbsent(labels, k -> new Series()).add(ttft, e2e, prompt, generated,
         exemplar);
   }
 
@@ -192,6 +208,26 @@ public final class LlmSpanMetrics implements MetricSource, Consumer<ExportTraceS
       }
     }
     return Double.NaN;
+  }
+
+  /** Seconds in a Rust {@code Duration}'s debug text such as {@code 1.5s} or {@code 850µs}. */
+  static double rustDuration(String text) {
+    if (text == null) {
+      return Double.NaN;
+    }
+    Duration d = Durations.parse(text.trim());
+    return d == null ? Double.NaN : d.toNanos() / 1e9;
+  }
+
+  private static double integerText(String text) {
+    if (text == null) {
+      return Double.NaN;
+    }
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
   }
 
   private static double firstNumber(List<KeyValue> attributes, String key, String fallback) {

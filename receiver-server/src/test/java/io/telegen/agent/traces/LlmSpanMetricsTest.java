@@ -60,6 +60,33 @@ class LlmSpanMetricsTest {
   }
 
   @Test
+  void tgiRequestSpansGiveDurationAndTokensFromTheirRustDurationText() {
+    Span span = Span.newBuilder().setName("generate")
+        .setTraceId(ByteString.copyFrom(id(16, 7))).setSpanId(ByteString.copyFrom(id(8, 7)))
+        .addAttributes(attr("total_time", "1.5s"))
+        .addAttributes(attr("queue_time", "850µs"))
+        .addAttributes(attr("prompt_tokens", "42"))
+        .addAttributes(attr("generated_tokens", "17"))
+        .build();
+    metrics.accept(ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans
+        .newBuilder().setResource(Resource.newBuilder()
+            .addAttributes(attr("service.name", "text-generation-inference.router")))
+        .addScopeSpans(ScopeSpans.newBuilder().addSpans(span))).build());
+
+    List<Metric> out = collect();
+
+    HistogramDataPoint e2e = histogram(out, "llm_request_duration_seconds");
+    assertEquals(1.5, e2e.getSum(), 1e-12);
+    assertEquals("tgi", e2e.getAttributes(2).getValue().getStringValue());
+    assertEquals(42.0, counter(out, "llm_prompt_tokens_total"));
+    assertEquals(17.0, counter(out, "llm_tokens_generated_total"));
+    assertTrue(out.stream().noneMatch(m -> m.getName().equals("llm_time_to_first_token_seconds")),
+        "TGI spans carry no time to first token");
+    assertEquals(0.00085, LlmSpanMetrics.rustDuration("850µs"), 1e-12);
+    assertEquals(0.001234567, LlmSpanMetrics.rustDuration("1.234567ms"), 1e-12);
+  }
+
+  @Test
   void newerGenAiTokenNamesAreReadToo() {
     Span span = vllmSpan(4, 0.1, 1.0, 0, 0).toBuilder().clearAttributes()
         .addAttributes(attr("gen_ai.response.model", "m"))
