@@ -68,6 +68,8 @@ class NvidiaGpuSourceTest {
     assertEquals(31675383808.0, s.value("gpu_process_memory_bytes", "pid", "7731",
         "process_name", "deepstream-app", "device", "0"));
     assertEquals(46, s.value("gpu_process_sm_utilization_percent", "pid", "7731"));
+    // The process table the LLM sources join on for their gpu label.
+    assertEquals(java.util.Map.of(7731, "0"), source.gpusByPid());
 
     // NOT_SUPPORTED and absent features leave series out rather than zero.
     assertEquals(List.of(), s.find("gpu_memory_temperature_celsius"));

@@ -130,7 +130,8 @@ final class Sources implements AutoCloseable {
       }
       if (FrameworkEndpoints.of(name) == null) {
         findings.add("LLM serving: " + name + " has no metrics endpoint to scrape (a library, "
-            + "not a server); serve the model through Triton to get its metrics");
+            + "not a server): wrap OrtSession with telegen-onnxruntime-otel, which reports to "
+            + "this agent's receiver, or serve the model through Triton");
         continue;
       }
       if (framework.metricsEndpoint() == null) {
