@@ -2,12 +2,9 @@ package io.telegen.integration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -80,21 +77,11 @@ final class GpuEndToEndTest {
   }
 
   private PrometheusServer start(Path dir, String scenario) {
-    Path gpuModule = TelegenTools.repoRoot().resolve("gpu");
-    Path library = gpuModule.resolve("target/fake-nvml/full/libnvidia-ml.so.1");
-    if (!Files.exists(library)) {
-      fail(library + " is missing: build the gpu module (mvn -pl gpu -am install)");
-    }
     StockCollector collector = cleanup.register(StockCollector.start(dir));
     PrometheusServer prometheus = cleanup.register(
         PrometheusServer.start(dir, collector.prometheusExporterTarget()));
-    Map<String, Object> gpu = new LinkedHashMap<>();
-    gpu.put("enabled", true);
-    gpu.put("poll_interval", "1s");
-    gpu.put("nvml_library", library.toString());
-    cleanup.register(AgentProcess.start(dir, collector.otlpGrpcEndpoint(), Map.of("gpu", gpu), Map.of(
-        "FAKE_NVML_SCENARIO",
-        gpuModule.resolve("src/test/resources/nvml/" + scenario + ".conf").toString())));
+    cleanup.register(AgentProcess.start(dir, collector.otlpGrpcEndpoint(),
+        Map.of("gpu", FakeGpuNode.gpuSection()), FakeGpuNode.environment(scenario)));
     return prometheus;
   }
 }

@@ -2,7 +2,6 @@ package io.telegen.integration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -11,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,24 +60,15 @@ final class LlmServingEndToEndTest {
     });
     vllm.start();
 
-    Path gpuModule = TelegenTools.repoRoot().resolve("gpu");
-    Path library = gpuModule.resolve("target/fake-nvml/full/libnvidia-ml.so.1");
-    if (!Files.exists(library)) {
-      fail(library + " is missing: build the gpu module (mvn -pl gpu -am install)");
-    }
     StockCollector collector = cleanup.register(StockCollector.start(dir));
     PrometheusServer prometheus = cleanup.register(
         PrometheusServer.start(dir, collector.prometheusExporterTarget()));
-    Map<String, Object> gpu = new LinkedHashMap<>();
-    gpu.put("enabled", true);
-    gpu.put("poll_interval", "1s");
-    gpu.put("nvml_library", library.toString());
     Map<String, Object> aiml = Map.of("scrape_interval", "1s", "frameworks", Map.of("vllm",
         Map.of("metrics_endpoint", "http://127.0.0.1:" + vllm.getAddress().getPort()
             + "/metrics")));
     cleanup.register(AgentProcess.start(dir, collector.otlpGrpcEndpoint(),
-        Map.of("gpu", gpu, "aiml", aiml), Map.of("FAKE_NVML_SCENARIO",
-            gpuModule.resolve("src/test/resources/nvml/pcie-rtx6000ada-fan.conf").toString())));
+        Map.of("gpu", FakeGpuNode.gpuSection(), "aiml", aiml),
+        FakeGpuNode.environment("pcie-rtx6000ada-fan")));
 
     List<PrometheusServer.Sample> queue = prometheus.awaitQuery(
         "llm_queue_depth{model=\"" + MODEL + "\"}", r -> r.size() == 1 && r.get(0).value() == 2,
