@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpServer;
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -117,14 +114,8 @@ class FixturesThroughCollectTest {
                 metrics_endpoint: http://%s/metrics
         """.formatted(Files.createDirectories(dir.resolve("proc")), framework, instance));
 
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = TelegenAgent.run(new String[] {"collect", "--config", config.toString(),
-        "--interval", "200ms"}, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertEquals(TelegenAgent.OK, code, err.toString(StandardCharsets.UTF_8));
+    String text = FrameworkSourcesTest.run("collect", config);
     assertEquals(2, scrapes.get(), "two cycles, two scrapes");
-    String text = out.toString(StandardCharsets.UTF_8);
     assertTrue(text.contains("instance=\"" + instance + "\""), text);
     return text;
   }

@@ -156,7 +156,8 @@ class FrameworkSourcesTest {
         %s""".formatted(Files.createDirectories(dir.resolve("empty-proc")), aiml));
   }
 
-  private static String run(String command, Path config) {
+  /** Runs {@code collect} (cycles 200 ms apart) or {@code check}, expecting exit code 0. */
+  static String run(String command, Path config) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     List<String> args = command.equals("collect")

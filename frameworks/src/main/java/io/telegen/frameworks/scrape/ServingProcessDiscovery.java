@@ -455,8 +455,8 @@ public final class ServingProcessDiscovery {
         String target;
         try {
           target = Files.readSymbolicLink(fd).toString();
-        } catch (IOException | UnsupportedOperationException e) {
-          continue;
+        } catch (IOException e) {
+          continue; // closed meanwhile, or not a link: not a socket
         }
         if (target.startsWith("socket:[") && target.endsWith("]")) {
           try {

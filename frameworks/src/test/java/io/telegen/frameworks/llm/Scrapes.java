@@ -9,6 +9,7 @@ import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.telegen.catalog.MetricCatalog;
+import io.telegen.frameworks.SharedFixtures;
 import io.telegen.frameworks.prometheus.ParseReport;
 import io.telegen.frameworks.prometheus.PrometheusTextParser;
 import io.telegen.source.MetricBatch;
@@ -36,26 +37,7 @@ final class Scrapes {
   private Scrapes() {}
 
   static Path sharedFixture(String name) {
-    String override = System.getProperty("telegen.fixtures.frameworks");
-    Path dir = override != null ? Path.of(override) : null;
-    if (dir == null) {
-      for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-        for (Path candidate : List.of(p.resolve("shared/fixtures/frameworks"),
-            p.resolve("../shared/fixtures/frameworks").normalize())) {
-          if (Files.isDirectory(candidate)) {
-            dir = candidate;
-            break;
-          }
-        }
-        if (dir != null) {
-          break;
-        }
-      }
-    }
-    if (dir == null || !Files.isRegularFile(dir.resolve(name))) {
-      return fail("shared fixture " + name + " not found; set -Dtelegen.fixtures.frameworks=DIR");
-    }
-    return dir.resolve(name);
+    return SharedFixtures.file(name);
   }
 
   static Path resource(String name) {

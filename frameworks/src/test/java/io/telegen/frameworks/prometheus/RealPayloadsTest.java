@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.telegen.frameworks.SharedFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,26 +34,7 @@ class RealPayloadsTest {
           "vllm-datadog-fixture-v0-plus-v1.txt", new long[] {185, 50});
 
   static Path fixtures() {
-    String override = System.getProperty("telegen.fixtures.frameworks");
-    if (override != null) {
-      return Path.of(override);
-    }
-    Path here = Path.of("").toAbsolutePath();
-    // Surefire runs in the module directory (main/frameworks); the fixtures sit beside main/.
-    Path direct = here.resolve("../../shared/fixtures/frameworks").normalize();
-    if (Files.isDirectory(direct)) {
-      return direct;
-    }
-    for (Path p = here; p != null; p = p.getParent()) {
-      Path candidate = p.resolve("shared/fixtures/frameworks");
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
-    }
-    return fail(
-        "real /metrics fixtures not found: looked for ../../shared/fixtures/frameworks from "
-            + here
-            + " and shared/fixtures/frameworks in every parent; set -Dtelegen.fixtures.frameworks=DIR");
+    return SharedFixtures.dir();
   }
 
   static Recorder fixture(String name) throws IOException {

@@ -1,9 +1,9 @@
 package io.telegen.frameworks.scrape;
 
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.telegen.frameworks.SharedFixtures;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -95,22 +95,6 @@ final class TestServer implements AutoCloseable {
   }
 
   static Path fixtures() {
-    String override = System.getProperty("telegen.fixtures.frameworks");
-    if (override != null) {
-      return Path.of(override);
-    }
-    Path here = Path.of("").toAbsolutePath();
-    Path direct = here.resolve("../../shared/fixtures/frameworks").normalize();
-    if (Files.isDirectory(direct)) {
-      return direct;
-    }
-    for (Path p = here; p != null; p = p.getParent()) {
-      Path candidate = p.resolve("shared/fixtures/frameworks");
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
-    }
-    return fail("real /metrics fixtures not found from " + here
-        + "; set -Dtelegen.fixtures.frameworks=DIR");
+    return SharedFixtures.dir();
   }
 }
