@@ -73,7 +73,8 @@ final class Agent implements AutoCloseable {
       if (config.receiver().enabled()) {
         receiver = OtlpReceiver.start(config.receiver().host(), config.receiver().port(),
             config.receiver().maxRequestBytes(), eventLoop, queue, telemetry,
-            AgentInfo.hostName(), config.serviceName(), version, sources.traceObserver());
+            AgentInfo.hostName(), config.serviceName(), version, sources.traceObserver(),
+            sources.metricNames());
       }
       exportLoop.start();
 
@@ -81,7 +82,9 @@ final class Agent implements AutoCloseable {
           version, queue, telemetry);
       scheduler = new SourceScheduler(MetricCatalog.load(), telemetry, pipeline::accept, clock);
       for (Sources.Entry entry : sources.entries()) {
-        scheduler.schedule(entry.source(), entry.interval());
+        if (entry.exported()) {
+          scheduler.schedule(entry.source(), entry.interval());
+        }
       }
       return new Agent(eventLoop, exporter, exportLoop, receiver, scheduler, queue, telemetry);
     } catch (IOException | RuntimeException e) {

@@ -11,9 +11,14 @@ import io.telegen.frameworks.scrape.FrameworkEndpoints;
 import io.telegen.frameworks.scrape.FrameworkScrapeSource;
 import io.telegen.frameworks.scrape.HttpScraper;
 import io.telegen.frameworks.scrape.ServingProcessDiscovery;
+import io.telegen.frameworks.training.GpuUtilization;
+import io.telegen.frameworks.training.TrainingJobSource;
+import io.telegen.frameworks.training.TrainingProcessDiscovery;
+import io.telegen.frameworks.training.TrainingTagMapping;
 import io.telegen.gpu.GpuOptions;
 import io.telegen.gpu.GpuUnavailableException;
 import io.telegen.gpu.NvidiaGpuSource;
+import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
 import java.io.IOException;
 import java.net.URI;
@@ -27,6 +32,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * The sources a configuration asks for, built once and shared by {@code run} and
@@ -34,8 +40,18 @@ import java.util.function.IntFunction;
  */
 final class Sources implements AutoCloseable {
 
-  /** A source and how often it runs. */
-  record Entry(MetricSource source, Duration interval) {}
+  /**
+   * A source and how often it runs.
+   *
+   * @param exported false for a source whose metrics {@code collect} shows but {@code run} keeps
+   *     off the wire ({@code agent.aiml.training.export_metrics: false})
+   */
+  record Entry(MetricSource source, Duration interval, boolean exported) {
+
+    Entry(MetricSource source, Duration interval) {
+      this(source, interval, true);
+    }
+  }
 
   /** The deadline of one scrape, response and body. */
   static final Duration LLM_SCRAPE_TIMEOUT = Duration.ofSeconds(5);
@@ -47,13 +63,15 @@ final class Sources implements AutoCloseable {
   private final List<Entry> entries;
   private final List<String> findings;
   private final LlmSpanMetrics spanMetrics;
+  private final UnaryOperator<String> metricNames;
 
   private Sources(AgentTelemetry telemetry, List<Entry> entries, List<String> findings,
-      LlmSpanMetrics spanMetrics) {
+      LlmSpanMetrics spanMetrics, UnaryOperator<String> metricNames) {
     this.telemetry = telemetry;
     this.entries = List.copyOf(entries);
     this.findings = List.copyOf(findings);
     this.spanMetrics = spanMetrics;
+    this.metricNames = metricNames;
   }
 
   static Sources create(AgentConfig config, long startUnixNanos) {
@@ -63,13 +81,15 @@ final class Sources implements AutoCloseable {
 
     AgentConfig.Gpu gpu = config.gpu();
     NvidiaGpuSource nvidiaSource = null;
+    GpuUtilization gpuUtilization = new GpuUtilization();
     if (!gpu.enabled()) {
       findings.add("GPUs: off (agent.gpu.enabled: false)");
     } else {
       if (gpu.nvidia()) {
         try {
           NvidiaGpuSource nvidia = NvidiaGpuSource.open(gpuOptions(config), startUnixNanos);
-          entries.add(new Entry(nvidia, gpu.pollInterval()));
+          entries.add(new Entry(new ObservedSource(nvidia, gpuUtilization::observe),
+              gpu.pollInterval()));
           nvidiaSource = nvidia;
           findings.add("NVIDIA GPUs: " + nvidia.describe() + ", every "
               + Durations.show(gpu.pollInterval()));
@@ -92,9 +112,18 @@ final class Sources implements AutoCloseable {
       findings.add("trace correlation: LLM latency histograms from vLLM request spans sent to "
           + "the receiver, with exemplars linking to the traces");
     }
-    if (config.aiml().training().enabled()) {
-      findings.add("training: agent.aiml.training is enabled; this version has no training "
-          + "source yet");
+    UnaryOperator<String> metricNames = UnaryOperator.identity();
+    AgentConfig.Training training = config.aiml().training();
+    if (training.enabled()) {
+      TrainingTagMapping tagMapping = TrainingTagMapping.withRules(training.tagMapping());
+      metricNames = name -> {
+        String metric = tagMapping.metricFor(name);
+        return metric == null ? name : metric;
+      };
+      addTraining(config, tagMapping, gpuOfPid, gpuUtilization, startUnixNanos, entries,
+          findings);
+    } else {
+      findings.add("training: off (agent.aiml.training.enabled: false)");
     }
 
     if (config.selfTelemetry().enabled()) {
@@ -104,7 +133,74 @@ final class Sources implements AutoCloseable {
     } else {
       findings.add("self-telemetry: off (agent.self_telemetry.enabled: false)");
     }
-    return new Sources(telemetry, entries, findings, spanMetrics);
+    return new Sources(telemetry, entries, findings, spanMetrics, metricNames);
+  }
+
+  /**
+   * Training jobs: the processes of {@code detect_frameworks} and the run directories found
+   * through their open event files and under {@code log_dirs}, read every
+   * {@code agent.aiml.scrape_interval}.
+   */
+  private static void addTraining(AgentConfig config, TrainingTagMapping tagMapping,
+      IntFunction<String> gpuOfPid, GpuUtilization gpuUtilization, long startUnixNanos,
+      List<Entry> entries, List<String> findings) {
+    AgentConfig.Training training = config.aiml().training();
+    TrainingProcessDiscovery discovery = new TrainingProcessDiscovery(config.procRoot(),
+        Set.copyOf(training.detectFrameworks()), training.logDirs());
+    TrainingJobSource source = TrainingJobSource.builder(discovery)
+        .tagMapping(tagMapping)
+        .node(AgentInfo.hostName())
+        .gpusOfPid(gpuOfPid)
+        .gpuUtilization(gpuUtilization)
+        .rediscoverEvery(REDISCOVER_EVERY)
+        .startUnixNanos(startUnixNanos)
+        .build();
+    TrainingProcessDiscovery.Result found = source.discover();
+    String where = training.exportMetrics() ? "" : " (shown by collect, not exported: "
+        + "agent.aiml.training.export_metrics: false)";
+    for (TrainingProcessDiscovery.TrainingProcess process : found.processes()) {
+      findings.add("training: " + process.framework() + " pid " + process.pid() + ", job "
+          + process.job() + (process.rank() == null ? "" : ", rank " + process.rank()) + " ("
+          + process.evidence() + ")" + where);
+    }
+    for (TrainingProcessDiscovery.RunDirectory run : found.runs()) {
+      findings.add("training: reading " + run.directory() + (run.owner() == null
+          ? " (under log_dirs, job " + run.job() + ")" : " (pid " + run.owner().pid() + ")"));
+    }
+    for (String note : found.notes()) {
+      findings.add("training: " + note);
+    }
+    if (found.processes().isEmpty() && found.runs().isEmpty()) {
+      findings.add("training: no " + String.join(", ", training.detectFrameworks())
+          + " training process under " + config.procRoot() + (training.logDirs().isEmpty()
+          ? "" : " and no run being written under " + training.logDirs()) + "; looking again "
+          + "every " + Durations.show(REDISCOVER_EVERY) + where);
+    }
+    entries.add(new Entry(source, config.aiml().scrapeInterval(), training.exportMetrics()));
+  }
+
+  /** A source whose batches someone else reads too (the training source, the GPU utilisation). */
+  private record ObservedSource(MetricSource source, Consumer<MetricBatch> observer)
+      implements MetricSource {
+
+    @Override
+    public String name() {
+      return source.name();
+    }
+
+    @Override
+    public void collect(MetricBatch batch) throws Exception {
+      try {
+        source.collect(batch);
+      } finally {
+        observer.accept(batch);
+      }
+    }
+
+    @Override
+    public void close() {
+      source.close();
+    }
   }
 
   /**
@@ -288,6 +384,14 @@ final class Sources implements AutoCloseable {
   /** Where the receiver hands accepted trace requests: the span metrics, or nowhere. */
   Consumer<ExportTraceServiceRequest> traceObserver() {
     return spanMetrics == null ? request -> { } : spanMetrics;
+  }
+
+  /**
+   * How the receiver renames the metrics apps push: training metric spellings to the
+   * {@code training_*} names when training is on, else unchanged.
+   */
+  UnaryOperator<String> metricNames() {
+    return metricNames;
   }
 
   /** Closes every source (native handles, sampling threads). */

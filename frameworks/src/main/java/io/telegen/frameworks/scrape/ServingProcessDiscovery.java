@@ -170,9 +170,11 @@ public final class ServingProcessDiscovery {
   }
 
   /**
-   * The framework a command line runs, or null. Order matters: NIM runs a vLLM derivative.
+   * The serving framework a command line runs ({@code vllm}, {@code tgi}, ...), or null. Training
+   * discovery uses it to leave servers that load PyTorch alone. Order matters: NIM runs a vLLM
+   * derivative.
    */
-  static String recognise(List<String> argv) {
+  public static String recognise(List<String> argv) {
     if (argv.isEmpty()) {
       return null;
     }
@@ -505,7 +507,8 @@ public final class ServingProcessDiscovery {
     return procs;
   }
 
-  static List<String> splitCmdline(byte[] bytes) {
+  /** The arguments of a {@code /proc/<pid>/cmdline}: NUL-separated, NUL-terminated. */
+  public static List<String> splitCmdline(byte[] bytes) {
     int length = bytes.length;
     // The kernel ends the list with a NUL, which leaves no empty last argument.
     if (length > 0 && bytes[length - 1] == 0) {

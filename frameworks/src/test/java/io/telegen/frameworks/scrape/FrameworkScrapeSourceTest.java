@@ -10,6 +10,7 @@ import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.telegen.catalog.MetricCatalog;
 import io.telegen.source.MetricBatch;
+import io.telegen.frameworks.FakeProc;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

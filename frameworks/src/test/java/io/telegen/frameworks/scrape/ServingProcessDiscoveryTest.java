@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.telegen.frameworks.scrape.ServingProcessDiscovery.Server;
+import io.telegen.frameworks.FakeProc;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ class ServingProcessDiscoveryTest {
 
   @Test
   void findsVllmTgiAndTritonAndIgnoresTheRest() throws Exception {
-    Path proc = FakeProc.copy("proc-gpu-node", temp);
+    Path proc = FakeProc.copy("scrape/proc-gpu-node", temp);
     ServingProcessDiscovery.Result result = new ServingProcessDiscovery(proc, Set.of()).discover();
 
     assertEquals(List.of("tgi", "triton", "vllm"),
@@ -56,7 +57,7 @@ class ServingProcessDiscoveryTest {
 
   @Test
   void limitsToTheFrameworksAsked() throws Exception {
-    Path proc = FakeProc.copy("proc-gpu-node", temp);
+    Path proc = FakeProc.copy("scrape/proc-gpu-node", temp);
     ServingProcessDiscovery.Result result =
         new ServingProcessDiscovery(proc, Set.of("triton")).discover();
     assertEquals(1, result.servers().size());
@@ -66,7 +67,7 @@ class ServingProcessDiscoveryTest {
 
   @Test
   void unreadableSocketsFallBackToTheListeningPort() throws Exception {
-    Path proc = FakeProc.copy("proc-gpu-node", temp);
+    Path proc = FakeProc.copy("scrape/proc-gpu-node", temp);
     // Another user's process: its fd directory cannot be listed. Permissions do not stop root,
     // which runs these tests, so an fd entry that is no directory stands in for it.
     Path fdDir = proc.resolve("4242/fd");
@@ -86,7 +87,7 @@ class ServingProcessDiscoveryTest {
 
   @Test
   void aProcessWithoutSocketsIsNoServer() throws Exception {
-    Path proc = FakeProc.copy("proc-gpu-node", temp);
+    Path proc = FakeProc.copy("scrape/proc-gpu-node", temp);
     try (var fds = Files.list(proc.resolve("4242/fd"))) {
       for (Path fd : fds.toList()) {
         Files.delete(fd);
@@ -100,7 +101,7 @@ class ServingProcessDiscoveryTest {
 
   @Test
   void aServerThatStartedLaterIsFoundOnTheNextRun() throws Exception {
-    Path proc = FakeProc.copy("proc-gpu-node", temp);
+    Path proc = FakeProc.copy("scrape/proc-gpu-node", temp);
     ServingProcessDiscovery discovery = new ServingProcessDiscovery(proc, Set.of("llamacpp"));
     assertEquals(List.of(), discovery.discover().servers());
 

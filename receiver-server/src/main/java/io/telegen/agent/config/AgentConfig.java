@@ -97,10 +97,16 @@ public record AgentConfig(
    */
   public record Framework(boolean enabled, List<String> metrics, String metricsEndpoint) {}
 
-  /** {@code agent.aiml.training}. */
+  /**
+   * {@code agent.aiml.training}.
+   *
+   * @param tagMapping {@code tag_mapping}: training metric → TensorBoard tag (or pushed metric
+   *     name) patterns, tried before the built-in table
+   */
   public record Training(
       boolean enabled,
       List<String> detectFrameworks,
       boolean exportMetrics,
-      List<Path> logDirs) {}
+      List<Path> logDirs,
+      Map<String, List<String>> tagMapping) {}
 }

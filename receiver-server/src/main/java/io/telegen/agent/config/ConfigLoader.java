@@ -1,5 +1,6 @@
 package io.telegen.agent.config;
 
+import io.telegen.frameworks.training.TrainingTagMapping;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -286,10 +287,19 @@ public final class ConfigLoader {
           fw.child("metrics").asStringList(List.of(), FRAMEWORK_METRIC_GROUPS), endpoint));
     }
     ConfigNode training = node.child("training").allowOnly("enabled", "detect_frameworks",
-        "export_metrics", "log_dirs");
+        "export_metrics", "log_dirs", "tag_mapping");
     List<Path> logDirs = new ArrayList<>();
     for (String dir : training.child("log_dirs").asStringList(List.of(), Set.of())) {
       logDirs.add(Path.of(dir));
+    }
+    ConfigNode tagNode = training.child("tag_mapping")
+        .allowOnly(TrainingTagMapping.METRICS.toArray(String[]::new));
+    Map<String, List<String>> tagMapping = new TreeMap<>();
+    for (String metric : tagNode.keys()) {
+      if (!TrainingTagMapping.METRICS.contains(metric)) {
+        continue; // reported by allowOnly
+      }
+      tagMapping.put(metric, tagNode.child(metric).asStringList(List.of(), Set.of()));
     }
     return new AgentConfig.Aiml(Map.copyOf(frameworks),
         node.child("trace_correlation").asBoolean(false),
@@ -299,7 +309,8 @@ public final class ConfigLoader {
             training.child("detect_frameworks").asStringList(
                 List.of("pytorch", "tensorflow", "jax"), TRAINING_FRAMEWORKS),
             training.child("export_metrics").asBoolean(true),
-            List.copyOf(logDirs)));
+            List.copyOf(logDirs),
+            Map.copyOf(tagMapping)));
   }
 
   private record HostPort(String host, int port) {}

@@ -43,6 +43,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The OTLP/gRPC receiver apps and training jobs send to: the metrics, trace and logs services,
@@ -112,8 +113,22 @@ public final class OtlpReceiver implements AutoCloseable {
       EventLoopGroup eventLoop, ExportQueue queue, AgentTelemetry telemetry,
       String hostName, String serviceName, String agentVersion,
       Consumer<ExportTraceServiceRequest> traceObserver) throws IOException {
+    return start(host, port, maxRequestBytes, eventLoop, queue, telemetry, hostName, serviceName,
+        agentVersion, traceObserver, UnaryOperator.identity());
+  }
+
+  /**
+   * As above, also renaming the metrics apps send with {@code metricNames} (a training job's
+   * {@code train/loss} becomes {@code training_loss}, the name the agent's event-file reader
+   * gives the same value), so both paths produce one set of series.
+   */
+  public static OtlpReceiver start(String host, int port, long maxRequestBytes,
+      EventLoopGroup eventLoop, ExportQueue queue, AgentTelemetry telemetry,
+      String hostName, String serviceName, String agentVersion,
+      Consumer<ExportTraceServiceRequest> traceObserver, UnaryOperator<String> metricNames)
+      throws IOException {
     ResourceEnricher enricher = new ResourceEnricher(hostName, serviceName, agentVersion);
-    Handlers handlers = new Handlers(queue, telemetry, enricher, traceObserver);
+    Handlers handlers = new Handlers(queue, telemetry, enricher, traceObserver, metricNames);
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .bossEventLoopGroup(eventLoop)
         .workerEventLoopGroup(eventLoop)
@@ -178,13 +193,15 @@ public final class OtlpReceiver implements AutoCloseable {
     private final AgentTelemetry telemetry;
     private final ResourceEnricher enricher;
     private final Consumer<ExportTraceServiceRequest> traceObserver;
+    private final UnaryOperator<String> metricNames;
 
     Handlers(ExportQueue queue, AgentTelemetry telemetry, ResourceEnricher enricher,
-        Consumer<ExportTraceServiceRequest> traceObserver) {
+        Consumer<ExportTraceServiceRequest> traceObserver, UnaryOperator<String> metricNames) {
       this.queue = queue;
       this.telemetry = telemetry;
       this.enricher = enricher;
       this.traceObserver = traceObserver;
+      this.metricNames = metricNames;
     }
 
     Status metrics(byte[] body) {
@@ -199,9 +216,15 @@ public final class OtlpReceiver implements AutoCloseable {
       for (int i = 0; i < enriched.getResourceMetricsCount(); i++) {
         ResourceMetrics.Builder rm = enriched.getResourceMetricsBuilder(i);
         rm.setResource(enricher.enrich(rm.getResource()));
-        for (ScopeMetrics sm : rm.getScopeMetricsList()) {
-          for (Metric m : sm.getMetricsList()) {
+        for (int j = 0; j < rm.getScopeMetricsCount(); j++) {
+          ScopeMetrics sm = rm.getScopeMetrics(j);
+          for (int k = 0; k < sm.getMetricsCount(); k++) {
+            Metric m = sm.getMetrics(k);
             points += pointCount(m);
+            String name = metricNames.apply(m.getName());
+            if (!name.equals(m.getName())) {
+              rm.getScopeMetricsBuilder(j).getMetricsBuilder(k).setName(name);
+            }
           }
         }
       }

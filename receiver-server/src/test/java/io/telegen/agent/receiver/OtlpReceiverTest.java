@@ -158,6 +158,36 @@ class OtlpReceiverTest {
   }
 
   @Test
+  void metricNamesAreRenamedByTheGivenMappingAndEverythingElseIsKept() throws Exception {
+    queue = new MemoryExportQueue(10);
+    receiver = OtlpReceiver.start("127.0.0.1", 0, MAX_REQUEST_BYTES, eventLoop, queue, telemetry,
+        HOST, SERVICE, VERSION, request -> { },
+        name -> name.equals("train/loss") || name.equals("training.loss") ? "training_loss"
+            : name);
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", receiver.port()).usePlaintext().build();
+    ExportMetricsServiceRequest sent = ExportMetricsServiceRequest.newBuilder()
+        .addResourceMetrics(resourceMetrics(List.of(attr("service.name", "llama-ft")),
+            OtlpRequests.gauge("train/loss", 1, 2.5), OtlpRequests.gauge("accuracy", 1, 0.9)))
+        .addResourceMetrics(resourceMetrics(List.of(attr("service.name", "bert")),
+            OtlpRequests.gauge("training.loss", 2, 0.7)))
+        .build();
+
+    send(sent);
+
+    ExportMetricsServiceRequest got =
+        (ExportMetricsServiceRequest) queue.peek(Duration.ZERO).request();
+    List<Metric> first = got.getResourceMetrics(0).getScopeMetrics(0).getMetricsList();
+    assertEquals(List.of("training_loss", "accuracy"), first.stream().map(Metric::getName)
+        .toList());
+    assertEquals(sent.getResourceMetrics(0).getScopeMetrics(0).getMetrics(0).getGauge(),
+        first.get(0).getGauge(), "points, values and attributes are kept");
+    Metric second = got.getResourceMetrics(1).getScopeMetrics(0).getMetrics(0);
+    assertEquals("training_loss", second.getName());
+    assertEquals(2, second.getGauge().getDataPointsCount());
+    assertEquals(3, queue.peek(Duration.ZERO).items());
+  }
+
+  @Test
   void aTraceRequestIsQueuedWithItsResourceEnrichedAndItsSpansCounted() throws Exception {
     start(10);
     ExportTraceServiceRequest first = OtlpRequests.traces("generate", 3);

@@ -1,4 +1,4 @@
-package io.telegen.frameworks.scrape;
+package io.telegen.frameworks;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -11,18 +11,20 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A fake {@code /proc} in a temporary directory: a tree from src/test/resources/scrape/ copied
- * over, then the {@code fd/*} symbolic links its {@code fds.txt} lists (git keeps no such links,
- * and a dangling {@code socket:[inode]} link is exactly what the kernel shows).
+ * A fake {@code /proc} in a temporary directory: a tree from src/test/resources/ copied over,
+ * then the {@code fd/*} symbolic links its {@code fds.txt} lists (git keeps no such links, and a
+ * dangling {@code socket:[inode]} link is exactly what the kernel shows). In a link target,
+ * {@code ${DIR}} stands for the temporary directory, so links can point at files a test writes.
  */
-final class FakeProc {
+public final class FakeProc {
 
   private FakeProc() {}
 
-  static Path copy(String resource, Path dir) throws IOException {
-    URL url = FakeProc.class.getResource("/scrape/" + resource);
+  /** Copies {@code /<resource>} (e.g. {@code scrape/proc-gpu-node}) into {@code dir}. */
+  public static Path copy(String resource, Path dir) throws IOException {
+    URL url = FakeProc.class.getResource("/" + resource);
     if (url == null) {
-      throw new IOException("test resource /scrape/" + resource + " is missing");
+      throw new IOException("test resource /" + resource + " is missing");
     }
     Path source;
     try {
@@ -30,7 +32,7 @@ final class FakeProc {
     } catch (URISyntaxException e) {
       throw new IOException(e);
     }
-    Path root = dir.resolve(resource);
+    Path root = dir.resolve(source.getFileName().toString());
     try (Stream<Path> files = Files.walk(source)) {
       for (Path file : (Iterable<Path>) files::iterator) {
         Path target = root.resolve(source.relativize(file).toString());
@@ -48,19 +50,20 @@ final class FakeProc {
           continue;
         }
         String[] f = line.trim().split(" ", 3);
-        fd(root, Integer.parseInt(f[0]), Integer.parseInt(f[1]), f[2]);
+        fd(root, Integer.parseInt(f[0]), Integer.parseInt(f[1]),
+            f[2].replace("${DIR}", dir.toString()));
       }
     }
     return root;
   }
 
-  static void fd(Path root, int pid, int fd, String target) throws IOException {
+  public static void fd(Path root, int pid, int fd, String target) throws IOException {
     Path fdDir = Files.createDirectories(root.resolve(pid + "/fd"));
     Files.createSymbolicLink(fdDir.resolve(Integer.toString(fd)), Path.of(target));
   }
 
   /** A process with a command line (NUL-separated) and parent. */
-  static void process(Path root, int pid, int ppid, List<String> argv) throws IOException {
+  public static void process(Path root, int pid, int ppid, List<String> argv) throws IOException {
     Path dir = Files.createDirectories(root.resolve(Integer.toString(pid)));
     StringBuilder cmdline = new StringBuilder();
     for (String arg : argv) {
@@ -72,7 +75,7 @@ final class FakeProc {
   }
 
   /** {@code net/tcp} with IPv4 listeners on 127.0.0.1 or 0.0.0.0, as the kernel prints them. */
-  static void tcpListeners(Path root, String ip, int[] ports, long[] inodes) throws IOException {
+  public static void tcpListeners(Path root, String ip, int[] ports, long[] inodes) throws IOException {
     StringBuilder text = new StringBuilder("  sl  local_address rem_address   st tx_queue rx_queue "
         + "tr tm->when retrnsmt   uid  timeout inode\n");
     String hex = ip.equals("127.0.0.1") ? "0100007F" : "00000000";

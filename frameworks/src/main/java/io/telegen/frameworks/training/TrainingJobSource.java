@@ -1,0 +1,271 @@
+package io.telegen.frameworks.training;
+
+import io.telegen.frameworks.training.TrainingProcessDiscovery.Result;
+import io.telegen.frameworks.training.TrainingProcessDiscovery.RunDirectory;
+import io.telegen.frameworks.training.TrainingProcessDiscovery.TrainingProcess;
+import io.telegen.frameworks.training.tfevents.RunDirectoryTailer;
+import io.telegen.frameworks.training.tfevents.ScalarSink;
+import io.telegen.source.Labels;
+import io.telegen.source.MetricBatch;
+import io.telegen.source.MetricSource;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
+
+/**
+ * The {@code training_*} metrics of the training jobs on this host, read from the TensorBoard
+ * event files they already write and from the GPUs their processes use, with no change to the
+ * jobs.
+ *
+ * <p>Each collection re-discovers processes and run directories when {@code rediscoverEvery} has
+ * passed, reads what every run directory's event files gained since the last collection, and
+ * writes each run's latest value per metric with the labels {@code job}, {@code framework},
+ * {@code rank}, {@code node}, {@code pid} and {@code run_dir}. {@code training_step} is the
+ * highest {@code Event.step} seen in the run (or a tag that maps to it). A run directory that is
+ * no longer found is read one last time and then dropped, so its series end with the job.
+ */
+public final class TrainingJobSource implements MetricSource {
+
+  private final TrainingProcessDiscovery discovery;
+  private final TrainingTagMapping tagMapping;
+  private final String node;
+  private final IntFunction<String> gpusOfPid;
+  private final GpuUtilization gpuUtilization;
+  private final long rediscoverNanos;
+  private final LongSupplier nanoTime;
+  private final long startUnixNanos;
+
+  private final Map<Path, Run> runs = new LinkedHashMap<>();
+  private List<TrainingProcess> processes = List.of();
+  private volatile Result lastDiscovery;
+  private long lastDiscoveryNanos;
+
+  private TrainingJobSource(Builder builder) {
+    this.discovery = builder.discovery;
+    this.tagMapping = builder.tagMapping;
+    this.node = builder.node;
+    this.gpusOfPid = builder.gpusOfPid;
+    this.gpuUtilization = builder.gpuUtilization;
+    this.rediscoverNanos = builder.rediscoverEvery.toNanos();
+    this.nanoTime = builder.nanoTime;
+    this.startUnixNanos = builder.startUnixNanos;
+  }
+
+  public static Builder builder(TrainingProcessDiscovery discovery) {
+    return new Builder(discovery);
+  }
+
+  @Override
+  public String name() {
+    return "training";
+  }
+
+  /** Discovers now, for the agent's start-up findings; the first collection reuses the result. */
+  public synchronized Result discover() {
+    Result result = discovery.discover(gpusOfPid);
+    lastDiscovery = result;
+    lastDiscoveryNanos = nanoTime.getAsLong();
+    reconcile(result);
+    return result;
+  }
+
+  /** The last discovery's result, or null before the first. */
+  public Result lastDiscovery() {
+    return lastDiscovery;
+  }
+
+  @Override
+  public synchronized void collect(MetricBatch batch) throws IOException {
+    if (lastDiscovery == null || nanoTime.getAsLong() - lastDiscoveryNanos >= rediscoverNanos) {
+      discover();
+    }
+    List<String> failures = new ArrayList<>();
+    List<Path> finished = new ArrayList<>();
+    for (Run run : runs.values()) {
+      try {
+        run.tailer.poll(run);
+      } catch (IOException e) {
+        failures.add(run.directory.directory() + ": " + e.getMessage());
+      }
+      run.write(batch, startUnixNanos);
+      if (run.gone) {
+        finished.add(run.directory.directory());
+      }
+    }
+    for (Path directory : finished) {
+      runs.remove(directory).tailer.close();
+    }
+    writeGpuUtilization(batch);
+    if (!failures.isEmpty()) {
+      throw new IOException("reading TensorBoard event files failed for " + failures.size()
+          + " run director" + (failures.size() == 1 ? "y" : "ies") + ": "
+          + String.join("; ", failures));
+    }
+  }
+
+  private void reconcile(Result result) {
+    Map<Path, RunDirectory> found = new HashMap<>();
+    for (RunDirectory directory : result.runs()) {
+      found.put(directory.directory(), directory);
+    }
+    for (Run run : runs.values()) {
+      RunDirectory now = found.remove(run.directory.directory());
+      if (now == null) {
+        run.gone = true; // read once more, then dropped
+      } else if (!Objects.equals(now, run.directory)) {
+        run.relabel(now, node);
+      }
+    }
+    for (RunDirectory directory : found.values()) {
+      runs.put(directory.directory(), new Run(directory, node, tagMapping));
+    }
+    processes = result.processes();
+  }
+
+  private void writeGpuUtilization(MetricBatch batch) {
+    Map<String, GpuUtilization.Device> devices = gpuUtilization.byDevice();
+    if (devices.isEmpty()) {
+      return;
+    }
+    for (TrainingProcess process : processes) {
+      String gpus = gpusOfPid.apply(process.pid());
+      if (gpus == null || gpus.isEmpty()) {
+        continue;
+      }
+      Labels labels = processLabels(process, node);
+      for (String index : gpus.split(",")) {
+        GpuUtilization.Device device = devices.get(index);
+        if (device != null) {
+          batch.gauge("training_gpu_utilization_percent", device.percent(),
+              labels.and("device", device.device()).and("uuid", device.uuid()));
+        }
+      }
+    }
+  }
+
+  private static Labels processLabels(TrainingProcess process, String node) {
+    Labels labels = Labels.of("job", process.job(), "framework", process.framework(),
+        "node", node, "pid", Integer.toString(process.pid()));
+    return process.rank() == null ? labels : labels.and("rank", process.rank());
+  }
+
+  @Override
+  public synchronized void close() {
+    for (Run run : runs.values()) {
+      run.tailer.close();
+    }
+    runs.clear();
+  }
+
+  /** One run directory: its tailer and the latest value of each metric. */
+  private static final class Run implements ScalarSink {
+    private final TrainingTagMapping tagMapping;
+    private final RunDirectoryTailer tailer;
+    private final Map<String, Double> latest = new LinkedHashMap<>();
+    private RunDirectory directory;
+    private Labels labels;
+    private long maxStep = Long.MIN_VALUE;
+    private boolean gone;
+
+    Run(RunDirectory directory, String node, TrainingTagMapping tagMapping) {
+      this.tagMapping = tagMapping;
+      this.tailer = new RunDirectoryTailer(directory.directory());
+      relabel(directory, node);
+    }
+
+    void relabel(RunDirectory now, String node) {
+      directory = now;
+      Labels base = now.owner() == null
+          ? Labels.of("job", now.job(), "framework", "unknown", "node", node)
+          : processLabels(now.owner(), node);
+      labels = base.and("run_dir", now.directory().toString());
+    }
+
+    @Override
+    public void scalar(String tag, long step, double wallTimeSeconds, double value) {
+      maxStep = Math.max(maxStep, step);
+      String metric = tagMapping.metricFor(tag);
+      if (metric != null) {
+        latest.put(metric, value);
+      }
+    }
+
+    void write(MetricBatch batch, long startUnixNanos) {
+      if (maxStep != Long.MIN_VALUE && !latest.containsKey("training_step")) {
+        batch.gauge("training_step", maxStep, labels);
+      }
+      latest.forEach((metric, value) -> batch.gauge(metric, value, labels));
+      batch.counter("telegen_agent_tfevents_corrupt_records_total", tailer.corruptRecords(),
+          startUnixNanos, Labels.of("run_dir", directory.directory().toString()));
+    }
+  }
+
+  /** Options of a {@link TrainingJobSource}. */
+  public static final class Builder {
+    private final TrainingProcessDiscovery discovery;
+    private TrainingTagMapping tagMapping = TrainingTagMapping.defaults();
+    private String node = "";
+    private IntFunction<String> gpusOfPid = pid -> null;
+    private GpuUtilization gpuUtilization = new GpuUtilization();
+    private Duration rediscoverEvery = Duration.ofSeconds(30);
+    private LongSupplier nanoTime = System::nanoTime;
+    private long startUnixNanos;
+
+    private Builder(TrainingProcessDiscovery discovery) {
+      this.discovery = Objects.requireNonNull(discovery, "discovery");
+    }
+
+    /** Which tags are which metric; the built-in table by default. */
+    public Builder tagMapping(TrainingTagMapping tagMapping) {
+      this.tagMapping = Objects.requireNonNull(tagMapping, "tagMapping");
+      return this;
+    }
+
+    /** The {@code node} label: this host's name. */
+    public Builder node(String node) {
+      this.node = Objects.requireNonNull(node, "node");
+      return this;
+    }
+
+    /** pid → the GPU indices it uses ({@code "0,1"}), or null; from the GPU source. */
+    public Builder gpusOfPid(IntFunction<String> gpusOfPid) {
+      this.gpusOfPid = Objects.requireNonNull(gpusOfPid, "gpusOfPid");
+      return this;
+    }
+
+    /** The GPU source's latest utilisation per GPU. */
+    public Builder gpuUtilization(GpuUtilization gpuUtilization) {
+      this.gpuUtilization = Objects.requireNonNull(gpuUtilization, "gpuUtilization");
+      return this;
+    }
+
+    /** How often processes and run directories are looked for again; 30 s by default. */
+    public Builder rediscoverEvery(Duration rediscoverEvery) {
+      this.rediscoverEvery = Objects.requireNonNull(rediscoverEvery, "rediscoverEvery");
+      return this;
+    }
+
+    /** The start time of the cumulative counters (the agent's start). */
+    public Builder startUnixNanos(long startUnixNanos) {
+      this.startUnixNanos = startUnixNanos;
+      return this;
+    }
+
+    Builder nanoTime(LongSupplier nanoTime) {
+      this.nanoTime = nanoTime;
+      return this;
+    }
+
+    public TrainingJobSource build() {
+      return new TrainingJobSource(this);
+    }
+  }
+}
