@@ -74,6 +74,30 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void trainingTagMappingLogDirsAndExportSwitchAreRead() throws Exception {
+    AgentConfig.Training training = NO_ENV.parse(resource("training/tag-mapping.yaml"),
+        "agent.yaml").aiml().training();
+    assertEquals(List.of("pytorch"), training.detectFrameworks());
+    assertFalse(training.exportMetrics());
+    assertEquals(List.of(Path.of("/data/tensorboard"), Path.of("/scratch/runs")),
+        training.logDirs());
+    assertEquals(Map.of("training_loss", List.of("objective/nll", "objective/*"),
+        "training_learning_rate", List.of("opt/lr")), training.tagMapping());
+  }
+
+  @Test
+  void aTagMappingForANonTrainingMetricNamesTheKeyAndTheChoices() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> NO_ENV.parse(resource("bad/unknown-training-metric.yaml"), "agent.yaml"));
+    assertEquals(1, e.problems().size(), e.problems().toString());
+    String problem = e.problems().get(0);
+    assertTrue(problem.startsWith("agent.aiml.training.tag_mapping.training_accuracy: unknown "
+        + "key; expected one of: "), problem);
+    assertTrue(problem.contains("training_loss") && problem.contains("training_gradient_norm"),
+        problem);
+  }
+
+  @Test
   void embeddedDefaultWorksWithoutAnyFile() throws Exception {
     AgentConfig config = NO_ENV.load(null);
     assertEquals("embedded default", config.origin());

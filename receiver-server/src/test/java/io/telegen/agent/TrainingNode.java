@@ -1,0 +1,60 @@
+package io.telegen.agent;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.stream.Stream;
+
+/**
+ * The frameworks module's fake training node (a {@code /proc} with torchrun ranks, a Keras worker,
+ * a vLLM server and a launcher) in a temporary directory, with the event files its processes hold
+ * open filled from the event-file fixtures that tensorboardX and a TF-style writer wrote.
+ */
+final class TrainingNode {
+
+  private static final Path RESOURCES = Path.of("../frameworks/src/test/resources");
+
+  /** The run directory of torchrun rank 0 (pid 3001), written by tensorboardX. */
+  static final String TORCH_RUN = "runs/llama";
+  /** The run directory of the Keras worker (pid 3100), TensorFlow's tensor encoding. */
+  static final String KERAS_RUN = "keras/logs/train";
+
+  private TrainingNode() {}
+
+  /** Builds the node under {@code dir}; returns its {@code /proc}. */
+  static Path create(Path dir) throws IOException {
+    Path source = RESOURCES.resolve("training/proc-training-node");
+    Path proc = dir.resolve("proc");
+    try (Stream<Path> files = Files.walk(source)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        Path target = proc.resolve(source.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    for (String line : Files.readAllLines(proc.resolve("fds.txt"), StandardCharsets.UTF_8)) {
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      String[] f = line.trim().split(" ", 3);
+      Path fdDir = Files.createDirectories(proc.resolve(f[0] + "/fd"));
+      Files.createSymbolicLink(fdDir.resolve(f[1]), Path.of(f[2].replace("${DIR}",
+          dir.toString())));
+    }
+    copy("tfevents/hf_trainer/events.out.tfevents.1700000000.fixture-host",
+        dir.resolve(TORCH_RUN + "/events.out.tfevents.1764320000.node-a.3001.0"));
+    copy("tfevents/keras_train/events.out.tfevents.1700000000.fixture-host.v2",
+        dir.resolve(KERAS_RUN + "/events.out.tfevents.1764320000.node-a.3100.1.v2"));
+    return proc;
+  }
+
+  private static void copy(String fixture, Path target) throws IOException {
+    Files.createDirectories(target.getParent());
+    Files.copy(RESOURCES.resolve(fixture), target, StandardCopyOption.REPLACE_EXISTING);
+  }
+}
