@@ -2,7 +2,8 @@
 # Prepares everything the integration tests (integration/) run besides the JVM:
 #
 #   1. Prometheus and promtool from Debian (apt), with the package's own service kept stopped;
-#   2. a Python venv with the pinned OpenTelemetry SDK (integration/python/requirements.txt);
+#   2. a Python venv with the pinned OpenTelemetry SDK and TensorBoard writers
+#      (integration/python/requirements.txt), remade whenever that file changes;
 #   3. the stock OpenTelemetry Collector, built with the OpenTelemetry Collector Builder (ocb)
 #      from integration/otelcol/builder-config.yaml, through the Go module proxy;
 #   4. "$TELEGEN_CACHE/env", KEY=VALUE lines naming the four executables the tests run.
@@ -112,7 +113,9 @@ install_venv() {
     -r "$REQUIREMENTS"
   run_logged "$LOG_DIR/pip-check.log" "$VENV/bin/python" -m pip check
   run_logged "$LOG_DIR/pip-import.log" "$VENV/bin/python" -c \
-    'import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.grpc.metric_exporter'
+    'import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.grpc.metric_exporter, tensorboardX
+from tensorboard.summary.writer.event_file_writer import EventFileWriter
+from tensorboard.backend.event_processing.event_file_loader import EventFileLoader'
   printf '%s\n' "$want" >"$stamp"
 }
 
