@@ -18,6 +18,8 @@ import io.telegen.frameworks.training.TrainingTagMapping;
 import io.telegen.gpu.GpuOptions;
 import io.telegen.gpu.GpuUnavailableException;
 import io.telegen.gpu.NvidiaGpuSource;
+import io.telegen.gpu.infiniband.InfinibandSource;
+import io.telegen.gpu.nccl.NcclCounterSource;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
 import java.io.IOException;
@@ -104,6 +106,9 @@ final class Sources implements AutoCloseable {
     }
 
     IntFunction<String> gpuOfPid = gpuOfPid(nvidiaSource);
+    if (gpu.enabled()) {
+      addCommunication(config, gpuOfPid, entries, findings);
+    }
     addLlmServing(config, gpuOfPid, entries, findings);
     LlmSpanMetrics spanMetrics = null;
     if (config.aiml().traceCorrelation()) {
@@ -134,6 +139,33 @@ final class Sources implements AutoCloseable {
       findings.add("self-telemetry: off (agent.self_telemetry.enabled: false)");
     }
     return new Sources(telemetry, entries, findings, spanMetrics, metricNames);
+  }
+
+  /**
+   * GPU communication: the NCCL profiler plugin's counter files per rank, and the InfiniBand
+   * port counters per NIC (the fallback where jobs do not load the plugin). Both every
+   * {@code agent.gpu.poll_interval}.
+   */
+  private static void addCommunication(AgentConfig config, IntFunction<String> gpuOfPid,
+      List<Entry> entries, List<String> findings) {
+    AgentConfig.Gpu gpu = config.gpu();
+    Path procRoot = config.procRoot();
+    NcclCounterSource nccl = NcclCounterSource.builder()
+        .directory(gpu.ncclDir())
+        .procRoot(procRoot)
+        .nodeName(AgentInfo.hostName())
+        .jobOfPid(pid -> TrainingProcessDiscovery.jobOf(procRoot, pid))
+        .gpuOfPid(gpuOfPid)
+        .build();
+    entries.add(new Entry(nccl, gpu.pollInterval()));
+    findings.add("NCCL: reading counter files in " + gpu.ncclDir() + " (jobs that set "
+        + "NCCL_PROFILER_PLUGIN to the Telegen plugin; `telegen-agent nccl-plugin DIR` writes it)");
+    InfinibandSource infiniband = InfinibandSource.builder()
+        .sysRoot(gpu.sysRoot())
+        .nodeName(AgentInfo.hostName())
+        .build();
+    entries.add(new Entry(infiniband, gpu.pollInterval()));
+    findings.add(infiniband.describe());
   }
 
   /**

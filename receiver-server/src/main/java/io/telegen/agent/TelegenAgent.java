@@ -9,6 +9,8 @@ import io.telegen.agent.config.ConfigLoader;
 import io.telegen.agent.config.Durations;
 import io.telegen.agent.schedule.SourceScheduler;
 import io.telegen.catalog.MetricCatalog;
+import io.telegen.gpu.nccl.NcclCounterSource;
+import io.telegen.gpu.nccl.NcclProfilerPlugin;
 import io.telegen.source.MetricBatch;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,6 +30,7 @@ import java.util.logging.Logger;
  * telegen-agent [run] [--config FILE]                                runs the service
  * telegen-agent collect [--config FILE] [--cycles N] [--interval D]  prints metrics once
  * telegen-agent check [--config FILE]                                validates and reports
+ * telegen-agent nccl-plugin DIR                                      writes the NCCL plugin
  * </pre>
  *
  * Exit codes: {@value #OK} success; {@value #RUNTIME_FAILURE} the service could not start or run
@@ -49,6 +52,9 @@ public final class TelegenAgent {
                                                   collect N cycles (default 2, 1s apart) and print
                                                   the last in Prometheus text format
         telegen-agent check [--config FILE]       validate the config, report what was found
+        telegen-agent nccl-plugin DIR             write the NCCL profiler plugin into DIR (a
+                                                  path training jobs can see) and print how a
+                                                  job loads it
         telegen-agent --version | --help
       Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
       """;
@@ -86,6 +92,9 @@ public final class TelegenAgent {
         out.println("telegen-agent " + AgentInfo.version());
         return OK;
       }
+      case "nccl-plugin" -> {
+        return writeNcclPlugin(arguments.target(), out, err);
+      }
       default -> { }
     }
     AgentConfig config;
@@ -100,6 +109,22 @@ public final class TelegenAgent {
       case "collect" -> collect(config, arguments.cycles(), arguments.interval(), out, err);
       default -> serve(config);
     };
+  }
+
+  private static int writeNcclPlugin(Path dir, PrintStream out, PrintStream err) {
+    try {
+      Path plugin = NcclProfilerPlugin.extractTo(dir);
+      out.println("wrote " + plugin);
+      out.println("A training job loads it with (NCCL >= 2.23.4):");
+      out.println("  NCCL_PROFILER_PLUGIN=" + plugin.toAbsolutePath());
+      out.println("  TELEGEN_NCCL_DIR=" + NcclCounterSource.DEFAULT_DIRECTORY
+          + "   (optional; the agent reads agent.gpu.nccl_dir)");
+      return OK;
+    } catch (IOException | RuntimeException e) {
+      err.println("telegen-agent: cannot write the NCCL profiler plugin into " + dir + ": "
+          + e.getMessage() + "; pass a writable directory");
+      return RUNTIME_FAILURE;
+    }
   }
 
   private static int check(AgentConfig config, PrintStream out) {
@@ -212,7 +237,7 @@ public final class TelegenAgent {
   }
 
   /** The parsed command line. */
-  record Arguments(String command, Path config, int cycles, Duration interval) {
+  record Arguments(String command, Path config, int cycles, Duration interval, Path target) {
 
     static Arguments parse(String[] args) {
       String command = "run";
@@ -223,8 +248,16 @@ public final class TelegenAgent {
       if (args.length > 0 && !args[0].startsWith("-")) {
         command = args[0];
         i = 1;
-        if (!List.of("run", "collect", "check", "help", "version").contains(command)) {
+        if (!List.of("run", "collect", "check", "help", "version", "nccl-plugin")
+            .contains(command)) {
           throw new IllegalArgumentException("unknown command '" + command + "'");
+        }
+        if (command.equals("nccl-plugin")) {
+          if (args.length != 2 || args[1].startsWith("-")) {
+            throw new IllegalArgumentException("nccl-plugin needs one directory, e.g. "
+                + "'telegen-agent nccl-plugin /opt/telegen/lib'");
+          }
+          return new Arguments(command, null, 2, Duration.ofSeconds(1), Path.of(args[1]));
         }
       }
       for (; i < args.length; i++) {
@@ -265,7 +298,7 @@ public final class TelegenAgent {
       if (!command.equals("collect") && (cycles != 2 || !interval.equals(Duration.ofSeconds(1)))) {
         throw new IllegalArgumentException("--cycles and --interval go with 'collect'");
       }
-      return new Arguments(command, config, cycles, interval);
+      return new Arguments(command, config, cycles, interval, null);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -90,6 +90,28 @@ class TelegenAgentTest {
   }
 
   @Test
+  void ncclPluginWritesTheSharedLibraryAndSaysHowAJobLoadsIt() throws Exception {
+    Path lib = dir.resolve("opt/telegen/lib");
+    assertEquals(TelegenAgent.OK, run("nccl-plugin", lib.toString()));
+    Path plugin = lib.resolve("libnccl-profiler-telegen.so");
+    byte[] head = Files.readAllBytes(plugin);
+    assertEquals(0x7f, head[0]);
+    assertEquals("ELF", new String(head, 1, 3, StandardCharsets.US_ASCII));
+    assertTrue(out().contains("NCCL_PROFILER_PLUGIN=" + plugin.toAbsolutePath()), out());
+  }
+
+  @Test
+  void ncclPluginIntoAnUnwritablePlaceIsARuntimeFailureNamingIt() throws Exception {
+    Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+    assertEquals(TelegenAgent.RUNTIME_FAILURE, run("nccl-plugin", file.resolve("lib").toString()));
+    assertTrue(err().startsWith("telegen-agent: cannot write the NCCL profiler plugin into "
+        + file.resolve("lib")), err());
+    err.reset();
+    assertEquals(TelegenAgent.CONFIG_ERROR, run("nccl-plugin"));
+    assertTrue(err().startsWith("telegen-agent: nccl-plugin needs one directory"), err());
+  }
+
+  @Test
   void versionAndHelp() {
     assertEquals(TelegenAgent.OK, run("--version"));
     assertTrue(out().matches("telegen-agent \\d+\\.\\d+\\.\\d+.*\n"), out());

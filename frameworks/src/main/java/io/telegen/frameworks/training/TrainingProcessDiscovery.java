@@ -344,6 +344,21 @@ public final class TrainingProcessDiscovery {
     return name != null && name.toString().contains(".out." + EVENT_FILE_MARKER + ".");
   }
 
+  /**
+   * The job of any process, as {@link TrainingProcess#job} derives it: the NCCL counters' job
+   * label. Null when the process cannot be read.
+   */
+  public static String jobOf(Path procRoot, int pid) {
+    Path dir = procRoot.resolve(Integer.toString(pid));
+    try {
+      List<String> argv = ServingProcessDiscovery.splitCmdline(
+          Files.readAllBytes(dir.resolve("cmdline")));
+      return argv.isEmpty() ? null : job(environment(dir), argv);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
   static String rank(Map<String, String> env) {
     for (String variable : RANK_VARIABLES) {
       String value = env.get(variable);

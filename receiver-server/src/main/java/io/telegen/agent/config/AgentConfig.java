@@ -59,7 +59,13 @@ public record AgentConfig(
   /** The agent's own {@code telegen_agent_*} metrics. */
   public record SelfTelemetry(boolean enabled, Duration interval) {}
 
-  /** {@code agent.gpu}, as the spec shows it. */
+  /**
+   * {@code agent.gpu}, as the spec shows it, plus where GPU communication counters are read.
+   *
+   * @param ncclDir {@code nccl_dir}: where the NCCL profiler plugin's counter files are, the
+   *     jobs' {@code TELEGEN_NCCL_DIR} as the agent sees it
+   * @param sysRoot {@code sys_root}: where the host's {@code /sys} is, for InfiniBand counters
+   */
   public record Gpu(
       boolean enabled,
       boolean nvidia,
@@ -69,7 +75,9 @@ public record AgentConfig(
       boolean perProcess,
       Path nvmlLibrary,
       Path rocmSmiLibrary,
-      Path amdSmiLibrary) {}
+      Path amdSmiLibrary,
+      Path ncclDir,
+      Path sysRoot) {}
 
   /** The per-group switches under {@code agent.gpu.metrics}. */
   public record GpuMetrics(

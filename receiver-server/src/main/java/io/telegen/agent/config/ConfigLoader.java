@@ -1,6 +1,7 @@
 package io.telegen.agent.config;
 
 import io.telegen.frameworks.training.TrainingTagMapping;
+import io.telegen.gpu.nccl.NcclCounterSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -244,7 +245,7 @@ public final class ConfigLoader {
 
   private static AgentConfig.Gpu gpu(ConfigNode node) {
     node.allowOnly("enabled", "nvidia", "amd", "poll_interval", "metrics", "per_process",
-        "nvml_library", "rocm_smi_library", "amd_smi_library");
+        "nvml_library", "rocm_smi_library", "amd_smi_library", "nccl_dir", "sys_root");
     ConfigNode metrics = node.child("metrics").allowOnly("utilization", "memory", "temperature",
         "power", "clock", "pcie_throughput", "encoder_decoder");
     return new AgentConfig.Gpu(
@@ -263,7 +264,9 @@ public final class ConfigLoader {
         node.child("per_process").asBoolean(true),
         path(node.child("nvml_library").asString(null)),
         path(node.child("rocm_smi_library").asString(null)),
-        path(node.child("amd_smi_library").asString(null)));
+        path(node.child("amd_smi_library").asString(null)),
+        Path.of(node.child("nccl_dir").asString(NcclCounterSource.DEFAULT_DIRECTORY.toString())),
+        Path.of(node.child("sys_root").asString("/sys")));
   }
 
   private static AgentConfig.Aiml aiml(ConfigNode node) {
