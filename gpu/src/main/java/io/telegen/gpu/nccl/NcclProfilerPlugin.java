@@ -46,26 +46,26 @@ public final class NcclProfilerPlugin {
    */
   public static Path extractTo(Path dir) throws IOException {
     String resource = resourceName();
-    Files.createDirectories(dir);
+    ClassLoader loader = NcclProfilerPlugin.class.getClassLoader();
+    if (loader.getResource(resource) == null) {
+      throw new IOException("this Telegen build carries no NCCL profiler plugin for "
+          + System.getProperty("os.arch") + " (no resource " + resource + "); build the"
+          + " gpu module with gcc on a machine of that architecture");
+    }
     Path target = dir.resolve(FILE_NAME).toAbsolutePath();
-    Path tmp = Files.createTempFile(dir, ".libnccl-profiler-telegen", ".tmp");
-    try {
-      try (InputStream in = NcclProfilerPlugin.class.getClassLoader().getResourceAsStream(resource)) {
-        if (in == null) {
-          throw new IOException("this Telegen build carries no NCCL profiler plugin for "
-              + System.getProperty("os.arch") + " (no resource " + resource + "); build the"
-              + " gpu module with gcc on a machine of that architecture");
-        }
-        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-      }
+    Path tmp = null;
+    try (InputStream in = loader.getResourceAsStream(resource)) {
+      Files.createDirectories(dir);
+      tmp = Files.createTempFile(dir, ".libnccl-profiler-telegen", ".tmp");
+      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
       Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      Files.deleteIfExists(tmp);
-      if (e.getMessage() != null && e.getMessage().startsWith("this Telegen build")) {
-        throw e;
+      if (tmp != null) {
+        Files.deleteIfExists(tmp);
       }
-      throw new IOException("cannot write the NCCL profiler plugin to " + target + ": " + e, e);
+      throw new IOException("cannot write the NCCL profiler plugin to " + target + ": " + e
+          + "; pick a directory the agent can write and the training pods can read", e);
     }
     return target;
   }
