@@ -7,6 +7,10 @@ Runs (each a directory under OUT holding one events.out.tfevents.* file):
                TensorBoardCallback writes (train/loss, train/learning_rate, train/grad_norm,
                train/epoch; simple_value encoding), one NaN loss, plus a histogram, an image and a
                text summary that a scalar reader must ignore.
+  hf_trainer_summary
+               tensorboardX with the one log the HF Trainer writes when training ends
+               (train/train_runtime, train/train_samples_per_second, train/train_steps_per_second,
+               train/total_flos, train/train_loss: the run's mean loss, not the current one).
   keras_train  tensorboard's own EventFileWriter with the encoding TensorFlow's C++
                SummaryFileWriter gives tf.summary.scalar (what Keras' TensorBoard callback writes):
                a DT_FLOAT tensor with 4 little-endian bytes in tensor_content and "scalars" plugin
@@ -98,6 +102,28 @@ def write_hf_trainer(run_dir):
     writer.add_text("notes", "fixture run", 25, walltime=wall)
     for step, loss, lr, grad_norm, epoch in HF_LOGS[2:]:
         hf_log(writer, step, loss, lr, grad_norm, epoch)
+    writer.close()
+    return normalise_name(run_dir)
+
+
+# Trainer.train()'s closing metrics at global step 40, as TensorBoardCallback.on_log writes them.
+HF_SUMMARY = [
+    ("train/train_runtime", 96.5),
+    ("train/train_samples_per_second", 42.5),
+    ("train/train_steps_per_second", 0.375),
+    ("train/total_flos", 1.5e15),
+    ("train/train_loss", 2.0625),
+    ("train/epoch", 1.0),
+]
+
+
+def write_hf_trainer_summary(run_dir):
+    from tensorboardX import SummaryWriter
+
+    os.makedirs(run_dir, exist_ok=True)
+    writer = SummaryWriter(logdir=run_dir, flush_secs=1)
+    for tag, value in HF_SUMMARY:
+        writer.add_scalar(tag, value, 40, walltime=BASE_WALL_TIME + 97)
     writer.close()
     return normalise_name(run_dir)
 
@@ -210,7 +236,9 @@ def main():
     elif args.bench:
         bench(args.bench, args.records)
     elif args.out:
-        for run, write in (("hf_trainer", write_hf_trainer), ("keras_train", write_keras_train)):
+        for run, write in (("hf_trainer", write_hf_trainer),
+                           ("hf_trainer_summary", write_hf_trainer_summary),
+                           ("keras_train", write_keras_train)):
             run_dir = os.path.join(args.out, run)
             shutil.rmtree(run_dir, ignore_errors=True)
             print(write(run_dir))

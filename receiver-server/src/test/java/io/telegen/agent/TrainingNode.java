@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
@@ -51,6 +52,15 @@ final class TrainingNode {
     copy("tfevents/keras_train/events.out.tfevents.1700000000.fixture-host.v2",
         dir.resolve(KERAS_RUN + "/events.out.tfevents.1764320000.node-a.3100.1.v2"));
     return proc;
+  }
+
+  /** Removes a directory tree made by a test. */
+  static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
   }
 
   private static void copy(String fixture, Path target) throws IOException {
