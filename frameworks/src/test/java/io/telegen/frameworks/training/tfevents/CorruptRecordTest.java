@@ -11,9 +11,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -158,7 +161,7 @@ class CorruptRecordTest {
     header.putInt(new MaskedCrc32c().of(header.array(), 0, 8));
     Path file = dir.resolve("events.out.tfevents.1700000000.huge");
     Files.write(file, TfEventsFixtures.records(scalarEvent("loss", 1, 0.5f)));
-    Files.write(file, header.array(), java.nio.file.StandardOpenOption.APPEND);
+    Files.write(file, header.array(), StandardOpenOption.APPEND);
 
     try (EventFileTailer tailer = EventFileTailer.open(file)) {
       Recorder recorder = new Recorder();
@@ -166,8 +169,7 @@ class CorruptRecordTest {
       // Not all on disk yet: waited for, not counted.
       assertEquals(0, tailer.corruptRecords());
 
-      try (var channel = java.nio.channels.FileChannel.open(file,
-          java.nio.file.StandardOpenOption.WRITE)) {
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
         long end = channel.size() + huge + 4;
         channel.write(ByteBuffer.wrap(TfEventsFixtures.records(scalarEvent("loss", 2, 0.25f))), end);
       }
@@ -176,6 +178,31 @@ class CorruptRecordTest {
       assertEquals(List.of(new Scalar("loss", 1, 0, 0.5), new Scalar("loss", 2, 0, 0.25)),
           recorder.scalars());
       assertEquals(1, tailer.corruptRecords());
+    }
+  }
+
+  @Test
+  void resynchronisingOverALargeDamagedRegionIsSpreadOverPolls() throws IOException {
+    // 0xff bytes read as a negative length, so every offset in the region is a damaged header.
+    byte[] damaged = new byte[(int) EventFileTailer.MAX_RESYNC_SCAN_BYTES + 1000];
+    Arrays.fill(damaged, (byte) 0xff);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(TfEventsFixtures.records(scalarEvent("loss", 1, 0.5f)));
+    out.writeBytes(damaged);
+    out.writeBytes(TfEventsFixtures.records(scalarEvent("loss", 2, 0.25f)));
+    Path file = dir.resolve("events.out.tfevents.1700000000.region");
+    Files.write(file, out.toByteArray());
+
+    try (EventFileTailer tailer = EventFileTailer.open(file)) {
+      Recorder recorder = new Recorder();
+      assertEquals(1, tailer.poll(recorder));
+      assertEquals(1, tailer.corruptRecords());
+
+      assertEquals(1, tailer.poll(recorder));
+      assertEquals(List.of(new Scalar("loss", 1, 0, 0.5), new Scalar("loss", 2, 0, 0.25)),
+          recorder.scalars());
+      assertEquals(1, tailer.corruptRecords());
+      assertEquals(2, tailer.recordsRead());
     }
   }
 

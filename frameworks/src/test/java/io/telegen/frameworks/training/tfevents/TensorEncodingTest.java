@@ -16,6 +16,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +49,7 @@ class TensorEncodingTest {
         .setPluginData(SummaryMetadata.PluginData.newBuilder().setPluginName(plugin))).build();
   }
 
-  private static ByteString littleEndian(int bytes, java.util.function.Consumer<ByteBuffer> put) {
+  private static ByteString littleEndian(int bytes, Consumer<ByteBuffer> put) {
     ByteBuffer b = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
     put.accept(b);
     return ByteString.copyFrom(b.array());
