@@ -97,6 +97,26 @@ final class TelegenTools {
     return jar;
   }
 
+  /** The NCCL profiler plugin as the gpu module built it. */
+  static Path ncclPlugin() {
+    Path dir = repoRoot().resolve("gpu/target/classes/io/telegen/gpu/nccl");
+    Path plugin = dir.resolve("linux-" + (System.getProperty("os.arch").contains("aarch64")
+        ? "aarch64" : "x86_64") + "/libnccl-profiler-telegen.so");
+    if (!Files.isRegularFile(plugin)) {
+      fail("the NCCL profiler plugin is missing: " + plugin + "; build the gpu module");
+    }
+    return plugin;
+  }
+
+  /** The C stand-in for NCCL that drives the plugin (gpu/src/test/native/nccl-driver). */
+  static Path ncclDriver() {
+    Path driver = repoRoot().resolve("gpu/target/nccl-driver/nccl-driver");
+    if (!Files.isExecutable(driver)) {
+      fail("the NCCL test driver is missing: " + driver + "; build the gpu module's tests");
+    }
+    return driver;
+  }
+
   /** First 12 hex digits of the SHA-256 of the collector manifest, as setup.sh names the build. */
   static String manifestHash() {
     Path manifest = repoRoot().resolve("integration/otelcol/builder-config.yaml");
