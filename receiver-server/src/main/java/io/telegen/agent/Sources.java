@@ -106,7 +106,9 @@ final class Sources implements AutoCloseable {
     }
 
     IntFunction<String> gpuOfPid = gpuOfPid(nvidiaSource);
-    if (gpu.enabled()) {
+    if (nvidiaSource != null) {
+      // NCCL and InfiniBand traffic matter only where GPUs train; elsewhere they would be two
+      // idle threads.
       addCommunication(config, gpuOfPid, entries, findings);
     }
     addLlmServing(config, gpuOfPid, entries, findings);

@@ -52,7 +52,9 @@ class GpuCollectTest {
             enabled: false
           gpu:
             nvml_library: %s
-        """.formatted(proc, library));
+            nccl_dir: %s
+            sys_root: %s
+        """.formatted(proc, library, dir.resolve("shm"), dir.resolve("sys")));
 
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
