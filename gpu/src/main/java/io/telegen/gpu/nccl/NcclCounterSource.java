@@ -147,7 +147,9 @@ public final class NcclCounterSource implements MetricSource {
       NcclCounterFile file = NcclCounterFile.open(path, pid);
       long start = file.createdUnixNanos() > 0
           ? file.createdUnixNanos() : System.currentTimeMillis() * 1_000_000L;
-      mapped = new Mapped(file, attrs.fileKey(), attrs.size(), start);
+      // The job is looked up once per process, not on every collection.
+      String job = file.job().isEmpty() ? jobOfPid.apply(pid) : file.job();
+      mapped = new Mapped(file, attrs.fileKey(), attrs.size(), start, job);
       files.put(path, mapped);
       reported.remove(path);
       return mapped;
@@ -164,7 +166,7 @@ public final class NcclCounterSource implements MetricSource {
   private void emit(MetricBatch batch, Mapped mapped) {
     NcclCounterFile file = mapped.file;
     int pid = file.pid();
-    String job = file.job().isEmpty() ? jobOfPid.apply(pid) : file.job();
+    String job = mapped.job;
     Labels common = Labels.of("pid", Integer.toString(pid));
     if (job != null && !job.isEmpty()) {
       common = common.and("job", job);
@@ -195,7 +197,9 @@ public final class NcclCounterSource implements MetricSource {
     files.clear(); // the mappings go with the buffers once unreachable
   }
 
-  private record Mapped(NcclCounterFile file, Object fileKey, long size, long startUnixNanos) {}
+  /** A mapped file and what is fixed for its process's life: its start and its job. */
+  private record Mapped(NcclCounterFile file, Object fileKey, long size, long startUnixNanos,
+      String job) {}
 
   /** Settings of an {@link NcclCounterSource}; every setting has a default. */
   public static final class Builder {
