@@ -309,13 +309,9 @@ public final class TrainingProcessDiscovery {
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> fds = Files.newDirectoryStream(dir.resolve("fd"))) {
       for (Path fd : fds) {
-        try {
-          Path target = Files.readSymbolicLink(fd);
-          if (isEventFile(target) && target.isAbsolute()) {
-            files.add(target);
-          }
-        } catch (IOException | UnsupportedOperationException e) {
-          // closed between listing and reading
+        Path target = linkTarget(fd);
+        if (target != null && target.isAbsolute() && isEventFile(target)) {
+          files.add(target);
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -337,6 +333,15 @@ public final class TrainingProcessDiscovery {
     String base = name.toString().toLowerCase(java.util.Locale.ROOT);
     return base.equals("validation") || base.equals("eval") || base.equals("val")
         || base.equals("test") || base.equals("evaluation");
+  }
+
+  /** Where a descriptor link points, or null for one the process closed since the listing. */
+  private static Path linkTarget(Path fd) {
+    try {
+      return Files.readSymbolicLink(fd);
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
   }
 
   static boolean isEventFile(Path file) {
