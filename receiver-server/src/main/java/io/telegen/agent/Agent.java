@@ -5,6 +5,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.telegen.agent.assembly.ScheduledSource;
 import io.telegen.agent.config.AgentConfig;
 import io.telegen.agent.export.ExportLoop;
 import io.telegen.agent.export.ExportQueue;
@@ -71,17 +72,26 @@ final class Agent implements AutoCloseable {
 
       OtlpReceiver receiver = null;
       if (config.receiver().enabled()) {
-        receiver = OtlpReceiver.start(config.receiver().host(), config.receiver().port(),
-            config.receiver().maxRequestBytes(), eventLoop, queue, telemetry,
-            AgentInfo.hostName(), config.serviceName(), version, sources.traceObserver(),
-            sources.metricNames());
+        receiver = OtlpReceiver.builder()
+            .host(config.receiver().host())
+            .port(config.receiver().port())
+            .maxRequestBytes(config.receiver().maxRequestBytes())
+            .eventLoop(eventLoop)
+            .queue(queue)
+            .telemetry(telemetry)
+            .hostName(AgentInfo.hostName())
+            .serviceName(config.serviceName())
+            .agentVersion(version)
+            .traceObserver(sources.traceObserver())
+            .metricNames(sources.metricNames())
+            .start();
       }
       exportLoop.start();
 
       MetricsPipeline pipeline = new MetricsPipeline(resourceAttributes(config, version),
           version, queue, telemetry);
       scheduler = new SourceScheduler(MetricCatalog.load(), telemetry, pipeline::accept, clock);
-      for (Sources.Entry entry : sources.entries()) {
+      for (ScheduledSource entry : sources.entries()) {
         if (entry.exported()) {
           scheduler.schedule(entry.source(), entry.interval());
         }

@@ -1,6 +1,7 @@
 package io.telegen.agent;
 
 import io.opentelemetry.proto.metrics.v1.Metric;
+import io.telegen.agent.assembly.ScheduledSource;
 import io.telegen.agent.cli.OneLineFormatter;
 import io.telegen.agent.cli.PrometheusText;
 import io.telegen.agent.config.AgentConfig;
@@ -149,7 +150,7 @@ public final class TelegenAgent {
     List<Metric> last = new ArrayList<>();
     for (int cycle = 1; cycle <= cycles; cycle++) {
       last.clear();
-      for (Sources.Entry entry : sources.entries()) {
+      for (ScheduledSource entry : sources.entries()) {
         MetricBatch batch = SourceScheduler.collectOnce(entry.source(),
             entry.interval().compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
                 : entry.interval(),

@@ -1,0 +1,96 @@
+package io.telegen.agent.assembly;
+
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * What a capability's assembly produced: its sources in the order they run, the lines that say
+ * what it found, and what it hands the rest of the agent.
+ *
+ * @param sources the capability's sources with their intervals
+ * @param findings plain-words lines, one per thing found or not found; {@code check} prints them
+ *     and {@code run} logs them at start
+ * @param gpuProcesses the GPU process table of a GPU capability, for the capabilities after it
+ * @param traceObserver where the receiver hands each accepted trace request, if anywhere
+ * @param metricNames how the receiver renames the metrics apps push, if at all
+ */
+public record Assembled(List<ScheduledSource> sources, List<String> findings,
+    Optional<GpuProcesses> gpuProcesses,
+    Optional<Consumer<ExportTraceServiceRequest>> traceObserver,
+    Optional<UnaryOperator<String>> metricNames) {
+
+  public Assembled {
+    sources = List.copyOf(sources);
+    findings = List.copyOf(findings);
+  }
+
+  /** Nothing: a capability that is off and has nothing to say. */
+  public static Assembled nothing() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Collects a capability's sources and findings in order. */
+  public static final class Builder {
+    private final List<ScheduledSource> sources = new ArrayList<>();
+    private final List<String> findings = new ArrayList<>();
+    private GpuProcesses gpuProcesses;
+    private Consumer<ExportTraceServiceRequest> traceObserver;
+    private UnaryOperator<String> metricNames;
+
+    private Builder() {}
+
+    public Builder source(ScheduledSource source) {
+      sources.add(source);
+      return this;
+    }
+
+    public Builder finding(String line) {
+      findings.add(line);
+      return this;
+    }
+
+    public Builder gpuProcesses(GpuProcesses table) {
+      if (gpuProcesses != null) {
+        // One GPU vendor today; the typed GPU process table combines vendors' tables here.
+        throw new IllegalStateException("two GPU process tables: this version joins one");
+      }
+      gpuProcesses = table;
+      return this;
+    }
+
+    public Builder traceObserver(Consumer<ExportTraceServiceRequest> observer) {
+      Consumer<ExportTraceServiceRequest> before = traceObserver;
+      traceObserver = before == null ? observer : before.andThen(observer);
+      return this;
+    }
+
+    public Builder metricNames(UnaryOperator<String> renaming) {
+      UnaryOperator<String> before = metricNames;
+      metricNames = before == null ? renaming : name -> renaming.apply(before.apply(name));
+      return this;
+    }
+
+    /** Adds everything {@code other} produced after what is here already. */
+    public Builder add(Assembled other) {
+      other.sources().forEach(this::source);
+      other.findings().forEach(this::finding);
+      other.gpuProcesses().ifPresent(this::gpuProcesses);
+      other.traceObserver().ifPresent(this::traceObserver);
+      other.metricNames().ifPresent(this::metricNames);
+      return this;
+    }
+
+    public Assembled build() {
+      return new Assembled(sources, findings, Optional.ofNullable(gpuProcesses),
+          Optional.ofNullable(traceObserver), Optional.ofNullable(metricNames));
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package io.telegen.agent.assembly;
+
+import io.telegen.source.MetricSource;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A source and how often it runs.
+ *
+ * @param exported false for a source whose metrics {@code collect} shows but {@code run} keeps
+ *     off the wire ({@code agent.aiml.training.export_metrics: false})
+ */
+public record ScheduledSource(MetricSource source, Duration interval, boolean exported) {
+
+  public ScheduledSource {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(interval, "interval");
+  }
+
+  /** An exported source. */
+  public ScheduledSource(MetricSource source, Duration interval) {
+    this(source, interval, true);
+  }
+}

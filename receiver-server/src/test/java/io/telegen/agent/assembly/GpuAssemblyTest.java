@@ -1,0 +1,108 @@
+package io.telegen.agent.assembly;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.sun.jna.NativeLibrary;
+import io.telegen.catalog.MetricCatalog;
+import io.telegen.source.MetricBatch;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The GPU capability: what it says with GPUs off, without a driver, with AMD asked for, and on the
+ * fake NVML's PCIe board, whose GPU process table the rest of the agent joins with.
+ */
+class GpuAssemblyTest {
+
+  private static final Path GPU_MODULE = Path.of("../gpu").toAbsolutePath().normalize();
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void offSaysSoAndBuildsNothing() throws Exception {
+    Assembled gpus = new GpuAssembly().assemble(TestNodes.node("""
+        gpu:
+          enabled: false
+          amd: true
+        """));
+    assertEquals(List.of("GPUs: off (agent.gpu.enabled: false)"), gpus.findings());
+    assertEquals(List.of(), gpus.sources());
+    assertTrue(gpus.gpuProcesses().isEmpty());
+  }
+
+  @Test
+  void withoutADriverItSaysWhereToPointTheAgent() throws Exception {
+    Assembled gpus = new GpuAssembly().assemble(TestNodes.node("""
+        gpu:
+          nvml_library: %s
+        """.formatted(dir.resolve("no/libnvidia-ml.so.1"))));
+    assertEquals(1, gpus.findings().size(), gpus.findings().toString());
+    String finding = gpus.findings().get(0);
+    assertTrue(finding.startsWith("NVIDIA GPUs: none ("), finding);
+    assertTrue(finding.endsWith("); set agent.gpu.nvml_library if the driver is installed "
+        + "elsewhere, or agent.gpu.nvidia: false"), finding);
+    assertEquals(List.of(), gpus.sources());
+    assertTrue(gpus.gpuProcesses().isEmpty(), "no GPU source, no GPU process table");
+  }
+
+  @Test
+  void amdAskedForIsSaidToBeIgnored() throws Exception {
+    Assembled gpus = new GpuAssembly().assemble(TestNodes.node("""
+        gpu:
+          nvidia: false
+          amd: true
+        """));
+    assertEquals(List.of("AMD GPUs: this version reads NVIDIA GPUs only; agent.gpu.amd is "
+        + "ignored"), gpus.findings());
+    assertEquals(List.of(), gpus.sources());
+  }
+
+  @Test
+  void onTheFakeNvmlItDescribesTheBoardAndContributesItsProcessTable() throws Exception {
+    Path library = GPU_MODULE.resolve("target/fake-nvml/full/libnvidia-ml.so.1");
+    if (!Files.exists(library)) {
+      fail(library + " is missing: build the gpu module first (mvn -pl gpu -am install)");
+    }
+    setenv("FAKE_NVML_SCENARIO",
+        GPU_MODULE.resolve("src/test/resources/nvml/pcie-rtx6000ada-fan.conf").toString());
+    Assembled gpus = new GpuAssembly().assemble(TestNodes.node("""
+        proc_root: %s
+        gpu:
+          nvml_library: %s
+          poll_interval: 5s
+        """.formatted(Files.createDirectories(dir.resolve("proc")), library)));
+    try {
+      assertEquals(List.of("NVIDIA GPUs: 1 × NVIDIA RTX 6000 Ada Generation (driver "
+          + "590.48.01, CUDA 13.1) via " + library + ", every 5s"), gpus.findings());
+      assertEquals(1, gpus.sources().size());
+      ScheduledSource nvidia = gpus.sources().get(0);
+      assertEquals("nvml", nvidia.source().name());
+      assertEquals(java.time.Duration.ofSeconds(5), nvidia.interval());
+      assertTrue(nvidia.exported());
+
+      GpuProcesses table = gpus.gpuProcesses().orElseThrow();
+      assertTrue(table.present());
+      assertEquals(null, table.gpusOfPid().apply(7731), "nothing before the first collection");
+      MetricBatch batch = new MetricBatch(MetricCatalog.load(), TestNodes.START);
+      nvidia.source().collect(batch);
+      assertEquals("0", table.gpusOfPid().apply(7731));
+      assertEquals(null, table.gpusOfPid().apply(1));
+      assertFalse(table.utilization().byDevice().isEmpty(),
+          "the collection's utilisation is observed for training");
+    } finally {
+      gpus.sources().forEach(s -> s.source().close());
+    }
+  }
+
+  private static void setenv(String name, String value) {
+    NativeLibrary.getInstance("c").getFunction("setenv")
+        .invokeInt(new Object[] {name, value, 1});
+  }
+}
