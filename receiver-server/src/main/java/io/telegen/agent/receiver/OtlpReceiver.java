@@ -34,6 +34,7 @@ import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.telegen.agent.config.ConfigLoader;
 import io.telegen.agent.export.ExportItem;
 import io.telegen.agent.export.ExportQueue;
 import io.telegen.agent.export.Signal;
@@ -93,57 +94,167 @@ public final class OtlpReceiver implements AutoCloseable {
     this.server = server;
   }
 
-  /**
-   * Binds and starts the receiver.
-   *
-   * @throws IOException when the address is taken or cannot be bound
-   */
-  public static OtlpReceiver start(String host, int port, long maxRequestBytes,
-      EventLoopGroup eventLoop, ExportQueue queue, AgentTelemetry telemetry,
-      String hostName, String serviceName, String agentVersion) throws IOException {
-    return start(host, port, maxRequestBytes, eventLoop, queue, telemetry, hostName, serviceName,
-        agentVersion, request -> { });
-  }
+  /** The address the receiver binds unless told otherwise: loopback only. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
+
+  /** The port the receiver binds unless told otherwise, beside the collector's 4317. */
+  public static final int DEFAULT_PORT = 4319;
+
+  /** The largest request body accepted unless told otherwise, once decompressed. */
+  public static final long DEFAULT_MAX_REQUEST_BYTES = 4L * 1024 * 1024;
 
   /**
-   * As above, also handing every accepted trace request to {@code traceObserver} (the LLM span
-   * metrics of trace correlation).
+   * A receiver to configure and {@link Builder#start() start}. The event loop, the export queue,
+   * the agent's telemetry, the host name and the agent version are required.
    */
-  public static OtlpReceiver start(String host, int port, long maxRequestBytes,
-      EventLoopGroup eventLoop, ExportQueue queue, AgentTelemetry telemetry,
-      String hostName, String serviceName, String agentVersion,
-      Consumer<ExportTraceServiceRequest> traceObserver) throws IOException {
-    return start(host, port, maxRequestBytes, eventLoop, queue, telemetry, hostName, serviceName,
-        agentVersion, traceObserver, UnaryOperator.identity());
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /**
-   * As above, also renaming the metrics apps send with {@code metricNames} (a training job's
-   * {@code train/loss} becomes {@code training_loss}, the name the agent's event-file reader
-   * gives the same value), so both paths produce one set of series.
-   */
-  public static OtlpReceiver start(String host, int port, long maxRequestBytes,
-      EventLoopGroup eventLoop, ExportQueue queue, AgentTelemetry telemetry,
-      String hostName, String serviceName, String agentVersion,
-      Consumer<ExportTraceServiceRequest> traceObserver, UnaryOperator<String> metricNames)
-      throws IOException {
-    ResourceEnricher enricher = new ResourceEnricher(hostName, serviceName, agentVersion);
-    Handlers handlers = new Handlers(queue, telemetry, enricher, traceObserver, metricNames);
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-        .bossEventLoopGroup(eventLoop)
-        .workerEventLoopGroup(eventLoop)
-        .channelType(NioServerSocketChannel.class)
-        .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxRequestBytes))
-        .addStreamTracerFactory(new TooLargeCounter(telemetry))
-        .addService(service(MetricsServiceGrpc.getExportMethod(),
-            ExportMetricsServiceResponse.getDefaultInstance(), handlers::metrics))
-        .addService(service(TraceServiceGrpc.getExportMethod(),
-            ExportTraceServiceResponse.getDefaultInstance(), handlers::traces))
-        .addService(service(LogsServiceGrpc.getExportMethod(),
-            ExportLogsServiceResponse.getDefaultInstance(), handlers::logs))
-        .build();
-    server.start();
-    return new OtlpReceiver(server);
+  /** Configures and starts an {@link OtlpReceiver}. */
+  public static final class Builder {
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private long maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+    private EventLoopGroup eventLoop;
+    private ExportQueue queue;
+    private AgentTelemetry telemetry;
+    private String hostName;
+    private String serviceName = ConfigLoader.DEFAULT_SERVICE_NAME;
+    private String agentVersion;
+    private Consumer<ExportTraceServiceRequest> traceObserver = request -> { };
+    private UnaryOperator<String> metricNames = UnaryOperator.identity();
+
+    private Builder() {}
+
+    /** The address to bind; default {@link #DEFAULT_HOST}. */
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /** The port to bind, 0 for any free one; default {@link #DEFAULT_PORT}. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * The largest request body, once decompressed; larger ones are answered with
+     * {@code RESOURCE_EXHAUSTED}. Default {@link #DEFAULT_MAX_REQUEST_BYTES}.
+     */
+    public Builder maxRequestBytes(long maxRequestBytes) {
+      this.maxRequestBytes = maxRequestBytes;
+      return this;
+    }
+
+    /** The Netty event loop the server runs on (shared with the exporter's channel). Required. */
+    public Builder eventLoop(EventLoopGroup eventLoop) {
+      this.eventLoop = eventLoop;
+      return this;
+    }
+
+    /** Where accepted requests go, to be exported. Required. */
+    public Builder queue(ExportQueue queue) {
+      this.queue = queue;
+      return this;
+    }
+
+    /** Where requests are counted by signal and outcome. Required. */
+    public Builder telemetry(AgentTelemetry telemetry) {
+      this.telemetry = telemetry;
+      return this;
+    }
+
+    /** The {@code host.name} given to what arrives without one. Required. */
+    public Builder hostName(String hostName) {
+      this.hostName = hostName;
+      return this;
+    }
+
+    /**
+     * The {@code service.name} given to what arrives without one; default
+     * {@link ConfigLoader#DEFAULT_SERVICE_NAME}.
+     */
+    public Builder serviceName(String serviceName) {
+      this.serviceName = serviceName;
+      return this;
+    }
+
+    /** The {@code telegen.agent.version} set on everything relayed. Required. */
+    public Builder agentVersion(String agentVersion) {
+      this.agentVersion = agentVersion;
+      return this;
+    }
+
+    /**
+     * Where every accepted trace request is handed as well (the LLM span metrics of trace
+     * correlation); default nowhere.
+     */
+    public Builder traceObserver(Consumer<ExportTraceServiceRequest> traceObserver) {
+      this.traceObserver = traceObserver;
+      return this;
+    }
+
+    /**
+     * How the metrics apps send are renamed (a training job's {@code train/loss} becomes
+     * {@code training_loss}, the name the agent's event-file reader gives the same value, so both
+     * paths produce one set of series); default unchanged.
+     */
+    public Builder metricNames(UnaryOperator<String> metricNames) {
+      this.metricNames = metricNames;
+      return this;
+    }
+
+    /**
+     * Binds and starts the receiver.
+     *
+     * @throws IllegalStateException when a required setting is missing
+     * @throws IOException when the address is taken or cannot be bound
+     */
+    public OtlpReceiver start() throws IOException {
+      require(host, "host");
+      require(eventLoop, "eventLoop");
+      require(queue, "queue");
+      require(telemetry, "telemetry");
+      require(hostName, "hostName");
+      require(serviceName, "serviceName");
+      require(agentVersion, "agentVersion");
+      require(traceObserver, "traceObserver");
+      require(metricNames, "metricNames");
+      if (port < 0 || port > 65535) {
+        throw new IllegalStateException("OtlpReceiver.builder(): port must be 0 to 65535, got "
+            + port);
+      }
+      if (maxRequestBytes <= 0) {
+        throw new IllegalStateException("OtlpReceiver.builder(): maxRequestBytes must be "
+            + "positive, got " + maxRequestBytes);
+      }
+      ResourceEnricher enricher = new ResourceEnricher(hostName, serviceName, agentVersion);
+      Handlers handlers = new Handlers(queue, telemetry, enricher, traceObserver, metricNames);
+      Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+          .bossEventLoopGroup(eventLoop)
+          .workerEventLoopGroup(eventLoop)
+          .channelType(NioServerSocketChannel.class)
+          .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxRequestBytes))
+          .addStreamTracerFactory(new TooLargeCounter(telemetry))
+          .addService(service(MetricsServiceGrpc.getExportMethod(),
+              ExportMetricsServiceResponse.getDefaultInstance(), handlers::metrics))
+          .addService(service(TraceServiceGrpc.getExportMethod(),
+              ExportTraceServiceResponse.getDefaultInstance(), handlers::traces))
+          .addService(service(LogsServiceGrpc.getExportMethod(),
+              ExportLogsServiceResponse.getDefaultInstance(), handlers::logs))
+          .build();
+      server.start();
+      return new OtlpReceiver(server);
+    }
+
+    private static void require(Object value, String setting) {
+      if (value == null) {
+        throw new IllegalStateException("OtlpReceiver.builder(): " + setting + " is required; "
+            + "set it with ." + setting + "(...) before start()");
+      }
+    }
   }
 
   /** The bound port (useful when started on port 0). */

@@ -81,9 +81,22 @@ class OtlpReceiverTest {
 
   private void start(int queueCapacity) throws IOException {
     queue = new MemoryExportQueue(queueCapacity);
-    receiver = OtlpReceiver.start("127.0.0.1", 0, MAX_REQUEST_BYTES, eventLoop, queue, telemetry,
-        HOST, SERVICE, VERSION);
+    receiver = receiver().start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", receiver.port()).usePlaintext().build();
+  }
+
+  /** A receiver on 127.0.0.1, any free port, over this test's queue; not started. */
+  private OtlpReceiver.Builder receiver() {
+    return OtlpReceiver.builder()
+        .host("127.0.0.1")
+        .port(0)
+        .maxRequestBytes(MAX_REQUEST_BYTES)
+        .eventLoop(eventLoop)
+        .queue(queue)
+        .telemetry(telemetry)
+        .hostName(HOST)
+        .serviceName(SERVICE)
+        .agentVersion(VERSION);
   }
 
   @AfterEach
@@ -160,10 +173,10 @@ class OtlpReceiverTest {
   @Test
   void metricNamesAreRenamedByTheGivenMappingAndEverythingElseIsKept() throws Exception {
     queue = new MemoryExportQueue(10);
-    receiver = OtlpReceiver.start("127.0.0.1", 0, MAX_REQUEST_BYTES, eventLoop, queue, telemetry,
-        HOST, SERVICE, VERSION, request -> { },
-        name -> name.equals("train/loss") || name.equals("training.loss") ? "training_loss"
-            : name);
+    receiver = receiver()
+        .metricNames(name -> name.equals("train/loss") || name.equals("training.loss")
+            ? "training_loss" : name)
+        .start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", receiver.port()).usePlaintext().build();
     ExportMetricsServiceRequest sent = ExportMetricsServiceRequest.newBuilder()
         .addResourceMetrics(resourceMetrics(List.of(attr("service.name", "llama-ft")),
@@ -421,8 +434,7 @@ class OtlpReceiverTest {
         () -> send(Signal.METRICS, "late"));
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
 
-    try (OtlpReceiver again = OtlpReceiver.start("127.0.0.1", port, MAX_REQUEST_BYTES, eventLoop,
-        queue, telemetry, HOST, SERVICE, VERSION)) {
+    try (OtlpReceiver again = receiver().port(port).start()) {
       assertEquals(port, again.port());
     }
   }
