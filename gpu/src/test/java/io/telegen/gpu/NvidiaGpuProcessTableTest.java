@@ -43,29 +43,29 @@ class NvidiaGpuProcessTableTest {
 
   @Test
   void isEmptyBeforeTheFirstCollection() throws Exception {
-    source = NvidiaGpuSource.open(FakeNvml.options("one-process-on-two-gpus", proc), 0);
+    source = NvidiaGpuSource.open(FakeNvml.options("two-ranks-on-two-gpus", proc), 0);
 
     assertTrue(source.snapshot().isEmpty());
-    assertEquals(List.of(), source.gpusOf(9300));
+    assertEquals(List.of(), source.gpusOf(3001));
   }
 
   @Test
   void aProcessOnTwoGpusUsesBothAndEachGpuHasItsUtilisation() throws Exception {
-    source = NvidiaGpuSource.open(FakeNvml.options("one-process-on-two-gpus", proc), 0);
+    source = NvidiaGpuSource.open(FakeNvml.options("two-ranks-on-two-gpus", proc), 0);
 
     collect();
     GpuProcessSnapshot table = source.snapshot();
 
-    assertEquals(List.of(H100_0, H100_1), table.gpusOf(9300));
-    assertEquals("0,1", table.processes().get(9300).gpuLabel());
-    assertEquals(List.of(H100_1), table.gpusOf(9121));
+    assertEquals(List.of(H100_0, H100_1), table.gpusOf(3001));
+    assertEquals("0,1", table.processes().get(3001).gpuLabel());
+    assertEquals(List.of(H100_1), table.gpusOf(3002));
     assertEquals(List.of(new GpuUtilization(H100_0, 100), new GpuUtilization(H100_1, 87)),
         table.utilizations());
   }
 
   @Test
   void eachCollectionPublishesANewImmutableSnapshot() throws Exception {
-    source = NvidiaGpuSource.open(FakeNvml.options("one-process-on-two-gpus", proc), 0);
+    source = NvidiaGpuSource.open(FakeNvml.options("two-ranks-on-two-gpus", proc), 0);
 
     collect();
     GpuProcessSnapshot first = source.snapshot();
@@ -100,13 +100,13 @@ class NvidiaGpuProcessTableTest {
 
   @Test
   void withoutPerProcessReadingTheTableHasUtilisationButNoProcess() throws Exception {
-    GpuOptions options = FakeNvml.options("one-process-on-two-gpus", proc).toBuilder()
+    GpuOptions options = FakeNvml.options("two-ranks-on-two-gpus", proc).toBuilder()
         .perProcess(false).build();
     source = NvidiaGpuSource.open(options, 0);
 
     collect();
 
-    assertEquals(List.of(), source.gpusOf(9300));
+    assertEquals(List.of(), source.gpusOf(3001));
     assertEquals(87, source.utilization(H100_1).orElseThrow().percent());
   }
 

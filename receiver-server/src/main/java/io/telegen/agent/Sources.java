@@ -11,7 +11,6 @@ import io.telegen.frameworks.scrape.FrameworkEndpoints;
 import io.telegen.frameworks.scrape.FrameworkScrapeSource;
 import io.telegen.frameworks.scrape.HttpScraper;
 import io.telegen.frameworks.scrape.ServingProcessDiscovery;
-import io.telegen.frameworks.training.GpuUtilization;
 import io.telegen.frameworks.training.TrainingJobSource;
 import io.telegen.frameworks.training.TrainingProcessDiscovery;
 import io.telegen.frameworks.training.TrainingTagMapping;
@@ -20,7 +19,8 @@ import io.telegen.gpu.GpuUnavailableException;
 import io.telegen.gpu.NvidiaGpuSource;
 import io.telegen.gpu.infiniband.InfinibandSource;
 import io.telegen.gpu.nccl.NcclCounterSource;
-import io.telegen.source.MetricBatch;
+import io.telegen.node.GpuProcessTable;
+import io.telegen.node.GpuProcessTables;
 import io.telegen.source.MetricSource;
 import java.io.IOException;
 import java.net.URI;
@@ -33,7 +33,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
-import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -82,17 +81,15 @@ final class Sources implements AutoCloseable {
     List<String> findings = new ArrayList<>();
 
     AgentConfig.Gpu gpu = config.gpu();
-    NvidiaGpuSource nvidiaSource = null;
-    GpuUtilization gpuUtilization = new GpuUtilization();
+    List<GpuProcessTable> gpuTables = new ArrayList<>();
     if (!gpu.enabled()) {
       findings.add("GPUs: off (agent.gpu.enabled: false)");
     } else {
       if (gpu.nvidia()) {
         try {
           NvidiaGpuSource nvidia = NvidiaGpuSource.open(gpuOptions(config), startUnixNanos);
-          entries.add(new Entry(new ObservedSource(nvidia, gpuUtilization::observe),
-              gpu.pollInterval()));
-          nvidiaSource = nvidia;
+          entries.add(new Entry(nvidia, gpu.pollInterval()));
+          gpuTables.add(nvidia);
           findings.add("NVIDIA GPUs: " + nvidia.describe() + ", every "
               + Durations.show(gpu.pollInterval()));
         } catch (GpuUnavailableException e) {
@@ -105,13 +102,15 @@ final class Sources implements AutoCloseable {
       }
     }
 
-    IntFunction<String> gpuOfPid = gpuOfPid(nvidiaSource);
-    if (nvidiaSource != null) {
+    // Which process uses which GPU, of every vendor: the serving, training and NCCL sources'
+    // gpu and device labels and training's GPU utilisation come from it.
+    GpuProcessTable gpuProcesses = GpuProcessTables.combine(gpuTables);
+    if (!gpuTables.isEmpty()) {
       // NCCL and InfiniBand traffic matter only where GPUs train; elsewhere they would be two
       // idle threads.
-      addCommunication(config, gpuOfPid, entries, findings);
+      addCommunication(config, gpuProcesses, entries, findings);
     }
-    addLlmServing(config, gpuOfPid, entries, findings);
+    addLlmServing(config, gpuProcesses, entries, findings);
     LlmSpanMetrics spanMetrics = null;
     if (config.aiml().traceCorrelation()) {
       spanMetrics = new LlmSpanMetrics(startUnixNanos);
@@ -127,8 +126,7 @@ final class Sources implements AutoCloseable {
         String metric = tagMapping.metricFor(name);
         return metric == null ? name : metric;
       };
-      addTraining(config, tagMapping, gpuOfPid, gpuUtilization, startUnixNanos, entries,
-          findings);
+      addTraining(config, tagMapping, gpuProcesses, startUnixNanos, entries, findings);
     } else {
       findings.add("training: off (agent.aiml.training.enabled: false)");
     }
@@ -148,7 +146,7 @@ final class Sources implements AutoCloseable {
    * port counters per NIC (the fallback where jobs do not load the plugin). Both every
    * {@code agent.gpu.poll_interval}.
    */
-  private static void addCommunication(AgentConfig config, IntFunction<String> gpuOfPid,
+  private static void addCommunication(AgentConfig config, GpuProcessTable gpuProcesses,
       List<Entry> entries, List<String> findings) {
     AgentConfig.Gpu gpu = config.gpu();
     Path procRoot = config.procRoot();
@@ -157,7 +155,7 @@ final class Sources implements AutoCloseable {
         .procRoot(procRoot)
         .nodeName(AgentInfo.hostName())
         .jobOfPid(pid -> TrainingProcessDiscovery.jobOf(procRoot, pid))
-        .gpuOfPid(gpuOfPid)
+        .gpuProcesses(gpuProcesses)
         .build();
     entries.add(new Entry(nccl, gpu.pollInterval()));
     findings.add("NCCL: reading counter files in " + gpu.ncclDir() + " (jobs that set "
@@ -176,16 +174,15 @@ final class Sources implements AutoCloseable {
    * {@code agent.aiml.scrape_interval}.
    */
   private static void addTraining(AgentConfig config, TrainingTagMapping tagMapping,
-      IntFunction<String> gpuOfPid, GpuUtilization gpuUtilization, long startUnixNanos,
-      List<Entry> entries, List<String> findings) {
+      GpuProcessTable gpuProcesses, long startUnixNanos, List<Entry> entries,
+      List<String> findings) {
     AgentConfig.Training training = config.aiml().training();
     TrainingProcessDiscovery discovery = new TrainingProcessDiscovery(config.procRoot(),
         Set.copyOf(training.detectFrameworks()), training.logDirs());
     TrainingJobSource source = TrainingJobSource.builder(discovery)
         .tagMapping(tagMapping)
         .node(AgentInfo.hostName())
-        .gpusOfPid(gpuOfPid)
-        .gpuUtilization(gpuUtilization)
+        .gpuProcesses(gpuProcesses)
         .rediscoverEvery(REDISCOVER_EVERY)
         .startUnixNanos(startUnixNanos)
         .build();
@@ -213,37 +210,13 @@ final class Sources implements AutoCloseable {
     entries.add(new Entry(source, config.aiml().scrapeInterval(), training.exportMetrics()));
   }
 
-  /** A source whose batches someone else reads too (the training source, the GPU utilisation). */
-  private record ObservedSource(MetricSource source, Consumer<MetricBatch> observer)
-      implements MetricSource {
-
-    @Override
-    public String name() {
-      return source.name();
-    }
-
-    @Override
-    public void collect(MetricBatch batch) throws Exception {
-      try {
-        source.collect(batch);
-      } finally {
-        observer.accept(batch);
-      }
-    }
-
-    @Override
-    public void close() {
-      source.close();
-    }
-  }
-
   /**
    * LLM serving: a source per configured {@code metrics_endpoint}, and, when
    * {@code agent.aiml.frameworks} is empty or names a framework without an endpoint, one source
    * for the servers found in {@code /proc} (re-discovered every {@link #REDISCOVER_EVERY}).
    * Scraped every {@code agent.aiml.scrape_interval}, each scrape under {@link #LLM_SCRAPE_TIMEOUT}.
    */
-  private static void addLlmServing(AgentConfig config, IntFunction<String> gpuOfPid,
+  private static void addLlmServing(AgentConfig config, GpuProcessTable gpuProcesses,
       List<Entry> entries, List<String> findings) {
     Map<String, AgentConfig.Framework> frameworks = config.aiml().frameworks();
     HttpScraper scraper = new HttpScraper(LLM_SCRAPE_TIMEOUT, HttpScraper.DEFAULT_MAX_BYTES);
@@ -279,7 +252,7 @@ final class Sources implements AutoCloseable {
       FrameworkScrapeSource source = FrameworkScrapeSource.builder(name, endpoint)
           .metricGroups(Set.copyOf(framework.metrics()))
           .scraper(scraper)
-          .gpuOfPid(gpuOfPid)
+          .gpuProcesses(gpuProcesses)
           .pids(local ? () -> pidsByPort.pidsOf(port) : List::of)
           .build();
       entries.add(new Entry(source, config.aiml().scrapeInterval()));
@@ -292,7 +265,7 @@ final class Sources implements AutoCloseable {
     ServingProcessDiscovery discovery = new ServingProcessDiscovery(config.procRoot(),
         toDiscover);
     DiscoveredServersSource discovered = new DiscoveredServersSource(discovery,
-        server -> discoveredSource(server, frameworks, scraper, gpuOfPid),
+        server -> discoveredSource(server, frameworks, scraper, gpuProcesses),
         REDISCOVER_EVERY, LLM_SCRAPE_TIMEOUT.plusSeconds(1), configuredInstances);
     ServingProcessDiscovery.Result result = discovered.rediscover();
     String looked = toDiscover.isEmpty() ? "any of "
@@ -323,7 +296,7 @@ final class Sources implements AutoCloseable {
 
   private static FrameworkScrapeSource discoveredSource(ServingProcessDiscovery.Server server,
       Map<String, AgentConfig.Framework> frameworks, HttpScraper scraper,
-      IntFunction<String> gpuOfPid) {
+      GpuProcessTable gpuProcesses) {
     AgentConfig.Framework configured = frameworks.get(server.framework());
     KvCacheModel kvCache = null;
     if (server.modelConfig() != null) {
@@ -337,7 +310,7 @@ final class Sources implements AutoCloseable {
     return FrameworkScrapeSource.builder(server.framework(), server.uri())
         .metricGroups(configured == null ? Set.of() : Set.copyOf(configured.metrics()))
         .scraper(scraper)
-        .gpuOfPid(gpuOfPid)
+        .gpuProcesses(gpuProcesses)
         .pids(server.pids())
         .kvCache(kvCache)
         .model(server.model())
@@ -376,14 +349,6 @@ final class Sources implements AutoCloseable {
       }
       return List.of();
     }
-  }
-
-  /** pid → GPU indices from the NVIDIA source's last collection; null without one. */
-  private static IntFunction<String> gpuOfPid(NvidiaGpuSource nvidia) {
-    if (nvidia == null) {
-      return pid -> null;
-    }
-    return pid -> nvidia.gpusByPid().get(pid);
   }
 
   static GpuOptions gpuOptions(AgentConfig config) {
