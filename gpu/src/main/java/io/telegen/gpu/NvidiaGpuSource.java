@@ -2,16 +2,21 @@ package io.telegen.gpu;
 
 import io.telegen.gpu.nvidia.internal.NvmlCollector;
 import io.telegen.gpu.nvidia.internal.NvmlLoadException;
+import io.telegen.node.GpuProcessSnapshot;
+import io.telegen.node.GpuProcessTable;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
-import java.util.Map;
 
 /**
  * NVIDIA GPUs through NVML ({@code libnvidia-ml.so.1}, loaded with JNA): the spec's
  * {@code gpu_*} metrics per GPU and per MIG instance, per-process memory and SM use, GPM
  * activity and NVLink counters. See {@code docs/metrics.md} for the full list.
+ *
+ * <p>It is also the NVIDIA part of the node's {@link GpuProcessTable}: after each collection it
+ * publishes which pid had a context on which GPU or MIG device (from NVML's per-process tables)
+ * and the utilisation it read, the same values as its {@code gpu_utilization_percent} series.
  */
-public final class NvidiaGpuSource implements MetricSource {
+public final class NvidiaGpuSource implements MetricSource, GpuProcessTable {
 
   private final NvmlCollector collector;
 
@@ -46,12 +51,13 @@ public final class NvidiaGpuSource implements MetricSource {
   }
 
   /**
-   * pid → comma-joined indices of the GPUs the process used at the last collection
-   * ({@code "0"}, {@code "0,1"}), read from NVML's per-process tables; empty before the first
-   * collection or with {@code agent.gpu.per_process: false}. An immutable snapshot; thread-safe.
+   * The NVIDIA GPUs' process table and utilisation at the last collection; empty before the
+   * first, and without processes with {@code agent.gpu.per_process: false}. Immutable;
+   * thread-safe.
    */
-  public Map<Integer, String> gpusByPid() {
-    return collector.gpusByPid();
+  @Override
+  public GpuProcessSnapshot snapshot() {
+    return collector.snapshot();
   }
 
   /** What was found, for the agent's start-up summary. */

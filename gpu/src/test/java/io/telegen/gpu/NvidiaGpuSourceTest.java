@@ -69,7 +69,8 @@ class NvidiaGpuSourceTest {
         "process_name", "deepstream-app", "device", "0"));
     assertEquals(46, s.value("gpu_process_sm_utilization_percent", "pid", "7731"));
     // The process table the LLM sources join on for their gpu label.
-    assertEquals(java.util.Map.of(7731, "0"), source.gpusByPid());
+    assertEquals(List.of(io.telegen.node.GpuRef.gpu(io.telegen.node.GpuVendor.NVIDIA, 0,
+        "GPU-3f98e277-4cbd-47ad-9c90-a9587403e430")), source.gpusOf(7731));
 
     // NOT_SUPPORTED and absent features leave series out rather than zero.
     assertEquals(List.of(), s.find("gpu_memory_temperature_celsius"));

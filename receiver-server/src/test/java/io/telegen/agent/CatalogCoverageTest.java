@@ -21,7 +21,6 @@ import io.telegen.frameworks.llm.KvCacheModel;
 import io.telegen.frameworks.llm.LlmNormalizer;
 import io.telegen.frameworks.llm.LlmTarget;
 import io.telegen.frameworks.prometheus.PrometheusTextParser;
-import io.telegen.frameworks.training.GpuUtilization;
 import io.telegen.frameworks.training.TrainingJobSource;
 import io.telegen.frameworks.training.TrainingProcessDiscovery;
 import io.telegen.gpu.GpuOptions;
@@ -29,7 +28,11 @@ import io.telegen.gpu.NvidiaGpuSource;
 import io.telegen.gpu.infiniband.InfinibandSource;
 import io.telegen.gpu.nccl.NcclCounterSource;
 import io.telegen.gpu.nccl.NcclProfilerPlugin;
-import io.telegen.source.Labels;
+import io.telegen.node.GpuProcessSnapshot;
+import io.telegen.node.GpuProcessTable;
+import io.telegen.node.GpuProcessTables;
+import io.telegen.node.GpuRef;
+import io.telegen.node.GpuVendor;
 import io.telegen.source.MetricSource;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -107,15 +110,12 @@ class CatalogCoverageTest {
       Files.createDirectories(summary.getParent());
       Files.copy(Path.of("../frameworks/src/test/resources/tfevents/hf_trainer_summary/"
           + "events.out.tfevents.1700000000.fixture-host"), summary);
-      GpuUtilization gpus = new GpuUtilization();
-      MetricBatch gpuBatch = new MetricBatch(MetricCatalog.load(), 1);
-      gpuBatch.gauge("gpu_utilization_percent", 90, Labels.of("device", "0", "name", "H100",
-          "uuid", "GPU-0", "pci_bus_id", "00000000:18:00.0", "vendor", "nvidia"));
-      gpus.observe(gpuBatch);
+      GpuRef gpu = GpuRef.gpu(GpuVendor.NVIDIA, 0, "GPU-0");
+      GpuProcessTable gpus = GpuProcessTables.of(GpuProcessSnapshot.builder()
+          .uses(3001, gpu).utilization(gpu, 90).build());
       try (TrainingJobSource source = TrainingJobSource.builder(new TrainingProcessDiscovery(
               proc, Set.of("pytorch", "tensorflow"), List.of(logDir)))
-          .gpusOfPid(pid -> pid == 3001 ? "0" : null)
-          .gpuUtilization(gpus)
+          .gpuProcesses(gpus)
           .build()) {
         MetricBatch batch = new MetricBatch(MetricCatalog.load(), 1);
         source.collect(batch);

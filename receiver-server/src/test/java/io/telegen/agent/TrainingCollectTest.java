@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.sun.jna.NativeLibrary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -23,11 +24,12 @@ class TrainingCollectTest {
   @TempDir
   Path dir;
 
+  private Path proc;
   private Path config;
 
   @BeforeEach
   void node() throws Exception {
-    Path proc = TrainingNode.create(dir);
+    proc = TrainingNode.create(dir);
     config = Files.writeString(dir.resolve("agent.yaml"), """
         agent:
           proc_root: %s
@@ -79,6 +81,50 @@ class TrainingCollectTest {
         + " (pid 3001)"), text);
     assertFalse(text.contains("pid 3000,"), "the torchrun launcher is not a rank:\n" + text);
     assertFalse(text.contains("pid 3300,"), "the vLLM server is not training:\n" + text);
+  }
+
+  @Test
+  void eachRanksGpuUtilizationComesFromTheNvidiaSourcesProcessTable() throws Exception {
+    Path gpuModule = Path.of("../gpu").toAbsolutePath().normalize();
+    Path library = gpuModule.resolve("target/fake-nvml/full/libnvidia-ml.so.1");
+    if (!Files.exists(library)) {
+      fail(library + " is missing: build the gpu module first (mvn -pl gpu -am install)");
+    }
+    // Rank 0 (pid 3001) has a context on GPU 0 (100 % busy) and GPU 1 (87 %), rank 1 on GPU 1.
+    NativeLibrary.getInstance("c").getFunction("setenv").invokeInt(new Object[] {
+        "FAKE_NVML_SCENARIO",
+        gpuModule.resolve("src/test/resources/nvml/two-ranks-on-two-gpus.conf").toString(), 1});
+    Path withGpus = Files.writeString(dir.resolve("agent-gpus.yaml"), """
+        agent:
+          proc_root: %s
+          self_telemetry:
+            enabled: false
+          gpu:
+            nvml_library: %s
+            nccl_dir: %s
+            sys_root: %s
+          aiml:
+            frameworks:
+              vllm:
+                enabled: false
+            training:
+              enabled: true
+        """.formatted(proc, library, dir.resolve("shm"), dir.resolve("sys")));
+
+    String text = FrameworkSourcesTest.run("collect", withGpus);
+
+    String rank = "job=\"llama-finetune\",framework=\"pytorch\",node=\"" + AgentInfo.hostName()
+        + "\",pid=\"%d\",rank=\"%d\",device=\"%d\",uuid=\"%s\"";
+    String gpu0 = "GPU-c6f87718-6d76-407e-881e-d162ae2eb154";
+    String gpu1 = "GPU-ec66a787-95e7-41d1-b731-af10506bf2ef";
+    assertEquals(100, value(text, "training_gpu_utilization_percent",
+        rank.formatted(3001, 0, 0, gpu0)));
+    assertEquals(87, value(text, "training_gpu_utilization_percent",
+        rank.formatted(3001, 0, 1, gpu1)));
+    assertEquals(87, value(text, "training_gpu_utilization_percent",
+        rank.formatted(3002, 1, 1, gpu1)));
+    assertEquals(3, Pattern.compile("(?m)^training_gpu_utilization_percent\\{").matcher(text)
+        .results().count(), text);
   }
 
   private static double value(String text, String metric, String labels) {

@@ -4,6 +4,10 @@ import io.telegen.frameworks.llm.KvCacheModel;
 import io.telegen.frameworks.llm.LlmNormalizer;
 import io.telegen.frameworks.llm.LlmTarget;
 import io.telegen.frameworks.prometheus.ParseReport;
+import io.telegen.node.GpuProcessSnapshot;
+import io.telegen.node.GpuProcessTable;
+import io.telegen.node.GpuProcessTables;
+import io.telegen.node.GpuRef;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
 import java.net.URI;
@@ -12,7 +16,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -54,7 +57,7 @@ public final class FrameworkScrapeSource implements MetricSource {
   private final String instance;
   private final Set<String> metricGroups;
   private final HttpScraper scraper;
-  private final IntFunction<String> gpuOfPid;
+  private final GpuProcessTable gpuProcesses;
   private final Supplier<List<Integer>> pids;
   private final KvCacheModel kvCache;
   private final String commandLineModel;
@@ -80,7 +83,7 @@ public final class FrameworkScrapeSource implements MetricSource {
     this.instance = instanceOf(b.endpoint);
     this.metricGroups = Set.copyOf(b.metricGroups);
     this.scraper = b.scraper;
-    this.gpuOfPid = b.gpuOfPid;
+    this.gpuProcesses = b.gpuProcesses;
     this.pids = b.pids;
     this.kvCache = b.kvCache;
     this.commandLineModel = b.model;
@@ -246,38 +249,18 @@ public final class FrameworkScrapeSource implements MetricSource {
     if (processes == null || processes.isEmpty()) {
       return target == null ? null : target.gpu();
     }
-    Set<Integer> indices = new TreeSet<>();
-    Set<String> others = new TreeSet<>();
+    GpuProcessSnapshot table = gpuProcesses.snapshot(); // one table for all the pids
+    Set<GpuRef> gpus = new TreeSet<>();
     for (Integer pid : processes) {
-      String gpus;
-      try {
-        gpus = pid == null ? null : gpuOfPid.apply(pid);
-      } catch (RuntimeException e) {
-        gpus = null;
-      }
-      if (gpus == null || gpus.isBlank()) {
-        continue;
-      }
-      for (String part : gpus.split(",")) {
-        String p = part.trim();
-        if (p.isEmpty()) {
-          continue;
-        }
-        try {
-          indices.add(Integer.parseInt(p));
-        } catch (NumberFormatException e) {
-          others.add(p);
-        }
+      if (pid != null) {
+        gpus.addAll(table.gpusOf(pid));
       }
     }
-    if (indices.isEmpty() && others.isEmpty()) {
+    if (gpus.isEmpty()) {
       // NVML may not list the process this cycle (no context yet, or a missed read).
       return target == null ? null : target.gpu();
     }
-    StringBuilder joined = new StringBuilder();
-    indices.forEach(i -> joined.append(joined.length() == 0 ? "" : ",").append(i));
-    others.forEach(o -> joined.append(joined.length() == 0 ? "" : ",").append(o));
-    return joined.toString();
+    return GpuRef.gpuLabel(gpus);
   }
 
   private void noteRejections(ParseReport report) {
@@ -303,7 +286,7 @@ public final class FrameworkScrapeSource implements MetricSource {
     private final URI endpoint;
     private Set<String> metricGroups = Set.of();
     private HttpScraper scraper = HttpScraper.defaults();
-    private IntFunction<String> gpuOfPid = pid -> null;
+    private GpuProcessTable gpuProcesses = GpuProcessTables.empty();
     private Supplier<List<Integer>> pids = List::of;
     private KvCacheModel kvCache;
     private String model;
@@ -334,11 +317,12 @@ public final class FrameworkScrapeSource implements MetricSource {
     }
 
     /**
-     * Where the {@code gpu} label comes from: pid → comma-joined GPU indices, or null when the
-     * pid uses no GPU (or nothing is known).
+     * Where the {@code gpu} label comes from: the node's GPU process table, asked for the GPUs of
+     * {@link #pids} at each scrape; the label is their indices ({@code "0"}, {@code "0,1"}).
+     * Default: an empty table, no {@code gpu} label.
      */
-    public Builder gpuOfPid(IntFunction<String> gpuOfPid) {
-      this.gpuOfPid = Objects.requireNonNull(gpuOfPid, "gpuOfPid");
+    public Builder gpuProcesses(GpuProcessTable gpuProcesses) {
+      this.gpuProcesses = Objects.requireNonNull(gpuProcesses, "gpuProcesses");
       return this;
     }
 

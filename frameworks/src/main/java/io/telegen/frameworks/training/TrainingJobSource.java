@@ -5,6 +5,11 @@ import io.telegen.frameworks.training.TrainingProcessDiscovery.RunDirectory;
 import io.telegen.frameworks.training.TrainingProcessDiscovery.TrainingProcess;
 import io.telegen.frameworks.training.tfevents.RunDirectoryTailer;
 import io.telegen.frameworks.training.tfevents.ScalarSink;
+import io.telegen.node.GpuProcessSnapshot;
+import io.telegen.node.GpuProcessTable;
+import io.telegen.node.GpuProcessTables;
+import io.telegen.node.GpuRef;
+import io.telegen.node.GpuUtilization;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
@@ -17,7 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.IntFunction;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
@@ -37,8 +42,7 @@ public final class TrainingJobSource implements MetricSource {
   private final TrainingProcessDiscovery discovery;
   private final TrainingTagMapping tagMapping;
   private final String node;
-  private final IntFunction<String> gpusOfPid;
-  private final GpuUtilization gpuUtilization;
+  private final GpuProcessTable gpuProcesses;
   private final long rediscoverNanos;
   private final LongSupplier nanoTime;
   private final long startUnixNanos;
@@ -52,8 +56,7 @@ public final class TrainingJobSource implements MetricSource {
     this.discovery = builder.discovery;
     this.tagMapping = builder.tagMapping;
     this.node = builder.node;
-    this.gpusOfPid = builder.gpusOfPid;
-    this.gpuUtilization = builder.gpuUtilization;
+    this.gpuProcesses = builder.gpuProcesses;
     this.rediscoverNanos = builder.rediscoverEvery.toNanos();
     this.nanoTime = builder.nanoTime;
     this.startUnixNanos = builder.startUnixNanos;
@@ -70,7 +73,7 @@ public final class TrainingJobSource implements MetricSource {
 
   /** Discovers now, for the agent's start-up findings; the first collection reuses the result. */
   public synchronized Result discover() {
-    Result result = discovery.discover(gpusOfPid);
+    Result result = discovery.discover(gpuProcesses);
     lastDiscovery = result;
     lastDiscoveryNanos = nanoTime.getAsLong();
     reconcile(result);
@@ -130,22 +133,21 @@ public final class TrainingJobSource implements MetricSource {
     processes = result.processes();
   }
 
+  /**
+   * The utilisation of each whole GPU a training process uses, from the GPU process table. A
+   * process on a MIG device gets none: MIG devices have no whole-GPU utilisation.
+   */
   private void writeGpuUtilization(MetricBatch batch) {
-    Map<String, GpuUtilization.Device> devices = gpuUtilization.byDevice();
-    if (devices.isEmpty()) {
-      return;
-    }
+    GpuProcessSnapshot table = gpuProcesses.snapshot();
     for (TrainingProcess process : processes) {
-      String gpus = gpusOfPid.apply(process.pid());
-      if (gpus == null || gpus.isEmpty()) {
-        continue;
-      }
-      Labels labels = processLabels(process, node);
-      for (String index : gpus.split(",")) {
-        GpuUtilization.Device device = devices.get(index);
-        if (device != null) {
-          batch.gauge("training_gpu_utilization_percent", device.percent(),
-              labels.and("device", device.device()).and("uuid", device.uuid()));
+      Labels labels = null;
+      for (GpuRef gpu : table.gpusOf(process.pid())) {
+        Optional<GpuUtilization> utilization = gpu.isMig() ? Optional.empty()
+            : table.utilization(gpu);
+        if (utilization.isPresent()) {
+          labels = labels == null ? processLabels(process, node) : labels;
+          batch.gauge("training_gpu_utilization_percent", utilization.get().percent(),
+              labels.and("device", gpu.gpuLabel()).and("uuid", gpu.uuid()));
         }
       }
     }
@@ -213,8 +215,7 @@ public final class TrainingJobSource implements MetricSource {
     private final TrainingProcessDiscovery discovery;
     private TrainingTagMapping tagMapping = TrainingTagMapping.defaults();
     private String node = "";
-    private IntFunction<String> gpusOfPid = pid -> null;
-    private GpuUtilization gpuUtilization = new GpuUtilization();
+    private GpuProcessTable gpuProcesses = GpuProcessTables.empty();
     private Duration rediscoverEvery = Duration.ofSeconds(30);
     private LongSupplier nanoTime = System::nanoTime;
     private long startUnixNanos;
@@ -235,15 +236,13 @@ public final class TrainingJobSource implements MetricSource {
       return this;
     }
 
-    /** pid → the GPU indices it uses ({@code "0,1"}), or null; from the GPU source. */
-    public Builder gpusOfPid(IntFunction<String> gpusOfPid) {
-      this.gpusOfPid = Objects.requireNonNull(gpusOfPid, "gpusOfPid");
-      return this;
-    }
-
-    /** The GPU source's latest utilisation per GPU. */
-    public Builder gpuUtilization(GpuUtilization gpuUtilization) {
-      this.gpuUtilization = Objects.requireNonNull(gpuUtilization, "gpuUtilization");
+    /**
+     * The node's GPU process table: which GPUs a process uses (a python process on a GPU counts
+     * as training) and their utilisation, {@code training_gpu_utilization_percent}. Default: an
+     * empty table, so no GPU is joined.
+     */
+    public Builder gpuProcesses(GpuProcessTable gpuProcesses) {
+      this.gpuProcesses = Objects.requireNonNull(gpuProcesses, "gpuProcesses");
       return this;
     }
 

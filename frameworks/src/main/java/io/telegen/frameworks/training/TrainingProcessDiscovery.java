@@ -1,6 +1,9 @@
 package io.telegen.frameworks.training;
 
 import io.telegen.frameworks.scrape.ServingProcessDiscovery;
+import io.telegen.node.GpuProcessSnapshot;
+import io.telegen.node.GpuProcessTable;
+import io.telegen.node.GpuRef;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -19,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -126,16 +128,17 @@ public final class TrainingProcessDiscovery {
   /**
    * Looks once.
    *
-   * @param gpusOfPid the GPUs a process uses ({@code "0,1"}), or null when it uses none or it is
-   *     not known
+   * @param gpuProcesses the node's GPU process table: a python process on a GPU (and not a
+   *     known server) counts as training
    */
-  public Result discover(IntFunction<String> gpusOfPid) {
+  public Result discover(GpuProcessTable gpuProcesses) {
+    GpuProcessSnapshot gpus = gpuProcesses.snapshot();
     List<String> notes = new ArrayList<>();
     Map<Integer, TrainingProcess> processes = new TreeMap<>();
     Map<Path, RunDirectory> runs = new TreeMap<>();
     for (int pid : pids()) {
       Path dir = procRoot.resolve(Integer.toString(pid));
-      TrainingProcess process = examine(pid, dir, gpusOfPid, runs);
+      TrainingProcess process = examine(pid, dir, gpus, runs);
       if (process != null) {
         processes.put(pid, process);
       }
@@ -146,7 +149,7 @@ public final class TrainingProcessDiscovery {
     return new Result(new ArrayList<>(processes.values()), new ArrayList<>(runs.values()), notes);
   }
 
-  private TrainingProcess examine(int pid, Path dir, IntFunction<String> gpusOfPid,
+  private TrainingProcess examine(int pid, Path dir, GpuProcessSnapshot gpuProcesses,
       Map<Path, RunDirectory> runs) {
     List<String> argv;
     try {
@@ -175,14 +178,14 @@ public final class TrainingProcessDiscovery {
       return null;
     }
     List<Path> eventFiles = openEventFiles(dir);
-    String gpus = gpusOfPid.apply(pid);
+    List<GpuRef> gpus = gpuProcesses.gpusOf(pid);
     String evidence;
     if (byEnv != null) {
       evidence = launcherEvidence(env);
     } else if (!eventFiles.isEmpty()) {
       evidence = "holds " + eventFiles.get(0).getFileName() + " open";
-    } else if (gpus != null && !gpus.isEmpty() && ServingProcessDiscovery.recognise(argv) == null) {
-      evidence = "uses GPU " + gpus;
+    } else if (!gpus.isEmpty() && ServingProcessDiscovery.recognise(argv) == null) {
+      evidence = "uses GPU " + GpuRef.gpuLabel(gpus);
     } else {
       return null;
     }

@@ -9,6 +9,11 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.telegen.catalog.MetricCatalog;
+import io.telegen.node.GpuProcessSnapshot;
+import io.telegen.node.GpuProcessTables;
+import io.telegen.node.GpuRef;
+import io.telegen.node.GpuVendor;
+import io.telegen.node.MigDevice;
 import io.telegen.source.MetricBatch;
 import io.telegen.frameworks.FakeProc;
 import java.nio.file.Path;
@@ -71,7 +76,8 @@ class FrameworkScrapeSourceTest {
     FrameworkScrapeSource source = FrameworkScrapeSource.builder("vllm", server.uri("/metrics"))
         .scraper(scraper)
         .pids(List.of(4242, 4243))
-        .gpuOfPid(pid -> pid == 4243 ? "1,0" : null)
+        .gpuProcesses(GpuProcessTables.of(GpuProcessSnapshot.builder()
+            .uses(4243, gpu(GpuVendor.NVIDIA, 1)).uses(4243, gpu(GpuVendor.NVIDIA, 0)).build()))
         .build();
     String instance = "127.0.0.1:" + server.port();
     assertEquals("vllm@" + instance, source.name());
@@ -90,6 +96,33 @@ class FrameworkScrapeSourceTest {
     assertEquals(0.0, points(second, "llm_queue_depth").get(0).getAsDouble());
     assertEquals(Set.of("facebook/opt-125m"), source.modelsSeen());
     assertEquals(new FrameworkScrapeSource.Stats(2, 0, 0, 0, null), source.stats());
+  }
+
+  @Test
+  void aServerOnAMigDeviceIsLabelledWithItsGpusIndexAndKeepsItWhileTheTableIsEmpty()
+      throws Exception {
+    server.metrics("/metrics", TestServer.fixture("vllm-datadog-fixture-v0-plus-v1.txt"));
+    GpuRef slice = GpuRef.mig(GpuVendor.NVIDIA, 2, "GPU-2",
+        new MigDevice("MIG-1", 3, 0, "mig-2g.20gb-1"));
+    java.util.concurrent.atomic.AtomicReference<GpuProcessSnapshot> table =
+        new java.util.concurrent.atomic.AtomicReference<>(
+            GpuProcessSnapshot.builder().uses(4242, slice).build());
+    FrameworkScrapeSource source = FrameworkScrapeSource.builder("vllm", server.uri("/metrics"))
+        .scraper(scraper)
+        .pids(List.of(4242))
+        .gpuProcesses(table::get)
+        .build();
+
+    MetricBatch first = batch();
+    source.collect(first);
+    table.set(GpuProcessSnapshot.empty()); // NVML missed the process this cycle
+    MetricBatch second = batch();
+    source.collect(second);
+
+    assertEquals("2", labels(points(first, "llm_queue_depth").get(0).getAttributesList())
+        .get("gpu"));
+    assertEquals("2", labels(points(second, "llm_queue_depth").get(0).getAttributesList())
+        .get("gpu"));
   }
 
   @Test
@@ -185,7 +218,8 @@ class FrameworkScrapeSourceTest {
       DiscoveredServersSource source = new DiscoveredServersSource(
           new ServingProcessDiscovery(proc, Set.of()),
           s -> FrameworkScrapeSource.builder(s.framework(), s.uri()).scraper(scraper)
-              .pids(s.pids()).gpuOfPid(pid -> pid == 100 ? "3" : null).model(s.model()).build(),
+              .pids(s.pids()).gpuProcesses(GpuProcessTables.of(GpuProcessSnapshot.builder()
+                  .uses(100, gpu(GpuVendor.NVIDIA, 3)).build())).model(s.model()).build(),
           Duration.ofSeconds(30), Duration.ofMillis(1500), Set.of());
       try {
         long started = System.nanoTime();
@@ -208,5 +242,9 @@ class FrameworkScrapeSourceTest {
     } finally {
       hanging.close();
     }
+  }
+
+  private static GpuRef gpu(GpuVendor vendor, int index) {
+    return GpuRef.gpu(vendor, index, "GPU-" + index);
   }
 }

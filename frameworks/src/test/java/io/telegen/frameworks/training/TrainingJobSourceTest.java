@@ -9,7 +9,10 @@ import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.telegen.catalog.MetricCatalog;
 import io.telegen.frameworks.FakeProc;
-import io.telegen.source.Labels;
+import io.telegen.node.GpuProcessSnapshot;
+import io.telegen.node.GpuRef;
+import io.telegen.node.GpuVendor;
+import io.telegen.node.MigDevice;
 import io.telegen.source.MetricBatch;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,13 +34,17 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainingJobSourceTest {
 
   private static final MetricCatalog CATALOG = MetricCatalog.load();
+  private static final GpuRef GPU_0 = GpuRef.gpu(GpuVendor.NVIDIA, 0, "GPU-aaaa");
+  private static final GpuRef GPU_1 = GpuRef.gpu(GpuVendor.NVIDIA, 1, "GPU-bbbb");
 
   @TempDir
   Path temp;
 
   private Path proc;
   private final AtomicLong nanos = new AtomicLong();
-  private final GpuUtilization gpuUtilization = new GpuUtilization();
+  /** The node's GPU process table as the GPU sources last published it. */
+  private volatile GpuProcessSnapshot gpus = GpuProcessSnapshot.builder()
+      .uses(3001, GPU_0).uses(3002, GPU_1).build();
   private TrainingJobSource source;
 
   @BeforeEach
@@ -50,8 +57,7 @@ class TrainingJobSourceTest {
     source = TrainingJobSource.builder(new TrainingProcessDiscovery(proc,
             Set.of("pytorch", "tensorflow"), List.of()))
         .node("node-a")
-        .gpusOfPid(pid -> Map.of(3001, "0", 3002, "1").get(pid))
-        .gpuUtilization(gpuUtilization)
+        .gpuProcesses(() -> gpus)
         .nanoTime(nanos::get)
         .build();
   }
@@ -89,14 +95,48 @@ class TrainingJobSourceTest {
 
   @Test
   void gpuUtilizationOfEachRankComesFromTheGpusItsProcessUses() throws Exception {
-    MetricBatch gpuBatch = new MetricBatch(CATALOG, 1L);
-    gpuBatch.gauge("gpu_utilization_percent", 87, Labels.of("device", "0", "name", "H100",
-        "uuid", "GPU-aaaa", "pci_bus_id", "00000000:18:00.0", "vendor", "nvidia"));
-    gpuBatch.gauge("gpu_utilization_percent", 12, Labels.of("device", "1", "name", "H100",
-        "uuid", "GPU-bbbb", "pci_bus_id", "00000000:2A:00.0", "vendor", "nvidia"));
-    gpuUtilization.observe(gpuBatch);
+    gpus = GpuProcessSnapshot.builder().uses(3001, GPU_0).uses(3002, GPU_1)
+        .utilization(GPU_0, 87).utilization(GPU_1, 12).build();
 
-    MetricBatch batch = collect();
+    assertEquals(Map.of("3001@0/GPU-aaaa/rank0", 87.0, "3002@1/GPU-bbbb/rank1", 12.0),
+        gpuUtilizationByPid(collect()));
+  }
+
+  @Test
+  void noGpuUtilizationIsReportedBeforeTheGpuSourceReadOne() throws Exception {
+    assertEquals(Map.of(), gpuUtilizationByPid(collect()));
+  }
+
+  @Test
+  void aRankOnTwoGpusGetsTheUtilizationOfEach() throws Exception {
+    gpus = GpuProcessSnapshot.builder().uses(3001, GPU_1).uses(3001, GPU_0)
+        .utilization(GPU_0, 87).utilization(GPU_1, 12).build();
+
+    assertEquals(Map.of("3001@0/GPU-aaaa/rank0", 87.0, "3001@1/GPU-bbbb/rank0", 12.0),
+        gpuUtilizationByPid(collect()));
+  }
+
+  @Test
+  void theSameIndexOnTwoVendorsIsTwoGpusWithTheirOwnUtilization() throws Exception {
+    GpuRef amd0 = GpuRef.gpu(GpuVendor.AMD, 0, "0x6fe1a2b3c4d5e6f7");
+    gpus = GpuProcessSnapshot.builder().uses(3001, GPU_0).uses(3002, amd0)
+        .utilization(GPU_0, 87).utilization(amd0, 31).build();
+
+    assertEquals(Map.of("3001@0/GPU-aaaa/rank0", 87.0, "3002@0/0x6fe1a2b3c4d5e6f7/rank1", 31.0),
+        gpuUtilizationByPid(collect()));
+  }
+
+  @Test
+  void aRankOnAMigDeviceGetsNoWholeGpuUtilization() throws Exception {
+    GpuRef slice = GpuRef.mig(GpuVendor.NVIDIA, 0, "GPU-aaaa",
+        new MigDevice("MIG-cccc", 2, 0, "mig-3g.40gb-0"));
+    gpus = GpuProcessSnapshot.builder().uses(3001, slice).uses(3002, GPU_1)
+        .utilization(slice, 99.7).utilization(GPU_1, 12).build();
+
+    assertEquals(Map.of("3002@1/GPU-bbbb/rank1", 12.0), gpuUtilizationByPid(collect()));
+  }
+
+  private static Map<String, Double> gpuUtilizationByPid(MetricBatch batch) {
     Map<String, Double> byPid = new TreeMap<>();
     for (NumberDataPoint point : points(batch, "training_gpu_utilization_percent")) {
       Map<String, String> labels = labels(point);
@@ -104,7 +144,7 @@ class TrainingJobSourceTest {
       byPid.put(labels.get("pid") + "@" + labels.get("device") + "/" + labels.get("uuid")
           + "/rank" + labels.get("rank"), point.getAsDouble());
     }
-    assertEquals(Map.of("3001@0/GPU-aaaa/rank0", 87.0, "3002@1/GPU-bbbb/rank1", 12.0), byPid);
+    return byPid;
   }
 
   @Test

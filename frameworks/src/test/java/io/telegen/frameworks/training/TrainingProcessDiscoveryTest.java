@@ -7,6 +7,11 @@ import io.telegen.frameworks.FakeProc;
 import io.telegen.frameworks.training.TrainingProcessDiscovery.Result;
 import io.telegen.frameworks.training.TrainingProcessDiscovery.RunDirectory;
 import io.telegen.frameworks.training.TrainingProcessDiscovery.TrainingProcess;
+import io.telegen.node.GpuProcessSnapshot;
+import io.telegen.node.GpuProcessTable;
+import io.telegen.node.GpuProcessTables;
+import io.telegen.node.GpuRef;
+import io.telegen.node.GpuVendor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +21,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.IntFunction;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainingProcessDiscoveryTest {
 
   /** What the NVML process table says on the fake node. */
-  private static final IntFunction<String> GPUS =
-      pid -> Map.of(3001, "0", 3002, "1", 3300, "0", 3400, "2").get(pid);
+  private static final GpuProcessTable GPUS = GpuProcessTables.of(GpuProcessSnapshot.builder()
+      .uses(3001, gpu(0)).uses(3002, gpu(1)).uses(3300, gpu(0)).uses(3400, gpu(2)).build());
 
   @TempDir
   Path temp;
@@ -89,7 +93,7 @@ class TrainingProcessDiscoveryTest {
 
   @Test
   void withoutGpuInformationAProcessNeedsALauncherOrAnEventFile() {
-    Result result = discovery(Set.of("pytorch")).discover(pid -> null);
+    Result result = discovery(Set.of("pytorch")).discover(GpuProcessTables.empty());
     assertEquals(List.of(3001, 3002),
         result.processes().stream().map(TrainingProcess::pid).toList());
   }
@@ -142,5 +146,9 @@ class TrainingProcessDiscoveryTest {
     Files.createDirectories(file.getParent());
     Files.write(file, new byte[0]);
     Files.setLastModifiedTime(file, FileTime.from(modified));
+  }
+
+  private static GpuRef gpu(int index) {
+    return GpuRef.gpu(GpuVendor.NVIDIA, index, "GPU-" + index);
   }
 }

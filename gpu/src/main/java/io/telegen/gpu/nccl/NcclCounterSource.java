@@ -3,6 +3,9 @@ package io.telegen.gpu.nccl;
 import io.telegen.gpu.nccl.internal.NcclCollective;
 import io.telegen.gpu.nccl.internal.NcclCommCounters;
 import io.telegen.gpu.nccl.internal.NcclCounterFile;
+import io.telegen.node.GpuProcessTable;
+import io.telegen.node.GpuProcessTables;
+import io.telegen.node.GpuRef;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
@@ -48,7 +51,7 @@ public final class NcclCounterSource implements MetricSource {
   private final Path procRoot;
   private final String nodeName;
   private final IntFunction<String> jobOfPid;
-  private final IntFunction<String> gpuOfPid;
+  private final GpuProcessTable gpuProcesses;
 
   private final Map<Path, Mapped> files = new HashMap<>();
   /** Bad files already reported, with the size and modification time they had then. */
@@ -60,7 +63,7 @@ public final class NcclCounterSource implements MetricSource {
     this.procRoot = builder.procRoot;
     this.nodeName = builder.nodeName;
     this.jobOfPid = builder.jobOfPid;
-    this.gpuOfPid = builder.gpuOfPid;
+    this.gpuProcesses = builder.gpuProcesses;
   }
 
   public static Builder builder() {
@@ -175,8 +178,9 @@ public final class NcclCounterSource implements MetricSource {
       common = common.and("node", nodeName);
     }
     for (NcclCommCounters comm : file.comms()) {
-      String device = comm.cudaDev() >= 0 ? Integer.toString(comm.cudaDev()) : gpuOfPid.apply(pid);
-      Labels labels = Labels.of("device", device == null || device.isEmpty() ? "unknown" : device,
+      String device = comm.cudaDev() >= 0 ? Integer.toString(comm.cudaDev())
+          : GpuRef.gpuLabel(gpuProcesses.gpusOf(pid));
+      Labels labels = Labels.of("device", device.isEmpty() ? "unknown" : device,
           "rank", Integer.toString(comm.rank()), "comm", comm.commLabel()).and(common);
       for (int k = 0; k < NcclCollective.COUNT; k++) {
         Labels series = labels.and("collective", NcclCollective.NAMES.get(k));
@@ -208,7 +212,7 @@ public final class NcclCounterSource implements MetricSource {
     private Path procRoot = Path.of("/proc");
     private String nodeName;
     private IntFunction<String> jobOfPid = pid -> null;
-    private IntFunction<String> gpuOfPid = pid -> null;
+    private GpuProcessTable gpuProcesses = GpuProcessTables.empty();
 
     private Builder() {}
 
@@ -247,12 +251,13 @@ public final class NcclCounterSource implements MetricSource {
     }
 
     /**
-     * The {@code device} label of a pid when the plugin could not resolve {@code cudaGetDevice}
-     * (for instance from NVML's per-process tables); may return null, giving
-     * {@code device="unknown"}. Default: always null.
+     * Where the {@code device} label of a pid comes from when the plugin could not resolve
+     * {@code cudaGetDevice}: the indices of the GPUs the node's GPU process table has for it
+     * ({@code "0"}, {@code "0,1"}), {@code device="unknown"} when it has none. Default: an
+     * empty table.
      */
-    public Builder gpuOfPid(IntFunction<String> gpuOfPid) {
-      this.gpuOfPid = Objects.requireNonNull(gpuOfPid, "gpuOfPid");
+    public Builder gpuProcesses(GpuProcessTable gpuProcesses) {
+      this.gpuProcesses = Objects.requireNonNull(gpuProcesses, "gpuProcesses");
       return this;
     }
 

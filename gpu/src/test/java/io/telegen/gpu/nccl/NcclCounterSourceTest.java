@@ -9,6 +9,9 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.telegen.catalog.MetricCatalog;
+import io.telegen.node.GpuProcessSnapshot;
+import io.telegen.node.GpuRef;
+import io.telegen.node.GpuVendor;
 import io.telegen.source.MetricBatch;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,6 +23,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -223,8 +227,20 @@ class NcclCounterSourceTest {
         .procRoot(proc)
         .nodeName("n1")
         .jobOfPid(pid -> "from-lookup")
-        .gpuOfPid(pid -> "7") // the driver has no libcudart, so cudaDev is -1
+        .gpuProcesses(this::everyLiveProcessOnGpu7) // the driver has no libcudart: cudaDev -1
         .build();
+  }
+
+  /** The GPU process table of a node where every live process has a context on GPU 7. */
+  private GpuProcessSnapshot everyLiveProcessOnGpu7() {
+    GpuProcessSnapshot.Builder table = GpuProcessSnapshot.builder();
+    try (Stream<Path> pids = Files.list(proc)) {
+      pids.forEach(p -> table.uses(Integer.parseInt(p.getFileName().toString()),
+          GpuRef.gpu(GpuVendor.NVIDIA, 7, "GPU-7")));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return table.build();
   }
 
   /** Runs one driver sequence to completion and returns its pid. */

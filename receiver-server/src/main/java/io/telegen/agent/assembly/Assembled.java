@@ -1,6 +1,7 @@
 package io.telegen.agent.assembly;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.telegen.node.GpuProcessTable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,18 +15,20 @@ import java.util.function.UnaryOperator;
  * @param sources the capability's sources with their intervals
  * @param findings plain-words lines, one per thing found or not found; {@code check} prints them
  *     and {@code run} logs them at start
- * @param gpuProcesses the GPU process table of a GPU capability, for the capabilities after it
+ * @param gpuTables the GPU process tables of a GPU capability (one per vendor), for the
+ *     capabilities after it
  * @param traceObserver where the receiver hands each accepted trace request, if anywhere
  * @param metricNames how the receiver renames the metrics apps push, if at all
  */
 public record Assembled(List<ScheduledSource> sources, List<String> findings,
-    Optional<GpuProcesses> gpuProcesses,
+    List<GpuProcessTable> gpuTables,
     Optional<Consumer<ExportTraceServiceRequest>> traceObserver,
     Optional<UnaryOperator<String>> metricNames) {
 
   public Assembled {
     sources = List.copyOf(sources);
     findings = List.copyOf(findings);
+    gpuTables = List.copyOf(gpuTables);
   }
 
   /** Nothing: a capability that is off and has nothing to say. */
@@ -41,7 +44,7 @@ public record Assembled(List<ScheduledSource> sources, List<String> findings,
   public static final class Builder {
     private final List<ScheduledSource> sources = new ArrayList<>();
     private final List<String> findings = new ArrayList<>();
-    private GpuProcesses gpuProcesses;
+    private final List<GpuProcessTable> gpuTables = new ArrayList<>();
     private Consumer<ExportTraceServiceRequest> traceObserver;
     private UnaryOperator<String> metricNames;
 
@@ -57,12 +60,9 @@ public record Assembled(List<ScheduledSource> sources, List<String> findings,
       return this;
     }
 
-    public Builder gpuProcesses(GpuProcesses table) {
-      if (gpuProcesses != null) {
-        // One GPU vendor today; the typed GPU process table combines vendors' tables here.
-        throw new IllegalStateException("two GPU process tables: this version joins one");
-      }
-      gpuProcesses = table;
+    /** A GPU vendor's process table; the agent combines every vendor's. */
+    public Builder gpuTable(GpuProcessTable table) {
+      gpuTables.add(table);
       return this;
     }
 
@@ -82,14 +82,14 @@ public record Assembled(List<ScheduledSource> sources, List<String> findings,
     public Builder add(Assembled other) {
       other.sources().forEach(this::source);
       other.findings().forEach(this::finding);
-      other.gpuProcesses().ifPresent(this::gpuProcesses);
+      other.gpuTables().forEach(this::gpuTable);
       other.traceObserver().ifPresent(this::traceObserver);
       other.metricNames().ifPresent(this::metricNames);
       return this;
     }
 
     public Assembled build() {
-      return new Assembled(sources, findings, Optional.ofNullable(gpuProcesses),
+      return new Assembled(sources, findings, gpuTables,
           Optional.ofNullable(traceObserver), Optional.ofNullable(metricNames));
     }
   }

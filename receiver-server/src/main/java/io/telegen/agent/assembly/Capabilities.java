@@ -35,8 +35,8 @@ public final class Capabilities {
       for (CapabilityAssembly capability : capabilities) {
         Assembled one = capability.assemble(context);
         all.add(one);
-        if (one.gpuProcesses().isPresent()) {
-          context = context.withGpuProcesses(one.gpuProcesses().get());
+        if (!one.gpuTables().isEmpty()) {
+          context = context.withGpuTables(one.gpuTables());
         }
       }
     } catch (RuntimeException e) {

@@ -16,7 +16,7 @@ final class GpuCommunicationAssembly implements CapabilityAssembly {
 
   @Override
   public Assembled assemble(NodeContext node) {
-    if (!node.gpuProcesses().present()) {
+    if (!node.hasGpus()) {
       return Assembled.nothing();
     }
     AgentConfig.Gpu gpu = node.config().gpu();
@@ -26,7 +26,7 @@ final class GpuCommunicationAssembly implements CapabilityAssembly {
         .procRoot(procRoot)
         .nodeName(node.nodeName())
         .jobOfPid(pid -> TrainingProcessDiscovery.jobOf(procRoot, pid))
-        .gpuOfPid(node.gpuProcesses().gpusOfPid())
+        .gpuProcesses(node.gpuProcesses())
         .build();
     InfinibandSource infiniband = InfinibandSource.builder()
         .sysRoot(gpu.sysRoot())

@@ -9,6 +9,7 @@ import io.telegen.frameworks.scrape.FrameworkEndpoints;
 import io.telegen.frameworks.scrape.FrameworkScrapeSource;
 import io.telegen.frameworks.scrape.HttpScraper;
 import io.telegen.frameworks.scrape.ServingProcessDiscovery;
+import io.telegen.node.GpuProcessTable;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.IntFunction;
 
 /**
  * LLM serving: a source per configured {@code metrics_endpoint}, and, when
@@ -51,7 +51,7 @@ final class LlmServingAssembly implements CapabilityAssembly {
   private static void addServers(NodeContext node, Assembled.Builder assembled) {
     AgentConfig config = node.config();
     Duration every = config.aiml().scrapeInterval();
-    IntFunction<String> gpuOfPid = node.gpuProcesses().gpusOfPid();
+    GpuProcessTable gpuProcesses = node.gpuProcesses();
     Map<String, AgentConfig.Framework> frameworks = config.aiml().frameworks();
     HttpScraper scraper = new HttpScraper(LLM_SCRAPE_TIMEOUT, HttpScraper.DEFAULT_MAX_BYTES);
     Set<String> configuredInstances = new HashSet<>();
@@ -85,7 +85,7 @@ final class LlmServingAssembly implements CapabilityAssembly {
       FrameworkScrapeSource source = FrameworkScrapeSource.builder(name, endpoint.uri())
           .metricGroups(Set.copyOf(framework.metrics()))
           .scraper(scraper)
-          .gpuOfPid(gpuOfPid)
+          .gpuProcesses(gpuProcesses)
           .pids(endpoint.local() ? () -> pidsByPort.pidsOf(port) : List::of)
           .build();
       assembled.source(new ScheduledSource(source, every))
@@ -97,7 +97,7 @@ final class LlmServingAssembly implements CapabilityAssembly {
     }
     ServingProcessDiscovery discovery = new ServingProcessDiscovery(node.procRoot(), toDiscover);
     DiscoveredServersSource discovered = new DiscoveredServersSource(discovery,
-        server -> discoveredSource(server, frameworks, scraper, gpuOfPid),
+        server -> discoveredSource(server, frameworks, scraper, gpuProcesses),
         REDISCOVER_EVERY, LLM_SCRAPE_TIMEOUT.plusSeconds(1), configuredInstances);
     ServingProcessDiscovery.Result result = discovered.rediscover();
     String looked = toDiscover.isEmpty() ? "any of "
@@ -127,7 +127,7 @@ final class LlmServingAssembly implements CapabilityAssembly {
 
   private static FrameworkScrapeSource discoveredSource(ServingProcessDiscovery.Server server,
       Map<String, AgentConfig.Framework> frameworks, HttpScraper scraper,
-      IntFunction<String> gpuOfPid) {
+      GpuProcessTable gpuProcesses) {
     AgentConfig.Framework configured = frameworks.get(server.framework());
     KvCacheModel kvCache = null;
     if (server.modelConfig() != null) {
@@ -141,7 +141,7 @@ final class LlmServingAssembly implements CapabilityAssembly {
     return FrameworkScrapeSource.builder(server.framework(), server.uri())
         .metricGroups(configured == null ? Set.of() : Set.copyOf(configured.metrics()))
         .scraper(scraper)
-        .gpuOfPid(gpuOfPid)
+        .gpuProcesses(gpuProcesses)
         .pids(server.pids())
         .kvCache(kvCache)
         .model(server.model())

@@ -2,7 +2,11 @@ package io.telegen.agent.assembly;
 
 import io.telegen.agent.config.AgentConfig;
 import io.telegen.agent.telemetry.AgentTelemetry;
+import io.telegen.node.GpuProcessTable;
+import io.telegen.node.GpuProcessTables;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -14,29 +18,44 @@ import java.util.Objects;
  * @param startUnixNanos when the agent started, the start time of its cumulative series
  * @param procRoot where the host's {@code /proc} is ({@code agent.proc_root})
  * @param telemetry the agent's own {@code telegen_agent_*} counters
- * @param gpuProcesses which process uses which GPU, as the GPU sources assembled so far know it;
- *     {@link GpuProcesses#none()} before them or on a node without GPUs
+ * @param gpuTables the GPU process tables of the GPU sources assembled so far, one per vendor;
+ *     empty before them or on a node without GPUs
  */
 public record NodeContext(AgentConfig config, String nodeName, long startUnixNanos,
-    Path procRoot, AgentTelemetry telemetry, GpuProcesses gpuProcesses) {
+    Path procRoot, AgentTelemetry telemetry, List<GpuProcessTable> gpuTables) {
 
   public NodeContext {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(nodeName, "nodeName");
     Objects.requireNonNull(procRoot, "procRoot");
     Objects.requireNonNull(telemetry, "telemetry");
-    Objects.requireNonNull(gpuProcesses, "gpuProcesses");
+    gpuTables = List.copyOf(gpuTables);
   }
 
   /** The context of a node before any capability is assembled: no GPU processes known yet. */
   public static NodeContext of(AgentConfig config, String nodeName, long startUnixNanos,
       AgentTelemetry telemetry) {
     return new NodeContext(config, nodeName, startUnixNanos, config.procRoot(), telemetry,
-        GpuProcesses.none());
+        List.of());
   }
 
-  /** This context with the GPU process table the GPU sources contributed. */
-  NodeContext withGpuProcesses(GpuProcesses table) {
-    return new NodeContext(config, nodeName, startUnixNanos, procRoot, telemetry, table);
+  /** Whether a GPU source runs on this node (GPU communication is read only then). */
+  public boolean hasGpus() {
+    return !gpuTables.isEmpty();
+  }
+
+  /**
+   * Which process uses which GPU and how busy each GPU is, over every vendor's table: what the
+   * serving, training and communication sources join their series with.
+   */
+  public GpuProcessTable gpuProcesses() {
+    return GpuProcessTables.combine(gpuTables);
+  }
+
+  /** This context with the GPU process tables a GPU capability contributed added. */
+  NodeContext withGpuTables(List<GpuProcessTable> more) {
+    List<GpuProcessTable> all = new ArrayList<>(gpuTables);
+    all.addAll(more);
+    return new NodeContext(config, nodeName, startUnixNanos, procRoot, telemetry, all);
   }
 }

@@ -2,13 +2,9 @@ package io.telegen.agent.assembly;
 
 import io.telegen.agent.config.AgentConfig;
 import io.telegen.agent.config.Durations;
-import io.telegen.frameworks.training.GpuUtilization;
 import io.telegen.gpu.GpuOptions;
 import io.telegen.gpu.GpuUnavailableException;
 import io.telegen.gpu.NvidiaGpuSource;
-import io.telegen.source.MetricBatch;
-import io.telegen.source.MetricSource;
-import java.util.function.Consumer;
 
 /**
  * NVIDIA GPUs through NVML, every {@code agent.gpu.poll_interval}, unless
@@ -32,13 +28,11 @@ final class NvidiaGpuAssembly implements CapabilityAssembly {
               + "if the driver is installed elsewhere, or agent.gpu.nvidia: false")
           .build();
     }
-    GpuUtilization utilization = new GpuUtilization();
     return Assembled.builder()
-        .source(new ScheduledSource(new ObservedSource(nvidia, utilization::observe),
-            gpu.pollInterval()))
+        .source(new ScheduledSource(nvidia, gpu.pollInterval()))
         .finding("NVIDIA GPUs: " + nvidia.describe() + ", every "
             + Durations.show(gpu.pollInterval()))
-        .gpuProcesses(new GpuProcesses(true, pid -> nvidia.gpusByPid().get(pid), utilization))
+        .gpuTable(nvidia)
         .build();
   }
 
@@ -57,29 +51,5 @@ final class NvidiaGpuAssembly implements CapabilityAssembly {
         .nvmlLibrary(gpu.nvmlLibrary())
         .procRoot(node.procRoot())
         .build();
-  }
-
-  /** A source whose batches someone else reads too (the training source, the GPU utilisation). */
-  private record ObservedSource(MetricSource source, Consumer<MetricBatch> observer)
-      implements MetricSource {
-
-    @Override
-    public String name() {
-      return source.name();
-    }
-
-    @Override
-    public void collect(MetricBatch batch) throws Exception {
-      try {
-        source.collect(batch);
-      } finally {
-        observer.accept(batch);
-      }
-    }
-
-    @Override
-    public void close() {
-      source.close();
-    }
   }
 }

@@ -36,8 +36,7 @@ final class TrainingAssembly implements CapabilityAssembly {
     TrainingJobSource source = TrainingJobSource.builder(discovery)
         .tagMapping(tagMapping)
         .node(node.nodeName())
-        .gpusOfPid(node.gpuProcesses().gpusOfPid())
-        .gpuUtilization(node.gpuProcesses().utilization())
+        .gpuProcesses(node.gpuProcesses())
         .rediscoverEvery(REDISCOVER_EVERY)
         .startUnixNanos(node.startUnixNanos())
         .build();

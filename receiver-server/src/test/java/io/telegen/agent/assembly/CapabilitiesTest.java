@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.telegen.frameworks.training.GpuUtilization;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.telegen.node.GpuProcessSnapshot;
+import io.telegen.node.GpuProcessTable;
+import io.telegen.node.GpuProcessTables;
+import io.telegen.node.GpuRef;
+import io.telegen.node.GpuVendor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,23 +47,27 @@ class CapabilitiesTest {
         "self-telemetry: telegen_agent_* every 10s"), all.findings());
     assertEquals(1, all.sources().size());
     assertSame(node.telemetry(), all.sources().get(0).source());
-    assertTrue(all.gpuProcesses().isEmpty());
+    assertTrue(all.gpuTables().isEmpty());
   }
 
   @Test
   void theGpuTableOfOneCapabilityIsInTheContextOfTheOnesAfterIt() throws Exception {
-    GpuProcesses table = new GpuProcesses(true, pid -> "0", new GpuUtilization());
-    List<GpuProcesses> seen = new ArrayList<>();
+    GpuRef gpu0 = GpuRef.gpu(GpuVendor.NVIDIA, 0, "GPU-0");
+    GpuProcessTable table = GpuProcessTables.of(GpuProcessSnapshot.builder().uses(7, gpu0)
+        .build());
+    List<NodeContext> seen = new ArrayList<>();
     CapabilityAssembly recorder = node -> {
-      seen.add(node.gpuProcesses());
+      seen.add(node);
       return Assembled.nothing();
     };
     Capabilities.assemble(List.of(recorder,
-        node -> Assembled.builder().gpuProcesses(table).build(), recorder),
+        node -> Assembled.builder().gpuTable(table).build(), recorder),
         TestNodes.node("gpu:\n  enabled: false\n"));
     assertEquals(2, seen.size());
-    assertFalse(seen.get(0).present(), "before the GPU capability");
-    assertSame(table, seen.get(1));
+    assertFalse(seen.get(0).hasGpus(), "before the GPU capability");
+    assertTrue(seen.get(0).gpuProcesses().gpusOf(7).isEmpty());
+    assertEquals(List.of(table), seen.get(1).gpuTables());
+    assertEquals(List.of(gpu0), seen.get(1).gpuProcesses().gpusOf(7));
   }
 
   @Test
@@ -105,8 +113,16 @@ class CapabilitiesTest {
   }
 
   @Test
-  void twoGpuTablesAreRefusedUntilTheyCanBeJoined() {
-    Assembled.Builder builder = Assembled.builder().gpuProcesses(GpuProcesses.none());
-    assertThrows(IllegalStateException.class, () -> builder.gpuProcesses(GpuProcesses.none()));
+  void twoVendorsTablesAreCombinedWithoutConfusingTheirIndices() throws Exception {
+    GpuRef nvidia0 = GpuRef.gpu(GpuVendor.NVIDIA, 0, "GPU-0");
+    GpuRef amd0 = GpuRef.gpu(GpuVendor.AMD, 0, "AMD-0");
+    Assembled all = Assembled.builder()
+        .gpuTable(GpuProcessTables.of(GpuProcessSnapshot.builder().uses(1, nvidia0).build()))
+        .gpuTable(GpuProcessTables.of(GpuProcessSnapshot.builder().uses(2, amd0).build()))
+        .build();
+    NodeContext node = TestNodes.node("gpu:\n  enabled: false\n")
+        .withGpuTables(all.gpuTables());
+    assertEquals(List.of(nvidia0), node.gpuProcesses().gpusOf(1));
+    assertEquals(List.of(amd0), node.gpuProcesses().gpusOf(2));
   }
 }

@@ -10,6 +10,8 @@ import io.telegen.catalog.MetricCatalog;
 import io.telegen.source.MetricBatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.telegen.node.GpuProcessTable;
+import io.telegen.node.GpuRef;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +36,7 @@ class GpuAssemblyTest {
         """));
     assertEquals(List.of("GPUs: off (agent.gpu.enabled: false)"), gpus.findings());
     assertEquals(List.of(), gpus.sources());
-    assertTrue(gpus.gpuProcesses().isEmpty());
+    assertTrue(gpus.gpuTables().isEmpty());
   }
 
   @Test
@@ -49,7 +51,7 @@ class GpuAssemblyTest {
     assertTrue(finding.endsWith("); set agent.gpu.nvml_library if the driver is installed "
         + "elsewhere, or agent.gpu.nvidia: false"), finding);
     assertEquals(List.of(), gpus.sources());
-    assertTrue(gpus.gpuProcesses().isEmpty(), "no GPU source, no GPU process table");
+    assertTrue(gpus.gpuTables().isEmpty(), "no GPU source, no GPU process table");
   }
 
   @Test
@@ -87,15 +89,15 @@ class GpuAssemblyTest {
       assertEquals(java.time.Duration.ofSeconds(5), nvidia.interval());
       assertTrue(nvidia.exported());
 
-      GpuProcesses table = gpus.gpuProcesses().orElseThrow();
-      assertTrue(table.present());
-      assertEquals(null, table.gpusOfPid().apply(7731), "nothing before the first collection");
+      assertEquals(1, gpus.gpuTables().size());
+      GpuProcessTable table = gpus.gpuTables().get(0);
+      assertTrue(table.gpusOf(7731).isEmpty(), "nothing before the first collection");
       MetricBatch batch = new MetricBatch(MetricCatalog.load(), TestNodes.START);
       nvidia.source().collect(batch);
-      assertEquals("0", table.gpusOfPid().apply(7731));
-      assertEquals(null, table.gpusOfPid().apply(1));
-      assertFalse(table.utilization().byDevice().isEmpty(),
-          "the collection's utilisation is observed for training");
+      assertEquals("0", GpuRef.gpuLabel(table.gpusOf(7731)));
+      assertTrue(table.gpusOf(1).isEmpty());
+      assertFalse(table.utilizations().isEmpty(),
+          "the collection's utilisation is in the table for training");
     } finally {
       gpus.sources().forEach(s -> s.source().close());
     }

@@ -2,7 +2,7 @@ package io.telegen.agent.assembly;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.telegen.frameworks.training.GpuUtilization;
+import io.telegen.node.GpuProcessTables;
 import io.telegen.gpu.infiniband.InfinibandSource;
 import io.telegen.gpu.nccl.NcclCounterSource;
 import java.nio.file.Path;
@@ -26,8 +26,7 @@ class GpuCommunicationAssemblyTest {
 
   @Test
   void besideAGpuSourceNcclAndInfinibandAreReadEveryPollInterval() throws Exception {
-    NodeContext node = node().withGpuProcesses(
-        new GpuProcesses(true, pid -> null, new GpuUtilization()));
+    NodeContext node = node().withGpuTables(List.of(GpuProcessTables.empty()));
     Assembled communication = new GpuCommunicationAssembly().assemble(node);
     try {
       assertEquals(List.of("NCCL: reading counter files in " + dir.resolve("shm") + " (jobs "

@@ -12,7 +12,10 @@ import io.telegen.agent.traces.LlmSpanMetrics;
 import io.telegen.catalog.MetricCatalog;
 import io.telegen.frameworks.scrape.DiscoveredServersSource;
 import io.telegen.frameworks.scrape.FrameworkScrapeSource;
-import io.telegen.frameworks.training.GpuUtilization;
+import io.telegen.node.GpuProcessSnapshot;
+import io.telegen.node.GpuProcessTables;
+import io.telegen.node.GpuRef;
+import io.telegen.node.GpuVendor;
 import io.telegen.source.MetricBatch;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -132,8 +135,8 @@ class LlmServingAssemblyTest {
           frameworks:
             vllm:
               metrics_endpoint: http://127.0.0.1:%d/metrics
-          """.formatted(port)).withGpuProcesses(new GpuProcesses(true,
-              pid -> pid == 4242 ? "1" : null, new GpuUtilization()));
+          """.formatted(port)).withGpuTables(List.of(GpuProcessTables.of(GpuProcessSnapshot.builder()
+              .uses(4242, GpuRef.gpu(GpuVendor.NVIDIA, 1, "GPU-1")).build())));
       Assembled serving = new LlmServingAssembly().assemble(node);
       MetricBatch batch = new MetricBatch(MetricCatalog.load(), TestNodes.START);
       serving.sources().get(0).source().collect(batch);

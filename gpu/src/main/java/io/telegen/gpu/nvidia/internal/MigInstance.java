@@ -1,6 +1,7 @@
 package io.telegen.gpu.nvidia.internal;
 
 import com.sun.jna.Pointer;
+import io.telegen.node.GpuRef;
 import io.telegen.source.Labels;
 
 /**
@@ -11,9 +12,10 @@ import io.telegen.source.Labels;
  * @param labels the parent's labels plus {@code mig_device}, {@code mig_profile},
  *     {@code gpu_instance_id}, {@code compute_instance_id} and {@code mig_uuid}
  * @param gpm GPM sampler of its GPU instance; null without GPM
+ * @param ref the MIG device in the node's GPU process table
  */
 record MigInstance(Pointer handle, int index, int gpuInstanceId, int computeInstanceId,
-    String uuid, String profile, Labels labels, GpmSampler gpm) {
+    String uuid, String profile, Labels labels, GpmSampler gpm, GpuRef ref) {
 
   /** {@code mig-<profile>-<index>}, e.g. {@code mig-1g.10gb-2}. */
   static String migDevice(String profile, int index) {

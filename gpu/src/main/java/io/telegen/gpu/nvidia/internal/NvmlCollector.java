@@ -2,15 +2,14 @@ package io.telegen.gpu.nvidia.internal;
 
 import com.sun.jna.Memory;
 import io.telegen.gpu.GpuOptions;
+import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.source.MetricBatch;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +34,8 @@ public final class NvmlCollector implements AutoCloseable {
   private final ProcessNames names;
   private final ScheduledExecutorService sampler;
   private final long startUnixNanos;
-  // pid → comma-joined GPU indices from the last collection; replaced whole, never mutated.
-  private volatile Map<Integer, String> gpusByPid = Map.of();
+  // The GPU process table of the last collection; replaced whole, never mutated.
+  private volatile GpuProcessSnapshot snapshot = GpuProcessSnapshot.empty();
 
   private NvmlCollector(Nvml nvml, GpuOptions options, List<NvmlGpu> gpus,
       Map<String, String> info, long startUnixNanos) {
@@ -119,31 +118,27 @@ public final class NvmlCollector implements AutoCloseable {
     return Map.copyOf(info);
   }
 
-  /** Writes every GPU's series into {@code batch}. */
+  /**
+   * Writes every GPU's series into {@code batch}, then publishes the GPU process table the
+   * same readings give.
+   */
   public void collect(MetricBatch batch) {
     Set<Integer> pids = new HashSet<>();
-    Map<Integer, StringBuilder> byPid = new TreeMap<>();
+    GpuProcessSnapshot.Builder table = GpuProcessSnapshot.builder();
     for (NvmlGpu gpu : gpus) {
-      Set<Integer> onGpu = gpu.read(batch, options, startUnixNanos, names, info);
-      pids.addAll(onGpu);
-      for (Integer pid : onGpu) {
-        StringBuilder indices = byPid.computeIfAbsent(pid, p -> new StringBuilder());
-        indices.append(indices.length() == 0 ? "" : ",").append(gpu.index());
-      }
+      pids.addAll(gpu.read(batch, table, options, startUnixNanos, names, info));
     }
     names.retainOnly(pids);
-    Map<Integer, String> snapshot = new HashMap<>(byPid.size() * 2);
-    byPid.forEach((pid, indices) -> snapshot.put(pid, indices.toString()));
-    gpusByPid = Map.copyOf(snapshot);
+    snapshot = table.build();
   }
 
   /**
-   * pid → comma-joined indices of the GPUs it had a context on at the last collection
-   * ({@code "0"}, {@code "0,1"}); empty before the first collection or when per-process reading is
-   * off. An immutable snapshot, safe to call from any thread.
+   * The processes on each GPU and MIG device and each one's utilisation at the last collection;
+   * empty before the first. Without {@code agent.gpu.per_process} it has utilisation but no
+   * process. An immutable snapshot, safe to read from any thread.
    */
-  public Map<Integer, String> gpusByPid() {
-    return gpusByPid;
+  public GpuProcessSnapshot snapshot() {
+    return snapshot;
   }
 
   private void sampleSlow() {

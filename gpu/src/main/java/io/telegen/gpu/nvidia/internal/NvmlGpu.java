@@ -3,6 +3,10 @@ package io.telegen.gpu.nvidia.internal;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.telegen.gpu.GpuOptions;
+import io.telegen.node.GpuProcessSnapshot;
+import io.telegen.node.GpuRef;
+import io.telegen.node.GpuVendor;
+import io.telegen.node.MigDevice;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import java.util.ArrayList;
@@ -35,6 +39,7 @@ final class NvmlGpu {
   private final int index;
   private final String uuid;
   private final String name;
+  private final GpuRef ref;
   private final Labels labels;
   private final boolean migEnabled;
   private final List<MigInstance> migInstances;
@@ -70,6 +75,7 @@ final class NvmlGpu {
     this.handle = handle;
     this.uuid = uuid;
     this.name = name;
+    this.ref = GpuRef.gpu(GpuVendor.NVIDIA, index, uuid);
     this.labels = labels;
     this.migEnabled = migEnabled;
     this.migInstances = migInstances;
@@ -145,7 +151,7 @@ final class NvmlGpu {
     }
 
     List<MigInstance> instances = mig
-        ? discoverMig(nvml, handle, labels, gpmSupported, gpmBuffer) : List.of();
+        ? discoverMig(nvml, handle, index, uuid, labels, gpmSupported, gpmBuffer) : List.of();
     if (mig && !gpmSupported) {
       logger.info("GPU " + index + " (" + name + ") is in MIG mode without GPM (which needs "
           + "Hopper or newer): NVML has no utilisation for its MIG instances, so "
@@ -156,8 +162,8 @@ final class NvmlGpu {
         options);
   }
 
-  private static List<MigInstance> discoverMig(Nvml nvml, Pointer parent, Labels parentLabels,
-      boolean gpm, Memory gpmBuffer) {
+  private static List<MigInstance> discoverMig(Nvml nvml, Pointer parent, int parentIndex,
+      String parentUuid, Labels parentLabels, boolean gpm, Memory gpmBuffer) {
     Memory out = new Memory(8);
     if (nvml.call(NvmlSymbol.DEVICE_GET_MAX_MIG_DEVICE_COUNT, parent, out) != NvmlReturn.SUCCESS) {
       return List.of();
@@ -184,8 +190,9 @@ final class NvmlGpu {
           == NvmlReturn.SUCCESS ? text.getString(0) : "";
       String profile = nvml.call(NvmlSymbol.DEVICE_GET_NAME, mig, text, NvmlLayout.STRING_BUFFER)
           == NvmlReturn.SUCCESS ? MigInstance.profileFromName(text.getString(0)) : "unknown";
+      String migDevice = MigInstance.migDevice(profile, i);
       Labels labels = parentLabels
-          .and("mig_device", MigInstance.migDevice(profile, i))
+          .and("mig_device", migDevice)
           .and("mig_profile", profile)
           .and("gpu_instance_id", Integer.toString(gi))
           .and("compute_instance_id", Integer.toString(ci))
@@ -193,7 +200,9 @@ final class NvmlGpu {
       GpmSampler sampler = gpm
           ? samplers.computeIfAbsent(gi, g -> GpmSampler.create(nvml, parent, g, gpmBuffer))
           : null;
-      instances.add(new MigInstance(mig, i, gi, ci, migUuid, profile, labels, sampler));
+      GpuRef ref = GpuRef.mig(GpuVendor.NVIDIA, parentIndex, parentUuid,
+          new MigDevice(migUuid, gi, ci, migDevice));
+      instances.add(new MigInstance(mig, i, gi, ci, migUuid, profile, labels, sampler, ref));
     }
     return List.copyOf(instances);
   }
@@ -227,20 +236,23 @@ final class NvmlGpu {
   }
 
   /**
-   * Writes this GPU's series into {@code batch}. A GPU that reports itself lost gets
-   * {@code gpu_up 0} and nothing else until it answers again.
+   * Writes this GPU's series into {@code batch}, and what its processes use and its utilisation
+   * into {@code table}. A GPU that reports itself lost gets {@code gpu_up 0} and nothing else
+   * until it answers again.
    *
    * @return the pids seen on this GPU, for process-name cache upkeep
    */
-  Set<Integer> read(MetricBatch batch, GpuOptions options, long startUnixNanos,
-      ProcessNames names, Map<String, String> info) {
+  Set<Integer> read(MetricBatch batch, GpuProcessSnapshot.Builder table, GpuOptions options,
+      long startUnixNanos, ProcessNames names, Map<String, String> info) {
     if (lost && !recovered()) {
       batch.gauge("gpu_up", 0, labels);
       return Set.of();
     }
     if (options.utilization() && !migEnabled
         && ok(nvml.call(NvmlSymbol.DEVICE_GET_UTILIZATION_RATES, handle, out))) {
-      batch.gauge("gpu_utilization_percent", out.getInt(NvmlLayout.UTILIZATION_GPU), labels);
+      int percent = out.getInt(NvmlLayout.UTILIZATION_GPU);
+      batch.gauge("gpu_utilization_percent", percent, labels);
+      table.utilization(ref, percent);
     }
     if (options.memory()) {
       readMemory(batch, handle, labels);
@@ -292,17 +304,17 @@ final class NvmlGpu {
       }
     }
     if (options.utilization() && gpm != null) {
-      writeGpm(batch, gpm.values(), labels, false);
+      writeGpm(batch, gpm.values(), labels, null, table);
     }
     for (MigInstance instance : migInstances) {
       if (options.memory()) {
         readMemory(batch, instance.handle(), instance.labels());
       }
       if (options.utilization() && instance.gpm() != null) {
-        writeGpm(batch, instance.gpm().values(), instance.labels(), true);
+        writeGpm(batch, instance.gpm().values(), instance.labels(), instance, table);
       }
     }
-    Set<Integer> pids = options.perProcess() ? readProcesses(batch, names) : Set.of();
+    Set<Integer> pids = options.perProcess() ? readProcesses(batch, table, names) : Set.of();
 
     batch.gauge("gpu_up", lost ? 0 : 1, labels);
     if (infoLabels == null) {
@@ -379,13 +391,16 @@ final class NvmlGpu {
     }
   }
 
-  private void writeGpm(MetricBatch batch, double[] values, Labels series, boolean mig) {
+  /** GPM readings of the whole GPU ({@code mig} null) or of one MIG instance. */
+  private void writeGpm(MetricBatch batch, double[] values, Labels series, MigInstance mig,
+      GpuProcessSnapshot.Builder table) {
     if (values == null) {
       return;
     }
     // On MIG, GPM is the only source of utilisation, so it fills gpu_utilization_percent.
-    if (mig && !Double.isNaN(values[GpmSampler.GRAPHICS])) {
+    if (mig != null && !Double.isNaN(values[GpmSampler.GRAPHICS])) {
       batch.gauge("gpu_utilization_percent", values[GpmSampler.GRAPHICS], series);
+      table.utilization(mig.ref(), values[GpmSampler.GRAPHICS]);
     }
     gauge(batch, "gpu_sm_activity_percent", values[GpmSampler.SM], series);
     gauge(batch, "gpu_sm_occupancy_percent", values[GpmSampler.OCCUPANCY], series);
@@ -399,7 +414,8 @@ final class NvmlGpu {
     }
   }
 
-  private Set<Integer> readProcesses(MetricBatch batch, ProcessNames names) {
+  private Set<Integer> readProcesses(MetricBatch batch, GpuProcessSnapshot.Builder table,
+      ProcessNames names) {
     boolean v3 = nvml.has(NvmlSymbol.DEVICE_GET_COMPUTE_RUNNING_PROCESSES_V3);
     NvmlSymbol symbol = v3 ? NvmlSymbol.DEVICE_GET_COMPUTE_RUNNING_PROCESSES_V3
         : NvmlSymbol.DEVICE_GET_COMPUTE_RUNNING_PROCESSES;
@@ -426,6 +442,7 @@ final class NvmlGpu {
       Labels series = labels.and("pid", Integer.toString(pid))
           .and("process_name", names.nameOf(pid));
       Labels memorySeries = series;
+      GpuRef device = ref;
       if (v3 && migEnabled) {
         MigInstance instance = instance(
             processes.getInt(at + NvmlLayout.PROCESS_INFO_GPU_INSTANCE_ID),
@@ -433,8 +450,11 @@ final class NvmlGpu {
         if (instance != null) {
           memorySeries = instance.labels().and("pid", Integer.toString(pid))
               .and("process_name", names.nameOf(pid));
+          device = instance.ref();
         }
       }
+      // Without the v3 table (or an unknown instance) a MIG process is known by its GPU only.
+      table.uses(pid, device);
       if (used != NvmlLayout.VALUE_NOT_AVAILABLE) {
         batch.gauge("gpu_process_memory_bytes", used, memorySeries);
       }
