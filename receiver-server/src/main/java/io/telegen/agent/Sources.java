@@ -7,10 +7,10 @@ import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.agent.traces.LlmSpanMetrics;
 import io.telegen.frameworks.llm.KvCacheModel;
 import io.telegen.frameworks.scrape.DiscoveredServersSource;
-import io.telegen.frameworks.scrape.FrameworkEndpoints;
 import io.telegen.frameworks.scrape.FrameworkScrapeSource;
 import io.telegen.frameworks.scrape.HttpScraper;
 import io.telegen.frameworks.scrape.ServingProcessDiscovery;
+import io.telegen.frameworks.serving.ServingFrameworks;
 import io.telegen.frameworks.training.GpuUtilization;
 import io.telegen.frameworks.training.TrainingJobSource;
 import io.telegen.frameworks.training.TrainingProcessDiscovery;
@@ -258,7 +258,7 @@ final class Sources implements AutoCloseable {
             + ".enabled: false)");
         continue;
       }
-      if (FrameworkEndpoints.of(name) == null) {
+      if (!ServingFrameworks.get(name).scraped()) {
         findings.add("LLM serving: " + name + " has no metrics endpoint to scrape (a library, "
             + "not a server): wrap OrtSession with telegen-onnxruntime-otel, which reports to "
             + "this agent's receiver, or serve the model through Triton");
@@ -296,7 +296,7 @@ final class Sources implements AutoCloseable {
         REDISCOVER_EVERY, LLM_SCRAPE_TIMEOUT.plusSeconds(1), configuredInstances);
     ServingProcessDiscovery.Result result = discovered.rediscover();
     String looked = toDiscover.isEmpty() ? "any of "
-        + String.join(", ", new TreeSet<>(FrameworkEndpoints.frameworks()))
+        + String.join(", ", ServingFrameworks.scrapedNames())
         : String.join(", ", toDiscover);
     int found = 0;
     for (ServingProcessDiscovery.Server server : result.servers()) {
