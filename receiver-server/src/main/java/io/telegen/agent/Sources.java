@@ -10,6 +10,7 @@ import io.telegen.frameworks.scrape.DiscoveredServersSource;
 import io.telegen.frameworks.scrape.FrameworkScrapeSource;
 import io.telegen.frameworks.scrape.HttpScraper;
 import io.telegen.frameworks.scrape.ServingProcessDiscovery;
+import io.telegen.frameworks.serving.ServingFramework;
 import io.telegen.frameworks.serving.ServingFrameworks;
 import io.telegen.frameworks.training.GpuUtilization;
 import io.telegen.frameworks.training.TrainingJobSource;
@@ -258,7 +259,8 @@ final class Sources implements AutoCloseable {
             + ".enabled: false)");
         continue;
       }
-      if (!ServingFrameworks.get(name).scraped()) {
+      ServingFramework profile = ServingFrameworks.get(name);
+      if (profile == null || !profile.scraped()) {
         findings.add("LLM serving: " + name + " has no metrics endpoint to scrape (a library, "
             + "not a server): wrap OrtSession with telegen-onnxruntime-otel, which reports to "
             + "this agent's receiver, or serve the model through Triton");

@@ -27,11 +27,11 @@ import java.util.TreeSet;
  * Finds LLM serving processes on this host and where they serve metrics, from {@code /proc} alone.
  *
  * <p>The steps: every {@code <procRoot>/<pid>/cmdline} is matched against each framework's command
- * line ({@link ServingFrameworks#recognise}); for the matches only, {@code <procRoot>/<pid>/fd/*} links of the form
- * {@code socket:[inode]} are resolved against the listening sockets (state {@code 0A}) of
- * {@code <procRoot>/net/tcp} and {@code tcp6}; the framework's metrics port (from its command-line
- * flag or default) picks the listener. A listener on {@code 0.0.0.0} or {@code ::} is scraped via
- * {@code 127.0.0.1}.
+ * line ({@link ServingFrameworks#recognise}); for the matches only, {@code <procRoot>/<pid>/fd/*}
+ * links of the form {@code socket:[inode]} are resolved against the listening sockets (state
+ * {@code 0A}) of {@code <procRoot>/net/tcp} and {@code tcp6}; the framework's metrics port (from
+ * its command-line flag or default) picks the listener. A listener on {@code 0.0.0.0} or
+ * {@code ::} is scraped via {@code 127.0.0.1}.
  *
  * <p>A pure function of the directory tree, so tests run it on a fake {@code /proc}. Never throws:
  * what cannot be read becomes a note.

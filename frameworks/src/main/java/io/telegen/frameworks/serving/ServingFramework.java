@@ -46,9 +46,11 @@ public final class ServingFramework {
    */
   public record ModelLookup(String path, String advice, Function<String, String> model) {}
 
-  /** The flags that give the tensor-parallel size, on every framework that has one. */
-  public static final List<String> TENSOR_PARALLEL_FLAGS = List.of("--tensor-parallel-size",
+  // Every framework that takes these flags gives them the same meaning (TGI's --num-shard is its
+  // tensor-parallel size), so they are shared rather than set per profile.
+  private static final List<String> TENSOR_PARALLEL_FLAGS = List.of("--tensor-parallel-size",
       "-tp", "--tp", "--tp-size", "--num-shard");
+  private static final String KV_CACHE_DTYPE_FLAG = "--kv-cache-dtype";
 
   private final String name;
   private final String title;
@@ -60,8 +62,6 @@ public final class ServingFramework {
   private final BiFunction<CommandLine, Function<String, String>, String> metricsPath;
   private final Function<CommandLine, String> model;
   private final Function<CommandLine, String> modelDirectory;
-  private final List<String> tensorParallelFlags;
-  private final String kvCacheDtypeFlag;
   private final ModelLookup modelLookup;
   private final BiPredicate<String, String> traces;
 
@@ -76,8 +76,6 @@ public final class ServingFramework {
     this.metricsPath = b.metricsPath;
     this.model = b.model;
     this.modelDirectory = b.modelDirectory;
-    this.tensorParallelFlags = List.copyOf(b.tensorParallelFlags);
-    this.kvCacheDtypeFlag = b.kvCacheDtypeFlag;
     this.modelLookup = b.modelLookup;
     this.traces = b.traces;
   }
@@ -168,12 +166,12 @@ public final class ServingFramework {
 
   /** The tensor-parallel size given on {@code command}, or null. */
   public String tensorParallel(CommandLine command) {
-    return command.firstFlag(tensorParallelFlags);
+    return command.firstFlag(TENSOR_PARALLEL_FLAGS);
   }
 
   /** The KV-cache data type given on {@code command}, or null. */
   public String kvCacheDtype(CommandLine command) {
-    return command.flag(kvCacheDtypeFlag);
+    return command.flag(KV_CACHE_DTYPE_FLAG);
   }
 
   /** Where the model comes from when the metrics carry none, or null when they carry it. */
@@ -203,8 +201,6 @@ public final class ServingFramework {
     private BiFunction<CommandLine, Function<String, String>, String> metricsPath;
     private Function<CommandLine, String> model = command -> null;
     private Function<CommandLine, String> modelDirectory = command -> null;
-    private List<String> tensorParallelFlags = TENSOR_PARALLEL_FLAGS;
-    private String kvCacheDtypeFlag = "--kv-cache-dtype";
     private ModelLookup modelLookup;
     private BiPredicate<String, String> traces;
 
