@@ -53,7 +53,6 @@ public final class ServingFramework {
   private static final String KV_CACHE_DTYPE_FLAG = "--kv-cache-dtype";
 
   private final String name;
-  private final String title;
   private final MetricsEndpoint endpoint;
   private final boolean metricsOnApiPort;
   private final Predicate<Argument> recognition;
@@ -67,7 +66,6 @@ public final class ServingFramework {
 
   private ServingFramework(Builder b) {
     this.name = b.name;
-    this.title = b.title;
     this.endpoint = b.endpoint;
     this.metricsOnApiPort = b.metricsOnApiPort;
     this.recognition = b.recognition;
@@ -85,10 +83,9 @@ public final class ServingFramework {
    *
    * @param name the one spelling: key under {@code agent.aiml.frameworks}, block in
    *     {@code mapping.yaml}, value of the {@code framework} label and catalog source id
-   * @param title how the operator knows it, e.g. {@code TF Serving}
    */
-  public static Builder builder(String name, String title) {
-    return new Builder(name, title);
+  public static Builder builder(String name) {
+    return new Builder(name);
   }
 
   /**
@@ -97,11 +94,6 @@ public final class ServingFramework {
    */
   public String name() {
     return name;
-  }
-
-  /** The framework's own name, for messages, e.g. {@code TF Serving}. */
-  public String title() {
-    return title;
   }
 
   /**
@@ -192,7 +184,6 @@ public final class ServingFramework {
   /** Builds a {@link ServingFramework}; what is not set is absent or the common default. */
   public static final class Builder {
     private final String name;
-    private final String title;
     private MetricsEndpoint endpoint;
     private boolean metricsOnApiPort;
     private Predicate<Argument> recognition;
@@ -204,9 +195,8 @@ public final class ServingFramework {
     private ModelLookup modelLookup;
     private BiPredicate<String, String> traces;
 
-    private Builder(String name, String title) {
+    private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
-      this.title = Objects.requireNonNull(title, "title");
     }
 
     /** Scraped at {@code path} on {@code defaultPort} unless the command line says otherwise. */

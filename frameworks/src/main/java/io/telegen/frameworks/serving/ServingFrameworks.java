@@ -22,7 +22,7 @@ public final class ServingFrameworks {
 
   private static final Pattern TF_MONITORING_PATH = Pattern.compile("path\\s*:\\s*\"([^\"]+)\"");
 
-  private static final ServingFramework NIM = ServingFramework.builder("nim", "NIM")
+  private static final ServingFramework NIM = ServingFramework.builder("nim")
       .endpoint(8000, "/v1/metrics", "NIM serves /v1/metrics on its API port (older releases "
           + "/metrics)")
       .metricsOnApiPort()
@@ -32,7 +32,7 @@ public final class ServingFrameworks {
       .modelDirectoryFrom(ServingFrameworks::vllmModelDirectory)
       .build();
 
-  private static final ServingFramework VLLM = ServingFramework.builder("vllm", "vLLM")
+  private static final ServingFramework VLLM = ServingFramework.builder("vllm")
       .endpoint(8000, "/metrics", "is metrics enabled (vLLM serves /metrics on its API port, "
           + "SGLang needs --enable-metrics)?")
       .metricsOnApiPort()
@@ -43,7 +43,7 @@ public final class ServingFrameworks {
       .sendsSpans((span, service) -> span.equals("llm_request") || service.contains("vllm"))
       .build();
 
-  private static final ServingFramework TGI = ServingFramework.builder("tgi", "TGI")
+  private static final ServingFramework TGI = ServingFramework.builder("tgi")
       .endpoint(3000, "/metrics", "TGI serves /metrics on the router's API port (--port, 80 in "
           + "the Docker image) and, from v3.3.0, on --prometheus-port (9000)")
       .metricsOnApiPort()
@@ -57,7 +57,7 @@ public final class ServingFrameworks {
       .sendsSpans((span, service) -> service.contains("text-generation") || service.equals("tgi"))
       .build();
 
-  private static final ServingFramework TRITON = ServingFramework.builder("triton", "Triton")
+  private static final ServingFramework TRITON = ServingFramework.builder("triton")
       .endpoint(8002, "/metrics", "Triton serves metrics on --metrics-port (8002), not the "
           + "inference port 8000; is --allow-metrics=false set?")
       .recognisedBy(a -> a.base().equals("tritonserver"))
@@ -66,8 +66,8 @@ public final class ServingFrameworks {
           ? "runs with --allow-metrics=false; no metrics to read" : null)
       .build();
 
-  private static final ServingFramework TENSORFLOW_SERVING = ServingFramework.builder(
-          "tensorflow_serving", "TF Serving")
+  private static final ServingFramework TENSORFLOW_SERVING =
+      ServingFramework.builder("tensorflow_serving")
       .endpoint(8501, "/monitoring/prometheus/metrics", "TF Serving exports metrics only with "
           + "--rest_api_port and a --monitoring_config_file holding prometheus_config "
           + "{ enable: true, path: \"/monitoring/prometheus/metrics\" }")
@@ -91,8 +91,7 @@ public final class ServingFrameworks {
       .modelFrom(c -> c.flag("--model_name"))
       .build();
 
-  private static final ServingFramework TORCHSERVE = ServingFramework.builder("torchserve",
-          "TorchServe")
+  private static final ServingFramework TORCHSERVE = ServingFramework.builder("torchserve")
       .endpoint(8082, "/metrics", "TorchServe serves metrics on the metrics port (8082) and has "
           + "data only with metrics_mode=prometheus in config.properties")
       .recognisedBy(a -> a.arg().equals("org.pytorch.serve.ModelServer")
@@ -101,7 +100,7 @@ public final class ServingFrameworks {
       .portFlags() // set in config.properties, not on the command line
       .build();
 
-  private static final ServingFramework SGLANG = ServingFramework.builder("sglang", "SGLang")
+  private static final ServingFramework SGLANG = ServingFramework.builder("sglang")
       .endpoint(30000, "/metrics", "is metrics enabled (SGLang needs --enable-metrics)?")
       .metricsOnApiPort()
       .recognisedBy(a -> a.arg().startsWith("sglang.launch_server")
@@ -112,8 +111,7 @@ public final class ServingFrameworks {
       .modelDirectoryFrom(c -> c.firstFlag("--model-path", "--model"))
       .build();
 
-  private static final ServingFramework LLAMACPP = ServingFramework.builder("llamacpp",
-          "llama.cpp")
+  private static final ServingFramework LLAMACPP = ServingFramework.builder("llamacpp")
       .endpoint(8080, "/metrics", "is metrics enabled (llama-server needs --metrics)?")
       .metricsOnApiPort()
       .recognisedBy(a -> a.base().equals("llama-server")
@@ -133,8 +131,7 @@ public final class ServingFrameworks {
           ServingFrameworks::llamacppModel)
       .build();
 
-  private static final ServingFramework LMDEPLOY = ServingFramework.builder("lmdeploy",
-          "LMDeploy")
+  private static final ServingFramework LMDEPLOY = ServingFramework.builder("lmdeploy")
       .endpoint(23333, "/metrics", "is metrics enabled (LMDeploy serves /metrics on "
           + "--server-port unless --disable-metrics)?")
       .metricsOnApiPort()
@@ -149,8 +146,7 @@ public final class ServingFrameworks {
 
   // A library, not a server: an application wraps OrtSession with telegen-onnxruntime-otel,
   // which reports llm_* over OTLP to the agent's receiver. Nothing to scrape or recognise.
-  private static final ServingFramework ONNXRUNTIME = ServingFramework.builder("onnxruntime",
-          "ONNX Runtime")
+  private static final ServingFramework ONNXRUNTIME = ServingFramework.builder("onnxruntime")
       .build();
 
   private static final Map<String, ServingFramework> ALL = register(NIM, VLLM, TGI, TRITON,
