@@ -24,7 +24,8 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  *
  * <p>The catalog is one YAML file on the classpath, {@value #RESOURCE}. It is the single source of
  * truth: sources look their metrics up here, {@code docs/metrics.md} is rendered from it, and tests
- * compare what is emitted against it. Loading validates the whole file and reports every problem at
+ * compare what is emitted against it. The sources a metric may name are data too, under
+ * {@code sources:}, so each module's tests can check its own registry against them. Loading validates the whole file and reports every problem at
  * once, naming the entry, so a bad edit fails the build rather than a running agent.
  *
  * <p>Instances are immutable and safe to share between threads.
@@ -34,13 +35,6 @@ public final class MetricCatalog {
   /** Classpath location of the shipped catalog. */
   public static final String RESOURCE = "/io/telegen/catalog/metrics.yaml";
 
-  private static final Set<String> KNOWN_SOURCES = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(
-      "nvml", "gpm", "nvlink", "rocm_smi", "amd_smi", "nccl_plugin", "infiniband",
-      "vllm", "tgi", "triton", "tf_serving", "torchserve", "onnxruntime", "sglang", "llamacpp",
-      "lmdeploy", "nim", "llm_traces",
-      "tfevents", "otlp_training", "training",
-      "self")));
-
   // The units the name conventions rely on; anything else is more likely a typo than a new unit.
   private static final Set<String> KNOWN_UNITS = Set.of("%", "1", "By", "By/s", "Cel", "W", "Hz", "J", "s");
   // UCUM annotations: the collector's Prometheus translation drops them, so any lowercase word works.
@@ -49,11 +43,14 @@ public final class MetricCatalog {
   // No colons: Prometheus reserves them for recording rules.
   private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
   private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+  // Source ids and capabilities are label values and config keys: lower case, digits, '_'.
+  private static final Pattern SOURCE_ID = Pattern.compile("[a-z][a-z0-9_]*");
 
-  private static final Set<String> TOP_LEVEL_KEYS = Set.of("labels", "metrics");
+  private static final Set<String> TOP_LEVEL_KEYS = Set.of("sources", "labels", "metrics");
   private static final Set<String> METRIC_KEYS = Set.of(
       "name", "type", "unit", "description", "labels", "optional_labels", "sources", "spec");
   private static final Set<String> LABEL_KEYS = Set.of("description");
+  private static final Set<String> SOURCE_KEYS = Set.of("capability", "description");
 
   private static final Object SHIPPED_LOCK = new Object();
   private static volatile MetricCatalog shipped;
@@ -61,8 +58,11 @@ public final class MetricCatalog {
   private final List<MetricDefinition> metrics;
   private final Map<String, MetricDefinition> byName;
   private final Map<String, String> labels;
+  private final Map<String, SourceDefinition> sources;
 
-  private MetricCatalog(List<MetricDefinition> metrics, Map<String, String> labels) {
+  private MetricCatalog(Map<String, SourceDefinition> sources, List<MetricDefinition> metrics,
+      Map<String, String> labels) {
+    this.sources = Collections.unmodifiableMap(new LinkedHashMap<>(sources));
     this.metrics = List.copyOf(metrics);
     Map<String, MetricDefinition> index = new LinkedHashMap<>();
     for (MetricDefinition metric : metrics) {
@@ -128,9 +128,23 @@ public final class MetricCatalog {
     return new Parser(sourceName).parse(document);
   }
 
-  /** The names every catalog entry may use in {@code sources}. */
-  public static Set<String> knownSources() {
-    return KNOWN_SOURCES;
+  /**
+   * Every source a metric's {@code sources} may name, by id, in catalog order. The map is
+   * unmodifiable.
+   */
+  public Map<String, SourceDefinition> sources() {
+    return sources;
+  }
+
+  /** The ids of the sources whose {@code capability} is {@code capability}, in catalog order. */
+  public Set<String> sourcesOf(String capability) {
+    Set<String> ids = new LinkedHashSet<>();
+    for (SourceDefinition source : sources.values()) {
+      if (source.capability().equals(capability)) {
+        ids.add(source.id());
+      }
+    }
+    return Collections.unmodifiableSet(ids);
   }
 
   /** Every metric, in catalog order. The list is unmodifiable. */
@@ -161,13 +175,13 @@ public final class MetricCatalog {
    * The metrics that the given source emits, in catalog order.
    *
    * @param source a source name such as {@code nvml}, {@code vllm} or {@code self}
-   * @throws IllegalArgumentException if {@code source} is not one of {@link #knownSources()}, so a
+   * @throws IllegalArgumentException if {@code source} is not one of {@link #sources()}, so a
    *     misspelt source does not silently match nothing
    */
   public List<MetricDefinition> fromSource(String source) {
-    if (!KNOWN_SOURCES.contains(source)) {
+    if (!sources.containsKey(source)) {
       throw new IllegalArgumentException("unknown metric source '" + source + "'; known sources: "
-          + KNOWN_SOURCES);
+          + sources.keySet());
     }
     List<MetricDefinition> matching = new ArrayList<>();
     for (MetricDefinition metric : metrics) {
@@ -204,12 +218,14 @@ public final class MetricCatalog {
     MetricCatalog parse(Object document) {
       if (!(document instanceof Map<?, ?> root)) {
         throw new IllegalArgumentException(sourceName
-            + ": expected a mapping with 'labels' and 'metrics' at the top level");
+            + ": expected a mapping with 'sources', 'labels' and 'metrics' at the top level");
       }
       unknownKeys(root, TOP_LEVEL_KEYS, "top level");
+      Map<String, SourceDefinition> sources = parseSources(root.get("sources"));
       Map<String, String> labels = parseLabels(root.get("labels"));
-      List<MetricDefinition> metrics = parseMetrics(root.get("metrics"), labels);
+      List<MetricDefinition> metrics = parseMetrics(root.get("metrics"), labels, sources);
       checkEveryLabelUsed(labels, metrics);
+      checkEverySourceUsed(sources, metrics);
       if (!problems.isEmpty()) {
         StringBuilder message = new StringBuilder()
             .append(sourceName).append(": invalid metric catalog (")
@@ -220,7 +236,37 @@ public final class MetricCatalog {
         }
         throw new IllegalArgumentException(message.toString());
       }
-      return new MetricCatalog(metrics, labels);
+      return new MetricCatalog(sources, metrics, labels);
+    }
+
+    private Map<String, SourceDefinition> parseSources(Object node) {
+      Map<String, SourceDefinition> sources = new LinkedHashMap<>();
+      if (!(node instanceof Map<?, ?> map)) {
+        problems.add("'sources' must be a mapping of source id to {capability: ..., description: ...}");
+        return sources;
+      }
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        String where = "source '" + entry.getKey() + "'";
+        if (!(entry.getKey() instanceof String id) || !SOURCE_ID.matcher(id).matches()) {
+          problems.add(where + ": not a valid source id (lower case letters, digits, '_')");
+          continue;
+        }
+        if (!(entry.getValue() instanceof Map<?, ?> body)) {
+          problems.add(where + ": expected {capability: ..., description: ...}");
+          continue;
+        }
+        unknownKeys(body, SOURCE_KEYS, where);
+        String capability = nonBlankString(body.get("capability"), where, "capability");
+        if (capability != null && !SOURCE_ID.matcher(capability).matches()) {
+          problems.add(where + ": capability '" + capability + "' is not a lower-case word");
+          capability = null;
+        }
+        String description = nonBlankString(body.get("description"), where, "description");
+        if (capability != null && description != null) {
+          sources.put(id, new SourceDefinition(id, capability, description.strip()));
+        }
+      }
+      return sources;
     }
 
     private Map<String, String> parseLabels(Object node) {
@@ -249,7 +295,8 @@ public final class MetricCatalog {
       return labels;
     }
 
-    private List<MetricDefinition> parseMetrics(Object node, Map<String, String> labels) {
+    private List<MetricDefinition> parseMetrics(Object node, Map<String, String> labels,
+        Map<String, SourceDefinition> sources) {
       List<MetricDefinition> metrics = new ArrayList<>();
       if (!(node instanceof List<?> list)) {
         problems.add("'metrics' must be a list of metric entries");
@@ -266,7 +313,7 @@ public final class MetricCatalog {
         if (entry.get("name") instanceof String name) {
           where += " '" + name + "'";
         }
-        MetricDefinition metric = parseMetric(entry, where, labels);
+        MetricDefinition metric = parseMetric(entry, where, labels, sources);
         if (metric == null) {
           continue;
         }
@@ -279,7 +326,8 @@ public final class MetricCatalog {
       return metrics;
     }
 
-    private MetricDefinition parseMetric(Map<?, ?> entry, String where, Map<String, String> labels) {
+    private MetricDefinition parseMetric(Map<?, ?> entry, String where, Map<String, String> labels,
+        Map<String, SourceDefinition> known) {
       int before = problems.size();
       unknownKeys(entry, METRIC_KEYS, where);
 
@@ -307,8 +355,9 @@ public final class MetricCatalog {
           problems.add(where + ": 'sources' must name at least one source");
         }
         for (String source : sources) {
-          if (!KNOWN_SOURCES.contains(source)) {
-            problems.add(where + ": unknown source '" + source + "'; known sources: " + KNOWN_SOURCES);
+          if (!known.containsKey(source)) {
+            problems.add(where + ": unknown source '" + source + "'; declare it under 'sources' ("
+                + "known: " + known.keySet() + ")");
           }
         }
         duplicates(sources, where, "sources");
@@ -382,6 +431,21 @@ public final class MetricCatalog {
         for (String label : labels.keySet()) {
           if (!used.contains(label)) {
             problems.add("label '" + label + "': declared but no metric uses it");
+          }
+        }
+      }
+    }
+
+    private void checkEverySourceUsed(Map<String, SourceDefinition> sources,
+        List<MetricDefinition> metrics) {
+      Set<String> used = new HashSet<>();
+      for (MetricDefinition metric : metrics) {
+        used.addAll(metric.sources());
+      }
+      if (problems.isEmpty()) {
+        for (String source : sources.keySet()) {
+          if (!used.contains(source)) {
+            problems.add("source '" + source + "': declared but no metric names it");
           }
         }
       }

@@ -112,6 +112,16 @@ public final class MetricCatalogMarkdown {
       renderTable(md, metrics);
     }
 
+    md.append("\n## Sources\n\n");
+    md.append("The collectors named in the Sources column. A serving framework's source is also its key"
+        + " under `agent.aiml.frameworks` and its `framework` label value.\n\n");
+    md.append("| Source | Capability | Description |\n");
+    md.append("|---|---|---|\n");
+    for (SourceDefinition source : catalog.sources().values()) {
+      md.append("| `").append(source.id()).append("` | ").append(source.capability()).append(" | ")
+          .append(cell(source.description())).append(" |\n");
+    }
+
     md.append("\n## Labels\n\n");
     md.append("| Label | Description |\n");
     md.append("|---|---|\n");

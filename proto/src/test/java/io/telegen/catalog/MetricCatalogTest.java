@@ -186,7 +186,7 @@ class MetricCatalogTest {
 
   @Test
   void everyKnownSourceEmitsSomething() {
-    for (String source : MetricCatalog.knownSources()) {
+    for (String source : catalog.sources().keySet()) {
       assertFalse(catalog.fromSource(source).isEmpty(), "no metric lists source " + source);
     }
   }
@@ -225,6 +225,23 @@ class MetricCatalogTest {
         "End-to-end request duration.", List.of("model"), List.of("device"), List.of("vllm"), true), histogram);
     assertEquals(List.of(), minimal.get("gpu_utilization_percent").optionalLabels());
     assertEquals(Map.of("device", "GPU index.", "model", "Served model."), minimal.labels());
+    assertEquals(List.of("nvml", "vllm", "tgi"), List.copyOf(minimal.sources().keySet()));
+    assertEquals(new SourceDefinition("tgi", "serving_framework", "TGI /metrics."),
+        minimal.sources().get("tgi"));
+    assertEquals(Set.of("vllm", "tgi"), minimal.sourcesOf("serving_framework"));
+  }
+
+  @Test
+  void sourcesAreDataWithOneSpellingForTensorFlowServing() {
+    assertTrue(catalog.sources().containsKey("tensorflow_serving"), catalog.sources().toString());
+    assertFalse(catalog.sources().containsKey("tf_serving"));
+    assertEquals("serving_framework", catalog.sources().get("tensorflow_serving").capability());
+    assertTrue(catalog.get("llm_request_total").sources().contains("tensorflow_serving"));
+    assertTrue(catalog.labels().get("framework").contains("tensorflow_serving"));
+    assertFalse(catalog.labels().get("framework").contains("tf_serving"));
+    for (SourceDefinition source : catalog.sources().values()) {
+      assertFalse(source.description().isBlank(), source.id());
+    }
   }
 
   @ParameterizedTest(name = "{0}")
@@ -240,6 +257,8 @@ class MetricCatalogTest {
       "unknown-key.yaml; metric #1 'gpu_temperature_celsius'; unknown key 'optional_label'",
       "duplicate-key.yaml; catalog/duplicate-key.yaml; duplicate key unit",
       "unused-label.yaml; label 'rank'; declared but no metric uses it",
+      "unused-source.yaml; source 'dcgm'; declared but no metric names it",
+      "undeclared-source.yaml; metric #1 'gpu_temperature_celsius'; declare it under 'sources'",
   })
   void rejectsABadCatalogNamingTheEntryAndTheProblem(String file, String entry, String problem) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parseResource(file));

@@ -493,7 +493,7 @@ public final class LlmNormalizer implements SampleHandler {
 
   private Labels labels(String model, SeriesKey series) {
     Labels labels = Labels.of("model", model, "instance", target.instance(),
-        "framework", framework.label());
+        "framework", framework.name());
     if (target.gpu() != null) {
       labels = labels.and("gpu", target.gpu());
     }

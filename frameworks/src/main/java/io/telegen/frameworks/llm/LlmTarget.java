@@ -1,28 +1,24 @@
 package io.telegen.frameworks.llm;
 
+import io.telegen.frameworks.serving.ServingFrameworks;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One LLM serving endpoint to normalise: which framework it runs and the labels its points get.
  *
- * @param framework one of {@code vllm, tgi, triton, tensorflow_serving, torchserve, sglang,
- *     llamacpp, lmdeploy, nim}
+ * @param framework the name of a scraped {@link io.telegen.frameworks.serving.ServingFramework},
+ *     e.g. {@code vllm} or {@code tensorflow_serving}
  * @param instance {@code host:port} of the server, the {@code instance} label
  * @param modelOverride the model name when the server's metrics carry none (TGI's /info
  *     {@code model_id}, llama.cpp's /props), else {@code null}
  * @param gpu value of the {@code gpu} label (device index or comma-joined indices), or {@code null}
- * @param metricGroups groups to emit; empty means all. Names: {@code request_count,
- *     request_duration, time_to_first_token, inter_token_latency, tokens_generated,
- *     tokens_per_second, prompt_tokens, queue_depth, batch_size, kv_cache_usage}
+ * @param metricGroups groups to emit; empty means all. Names:
+ *     {@link ServingFrameworks#METRIC_GROUPS}
  * @param kvCache bytes per KV-cache token when known, else {@code null}
  */
 public record LlmTarget(String framework, String instance, String modelOverride, String gpu,
     Set<String> metricGroups, KvCacheModel kvCache) {
-
-  /** Every metric group name {@link #metricGroups} may hold. */
-  public static final Set<String> ALL_GROUPS = Set.of("request_count", "request_duration",
-      "time_to_first_token", "inter_token_latency", "tokens_generated", "tokens_per_second",
-      "prompt_tokens", "queue_depth", "batch_size", "kv_cache_usage");
 
   /** Validates the required fields and copies {@code metricGroups} (null means all). */
   public LlmTarget {
@@ -34,9 +30,9 @@ public record LlmTarget(String framework, String instance, String modelOverride,
     }
     metricGroups = metricGroups == null ? Set.of() : Set.copyOf(metricGroups);
     for (String group : metricGroups) {
-      if (!ALL_GROUPS.contains(group)) {
+      if (!ServingFrameworks.METRIC_GROUPS.contains(group)) {
         throw new IllegalArgumentException("unknown metric group '" + group + "', known: "
-            + new java.util.TreeSet<>(ALL_GROUPS));
+            + new TreeSet<>(ServingFrameworks.METRIC_GROUPS));
       }
     }
   }

@@ -1,11 +1,13 @@
 package io.telegen.frameworks.llm;
 
+import io.telegen.frameworks.serving.ServingFrameworks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
@@ -67,8 +69,8 @@ final class Mapping {
       Map<String, String> where, Status status, String of, List<String> labels,
       List<Operand> operands) {}
 
-  record Framework(String name, String label, String modelLabel, String engineLabel,
-      List<Rule> rules) {}
+  /** One framework's table; {@code name} is also its {@code framework} label value. */
+  record Framework(String name, String modelLabel, String engineLabel, List<Rule> rules) {}
 
   private static volatile Mapping instance;
 
@@ -102,6 +104,11 @@ final class Mapping {
     return frameworks.keySet();
   }
 
+  /** Output metric → its metric group. */
+  Map<String, String> groups() {
+    return groups;
+  }
+
   /** The metric group of an output metric. */
   String group(String target) {
     return groups.get(target);
@@ -119,6 +126,18 @@ final class Mapping {
     }
     Map<?, ?> top = map(document, RESOURCE);
     Map<String, String> groups = stringMap(top.get("groups"), "groups");
+    for (Map.Entry<String, String> e : groups.entrySet()) {
+      if (!ServingFrameworks.METRIC_GROUPS.contains(e.getValue())) {
+        throw new IllegalStateException(RESOURCE + ": groups: " + e.getKey() + " is in group '"
+            + e.getValue() + "', which is not one of ServingFrameworks.METRIC_GROUPS "
+            + new TreeSet<>(ServingFrameworks.METRIC_GROUPS));
+      }
+    }
+    if (!groups.values().containsAll(ServingFrameworks.METRIC_GROUPS)) {
+      throw new IllegalStateException(RESOURCE + ": groups: no metric is in some of "
+          + "ServingFrameworks.METRIC_GROUPS " + new TreeSet<>(
+              ServingFrameworks.METRIC_GROUPS) + "; a group nothing belongs to selects nothing");
+    }
     Map<String, Framework> frameworks = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : map(top.get("frameworks"), "frameworks").entrySet()) {
       String name = (String) e.getKey();
@@ -127,8 +146,8 @@ final class Mapping {
       for (Object r : (List<?>) fw.get("rules")) {
         rules.add(rule(rules.size(), map(r, name + " rule " + rules.size()), name, groups));
       }
-      frameworks.put(name, new Framework(name, required(fw, "label", name),
-          (String) fw.get("model_label"), (String) fw.get("engine_label"), List.copyOf(rules)));
+      frameworks.put(name, new Framework(name, (String) fw.get("model_label"),
+          (String) fw.get("engine_label"), List.copyOf(rules)));
     }
     return new Mapping(Map.copyOf(groups), Map.copyOf(frameworks));
   }

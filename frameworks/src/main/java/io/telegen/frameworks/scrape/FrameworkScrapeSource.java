@@ -4,6 +4,8 @@ import io.telegen.frameworks.llm.KvCacheModel;
 import io.telegen.frameworks.llm.LlmNormalizer;
 import io.telegen.frameworks.llm.LlmTarget;
 import io.telegen.frameworks.prometheus.ParseReport;
+import io.telegen.frameworks.serving.ServingFramework;
+import io.telegen.frameworks.serving.ServingFrameworks;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuProcessTable;
 import io.telegen.node.GpuProcessTables;
@@ -28,10 +30,10 @@ import java.util.logging.Logger;
  * sources go on. Lines the parser rejected do not fail a scrape; they are counted in
  * {@link #stats()} and logged at most once per {@value #LOG_EVERY_MINUTES} minutes.
  *
- * <p>For TGI and llama.cpp, whose metrics carry no model, the model comes from
- * {@code GET /info} ({@code model_id}) and {@code GET /props} ({@code model_alias},
- * {@code model_path}); a failed lookup is retried a minute later, and meanwhile the model from the
- * command line (when discovery saw one) is used.
+ * <p>For frameworks whose metrics carry no model (TGI, llama.cpp), the model comes from the
+ * profile's {@link ServingFramework#modelLookup()} ({@code GET /info}, {@code GET /props}); a
+ * failed lookup is retried a minute later, and meanwhile the model from the command line (when
+ * discovery saw one) is used.
  */
 public final class FrameworkScrapeSource implements MetricSource {
 
@@ -53,6 +55,7 @@ public final class FrameworkScrapeSource implements MetricSource {
       String lastError) {}
 
   private final String framework;
+  private final ServingFramework profile;
   private final URI endpoint;
   private final String instance;
   private final Set<String> metricGroups;
@@ -79,6 +82,7 @@ public final class FrameworkScrapeSource implements MetricSource {
 
   private FrameworkScrapeSource(Builder b) {
     this.framework = b.framework;
+    this.profile = ServingFrameworks.get(b.framework);
     this.endpoint = b.endpoint;
     this.instance = instanceOf(b.endpoint);
     this.metricGroups = Set.copyOf(b.metricGroups);
@@ -93,7 +97,7 @@ public final class FrameworkScrapeSource implements MetricSource {
   /**
    * A source for {@code framework} at {@code endpoint}.
    *
-   * @param framework one of {@link FrameworkEndpoints#frameworks()}
+   * @param framework one of {@link ServingFrameworks#scrapedNames()}
    * @param endpoint the full metrics URL, e.g. {@code http://127.0.0.1:8000/metrics}
    */
   public static Builder builder(String framework, URI endpoint) {
@@ -161,7 +165,7 @@ public final class FrameworkScrapeSource implements MetricSource {
     try {
       LlmNormalizer current = normalizerForThisScrape();
       current.beginScrape();
-      ParseReport report = scraper.scrape(endpoint, FrameworkEndpoints.advice(framework), current);
+      ParseReport report = scraper.scrape(endpoint, profile.endpoint().advice(), current);
       noteRejections(report);
       fetched = true;
     } catch (ScrapeException e) {
@@ -201,13 +205,15 @@ public final class FrameworkScrapeSource implements MetricSource {
   }
 
   private String modelOverride() {
-    if (!framework.equals("tgi") && !framework.equals("llamacpp")) {
+    ServingFramework.ModelLookup lookup = profile.modelLookup();
+    if (lookup == null) {
       return null;
     }
     if (resolvedModel == null && (nextModelAttemptNanos == Long.MIN_VALUE
         || System.nanoTime() - nextModelAttemptNanos >= 0)) {
       try {
-        resolvedModel = framework.equals("tgi") ? tgiModel() : llamacppModel();
+        resolvedModel = lookup.model().apply(
+            scraper.fetchJson(endpoint.resolve(lookup.path()), lookup.advice()));
       } catch (ScrapeException e) {
         logger.fine(() -> name + ": model lookup failed, retrying in a minute: "
             + e.getMessage());
@@ -217,30 +223,6 @@ public final class FrameworkScrapeSource implements MetricSource {
       }
     }
     return resolvedModel != null ? resolvedModel : commandLineModel;
-  }
-
-  private String tgiModel() throws ScrapeException {
-    String json = scraper.fetchJson(endpoint.resolve("/info"),
-        "TGI answers GET /info on the router's API port");
-    return JsonStrings.get(json, "model_id");
-  }
-
-  private String llamacppModel() throws ScrapeException {
-    String json = scraper.fetchJson(endpoint.resolve("/props"),
-        "llama-server answers GET /props on its port");
-    String alias = JsonStrings.get(json, "model_alias");
-    if (alias != null && !alias.isBlank()) {
-      return alias;
-    }
-    String path = JsonStrings.get(json, "model_path");
-    if (path == null) {
-      path = JsonStrings.get(json, "model");
-    }
-    if (path == null || path.isBlank()) {
-      return null;
-    }
-    int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-    return path.substring(slash + 1);
   }
 
   /** The GPUs of the server's processes, joined; sticky while the lookup finds none. */
@@ -294,9 +276,10 @@ public final class FrameworkScrapeSource implements MetricSource {
     private Builder(String framework, URI endpoint) {
       this.framework = Objects.requireNonNull(framework, "framework");
       this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
-      if (FrameworkEndpoints.of(framework) == null) {
+      ServingFramework profile = ServingFrameworks.get(framework);
+      if (profile == null || !profile.scraped()) {
         throw new IllegalArgumentException("no HTTP metrics for framework '" + framework
-            + "'; expected one of " + new TreeSet<>(FrameworkEndpoints.frameworks()));
+            + "'; expected one of " + ServingFrameworks.scrapedNames());
       }
       if (endpoint.getHost() == null || endpoint.getScheme() == null
           || !endpoint.getScheme().matches("(?i)https?")) {

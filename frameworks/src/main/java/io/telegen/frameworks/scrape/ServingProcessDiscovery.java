@@ -1,5 +1,8 @@
 package io.telegen.frameworks.scrape;
 
+import io.telegen.frameworks.serving.CommandLine;
+import io.telegen.frameworks.serving.ServingFramework;
+import io.telegen.frameworks.serving.ServingFrameworks;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -10,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,18 +22,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Finds LLM serving processes on this host and where they serve metrics, from {@code /proc} alone.
  *
  * <p>The steps: every {@code <procRoot>/<pid>/cmdline} is matched against each framework's command
- * line; for the matches only, {@code <procRoot>/<pid>/fd/*} links of the form
- * {@code socket:[inode]} are resolved against the listening sockets (state {@code 0A}) of
- * {@code <procRoot>/net/tcp} and {@code tcp6}; the framework's metrics port (from its command-line
- * flag or default) picks the listener. A listener on {@code 0.0.0.0} or {@code ::} is scraped via
- * {@code 127.0.0.1}.
+ * line ({@link ServingFrameworks#recognise}); for the matches only, {@code <procRoot>/<pid>/fd/*}
+ * links of the form {@code socket:[inode]} are resolved against the listening sockets (state
+ * {@code 0A}) of {@code <procRoot>/net/tcp} and {@code tcp6}; the framework's metrics port (from
+ * its command-line flag or default) picks the listener. A listener on {@code 0.0.0.0} or
+ * {@code ::} is scraped via {@code 127.0.0.1}.
  *
  * <p>A pure function of the directory tree, so tests run it on a fake {@code /proc}. Never throws:
  * what cannot be read becomes a note.
@@ -88,20 +88,18 @@ public final class ServingProcessDiscovery {
 
   private record Proc(int pid, int ppid, List<String> argv) {}
 
-  private static final Pattern TF_MONITORING_PATH = Pattern.compile("path\\s*:\\s*\"([^\"]+)\"");
-
   private final Path procRoot;
   private final Set<String> frameworks;
 
   /**
    * @param procRoot the host's {@code /proc}
    * @param frameworks the frameworks to look for; empty means all of
-   *     {@link FrameworkEndpoints#frameworks()}
+   *     {@link ServingFrameworks#scrapedNames()}
    */
   public ServingProcessDiscovery(Path procRoot, Set<String> frameworks) {
     this.procRoot = procRoot;
     this.frameworks = frameworks == null || frameworks.isEmpty()
-        ? FrameworkEndpoints.frameworks() : Set.copyOf(frameworks);
+        ? ServingFrameworks.scrapedNames() : Set.copyOf(frameworks);
   }
 
   /** Reads {@code procRoot} once. */
@@ -171,104 +169,27 @@ public final class ServingProcessDiscovery {
 
   /**
    * The serving framework a command line runs ({@code vllm}, {@code tgi}, ...), or null. Training
-   * discovery uses it to leave servers that load PyTorch alone. Order matters: NIM runs a vLLM
-   * derivative.
+   * discovery uses it to leave servers that load PyTorch alone.
    */
   public static String recognise(List<String> argv) {
-    if (argv.isEmpty()) {
-      return null;
-    }
-    for (int i = 0; i < argv.size(); i++) {
-      String arg = argv.get(i);
-      String base = basename(arg);
-      String next = i + 1 < argv.size() ? argv.get(i + 1) : "";
-      if (arg.contains("vllm_nvext") || base.equals("nim_llm") || base.startsWith("nim-llm")
-          || arg.startsWith("/opt/nim/")) {
-        return "nim";
-      }
-      if ((base.equals("vllm") && next.equals("serve")) || arg.startsWith("vllm.entrypoints")) {
-        return "vllm";
-      }
-      if (base.equals("text-generation-router") || base.equals("text-generation-launcher")) {
-        return "tgi";
-      }
-      if (base.equals("tritonserver")) {
-        return "triton";
-      }
-      if (base.equals("tensorflow_model_server")) {
-        return "tensorflow_serving";
-      }
-      if (arg.equals("org.pytorch.serve.ModelServer") || arg.startsWith("ts.model_server")
-          || (base.equals("torchserve") && !next.equals("--stop"))) {
-        return "torchserve";
-      }
-      if (arg.startsWith("sglang.launch_server") || (base.equals("sglang") && next.equals("serve"))) {
-        return "sglang";
-      }
-      if (base.equals("llama-server")
-          || (base.equals("server") && arg.contains("llama.cpp"))) {
-        return "llamacpp";
-      }
-      if (base.equals("lmdeploy") && next.equals("serve")) {
-        return "lmdeploy";
-      }
-    }
-    return null;
+    ServingFramework framework = ServingFrameworks.recognise(argv);
+    return framework == null ? null : framework.name();
   }
 
   private Server endpoint(Proc proc, String framework, Map<Integer, Proc> procs,
       Map<Integer, List<Integer>> children, Map<Long, Listener> listeners, List<String> notes,
       boolean[] seenSockets) {
-    List<String> argv = proc.argv();
     int pid = proc.pid();
-    String path = FrameworkEndpoints.of(framework).path();
-    String portFlag;
-    switch (framework) {
-      case "triton" -> {
-        if ("false".equalsIgnoreCase(flag(argv, "--allow-metrics"))) {
-          notes.add("triton (pid " + pid + ") runs with --allow-metrics=false; no metrics to read");
-          return null;
-        }
-        portFlag = flag(argv, "--metrics-port");
-      }
-      case "tensorflow_serving" -> {
-        portFlag = flag(argv, "--rest_api_port");
-        String monitoring = flag(argv, "--monitoring_config_file");
-        if (portFlag == null || portFlag.equals("0") || monitoring == null) {
-          notes.add("tensorflow_serving (pid " + pid + ") exports no Prometheus metrics: start it "
-              + "with --rest_api_port=8501 and --monitoring_config_file holding prometheus_config "
-              + "{ enable: true }");
-          return null;
-        }
-        path = monitoringPath(pid, monitoring, path);
-      }
-      case "sglang" -> {
-        if (!argv.contains("--enable-metrics")) {
-          notes.add("sglang (pid " + pid + ") runs without --enable-metrics; restart it with "
-              + "--enable-metrics to get metrics");
-          return null;
-        }
-        portFlag = flag(argv, "--port");
-      }
-      case "llamacpp" -> {
-        if (!argv.contains("--metrics")) {
-          notes.add("llamacpp (pid " + pid + ") runs without --metrics; restart llama-server with "
-              + "--metrics to get metrics");
-          return null;
-        }
-        portFlag = flag(argv, "--port");
-      }
-      case "lmdeploy" -> {
-        if (argv.contains("--disable-metrics")) {
-          notes.add("lmdeploy (pid " + pid + ") runs with --disable-metrics; no metrics to read");
-          return null;
-        }
-        portFlag = flag(argv, "--server-port");
-      }
-      case "torchserve" -> portFlag = null;
-      default -> portFlag = flag(argv, "--port");
+    ServingFramework profile = ServingFrameworks.get(framework);
+    CommandLine command = new CommandLine(proc.argv());
+    String off = profile.metricsOff(command);
+    if (off != null) {
+      notes.add(framework + " (pid " + pid + ") " + off);
+      return null;
     }
-    int wanted = FrameworkEndpoints.of(framework).defaultPort();
+    String portFlag = profile.metricsPort(command);
+    String path = profile.metricsPath(command, file -> readFileOf(pid, file));
+    int wanted = profile.endpoint().defaultPort();
     if (portFlag != null) {
       try {
         wanted = Integer.parseInt(portFlag.trim());
@@ -306,9 +227,7 @@ public final class ServingProcessDiscovery {
     if (chosen == null) {
       Set<Integer> ports = new TreeSet<>();
       own.forEach(l -> ports.add(l.port()));
-      boolean apiPortFramework = Set.of("vllm", "nim", "tgi", "sglang", "llamacpp", "lmdeploy")
-          .contains(framework);
-      if (ports.size() == 1 && apiPortFramework && portFlag == null) {
+      if (ports.size() == 1 && profile.metricsOnApiPort() && portFlag == null) {
         // One listener and no flag saying otherwise: the API port was set another way
         // (an environment variable, e.g. PORT=80 in TGI's image).
         chosen = own.get(0);
@@ -327,12 +246,11 @@ public final class ServingProcessDiscovery {
     if (!tree.contains(pid)) {
       tree.add(pid);
     }
-    String model = model(framework, root == pid ? List.of(proc) : List.of(procs.get(root), proc));
-    Path modelConfig = modelConfig(pid, framework, argv);
-    String kvCacheDtype = orDefault(flag(argv, "--kv-cache-dtype"), "auto");
+    String model = model(profile, root == pid ? List.of(proc) : List.of(procs.get(root), proc));
+    Path modelConfig = modelConfig(pid, profile.modelDirectory(command));
+    String kvCacheDtype = orDefault(profile.kvCacheDtype(command), "auto");
     int tp = 1;
-    String tpFlag = firstFlag(argv, "--tensor-parallel-size", "-tp", "--tp", "--tp-size",
-        "--num-shard");
+    String tpFlag = profile.tensorParallel(command);
     if (tpFlag != null) {
       try {
         tp = Math.max(1, Integer.parseInt(tpFlag.trim()));
@@ -367,28 +285,11 @@ public final class ServingProcessDiscovery {
     }
   }
 
-  private static String model(String framework, List<Proc> procs) {
+  /** The model named on the first of {@code procs}' command lines that names one. */
+  private static String model(ServingFramework profile, List<Proc> procs) {
     for (Proc proc : procs) {
-      List<String> argv = proc.argv();
-      String model = switch (framework) {
-        case "vllm", "nim" -> firstNonNull(flag(argv, "--served-model-name"),
-            flag(argv, "--model"), positionalAfter(argv, "serve"));
-        case "tgi" -> firstFlag(argv, "--model-id", "--served-model-name", "--tokenizer-name");
-        case "tensorflow_serving" -> flag(argv, "--model_name");
-        case "sglang" -> firstFlag(argv, "--served-model-name", "--model-path", "--model");
-        case "llamacpp" -> {
-          String alias = firstFlag(argv, "--alias", "-a");
-          if (alias != null) {
-            yield alias;
-          }
-          String file = firstFlag(argv, "--model", "-m");
-          yield file != null ? basename(file) : firstFlag(argv, "--hf-repo", "-hf", "-hfr");
-        }
-        case "lmdeploy" -> firstNonNull(flag(argv, "--model-name"),
-            positionalAfter(argv, "api_server"));
-        default -> null;
-      };
-      if (model != null && !model.isBlank()) {
+      String model = profile.model(new CommandLine(proc.argv()));
+      if (model != null) {
         return model;
       }
     }
@@ -396,15 +297,8 @@ public final class ServingProcessDiscovery {
   }
 
   /** The model's config.json, when the model argument is a readable local directory. */
-  private Path modelConfig(int pid, String framework, List<String> argv) {
-    String model = switch (framework) {
-      case "vllm", "nim" -> firstNonNull(flag(argv, "--model"), positionalAfter(argv, "serve"));
-      case "sglang" -> firstFlag(argv, "--model-path", "--model");
-      case "lmdeploy" -> positionalAfter(argv, "api_server");
-      case "tgi" -> flag(argv, "--model-id");
-      default -> null;
-    };
-    if (model == null || model.isBlank()) {
+  private Path modelConfig(int pid, String model) {
+    if (model == null) {
       return null;
     }
     List<Path> candidates = new ArrayList<>();
@@ -428,7 +322,14 @@ public final class ServingProcessDiscovery {
     return null;
   }
 
-  private String monitoringPath(int pid, String file, String fallback) {
+  /**
+   * A small text file named on {@code pid}'s command line, read as the process sees it (through
+   * its root, which is right inside containers too, or its working directory), or null.
+   */
+  private String readFileOf(int pid, String file) {
+    if (file == null) {
+      return null;
+    }
     Path[] candidates = file.startsWith("/")
         ? new Path[] {procRoot.resolve(pid + "/root" + file), Path.of(file)}
         : new Path[] {procRoot.resolve(pid + "/cwd").resolve(file)};
@@ -437,16 +338,12 @@ public final class ServingProcessDiscovery {
         if (Files.size(candidate) > 64 * 1024) {
           continue;
         }
-        Matcher m = TF_MONITORING_PATH.matcher(Files.readString(candidate));
-        if (m.find()) {
-          return m.group(1).startsWith("/") ? m.group(1) : "/" + m.group(1);
-        }
-        return fallback;
+        return Files.readString(candidate);
       } catch (IOException | RuntimeException ignored) {
         // Try the next candidate.
       }
     }
-    return fallback;
+    return null;
   }
 
   /** Adds {@code pid}'s listening sockets to {@code out}; false when its fds cannot be read. */
@@ -624,49 +521,7 @@ public final class ServingProcessDiscovery {
     return host.contains(":") ? "[" + host + "]" : host;
   }
 
-  /** {@code --name value} or {@code --name=value}; the last occurrence wins, as in argparse. */
-  static String flag(List<String> argv, String name) {
-    String value = null;
-    for (int i = 0; i < argv.size(); i++) {
-      String arg = argv.get(i);
-      if (arg.equals(name) && i + 1 < argv.size()) {
-        value = argv.get(i + 1);
-      } else if (arg.startsWith(name + "=")) {
-        value = arg.substring(name.length() + 1);
-      }
-    }
-    return value;
-  }
-
-  private static String firstFlag(List<String> argv, String... names) {
-    for (String name : names) {
-      String value = flag(argv, name);
-      if (value != null) {
-        return value;
-      }
-    }
-    return null;
-  }
-
-  /** The first argument after {@code word} that is not an option. */
-  private static String positionalAfter(List<String> argv, String word) {
-    int at = argv.indexOf(word);
-    if (at >= 0 && at + 1 < argv.size() && !argv.get(at + 1).startsWith("-")) {
-      return argv.get(at + 1);
-    }
-    return null;
-  }
-
-  private static String firstNonNull(String... values) {
-    return Arrays.stream(values).filter(v -> v != null && !v.isBlank()).findFirst().orElse(null);
-  }
-
   private static String orDefault(String value, String fallback) {
     return value == null ? fallback : value.toLowerCase(Locale.ROOT);
-  }
-
-  private static String basename(String arg) {
-    int slash = arg.lastIndexOf('/');
-    return slash < 0 ? arg : arg.substring(slash + 1);
   }
 }

@@ -62,7 +62,7 @@ public final class TrainingProcessDiscovery {
    * A training process.
    *
    * @param pid the process id (host namespace)
-   * @param framework {@code pytorch}, {@code tensorflow} or {@code jax}
+   * @param framework one of {@link TrainingFrameworks#NAMES}
    * @param rank the global rank from the launcher's environment, or null
    * @param job the job name: {@code TELEGEN_JOB}, {@code TORCHELASTIC_RUN_ID} (unless
    *     {@code none}), {@code SLURM_JOB_NAME} or {@code JOB_NAME}, else the script's name
@@ -245,14 +245,14 @@ public final class TrainingProcessDiscovery {
 
   static String frameworkOfEnvironment(Map<String, String> env) {
     if (env.containsKey("TF_CONFIG")) {
-      return "tensorflow";
+      return TrainingFrameworks.TENSORFLOW;
     }
     if (env.containsKey("JAX_COORDINATOR_ADDRESS")) {
-      return "jax";
+      return TrainingFrameworks.JAX;
     }
     if ((env.containsKey("RANK") && env.containsKey("WORLD_SIZE"))
         || env.containsKey("TORCHELASTIC_RUN_ID")) {
-      return "pytorch";
+      return TrainingFrameworks.PYTORCH;
     }
     return null;
   }
@@ -277,13 +277,13 @@ public final class TrainingProcessDiscovery {
       return null;
     }
     if (containsAny(maps, PYTORCH_LIBRARIES)) {
-      return "pytorch";
+      return TrainingFrameworks.PYTORCH;
     }
     if (containsAny(maps, TENSORFLOW_LIBRARIES)) {
-      return "tensorflow";
+      return TrainingFrameworks.TENSORFLOW;
     }
     if (containsAny(maps, JAX_LIBRARIES)) {
-      return "jax";
+      return TrainingFrameworks.JAX;
     }
     return null;
   }

@@ -24,16 +24,18 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TrainingTagMapping {
 
-  /** The metrics a tag can map to, in the catalog's order. */
-  public static final Set<String> METRICS = Set.of(
-      "training_loss", "training_step", "training_epoch", "training_learning_rate",
-      "training_throughput_samples_per_second", "training_gradient_norm");
 
   private static final List<String> EVALUATION_PREFIXES = List.of(
       "eval/", "eval_", "evaluation/", "val/", "val_", "validation/", "validation_", "test/",
       "test_");
 
   private static final Map<String, List<String>> BUILT_IN = builtIn();
+
+  /**
+   * The metrics a tag can map to: the keys {@code agent.aiml.training.tag_mapping} accepts, each
+   * with built-in spellings (at least its own name, for OpenTelemetry pushes).
+   */
+  public static final Set<String> METRICS = BUILT_IN.keySet();
 
   private static final String NO_MATCH = "";
 

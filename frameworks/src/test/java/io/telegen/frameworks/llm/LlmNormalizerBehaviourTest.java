@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.telegen.catalog.MetricDefinition;
+import io.telegen.frameworks.serving.ServingFrameworks;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
@@ -100,6 +101,12 @@ class LlmNormalizerBehaviourTest {
   }
 
   @Test
+  void theMappingAssignsEveryDeclaredMetricGroupAndNoOther() {
+    assertEquals(ServingFrameworks.METRIC_GROUPS, Set.copyOf(Mapping.get().groups().values()));
+    assertEquals("kv_cache_usage", Mapping.get().group("llm_kv_cache_usage_bytes"));
+  }
+
+  @Test
   void everyMappedMetricIsInTheCatalogWithThatFrameworkAsSource() {
     Mapping mapping = Mapping.get();
     for (String name : mapping.frameworkNames()) {
@@ -110,8 +117,8 @@ class LlmNormalizerBehaviourTest {
       }
       for (String metric : emitted) {
         MetricDefinition def = Scrapes.CATALOG.get(metric);
-        assertTrue(def.sources().contains(fw.label()),
-            metric + " lists sources " + def.sources() + " but " + fw.label() + " emits it");
+        assertTrue(def.sources().contains(fw.name()),
+            metric + " lists sources " + def.sources() + " but " + fw.name() + " emits it");
       }
     }
   }

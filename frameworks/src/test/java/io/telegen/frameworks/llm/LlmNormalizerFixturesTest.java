@@ -272,7 +272,8 @@ class LlmNormalizerFixturesTest {
   @Test
   void tfServingConvertsMicrosecondBucketsAndSumsOverApiAndEntrypoint() {
     LlmNormalizer n = normalizer("tensorflow_serving", null, null);
-    String s = "{framework=tf_serving,instance=h:1,model=half_plus_two";
+    // One spelling: the config key is the framework label value.
+    String s = "{framework=tensorflow_serving,instance=h:1,model=half_plus_two";
     Map<String, Scrapes.Point> first = scrape(n, read(resource("tfserving-first.txt")), T1);
     assertEquals(set("llm_request_duration_seconds", "llm_request_total"), names(first));
     assertValue(first, "llm_request_total" + s + ",status=success}", 10);

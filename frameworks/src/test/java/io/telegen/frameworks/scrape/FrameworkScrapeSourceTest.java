@@ -16,6 +16,9 @@ import io.telegen.node.GpuVendor;
 import io.telegen.node.MigDevice;
 import io.telegen.source.MetricBatch;
 import io.telegen.frameworks.FakeProc;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,6 +71,45 @@ class FrameworkScrapeSourceTest {
       }
     }
     return out;
+  }
+
+  @Test
+  void tensorFlowServingIsFoundScrapedAndLabelledUnderItsOneSpelling() throws Exception {
+    String body;
+    try (InputStream in = getClass().getResourceAsStream("/llm/tfserving-first.txt")) {
+      body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    server.metrics("/tf/metrics", body);
+    Path proc = temp.resolve("proc");
+    Files.createDirectories(proc);
+    Path config = temp.resolve("monitoring.config");
+    Files.writeString(config, "prometheus_config { enable: true, path: "
+        + "\"/tf/metrics\" }\n");
+    FakeProc.process(proc, 300, 1, List.of("tensorflow_model_server", "--port=8500",
+        "--rest_api_port=" + server.port(), "--model_name=half_plus_two",
+        "--monitoring_config_file=" + config));
+    FakeProc.tcpListeners(proc, "0.0.0.0", new int[] {8500, server.port()}, new long[] {11, 12});
+    FakeProc.fd(proc, 300, 3, "socket:[11]");
+    FakeProc.fd(proc, 300, 4, "socket:[12]");
+
+    ServingProcessDiscovery.Server found = new ServingProcessDiscovery(proc,
+        Set.of("tensorflow_serving")).discover().servers().get(0);
+    assertEquals("tensorflow_serving", found.framework());
+    assertEquals(server.uri("/tf/metrics"), found.uri());
+    FrameworkScrapeSource source = FrameworkScrapeSource.builder(found.framework(), found.uri())
+        .scraper(scraper)
+        .model(found.model())
+        .build();
+    MetricBatch batch = batch();
+    source.collect(batch);
+
+    List<NumberDataPoint> requests = points(batch, "llm_request_total");
+    assertEquals(2, requests.size(), batch.metrics().toString());
+    for (NumberDataPoint point : requests) {
+      Map<String, String> labels = labels(point.getAttributesList());
+      assertEquals("tensorflow_serving", labels.get("framework"));
+      assertEquals("half_plus_two", labels.get("model"));
+    }
   }
 
   @Test
@@ -163,7 +205,7 @@ class FrameworkScrapeSourceTest {
     server.metrics("/metrics", TestServer.fixture("tgi-datadog-fixture-PREFIX.txt"));
     server.on("/info", exchange -> {
       byte[] body = "{\"model_id\":\"bigscience/bloom-560m\",\"model_dtype\":\"torch.float16\"}"
-          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          .getBytes(StandardCharsets.UTF_8);
       infoCalls.incrementAndGet();
       exchange.getResponseHeaders().set("Content-Type", "application/json");
       exchange.sendResponseHeaders(200, body.length);

@@ -5,10 +5,11 @@ import io.telegen.agent.config.Durations;
 import io.telegen.agent.traces.LlmSpanMetrics;
 import io.telegen.frameworks.llm.KvCacheModel;
 import io.telegen.frameworks.scrape.DiscoveredServersSource;
-import io.telegen.frameworks.scrape.FrameworkEndpoints;
 import io.telegen.frameworks.scrape.FrameworkScrapeSource;
 import io.telegen.frameworks.scrape.HttpScraper;
 import io.telegen.frameworks.scrape.ServingProcessDiscovery;
+import io.telegen.frameworks.serving.ServingFramework;
+import io.telegen.frameworks.serving.ServingFrameworks;
 import io.telegen.node.GpuProcessTable;
 import java.io.IOException;
 import java.time.Duration;
@@ -65,7 +66,8 @@ final class LlmServingAssembly implements CapabilityAssembly {
             + ".enabled: false)");
         continue;
       }
-      if (FrameworkEndpoints.of(name) == null) {
+      ServingFramework profile = ServingFrameworks.get(name);
+      if (profile == null || !profile.scraped()) {
         assembled.finding("LLM serving: " + name + " has no metrics endpoint to scrape (a "
             + "library, not a server): wrap OrtSession with telegen-onnxruntime-otel, which "
             + "reports to this agent's receiver, or serve the model through Triton");
@@ -101,7 +103,7 @@ final class LlmServingAssembly implements CapabilityAssembly {
         REDISCOVER_EVERY, LLM_SCRAPE_TIMEOUT.plusSeconds(1), configuredInstances);
     ServingProcessDiscovery.Result result = discovered.rediscover();
     String looked = toDiscover.isEmpty() ? "any of "
-        + String.join(", ", new TreeSet<>(FrameworkEndpoints.frameworks()))
+        + String.join(", ", ServingFrameworks.scrapedNames())
         : String.join(", ", toDiscover);
     int found = 0;
     for (ServingProcessDiscovery.Server server : result.servers()) {

@@ -1,5 +1,7 @@
 package io.telegen.agent.config;
 
+import io.telegen.frameworks.serving.ServingFrameworks;
+import io.telegen.frameworks.training.TrainingFrameworks;
 import io.telegen.frameworks.training.TrainingTagMapping;
 import io.telegen.gpu.nccl.NcclCounterSource;
 import java.io.IOException;
@@ -18,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -39,17 +40,6 @@ public final class ConfigLoader {
   public static final String DEFAULT_SERVICE_NAME = "telegen-agent";
   static final int DEFAULT_COLLECTOR_PORT = 4317;
   static final int DEFAULT_RECEIVER_PORT = 4319;
-
-  /** Frameworks the agent knows how to read, as keys under {@code agent.aiml.frameworks}. */
-  public static final Set<String> FRAMEWORKS = Set.of("vllm", "tgi", "triton",
-      "tensorflow_serving", "torchserve", "onnxruntime", "sglang", "llamacpp", "lmdeploy", "nim");
-
-  /** Metric groups a framework's {@code metrics} list may name. */
-  public static final Set<String> FRAMEWORK_METRIC_GROUPS = Set.of("request_count",
-      "request_duration", "time_to_first_token", "inter_token_latency", "tokens_generated",
-      "tokens_per_second", "prompt_tokens", "queue_depth", "batch_size", "kv_cache_usage");
-
-  public static final Set<String> TRAINING_FRAMEWORKS = Set.of("pytorch", "tensorflow", "jax");
 
   private final Map<String, String> environment;
 
@@ -275,9 +265,9 @@ public final class ConfigLoader {
     Map<String, AgentConfig.Framework> frameworks = new TreeMap<>();
     for (String name : frameworksNode.keys()) {
       ConfigNode fw = frameworksNode.child(name);
-      if (!FRAMEWORKS.contains(name)) {
+      if (ServingFrameworks.get(name) == null) {
         fw.problem("unknown framework; expected one of: " + String.join(", ",
-            new TreeSet<>(FRAMEWORKS)));
+            ServingFrameworks.names()));
         continue;
       }
       fw.allowOnly("enabled", "metrics", "metrics_endpoint");
@@ -287,7 +277,7 @@ public final class ConfigLoader {
             "expected a URL like http://localhost:8002/metrics, got \"" + endpoint + "\"");
       }
       frameworks.put(name, new AgentConfig.Framework(fw.child("enabled").asBoolean(true),
-          fw.child("metrics").asStringList(List.of(), FRAMEWORK_METRIC_GROUPS), endpoint));
+          fw.child("metrics").asStringList(List.of(), ServingFrameworks.METRIC_GROUPS), endpoint));
     }
     ConfigNode training = node.child("training").allowOnly("enabled", "detect_frameworks",
         "export_metrics", "log_dirs", "tag_mapping");
@@ -309,8 +299,8 @@ public final class ConfigLoader {
         node.child("scrape_interval").asDuration(Duration.ofSeconds(10)),
         new AgentConfig.Training(
             training.child("enabled").asBoolean(false),
-            training.child("detect_frameworks").asStringList(
-                List.of("pytorch", "tensorflow", "jax"), TRAINING_FRAMEWORKS),
+            training.child("detect_frameworks").asStringList(TrainingFrameworks.NAMES,
+                Set.copyOf(TrainingFrameworks.NAMES)),
             training.child("export_metrics").asBoolean(true),
             List.copyOf(logDirs),
             Map.copyOf(tagMapping)));

@@ -7,6 +7,7 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.telegen.agent.config.Durations;
+import io.telegen.frameworks.serving.ServingFrameworks;
 import io.telegen.source.Exemplar;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
@@ -78,7 +79,7 @@ public final class LlmSpanMetrics implements MetricSource, Consumer<ExportTraceS
     String model = firstNonEmpty(string(attributes, "gen_ai.response.model"),
         string(attributes, "gen_ai.request.model"), "unknown");
     Labels labels = Labels.of("model", model, "instance", instance,
-        "framework", framework(span.getName(), serviceName));
+        "framework", ServingFrameworks.ofSpan(span.getName(), serviceName));
     Exemplar exemplar = new Exemplar(0, span.getEndTimeUnixNano(),
         span.getTraceId().toByteArray(), span.getSpanId().toByteArray());
     double prompt = firstNumber(attributes, "gen_ai.usage.prompt_tokens",
@@ -93,17 +94,6 @@ public final class LlmSpanMetrics implements MetricSource, Consumer<ExportTraceS
     }
     series.computeIfAbsent(labels, k -> new Series()).add(ttft, e2e, prompt, generated,
         exemplar);
-  }
-
-  private static String framework(String spanName, String serviceName) {
-    String service = serviceName == null ? "" : serviceName.toLowerCase();
-    if (spanName.equals("llm_request") || service.contains("vllm")) {
-      return "vllm";
-    }
-    if (service.contains("text-generation") || service.equals("tgi")) {
-      return "tgi";
-    }
-    return service.isEmpty() ? "unknown" : service;
   }
 
   @Override

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.telegen.frameworks.serving.ServingFrameworks;
+import io.telegen.frameworks.training.TrainingFrameworks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -150,6 +152,34 @@ class ConfigLoaderTest {
     assertTrue(group.problems().get(0).startsWith(
         "agent.aiml.frameworks.vllm.metrics[1]: unknown value \"tokens_per_sec\"; expected one "
             + "of: "), group.problems().get(0));
+  }
+
+  @Test
+  void frameworkKeysAreTheServingRegistrysNamesAndTfServingIsNotOne() throws Exception {
+    ConfigException e = assertThrows(ConfigException.class, () -> NO_ENV.parse(
+        "agent:\n  aiml:\n    frameworks:\n      tf_serving: {enabled: true}\n", "a.yaml"));
+    assertEquals(List.of("agent.aiml.frameworks.tf_serving: unknown framework; expected one of: "
+        + String.join(", ", ServingFrameworks.names())), e.problems());
+    assertTrue(e.problems().get(0).endsWith("sglang, tensorflow_serving, tgi, torchserve, "
+        + "triton, vllm"), e.problems().get(0));
+
+    AgentConfig config = NO_ENV.parse("agent:\n  aiml:\n    frameworks:\n"
+        + "      tensorflow_serving: {metrics: [request_count, batch_size]}\n", "a.yaml");
+    assertEquals(List.of("request_count", "batch_size"),
+        config.aiml().frameworks().get("tensorflow_serving").metrics());
+  }
+
+  @Test
+  void detectFrameworksAcceptsTheTrainingFrameworksOnly() {
+    ConfigException e = assertThrows(ConfigException.class, () -> NO_ENV.parse(
+        "agent:\n  aiml:\n    training:\n      detect_frameworks: [pytorch, mxnet]\n",
+        "a.yaml"));
+    assertEquals(1, e.problems().size(), e.problems().toString());
+    assertTrue(e.problems().get(0).startsWith("agent.aiml.training.detect_frameworks[1]: unknown "
+        + "value \"mxnet\"; expected one of: "), e.problems().get(0));
+    for (String name : TrainingFrameworks.NAMES) {
+      assertTrue(e.problems().get(0).contains(name), e.problems().get(0));
+    }
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.telegen.frameworks.scrape;
+package io.telegen.frameworks.serving;
 
 /**
  * Reads one string member of a small JSON document without a JSON library: the first
