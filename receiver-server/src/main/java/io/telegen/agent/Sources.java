@@ -15,7 +15,6 @@ import io.telegen.frameworks.training.GpuUtilization;
 import io.telegen.frameworks.training.TrainingJobSource;
 import io.telegen.frameworks.training.TrainingProcessDiscovery;
 import io.telegen.frameworks.training.TrainingTagMapping;
-import io.telegen.gpu.GpuOptions;
 import io.telegen.gpu.GpuUnavailableException;
 import io.telegen.gpu.NvidiaGpuSource;
 import io.telegen.gpu.infiniband.InfinibandSource;
@@ -89,7 +88,7 @@ final class Sources implements AutoCloseable {
     } else {
       if (gpu.nvidia()) {
         try {
-          NvidiaGpuSource nvidia = NvidiaGpuSource.open(gpuOptions(config), startUnixNanos);
+          NvidiaGpuSource nvidia = NvidiaGpuSource.open(gpu.options(), startUnixNanos);
           entries.add(new Entry(new ObservedSource(nvidia, gpuUtilization::observe),
               gpu.pollInterval()));
           nvidiaSource = nvidia;
@@ -99,9 +98,6 @@ final class Sources implements AutoCloseable {
           findings.add("NVIDIA GPUs: none (" + e.getMessage() + "); set agent.gpu.nvml_library "
               + "if the driver is installed elsewhere, or agent.gpu.nvidia: false");
         }
-      }
-      if (gpu.amd()) {
-        findings.add("AMD GPUs: this version reads NVIDIA GPUs only; agent.gpu.amd is ignored");
       }
     }
 
@@ -384,23 +380,6 @@ final class Sources implements AutoCloseable {
       return pid -> null;
     }
     return pid -> nvidia.gpusByPid().get(pid);
-  }
-
-  static GpuOptions gpuOptions(AgentConfig config) {
-    AgentConfig.Gpu gpu = config.gpu();
-    return GpuOptions.builder()
-        .pollInterval(gpu.pollInterval())
-        .utilization(gpu.metrics().utilization())
-        .memory(gpu.metrics().memory())
-        .temperature(gpu.metrics().temperature())
-        .power(gpu.metrics().power())
-        .clock(gpu.metrics().clock())
-        .pcieThroughput(gpu.metrics().pcieThroughput())
-        .encoderDecoder(gpu.metrics().encoderDecoder())
-        .perProcess(gpu.perProcess())
-        .nvmlLibrary(gpu.nvmlLibrary())
-        .procRoot(config.procRoot())
-        .build();
   }
 
   AgentTelemetry telemetry() {
