@@ -6,15 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.telegen.gpu.GpuOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import io.telegen.gpu.GpuOptions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -196,6 +201,90 @@ class ConfigLoaderTest {
     assertTrue(training.exportMetrics());
     assertEquals(List.of(), training.logDirs());
     assertEquals(Map.of(), training.tagMapping());
+  }
+
+  /**
+   * Every default the README's configuration table spells as a value is the one the agent runs
+   * with: a changed default fails here until the table says it too.
+   */
+  @Test
+  void theReadmeTableStatesTheDefaults() throws Exception {
+    AgentConfig config = NO_ENV.parse("agent: {}", "a");
+    AgentConfig.Exporter exporter = config.exporter();
+    AgentConfig.Receiver receiver = config.receiver();
+    AgentConfig.Training training = config.aiml().training();
+    Map<String, String> running = new TreeMap<>(Map.ofEntries(
+        Map.entry("agent.service_name", config.serviceName()),
+        Map.entry("agent.resource_attributes", config.resourceAttributes().toString()),
+        Map.entry("agent.proc_root", config.procRoot().toString()),
+        Map.entry("agent.exporter.endpoint", exporter.host() + ":" + exporter.port()),
+        Map.entry("agent.exporter.insecure", String.valueOf(!exporter.tls())),
+        Map.entry("agent.exporter.compression", exporter.compression()),
+        Map.entry("agent.exporter.timeout", Durations.show(exporter.timeout())),
+        Map.entry("agent.exporter.headers", exporter.headers().toString()),
+        Map.entry("agent.exporter.retry.initial_interval",
+            Durations.show(exporter.retryInitialInterval())),
+        Map.entry("agent.exporter.retry.max_interval",
+            Durations.show(exporter.retryMaxInterval())),
+        Map.entry("agent.exporter.queue.max_requests",
+            String.valueOf(exporter.queueMaxRequests())),
+        Map.entry("agent.receiver.enabled", String.valueOf(receiver.enabled())),
+        Map.entry("agent.receiver.endpoint", receiver.host() + ":" + receiver.port()),
+        Map.entry("agent.receiver.max_request_size",
+            receiver.maxRequestBytes() / (1024 * 1024) + "MiB"),
+        Map.entry("agent.self_telemetry.enabled",
+            String.valueOf(config.selfTelemetry().enabled())),
+        Map.entry("agent.self_telemetry.interval",
+            Durations.show(config.selfTelemetry().interval())),
+        Map.entry("agent.gpu.enabled", String.valueOf(config.gpu().enabled())),
+        Map.entry("agent.gpu.nvidia", String.valueOf(config.gpu().nvidia())),
+        Map.entry("agent.gpu.poll_interval", Durations.show(config.gpu().pollInterval())),
+        Map.entry("agent.gpu.per_process", String.valueOf(config.gpu().options().perProcess())),
+        Map.entry("agent.gpu.nccl_dir", config.gpu().ncclDir().toString()),
+        Map.entry("agent.gpu.sys_root", config.gpu().sysRoot().toString()),
+        Map.entry("agent.aiml.scrape_interval", Durations.show(config.aiml().scrapeInterval())),
+        Map.entry("agent.aiml.trace_correlation",
+            String.valueOf(config.aiml().traceCorrelation())),
+        Map.entry("agent.aiml.training.enabled", String.valueOf(training.enabled())),
+        Map.entry("agent.aiml.training.export_metrics", String.valueOf(training.exportMetrics())),
+        Map.entry("agent.aiml.training.log_dirs", training.logDirs().toString())));
+
+    Map<String, String> documented = new TreeMap<>(readmeDefaults());
+    documented.keySet().retainAll(running.keySet());
+    assertEquals(running, documented);
+  }
+
+  /**
+   * The README table's rows as key → default, where the default is written as one value in
+   * backticks; a row of several keys ({@code a.b}, {@code c} or {@code a.b} / {@code c}) gives
+   * one default per key, in order.
+   */
+  private static Map<String, String> readmeDefaults() throws IOException {
+    Pattern ticked = Pattern.compile("`([^`]*)`");
+    Map<String, String> defaults = new TreeMap<>();
+    for (String line : Files.readAllLines(Path.of("../README.md"))) {
+      if (!line.startsWith("| `agent.")) {
+        continue;
+      }
+      String[] cells = line.split("\\|");
+      List<String> keys = new ArrayList<>();
+      Matcher m = ticked.matcher(cells[1]);
+      while (m.find()) {
+        keys.add(keys.isEmpty() ? m.group(1)
+            : keys.get(0).substring(0, keys.get(0).lastIndexOf('.') + 1) + m.group(1));
+      }
+      String[] values = cells[2].trim().split(" / |, ");
+      if (values.length != keys.size()) {
+        continue;
+      }
+      for (int i = 0; i < values.length; i++) {
+        Matcher value = ticked.matcher(values[i]);
+        if (value.matches()) {
+          defaults.put(keys.get(i), value.group(1));
+        }
+      }
+    }
+    return defaults;
   }
 
   @Test
