@@ -2,19 +2,17 @@ package io.telegen.gpu;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * What the GPU sources collect, from {@code agent.gpu} of the agent's config.
+ * What the GPU sources collect, from {@code agent.gpu} of the agent's config. The builder holds
+ * every default; the agent's config loader sets only what the file sets.
  *
  * @param pollInterval how often the slow readings (PCIe throughput, GPM) are refreshed
- * @param utilization {@code gpu_utilization_percent} and the GPM activity metrics
- * @param memory {@code gpu_memory_*_bytes}
- * @param temperature GPU and memory temperature, fan speed
- * @param power power draw, limit and energy
- * @param clock SM and memory clocks, throttle reasons
- * @param pcieThroughput PCIe and NVLink throughput
- * @param encoderDecoder video encoder and decoder utilisation
+ * @param metrics the metric groups collected (under {@code agent.gpu.metrics})
  * @param perProcess {@code gpu_process_*} for each process on a GPU
  * @param nvmlLibrary the NVML library to load; null for {@code libnvidia-ml.so.1} on the
  *     library path
@@ -22,20 +20,37 @@ import java.util.Objects;
  */
 public record GpuOptions(
     Duration pollInterval,
-    boolean utilization,
-    boolean memory,
-    boolean temperature,
-    boolean power,
-    boolean clock,
-    boolean pcieThroughput,
-    boolean encoderDecoder,
+    Set<MetricGroup> metrics,
     boolean perProcess,
     Path nvmlLibrary,
     Path procRoot) {
 
+  /**
+   * A group of GPU metrics that can be switched off; its config key under
+   * {@code agent.gpu.metrics} is its name in lower case ({@code pcie_throughput}).
+   */
+  public enum MetricGroup {
+    /** {@code gpu_utilization_percent} and the GPM activity metrics. */
+    UTILIZATION,
+    /** {@code gpu_memory_*_bytes}. */
+    MEMORY,
+    /** GPU and memory temperature, fan speed. */
+    TEMPERATURE,
+    /** Power draw, limit and energy. */
+    POWER,
+    /** SM and memory clocks, throttle reasons. */
+    CLOCK,
+    /** PCIe and NVLink throughput. */
+    PCIE_THROUGHPUT,
+    /** Video encoder and decoder utilisation. */
+    ENCODER_DECODER
+  }
+
   public GpuOptions {
     Objects.requireNonNull(pollInterval, "pollInterval");
     Objects.requireNonNull(procRoot, "procRoot");
+    metrics = Collections.unmodifiableSet(metrics.isEmpty()
+        ? EnumSet.noneOf(MetricGroup.class) : EnumSet.copyOf(metrics));
   }
 
   /** Everything on, every 10 s, the system's NVML and {@code /proc}. */
@@ -43,32 +58,43 @@ public record GpuOptions(
     return new Builder();
   }
 
-  /** A builder starting from these options. */
-  public Builder toBuilder() {
-    return new Builder()
-        .pollInterval(pollInterval)
-        .utilization(utilization)
-        .memory(memory)
-        .temperature(temperature)
-        .power(power)
-        .clock(clock)
-        .pcieThroughput(pcieThroughput)
-        .encoderDecoder(encoderDecoder)
-        .perProcess(perProcess)
-        .nvmlLibrary(nvmlLibrary)
-        .procRoot(procRoot);
+  /** Whether {@code group} is collected. */
+  public boolean collects(MetricGroup group) {
+    return metrics.contains(group);
   }
 
-  /** Builds {@link GpuOptions}; every group starts switched on. */
+  public boolean utilization() {
+    return collects(MetricGroup.UTILIZATION);
+  }
+
+  public boolean memory() {
+    return collects(MetricGroup.MEMORY);
+  }
+
+  public boolean temperature() {
+    return collects(MetricGroup.TEMPERATURE);
+  }
+
+  public boolean power() {
+    return collects(MetricGroup.POWER);
+  }
+
+  public boolean clock() {
+    return collects(MetricGroup.CLOCK);
+  }
+
+  public boolean pcieThroughput() {
+    return collects(MetricGroup.PCIE_THROUGHPUT);
+  }
+
+  public boolean encoderDecoder() {
+    return collects(MetricGroup.ENCODER_DECODER);
+  }
+
+  /** Builds {@link GpuOptions}; the one place their defaults live. */
   public static final class Builder {
     private Duration pollInterval = Duration.ofSeconds(10);
-    private boolean utilization = true;
-    private boolean memory = true;
-    private boolean temperature = true;
-    private boolean power = true;
-    private boolean clock = true;
-    private boolean pcieThroughput = true;
-    private boolean encoderDecoder = true;
+    private final EnumSet<MetricGroup> metrics = EnumSet.allOf(MetricGroup.class);
     private boolean perProcess = true;
     private Path nvmlLibrary;
     private Path procRoot = Path.of("/proc");
@@ -80,38 +106,13 @@ public record GpuOptions(
       return this;
     }
 
-    public Builder utilization(boolean on) {
-      this.utilization = on;
-      return this;
-    }
-
-    public Builder memory(boolean on) {
-      this.memory = on;
-      return this;
-    }
-
-    public Builder temperature(boolean on) {
-      this.temperature = on;
-      return this;
-    }
-
-    public Builder power(boolean on) {
-      this.power = on;
-      return this;
-    }
-
-    public Builder clock(boolean on) {
-      this.clock = on;
-      return this;
-    }
-
-    public Builder pcieThroughput(boolean on) {
-      this.pcieThroughput = on;
-      return this;
-    }
-
-    public Builder encoderDecoder(boolean on) {
-      this.encoderDecoder = on;
+    /** Switches {@code group} on or off; every group starts on. */
+    public Builder metric(MetricGroup group, boolean on) {
+      if (on) {
+        metrics.add(group);
+      } else {
+        metrics.remove(group);
+      }
       return this;
     }
 
@@ -131,8 +132,7 @@ public record GpuOptions(
     }
 
     public GpuOptions build() {
-      return new GpuOptions(pollInterval, utilization, memory, temperature, power, clock,
-          pcieThroughput, encoderDecoder, perProcess, nvmlLibrary, procRoot);
+      return new GpuOptions(pollInterval, metrics, perProcess, nvmlLibrary, procRoot);
     }
   }
 }

@@ -100,7 +100,8 @@ class NvidiaGpuProcessTableTest {
 
   @Test
   void withoutPerProcessReadingTheTableHasUtilisationButNoProcess() throws Exception {
-    GpuOptions options = FakeNvml.options("two-ranks-on-two-gpus", proc).toBuilder()
+    FakeNvml.useScenario("two-ranks-on-two-gpus");
+    GpuOptions options = GpuOptions.builder().nvmlLibrary(FakeNvml.library()).procRoot(proc)
         .perProcess(false).build();
     source = NvidiaGpuSource.open(options, 0);
 

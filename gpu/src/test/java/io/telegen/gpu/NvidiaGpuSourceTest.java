@@ -198,8 +198,10 @@ class NvidiaGpuSourceTest {
 
   @Test
   void switchedOffGroupsAreNotRead() throws Exception {
-    GpuOptions options = FakeNvml.options("pcie-rtx6000ada-fan", proc).toBuilder()
-        .power(false).clock(false).perProcess(false).build();
+    FakeNvml.useScenario("pcie-rtx6000ada-fan");
+    GpuOptions options = GpuOptions.builder().nvmlLibrary(FakeNvml.library()).procRoot(proc)
+        .metric(GpuOptions.MetricGroup.POWER, false).metric(GpuOptions.MetricGroup.CLOCK, false)
+        .perProcess(false).build();
     source = NvidiaGpuSource.open(options, 0);
 
     Series s = collect();

@@ -28,6 +28,9 @@ import java.util.TreeSet;
  */
 public final class InfinibandSource implements MetricSource {
 
+  /** Where the host's {@code /sys} is when nothing says otherwise. */
+  public static final Path DEFAULT_SYS_ROOT = Path.of("/sys");
+
   private final Path classDir;
   private final String nodeName;
   /** First sighting of each port: the counters' start time (sysfs does not say since when). */
@@ -143,12 +146,12 @@ public final class InfinibandSource implements MetricSource {
   /** Settings of an {@link InfinibandSource}; every setting has a default. */
   public static final class Builder {
 
-    private Path sysRoot = Path.of("/sys");
+    private Path sysRoot = DEFAULT_SYS_ROOT;
     private String nodeName;
 
     private Builder() {}
 
-    /** Root of the sys file system to read; default {@code /sys}. */
+    /** Root of the sys file system to read; default {@link #DEFAULT_SYS_ROOT}. */
     public Builder sysRoot(Path sysRoot) {
       this.sysRoot = Objects.requireNonNull(sysRoot, "sysRoot");
       return this;

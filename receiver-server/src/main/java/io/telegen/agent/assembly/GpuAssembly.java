@@ -10,8 +10,7 @@ final class GpuAssembly implements CapabilityAssembly {
 
   /** The vendors, in the order their findings are printed. */
   static final List<CapabilityAssembly> VENDORS = List.of(
-      new NvidiaGpuAssembly(),
-      new AmdGpuAssembly());
+      new NvidiaGpuAssembly());
 
   @Override
   public Assembled assemble(NodeContext node) {

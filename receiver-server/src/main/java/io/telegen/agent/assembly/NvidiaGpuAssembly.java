@@ -2,7 +2,6 @@ package io.telegen.agent.assembly;
 
 import io.telegen.agent.config.AgentConfig;
 import io.telegen.agent.config.Durations;
-import io.telegen.gpu.GpuOptions;
 import io.telegen.gpu.GpuUnavailableException;
 import io.telegen.gpu.NvidiaGpuSource;
 
@@ -21,7 +20,7 @@ final class NvidiaGpuAssembly implements CapabilityAssembly {
     }
     NvidiaGpuSource nvidia;
     try {
-      nvidia = NvidiaGpuSource.open(gpuOptions(node), node.startUnixNanos());
+      nvidia = NvidiaGpuSource.open(gpu.options(), node.startUnixNanos());
     } catch (GpuUnavailableException e) {
       return Assembled.builder()
           .finding("NVIDIA GPUs: none (" + e.getMessage() + "); set agent.gpu.nvml_library "
@@ -33,23 +32,6 @@ final class NvidiaGpuAssembly implements CapabilityAssembly {
         .finding("NVIDIA GPUs: " + nvidia.describe() + ", every "
             + Durations.show(gpu.pollInterval()))
         .gpuTable(nvidia)
-        .build();
-  }
-
-  static GpuOptions gpuOptions(NodeContext node) {
-    AgentConfig.Gpu gpu = node.config().gpu();
-    return GpuOptions.builder()
-        .pollInterval(gpu.pollInterval())
-        .utilization(gpu.metrics().utilization())
-        .memory(gpu.metrics().memory())
-        .temperature(gpu.metrics().temperature())
-        .power(gpu.metrics().power())
-        .clock(gpu.metrics().clock())
-        .pcieThroughput(gpu.metrics().pcieThroughput())
-        .encoderDecoder(gpu.metrics().encoderDecoder())
-        .perProcess(gpu.perProcess())
-        .nvmlLibrary(gpu.nvmlLibrary())
-        .procRoot(node.procRoot())
         .build();
   }
 }

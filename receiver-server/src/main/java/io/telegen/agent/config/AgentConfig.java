@@ -1,5 +1,6 @@
 package io.telegen.agent.config;
 
+import io.telegen.gpu.GpuOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -7,8 +8,8 @@ import java.util.Map;
 
 /**
  * The agent's whole configuration, immutable, as read from the YAML under {@code agent:} and the
- * standard OpenTelemetry environment variables. {@link ConfigLoader} is the only producer, and
- * the only place defaults live.
+ * standard OpenTelemetry environment variables. {@link ConfigLoader} is the only producer; the
+ * defaults are there, or in the module's builder for a module's options ({@link GpuOptions}).
  *
  * @param origin where it came from: a file path or "embedded default"
  * @param procRoot where the host's {@code /proc} is visible (a container mounts it elsewhere)
@@ -62,6 +63,7 @@ public record AgentConfig(
   /**
    * {@code agent.gpu}, as the spec shows it, plus where GPU communication counters are read.
    *
+   * @param options what the NVIDIA source collects, with {@code agent.proc_root}
    * @param ncclDir {@code nccl_dir}: where the NCCL profiler plugin's counter files are, the
    *     jobs' {@code TELEGEN_NCCL_DIR} as the agent sees it
    * @param sysRoot {@code sys_root}: where the host's {@code /sys} is, for InfiniBand counters
@@ -69,25 +71,15 @@ public record AgentConfig(
   public record Gpu(
       boolean enabled,
       boolean nvidia,
-      boolean amd,
-      Duration pollInterval,
-      GpuMetrics metrics,
-      boolean perProcess,
-      Path nvmlLibrary,
-      Path rocmSmiLibrary,
-      Path amdSmiLibrary,
+      GpuOptions options,
       Path ncclDir,
-      Path sysRoot) {}
+      Path sysRoot) {
 
-  /** The per-group switches under {@code agent.gpu.metrics}. */
-  public record GpuMetrics(
-      boolean utilization,
-      boolean memory,
-      boolean temperature,
-      boolean power,
-      boolean clock,
-      boolean pcieThroughput,
-      boolean encoderDecoder) {}
+    /** {@code poll_interval}: how often the GPU and GPU communication sources run. */
+    public Duration pollInterval() {
+      return options.pollInterval();
+    }
+  }
 
   /**
    * {@code agent.aiml}.

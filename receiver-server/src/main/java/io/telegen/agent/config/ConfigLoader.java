@@ -1,14 +1,16 @@
 package io.telegen.agent.config;
 
+import io.telegen.agent.receiver.OtlpReceiver;
 import io.telegen.frameworks.serving.ServingFrameworks;
 import io.telegen.frameworks.training.TrainingFrameworks;
 import io.telegen.frameworks.training.TrainingTagMapping;
+import io.telegen.gpu.GpuOptions;
+import io.telegen.gpu.infiniband.InfinibandSource;
 import io.telegen.gpu.nccl.NcclCounterSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -17,20 +19,26 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
  * Reads the agent's YAML and the standard OpenTelemetry environment variables into an
- * {@link AgentConfig}. Every default is here.
+ * {@link AgentConfig}. A key exists by being read here, and nowhere else: each read declares its
+ * key, and its default is either the literal beside it or, for a module's options (the GPU
+ * source's), that module's builder, which the read leaves alone when the key is absent.
  *
  * <p>Environment variables override the file: operators set them per node or per pod, while the
  * file is shared by the fleet. Unknown keys are errors, because a misspelt key that silently does
- * nothing is the most expensive kind of configuration bug.
+ * nothing is the most expensive kind of configuration bug; so are keys of features not built yet,
+ * and environment values the OpenTelemetry specification does not allow.
  */
 public final class ConfigLoader {
 
@@ -39,7 +47,9 @@ public final class ConfigLoader {
 
   public static final String DEFAULT_SERVICE_NAME = "telegen-agent";
   static final int DEFAULT_COLLECTOR_PORT = 4317;
-  static final int DEFAULT_RECEIVER_PORT = 4319;
+
+  /** The planned feature AMD GPUs' keys wait for; building it turns their markers into reads. */
+  private static final String AMD_GPUS = "AMD GPUs";
 
   private final Map<String, String> environment;
 
@@ -91,176 +101,156 @@ public final class ConfigLoader {
     if (document == null) {
       problems.add("agent: missing; the file must have a top-level 'agent:' mapping");
     }
-    root.allowOnly("agent");
-    ConfigNode agent = root.child("agent").allowOnly("service_name", "resource_attributes",
-        "proc_root", "exporter", "receiver", "self_telemetry", "gpu", "aiml");
+    OtelEnvironment env = new OtelEnvironment(environment, problems);
+    ConfigNode agent = root.child("agent");
 
     String serviceName = agent.child("service_name").asString(DEFAULT_SERVICE_NAME);
     Map<String, String> resource = new LinkedHashMap<>(
         agent.child("resource_attributes").asStringMap());
-    AgentConfig.Exporter exporter = exporter(agent.child("exporter"), problems);
-
-    String envService = environment.get("OTEL_SERVICE_NAME");
-    if (envService != null && !envService.isBlank()) {
-      serviceName = envService.trim();
-    }
-    String envResource = environment.get("OTEL_RESOURCE_ATTRIBUTES");
-    if (envResource != null && !envResource.isBlank()) {
-      resource.putAll(keyValueList(envResource, "OTEL_RESOURCE_ATTRIBUTES", problems));
-    }
-
     Path procRoot = Path.of(agent.child("proc_root").asString("/proc"));
+    AgentConfig.Exporter exporter = exporter(agent.child("exporter"), env, problems);
+
+    serviceName = env.string("OTEL_SERVICE_NAME").orElse(serviceName);
+    resource.putAll(env.keyValues("OTEL_RESOURCE_ATTRIBUTES"));
+
     AgentConfig config = new AgentConfig(origin, procRoot, serviceName, Map.copyOf(resource),
         exporter, receiver(agent.child("receiver")), selfTelemetry(agent.child("self_telemetry")),
-        gpu(agent.child("gpu")), aiml(agent.child("aiml")));
+        gpu(agent.child("gpu"), procRoot), aiml(agent.child("aiml")));
+    // Last, once everything is read: a key nothing read is one nothing knows.
+    root.reportUnknownKeys();
     if (!problems.isEmpty()) {
       throw new ConfigException(origin, problems);
     }
     return config;
   }
 
-  private AgentConfig.Exporter exporter(ConfigNode node, List<String> problems) {
-    node.allowOnly("endpoint", "insecure", "compression", "timeout", "headers", "tls", "retry",
-        "queue");
-    ConfigNode tlsNode = node.child("tls").allowOnly("ca_file", "cert_file", "key_file");
-    ConfigNode retry = node.child("retry").allowOnly("initial_interval", "max_interval");
-    ConfigNode queue = node.child("queue").allowOnly("max_requests");
+  /** A setting and where it came from: a key path, or an environment variable. */
+  private record Sourced<T>(T value, String key) {
 
-    String endpoint = node.child("endpoint").asString("127.0.0.1:" + DEFAULT_COLLECTOR_PORT);
-    String endpointKey = node.child("endpoint").path();
-    boolean insecure = node.child("insecure").asBoolean(true);
-    String compression = node.child("compression").asString("gzip");
-    Duration timeout = node.child("timeout").asDuration(Duration.ofSeconds(10));
+    Sourced<T> or(Optional<T> override, String variable) {
+      return override.map(v -> new Sourced<>(v, variable)).orElse(this);
+    }
+  }
+
+  private AgentConfig.Exporter exporter(ConfigNode node, OtelEnvironment env,
+      List<String> problems) {
+    env.oneOf("OTEL_EXPORTER_OTLP_PROTOCOL", Set.of("grpc"),
+        "the agent exports OTLP over gRPC only; expected \"grpc\"");
+    // The file's values, then the OTLP exporter variables as every OpenTelemetry SDK reads them.
+    Sourced<String> endpoint = new Sourced<>(
+        node.child("endpoint").asString("127.0.0.1:" + DEFAULT_COLLECTOR_PORT),
+        node.child("endpoint").path()).or(env.string("OTEL_EXPORTER_OTLP_ENDPOINT"),
+        "OTEL_EXPORTER_OTLP_ENDPOINT");
+    boolean insecure = env.bool("OTEL_EXPORTER_OTLP_INSECURE")
+        .orElse(node.child("insecure").asBoolean(true));
+    Sourced<String> compression = new Sourced<>(node.child("compression").asString("gzip"),
+        node.child("compression").path()).or(env.string("OTEL_EXPORTER_OTLP_COMPRESSION"),
+        "OTEL_EXPORTER_OTLP_COMPRESSION");
+    Duration timeout = env.millis("OTEL_EXPORTER_OTLP_TIMEOUT")
+        .orElse(node.child("timeout").asDuration(Duration.ofSeconds(10)));
     Map<String, String> headers = new LinkedHashMap<>(node.child("headers").asStringMap());
-    Path ca = path(tlsNode.child("ca_file").asString(null));
-    Path cert = path(tlsNode.child("cert_file").asString(null));
-    Path key = path(tlsNode.child("key_file").asString(null));
+    headers.putAll(env.keyValues("OTEL_EXPORTER_OTLP_HEADERS"));
+    ConfigNode tlsNode = node.child("tls");
+    Sourced<Path> ca = tlsFile(tlsNode.child("ca_file"), env, "OTEL_EXPORTER_OTLP_CERTIFICATE");
+    Sourced<Path> cert = tlsFile(tlsNode.child("cert_file"), env,
+        "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE");
+    Sourced<Path> key = tlsFile(tlsNode.child("key_file"), env, "OTEL_EXPORTER_OTLP_CLIENT_KEY");
+    ConfigNode retry = node.child("retry");
+    Duration retryInitial = retry.child("initial_interval").asDuration(Duration.ofSeconds(1));
+    Duration retryMax = retry.child("max_interval").asDuration(Duration.ofSeconds(30));
+    int queueMax = node.child("queue").child("max_requests").asInt(1024, 1, 1_000_000);
 
-    // The OTLP exporter variables, as every OpenTelemetry SDK reads them.
-    String env = environment.get("OTEL_EXPORTER_OTLP_PROTOCOL");
-    if (env != null && !env.isBlank() && !env.trim().equals("grpc")) {
-      problems.add("OTEL_EXPORTER_OTLP_PROTOCOL: the agent exports OTLP over gRPC only; "
-          + "expected \"grpc\", got \"" + env + "\"");
+    if (!compression.value().equals("gzip") && !compression.value().equals("none")) {
+      problems.add(compression.key() + ": expected gzip or none, got \"" + compression.value()
+          + "\"");
     }
-    if ((env = environment.get("OTEL_EXPORTER_OTLP_ENDPOINT")) != null && !env.isBlank()) {
-      endpoint = env.trim();
-      endpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    if ((cert.value() == null) != (key.value() == null)) {
+      Sourced<Path> lone = cert.value() != null ? cert : key;
+      problems.add(lone.key().startsWith("OTEL_")
+          ? lone.key() + ": the client certificate and its private key go together; set "
+              + "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY both "
+              + "or neither"
+          : tlsNode.path() + ": cert_file and key_file go together (client certificate and its "
+              + "private key); set both or neither");
     }
-    if ((env = environment.get("OTEL_EXPORTER_OTLP_INSECURE")) != null && !env.isBlank()) {
-      insecure = Boolean.parseBoolean(env.trim());
-    }
-    if ((env = environment.get("OTEL_EXPORTER_OTLP_COMPRESSION")) != null && !env.isBlank()) {
-      compression = env.trim();
-    }
-    if ((env = environment.get("OTEL_EXPORTER_OTLP_TIMEOUT")) != null && !env.isBlank()) {
-      try {
-        timeout = Duration.ofMillis(Long.parseLong(env.trim()));
-      } catch (NumberFormatException e) {
-        problems.add("OTEL_EXPORTER_OTLP_TIMEOUT: expected milliseconds like 10000, got \""
-            + env + "\"");
-      }
-    }
-    if ((env = environment.get("OTEL_EXPORTER_OTLP_HEADERS")) != null && !env.isBlank()) {
-      headers.putAll(keyValueList(env, "OTEL_EXPORTER_OTLP_HEADERS", problems));
-    }
-    if ((env = environment.get("OTEL_EXPORTER_OTLP_CERTIFICATE")) != null && !env.isBlank()) {
-      ca = Path.of(env.trim());
-    }
-    if ((env = environment.get("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE")) != null
-        && !env.isBlank()) {
-      cert = Path.of(env.trim());
-    }
-    if ((env = environment.get("OTEL_EXPORTER_OTLP_CLIENT_KEY")) != null && !env.isBlank()) {
-      key = Path.of(env.trim());
-    }
-
-    if (!compression.equals("gzip") && !compression.equals("none")) {
-      problems.add(node.child("compression").path()
-          + ": expected gzip or none, got \"" + compression + "\"");
-    }
-    if ((cert == null) != (key == null)) {
-      problems.add(tlsNode.path() + ": cert_file and key_file go together (client "
-          + "certificate and its private key); set both or neither");
-    }
-    for (Path file : new Path[] {ca, cert, key}) {
-      if (file != null && !Files.isReadable(file)) {
-        problems.add(tlsNode.path() + ": cannot read " + file);
+    for (Sourced<Path> file : List.of(ca, cert, key)) {
+      if (file.value() != null && !Files.isReadable(file.value())) {
+        problems.add((file.key().startsWith("OTEL_") ? file.key() : tlsNode.path())
+            + ": cannot read " + file.value());
       }
     }
 
     // An explicit scheme decides TLS, as in the OpenTelemetry SDKs; insecure applies otherwise.
     boolean tls = !insecure;
-    String hostPort = endpoint;
-    if (endpoint.startsWith("http://") || endpoint.startsWith("https://")) {
-      tls = endpoint.startsWith("https://");
+    String hostPort = endpoint.value();
+    String endpointKey = endpoint.key();
+    if (hostPort.startsWith("http://") || hostPort.startsWith("https://")) {
+      tls = hostPort.startsWith("https://");
       try {
-        URI uri = URI.create(endpoint);
-        hostPort = uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+        URI uri = URI.create(hostPort);
         if (uri.getHost() == null) {
           throw new IllegalArgumentException("no host");
         }
+        hostPort = uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
       } catch (IllegalArgumentException e) {
         problems.add(endpointKey + ": expected host:port or http(s)://host:port, got \""
-            + endpoint + "\"");
+            + endpoint.value() + "\"");
         hostPort = "127.0.0.1";
       }
-    } else if (endpoint.contains("/")) {
+    } else if (hostPort.contains("/")) {
       problems.add(endpointKey + ": expected host:port or http(s)://host:port, got \""
-          + endpoint + "\"");
+          + endpoint.value() + "\"");
       hostPort = "127.0.0.1";
     }
     HostPort target = hostPort(hostPort, DEFAULT_COLLECTOR_PORT, endpointKey, problems);
 
     return new AgentConfig.Exporter(target.host, target.port, tls,
-        new AgentConfig.Tls(ca, cert, key), compression, timeout, Map.copyOf(headers),
-        retry.child("initial_interval").asDuration(Duration.ofSeconds(1)),
-        retry.child("max_interval").asDuration(Duration.ofSeconds(30)),
-        queue.child("max_requests").asInt(1024, 1, 1_000_000));
+        new AgentConfig.Tls(ca.value(), cert.value(), key.value()), compression.value(), timeout,
+        Map.copyOf(headers), retryInitial, retryMax, queueMax);
+  }
+
+  private static Sourced<Path> tlsFile(ConfigNode node, OtelEnvironment env, String variable) {
+    return new Sourced<>(node.asPath().orElse(null), node.path())
+        .or(env.string(variable).map(Path::of), variable);
   }
 
   private static AgentConfig.Receiver receiver(ConfigNode node) {
-    node.allowOnly("enabled", "endpoint", "max_request_size");
-    String endpoint = node.child("endpoint").asString("127.0.0.1:" + DEFAULT_RECEIVER_PORT);
-    HostPort hp = hostPort(endpoint, DEFAULT_RECEIVER_PORT, node.child("endpoint").path(),
+    boolean enabled = node.child("enabled").asBoolean(true);
+    String endpoint = node.child("endpoint").asString(OtlpReceiver.DEFAULT_HOST + ":"
+        + OtlpReceiver.DEFAULT_PORT);
+    HostPort hp = hostPort(endpoint, OtlpReceiver.DEFAULT_PORT, node.child("endpoint").path(),
         node.problems());
-    return new AgentConfig.Receiver(node.child("enabled").asBoolean(true), hp.host, hp.port,
-        node.child("max_request_size").asBytes(4L * 1024 * 1024));
+    return new AgentConfig.Receiver(enabled, hp.host, hp.port,
+        node.child("max_request_size").asBytes(OtlpReceiver.DEFAULT_MAX_REQUEST_BYTES));
   }
 
   private static AgentConfig.SelfTelemetry selfTelemetry(ConfigNode node) {
-    node.allowOnly("enabled", "interval");
     return new AgentConfig.SelfTelemetry(node.child("enabled").asBoolean(true),
         node.child("interval").asDuration(Duration.ofSeconds(10)));
   }
 
-  private static AgentConfig.Gpu gpu(ConfigNode node) {
-    node.allowOnly("enabled", "nvidia", "amd", "poll_interval", "metrics", "per_process",
-        "nvml_library", "rocm_smi_library", "amd_smi_library", "nccl_dir", "sys_root");
-    ConfigNode metrics = node.child("metrics").allowOnly("utilization", "memory", "temperature",
-        "power", "clock", "pcie_throughput", "encoder_decoder");
-    return new AgentConfig.Gpu(
-        node.child("enabled").asBoolean(true),
-        node.child("nvidia").asBoolean(true),
-        node.child("amd").asBoolean(false),
-        node.child("poll_interval").asDuration(Duration.ofSeconds(10)),
-        new AgentConfig.GpuMetrics(
-            metrics.child("utilization").asBoolean(true),
-            metrics.child("memory").asBoolean(true),
-            metrics.child("temperature").asBoolean(true),
-            metrics.child("power").asBoolean(true),
-            metrics.child("clock").asBoolean(true),
-            metrics.child("pcie_throughput").asBoolean(true),
-            metrics.child("encoder_decoder").asBoolean(true)),
-        node.child("per_process").asBoolean(true),
-        path(node.child("nvml_library").asString(null)),
-        path(node.child("rocm_smi_library").asString(null)),
-        path(node.child("amd_smi_library").asString(null)),
-        Path.of(node.child("nccl_dir").asString(NcclCounterSource.DEFAULT_DIRECTORY.toString())),
-        Path.of(node.child("sys_root").asString("/sys")));
+  /** {@code agent.gpu}: read into the gpu module's own options, whose builder has the defaults. */
+  private static AgentConfig.Gpu gpu(ConfigNode node, Path procRoot) {
+    GpuOptions.Builder options = GpuOptions.builder().procRoot(procRoot);
+    boolean enabled = node.child("enabled").asBoolean(true);
+    boolean nvidia = node.child("nvidia").asBoolean(true);
+    node.child("amd").planned(AMD_GPUS, false);
+    node.child("poll_interval").duration().ifPresent(options::pollInterval);
+    ConfigNode metrics = node.child("metrics");
+    for (GpuOptions.MetricGroup group : GpuOptions.MetricGroup.values()) {
+      metrics.child(group.name().toLowerCase(Locale.ROOT)).bool()
+          .ifPresent(on -> options.metric(group, on));
+    }
+    node.child("per_process").bool().ifPresent(options::perProcess);
+    node.child("nvml_library").asPath().ifPresent(options::nvmlLibrary);
+    node.child("rocm_smi_library").planned(AMD_GPUS, null);
+    node.child("amd_smi_library").planned(AMD_GPUS, null);
+    Path ncclDir = node.child("nccl_dir").asPath().orElse(NcclCounterSource.DEFAULT_DIRECTORY);
+    Path sysRoot = node.child("sys_root").asPath().orElse(InfinibandSource.DEFAULT_SYS_ROOT);
+    return new AgentConfig.Gpu(enabled, nvidia, options.build(), ncclDir, sysRoot);
   }
 
   private static AgentConfig.Aiml aiml(ConfigNode node) {
-    node.allowOnly("frameworks", "trace_correlation", "scrape_interval", "training");
     ConfigNode frameworksNode = node.child("frameworks");
     Map<String, AgentConfig.Framework> frameworks = new TreeMap<>();
     for (String name : frameworksNode.keys()) {
@@ -270,40 +260,37 @@ public final class ConfigLoader {
             ServingFrameworks.names()));
         continue;
       }
-      fw.allowOnly("enabled", "metrics", "metrics_endpoint");
+      boolean enabled = fw.child("enabled").asBoolean(true);
+      List<String> metrics = fw.child("metrics").asStringList(List.of(), ServingFrameworks.METRIC_GROUPS);
       String endpoint = fw.child("metrics_endpoint").asString(null);
       if (endpoint != null && !endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
         fw.child("metrics_endpoint").problem(
             "expected a URL like http://localhost:8002/metrics, got \"" + endpoint + "\"");
       }
-      frameworks.put(name, new AgentConfig.Framework(fw.child("enabled").asBoolean(true),
-          fw.child("metrics").asStringList(List.of(), ServingFrameworks.METRIC_GROUPS), endpoint));
+      frameworks.put(name, new AgentConfig.Framework(enabled, metrics, endpoint));
     }
-    ConfigNode training = node.child("training").allowOnly("enabled", "detect_frameworks",
-        "export_metrics", "log_dirs", "tag_mapping");
+    boolean traceCorrelation = node.child("trace_correlation").asBoolean(false);
+    Duration scrapeInterval = node.child("scrape_interval").asDuration(Duration.ofSeconds(10));
+    ConfigNode training = node.child("training");
+    boolean trainingEnabled = training.child("enabled").asBoolean(false);
+    List<String> detectFrameworks = training.child("detect_frameworks").asStringList(
+        TrainingFrameworks.NAMES, Set.copyOf(TrainingFrameworks.NAMES));
+    boolean exportMetrics = training.child("export_metrics").asBoolean(true);
     List<Path> logDirs = new ArrayList<>();
     for (String dir : training.child("log_dirs").asStringList(List.of(), Set.of())) {
       logDirs.add(Path.of(dir));
     }
-    ConfigNode tagNode = training.child("tag_mapping")
-        .allowOnly(TrainingTagMapping.METRICS.toArray(String[]::new));
+    ConfigNode tagNode = training.child("tag_mapping");
     Map<String, List<String>> tagMapping = new TreeMap<>();
-    for (String metric : tagNode.keys()) {
-      if (!TrainingTagMapping.METRICS.contains(metric)) {
-        continue; // reported by allowOnly
+    for (String metric : new TreeSet<>(TrainingTagMapping.METRICS)) {
+      ConfigNode patterns = tagNode.child(metric);
+      if (patterns.isPresent()) {
+        tagMapping.put(metric, patterns.asStringList(List.of(), Set.of()));
       }
-      tagMapping.put(metric, tagNode.child(metric).asStringList(List.of(), Set.of()));
     }
-    return new AgentConfig.Aiml(Map.copyOf(frameworks),
-        node.child("trace_correlation").asBoolean(false),
-        node.child("scrape_interval").asDuration(Duration.ofSeconds(10)),
-        new AgentConfig.Training(
-            training.child("enabled").asBoolean(false),
-            training.child("detect_frameworks").asStringList(TrainingFrameworks.NAMES,
-                Set.copyOf(TrainingFrameworks.NAMES)),
-            training.child("export_metrics").asBoolean(true),
-            List.copyOf(logDirs),
-            Map.copyOf(tagMapping)));
+    return new AgentConfig.Aiml(Map.copyOf(frameworks), traceCorrelation, scrapeInterval,
+        new AgentConfig.Training(trainingEnabled, detectFrameworks, exportMetrics,
+            List.copyOf(logDirs), Map.copyOf(tagMapping)));
   }
 
   private record HostPort(String host, int port) {}
@@ -332,29 +319,5 @@ public final class ConfigLoader {
       host = "127.0.0.1";
     }
     return new HostPort(host, port);
-  }
-
-  /** The W3C-baggage-like {@code k=v,k2=v2} lists of the OpenTelemetry variables. */
-  private static Map<String, String> keyValueList(String text, String variable,
-      List<String> problems) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (String item : text.split(",")) {
-      if (item.isBlank()) {
-        continue;
-      }
-      int eq = item.indexOf('=');
-      if (eq <= 0) {
-        problems.add(variable + ": expected key=value pairs separated by commas, got \""
-            + item.trim() + "\"");
-        continue;
-      }
-      out.put(URLDecoder.decode(item.substring(0, eq).trim(), StandardCharsets.UTF_8),
-          URLDecoder.decode(item.substring(eq + 1).trim(), StandardCharsets.UTF_8));
-    }
-    return out;
-  }
-
-  private static Path path(String text) {
-    return text == null || text.isBlank() ? null : Path.of(text);
   }
 }

@@ -1,13 +1,14 @@
 package io.telegen.agent.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,6 +19,10 @@ import java.util.regex.Pattern;
  *
  * <p>Problems are collected, not thrown, so that one run shows them all. A missing key or an
  * explicit YAML null reads as the default.
+ *
+ * <p>A node remembers the keys it was asked for with {@link #child}: those are the keys known at
+ * its level. After the whole document is read, {@link #reportUnknownKeys} names every key that
+ * nothing asked for, so the reads are the only list of keys there is.
  */
 final class ConfigNode {
 
@@ -26,6 +31,9 @@ final class ConfigNode {
   private final String path;
   private final Object value;
   private final List<String> problems;
+  /** The keys read, in the order they were first read. */
+  private final Map<String, ConfigNode> children = new LinkedHashMap<>();
+  private boolean notAMappingReported;
 
   private ConfigNode(String path, Object value, List<String> problems) {
     this.path = path;
@@ -50,22 +58,51 @@ final class ConfigNode {
     return value != null;
   }
 
-  /** The child at {@code key}; absent when this node is absent or not a mapping. */
+  /**
+   * The child at {@code key}, which becomes a known key of this node; absent when this node is
+   * absent or not a mapping.
+   */
   ConfigNode child(String key) {
-    String childPath = path.isEmpty() ? key : path + "." + key;
-    return new ConfigNode(childPath, asMap().get(key), problems);
+    return children.computeIfAbsent(key,
+        k -> new ConfigNode(path.isEmpty() ? k : path + "." + k, asMap().get(k), problems));
   }
 
-  /** Records an unknown-key problem for every key not in {@code allowed}. */
-  ConfigNode allowOnly(String... allowed) {
-    Set<String> known = new LinkedHashSet<>(List.of(allowed));
-    for (String key : asMap().keySet()) {
-      if (!known.contains(key)) {
-        problem(path.isEmpty() ? key : path + "." + key,
-            "unknown key; expected one of: " + String.join(", ", known));
-      }
+  /**
+   * Declares a key whose feature this version does not have yet: present with any value but
+   * {@code offValue} (null: any value at all), it is refused with a message saying so. Building
+   * the feature replaces this declaration with the key's read.
+   *
+   * @param feature what is missing, as the operator knows it ("AMD GPUs")
+   */
+  void planned(String feature, Object offValue) {
+    if (value == null || (offValue != null && offValue.equals(value))) {
+      return;
     }
-    return this;
+    problem(feature + " are not supported by this version yet (planned); remove the key"
+        + (offValue == null ? "" : " or set it to " + show(offValue)));
+  }
+
+  /**
+   * Reports, under this node and every node read below it, each key of the document that
+   * nothing read, with the keys known at its level. A node none of whose keys was read (a
+   * scalar, a list, or a mapping already refused as a whole) is not looked into.
+   */
+  void reportUnknownKeys() {
+    if (children.isEmpty() || !(value instanceof Map<?, ?> map)) {
+      return;
+    }
+    for (Object key : map.keySet()) {
+      ConfigNode read = children.get(String.valueOf(key));
+      if (read != null) {
+        read.reportUnknownKeys();
+        continue;
+      }
+      String name = String.valueOf(key);
+      String nearest = nearest(name, children.keySet());
+      problem(path.isEmpty() ? name : path + "." + name, "unknown key; expected one of: "
+          + String.join(", ", children.keySet())
+          + (nearest == null ? "" : "; did you mean " + nearest + "?"));
+    }
   }
 
   /** The keys of this mapping, in document order; empty when absent. */
@@ -74,14 +111,25 @@ final class ConfigNode {
   }
 
   boolean asBoolean(boolean defaultValue) {
+    return bool().orElse(defaultValue);
+  }
+
+  /** The boolean here; empty when absent or not one (a problem then). */
+  Optional<Boolean> bool() {
     if (value == null) {
-      return defaultValue;
+      return Optional.empty();
     }
     if (value instanceof Boolean b) {
-      return b;
+      return Optional.of(b);
     }
     problem(path, "expected true or false, got " + show(value));
-    return defaultValue;
+    return Optional.empty();
+  }
+
+  /** The path here; empty when absent, blank or not a string (a problem then). */
+  Optional<Path> asPath() {
+    String text = asString(null);
+    return text == null || text.isBlank() ? Optional.empty() : Optional.of(Path.of(text));
   }
 
   String asString(String defaultValue) {
@@ -110,16 +158,21 @@ final class ConfigNode {
   }
 
   Duration asDuration(Duration defaultValue) {
+    return duration().orElse(defaultValue);
+  }
+
+  /** The positive duration here; empty when absent or not one (a problem then). */
+  Optional<Duration> duration() {
     if (value == null) {
-      return defaultValue;
+      return Optional.empty();
     }
     Duration parsed = value instanceof String s ? Durations.parse(s.trim()) : null;
     if (parsed == null || parsed.isZero() || parsed.isNegative()) {
       String hint = value instanceof Number n ? " (add a unit: " + n + "s)" : "";
       problem(path, "expected a duration like 10s, 500ms or 1m, got " + show(value) + hint);
-      return defaultValue;
+      return Optional.empty();
     }
-    return parsed;
+    return Optional.of(parsed);
   }
 
   long asBytes(long defaultValue) {
@@ -199,8 +252,47 @@ final class ConfigNode {
     if (value instanceof Map<?, ?> map) {
       return (Map<String, Object>) map;
     }
-    problem(path, "expected a mapping of keys, got " + show(value));
+    if (!notAMappingReported) {
+      notAMappingReported = true;
+      problem(path, "expected a mapping of keys, got " + show(value));
+    }
     return Map.of();
+  }
+
+  /** The known key {@code key} is most likely a misspelling of, or null. */
+  private static String nearest(String key, Set<String> known) {
+    String best = null;
+    int bestDistance = key.length() <= 4 ? 1 : 2;
+    for (String candidate : known) {
+      int d = editDistance(key, candidate);
+      if (d <= bestDistance && (best == null || d < editDistance(key, best))) {
+        best = candidate;
+        bestDistance = d;
+      }
+    }
+    return best;
+  }
+
+  /** Edits (insert, delete, replace, swap of neighbours) that turn {@code a} into {@code b}. */
+  private static int editDistance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
+    for (int j = 0; j <= b.length(); j++) {
+      d[0][j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
   }
 
   static String show(Object value) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The GPU capability: what it says with GPUs off, without a driver, with AMD asked for, and on the
+ * The GPU capability: what it says with GPUs off, without a driver, and on the
  * fake NVML's PCIe board, whose GPU process table the rest of the agent joins with.
  */
 class GpuAssemblyTest {
@@ -32,7 +32,6 @@ class GpuAssemblyTest {
     Assembled gpus = new GpuAssembly().assemble(TestNodes.node("""
         gpu:
           enabled: false
-          amd: true
         """));
     assertEquals(List.of("GPUs: off (agent.gpu.enabled: false)"), gpus.findings());
     assertEquals(List.of(), gpus.sources());
@@ -52,18 +51,6 @@ class GpuAssemblyTest {
         + "elsewhere, or agent.gpu.nvidia: false"), finding);
     assertEquals(List.of(), gpus.sources());
     assertTrue(gpus.gpuTables().isEmpty(), "no GPU source, no GPU process table");
-  }
-
-  @Test
-  void amdAskedForIsSaidToBeIgnored() throws Exception {
-    Assembled gpus = new GpuAssembly().assemble(TestNodes.node("""
-        gpu:
-          nvidia: false
-          amd: true
-        """));
-    assertEquals(List.of("AMD GPUs: this version reads NVIDIA GPUs only; agent.gpu.amd is "
-        + "ignored"), gpus.findings());
-    assertEquals(List.of(), gpus.sources());
   }
 
   @Test

@@ -8,13 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.telegen.frameworks.serving.ServingFrameworks;
 import io.telegen.frameworks.training.TrainingFrameworks;
+import io.telegen.gpu.GpuOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,8 +30,13 @@ class ConfigLoaderTest {
 
   private static final ConfigLoader NO_ENV = ConfigLoader.withEnvironment(Map.of());
 
+  /** The keys under {@code agent.gpu}, in the order the README's table lists them. */
+  private static final List<String> GPU_KEYS = List.of("enabled", "nvidia", "amd",
+      "poll_interval", "metrics", "per_process", "nvml_library", "rocm_smi_library",
+      "amd_smi_library", "nccl_dir", "sys_root");
+
   @ParameterizedTest(name = "spec example {0}")
-  @ValueSource(strings = {"nvidia-gpu", "amd-gpu", "vllm", "triton", "training", "per-process",
+  @ValueSource(strings = {"nvidia-gpu", "vllm", "triton", "training", "per-process",
       "trace-correlation"})
   void everySpecExampleParsesVerbatim(String example) throws Exception {
     AgentConfig config = NO_ENV.parse(resource("spec/" + example + ".yaml"), example);
@@ -36,18 +48,57 @@ class ConfigLoaderTest {
     AgentConfig.Gpu gpu = NO_ENV.parse(resource("spec/nvidia-gpu.yaml"), "spec").gpu();
     assertTrue(gpu.enabled());
     assertTrue(gpu.nvidia());
-    assertFalse(gpu.amd());
     assertEquals(Duration.ofSeconds(10), gpu.pollInterval());
-    assertEquals(new AgentConfig.GpuMetrics(true, true, true, true, true, true, true),
-        gpu.metrics());
-    assertTrue(gpu.perProcess());
+    assertEquals(EnumSet.allOf(GpuOptions.MetricGroup.class), gpu.options().metrics());
+    assertTrue(gpu.options().perProcess());
   }
 
   @Test
-  void amdExampleSwitchesVendors() throws Exception {
-    AgentConfig.Gpu gpu = NO_ENV.parse(resource("spec/amd-gpu.yaml"), "spec").gpu();
-    assertFalse(gpu.nvidia());
-    assertTrue(gpu.amd());
+  void gpuSettingsReachTheGpuModulesOptions() throws Exception {
+    AgentConfig config = NO_ENV.parse("""
+        agent:
+          proc_root: /host/proc
+          gpu:
+            poll_interval: 2s
+            metrics: {power: false, pcie_throughput: false}
+            per_process: false
+            nvml_library: /opt/nvidia/libnvidia-ml.so.1
+            nccl_dir: /run/nccl
+            sys_root: /host/sys
+        """, "a");
+    GpuOptions expected = GpuOptions.builder().pollInterval(Duration.ofSeconds(2))
+        .metric(GpuOptions.MetricGroup.POWER, false)
+        .metric(GpuOptions.MetricGroup.PCIE_THROUGHPUT, false)
+        .perProcess(false).nvmlLibrary(Path.of("/opt/nvidia/libnvidia-ml.so.1"))
+        .procRoot(Path.of("/host/proc")).build();
+    assertEquals(expected, config.gpu().options());
+    assertEquals(Path.of("/run/nccl"), config.gpu().ncclDir());
+    assertEquals(Path.of("/host/sys"), config.gpu().sysRoot());
+  }
+
+  @Test
+  void amdExampleIsRefusedUntilAmdGpusAreBuilt() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> NO_ENV.parse(resource("spec/amd-gpu.yaml"), "amd.yaml"));
+    assertEquals(List.of("agent.gpu.amd: AMD GPUs are not supported by this version yet "
+        + "(planned); remove the key or set it to false"), e.problems());
+  }
+
+  @Test
+  void amdLibraryKeysAreRefusedAndAmdFalseIsFine() throws Exception {
+    ConfigException e = assertThrows(ConfigException.class, () -> NO_ENV.parse("""
+        agent:
+          gpu:
+            amd: false
+            rocm_smi_library: /opt/rocm/lib/librocm_smi64.so
+            amd_smi_library: /opt/rocm/lib/libamd_smi.so
+        """, "a"));
+    assertEquals(List.of(
+        "agent.gpu.rocm_smi_library: AMD GPUs are not supported by this version yet (planned); "
+            + "remove the key",
+        "agent.gpu.amd_smi_library: AMD GPUs are not supported by this version yet (planned); "
+            + "remove the key"), e.problems());
+    assertTrue(NO_ENV.parse("agent: {gpu: {amd: false}}", "a").gpu().enabled());
   }
 
   @Test
@@ -110,6 +161,134 @@ class ConfigLoaderTest {
     assertEquals(ConfigLoader.DEFAULT_SERVICE_NAME, config.serviceName());
   }
 
+  /** The README's configuration table, key by key: what an empty {@code agent:} runs with. */
+  @Test
+  void defaultsAreTheDocumentedDefaults() throws Exception {
+    AgentConfig config = NO_ENV.parse("agent: {}", "embedded default");
+    assertEquals(NO_ENV.load(null), config);
+
+    assertEquals("telegen-agent", config.serviceName());
+    assertEquals(Map.of(), config.resourceAttributes());
+    assertEquals(Path.of("/proc"), config.procRoot());
+    AgentConfig.Exporter exporter = config.exporter();
+    assertEquals("http://127.0.0.1:4317", exporter.target());
+    assertEquals("gzip", exporter.compression());
+    assertEquals(Duration.ofSeconds(10), exporter.timeout());
+    assertEquals(Map.of(), exporter.headers());
+    assertEquals(new AgentConfig.Tls(null, null, null), exporter.tlsFiles());
+    assertEquals(Duration.ofSeconds(1), exporter.retryInitialInterval());
+    assertEquals(Duration.ofSeconds(30), exporter.retryMaxInterval());
+    assertEquals(1024, exporter.queueMaxRequests());
+    assertEquals(new AgentConfig.Receiver(true, "127.0.0.1", 4319, 4L * 1024 * 1024),
+        config.receiver());
+    assertEquals(new AgentConfig.SelfTelemetry(true, Duration.ofSeconds(10)),
+        config.selfTelemetry());
+    AgentConfig.Gpu gpu = config.gpu();
+    assertTrue(gpu.enabled());
+    assertTrue(gpu.nvidia());
+    assertEquals(Duration.ofSeconds(10), gpu.pollInterval());
+    assertEquals(EnumSet.allOf(GpuOptions.MetricGroup.class), gpu.options().metrics());
+    assertTrue(gpu.options().perProcess());
+    assertNull(gpu.options().nvmlLibrary());
+    assertEquals(Path.of("/proc"), gpu.options().procRoot());
+    assertEquals(Path.of("/dev/shm/telegen-nccl"), gpu.ncclDir());
+    assertEquals(Path.of("/sys"), gpu.sysRoot());
+    AgentConfig.Aiml aiml = config.aiml();
+    assertEquals(Map.of(), aiml.frameworks());
+    assertEquals(Duration.ofSeconds(10), aiml.scrapeInterval());
+    assertFalse(aiml.traceCorrelation());
+    AgentConfig.Training training = aiml.training();
+    assertFalse(training.enabled());
+    assertEquals(List.of("pytorch", "tensorflow", "jax"), training.detectFrameworks());
+    assertTrue(training.exportMetrics());
+    assertEquals(List.of(), training.logDirs());
+    assertEquals(Map.of(), training.tagMapping());
+  }
+
+  /**
+   * Every default the README's configuration table spells as a value is the one the agent runs
+   * with: a changed default fails here until the table says it too.
+   */
+  @Test
+  void theReadmeTableStatesTheDefaults() throws Exception {
+    AgentConfig config = NO_ENV.parse("agent: {}", "a");
+    AgentConfig.Exporter exporter = config.exporter();
+    AgentConfig.Receiver receiver = config.receiver();
+    AgentConfig.Training training = config.aiml().training();
+    Map<String, String> running = new TreeMap<>(Map.ofEntries(
+        Map.entry("agent.service_name", config.serviceName()),
+        Map.entry("agent.resource_attributes", config.resourceAttributes().toString()),
+        Map.entry("agent.proc_root", config.procRoot().toString()),
+        Map.entry("agent.exporter.endpoint", exporter.host() + ":" + exporter.port()),
+        Map.entry("agent.exporter.insecure", String.valueOf(!exporter.tls())),
+        Map.entry("agent.exporter.compression", exporter.compression()),
+        Map.entry("agent.exporter.timeout", Durations.show(exporter.timeout())),
+        Map.entry("agent.exporter.headers", exporter.headers().toString()),
+        Map.entry("agent.exporter.retry.initial_interval",
+            Durations.show(exporter.retryInitialInterval())),
+        Map.entry("agent.exporter.retry.max_interval",
+            Durations.show(exporter.retryMaxInterval())),
+        Map.entry("agent.exporter.queue.max_requests",
+            String.valueOf(exporter.queueMaxRequests())),
+        Map.entry("agent.receiver.enabled", String.valueOf(receiver.enabled())),
+        Map.entry("agent.receiver.endpoint", receiver.host() + ":" + receiver.port()),
+        Map.entry("agent.receiver.max_request_size",
+            receiver.maxRequestBytes() / (1024 * 1024) + "MiB"),
+        Map.entry("agent.self_telemetry.enabled",
+            String.valueOf(config.selfTelemetry().enabled())),
+        Map.entry("agent.self_telemetry.interval",
+            Durations.show(config.selfTelemetry().interval())),
+        Map.entry("agent.gpu.enabled", String.valueOf(config.gpu().enabled())),
+        Map.entry("agent.gpu.nvidia", String.valueOf(config.gpu().nvidia())),
+        Map.entry("agent.gpu.poll_interval", Durations.show(config.gpu().pollInterval())),
+        Map.entry("agent.gpu.per_process", String.valueOf(config.gpu().options().perProcess())),
+        Map.entry("agent.gpu.nccl_dir", config.gpu().ncclDir().toString()),
+        Map.entry("agent.gpu.sys_root", config.gpu().sysRoot().toString()),
+        Map.entry("agent.aiml.scrape_interval", Durations.show(config.aiml().scrapeInterval())),
+        Map.entry("agent.aiml.trace_correlation",
+            String.valueOf(config.aiml().traceCorrelation())),
+        Map.entry("agent.aiml.training.enabled", String.valueOf(training.enabled())),
+        Map.entry("agent.aiml.training.export_metrics", String.valueOf(training.exportMetrics())),
+        Map.entry("agent.aiml.training.log_dirs", training.logDirs().toString())));
+
+    Map<String, String> documented = new TreeMap<>(readmeDefaults());
+    documented.keySet().retainAll(running.keySet());
+    assertEquals(running, documented);
+  }
+
+  /**
+   * The README table's rows as key → default, where the default is written as one value in
+   * backticks; a row of several keys ({@code a.b}, {@code c} or {@code a.b} / {@code c}) gives
+   * one default per key, in order.
+   */
+  private static Map<String, String> readmeDefaults() throws IOException {
+    Pattern ticked = Pattern.compile("`([^`]*)`");
+    Map<String, String> defaults = new TreeMap<>();
+    for (String line : Files.readAllLines(Path.of("../README.md"))) {
+      if (!line.startsWith("| `agent.")) {
+        continue;
+      }
+      String[] cells = line.split("\\|");
+      List<String> keys = new ArrayList<>();
+      Matcher m = ticked.matcher(cells[1]);
+      while (m.find()) {
+        keys.add(keys.isEmpty() ? m.group(1)
+            : keys.get(0).substring(0, keys.get(0).lastIndexOf('.') + 1) + m.group(1));
+      }
+      String[] values = cells[2].trim().split(" / |, ");
+      if (values.length != keys.size()) {
+        continue;
+      }
+      for (int i = 0; i < values.length; i++) {
+        Matcher value = ticked.matcher(values[i]);
+        if (value.matches()) {
+          defaults.put(keys.get(i), value.group(1));
+        }
+      }
+    }
+    return defaults;
+  }
+
   @Test
   void badDurationNamesTheKeyAndWhatWasExpected() {
     ConfigException e = assertThrows(ConfigException.class,
@@ -125,8 +304,60 @@ class ConfigLoaderTest {
     ConfigException e = assertThrows(ConfigException.class,
         () -> NO_ENV.parse(resource("bad/misspelt-key.yaml"), "agent.yaml"));
     assertEquals(1, e.problems().size());
-    assertTrue(e.problems().get(0).startsWith("agent.gpu.enabeld: unknown key; expected one of: "
-        + "enabled, nvidia, amd, poll_interval"), e.problems().get(0));
+    String problem = e.problems().get(0);
+    assertTrue(problem.startsWith("agent.gpu.enabeld: unknown key; expected one of: enabled, "
+        + "nvidia, amd, poll_interval, metrics, per_process, nvml_library, "), problem);
+    assertTrue(problem.endsWith(", sys_root; did you mean enabled?"), problem);
+  }
+
+  @Test
+  void unknownKeysAtEveryDepthNameTheKeysKnownThere() {
+    ConfigException e = assertThrows(ConfigException.class, () -> NO_ENV.parse("""
+        agnet: {}
+        agent:
+          colour: blue
+          gpu:
+            pol_interval: 5s
+            metrics: {memroy: false}
+          exporter:
+            tls: {ca: /etc/ca.pem}
+          aiml:
+            frameworks:
+              vllm: {metric_endpoint: "http://localhost:8000/metrics"}
+        """, "a.yaml"));
+    assertEquals(List.of(
+        "agnet: unknown key; expected one of: agent; did you mean agent?",
+        "agent.colour: unknown key; expected one of: service_name, resource_attributes, "
+            + "proc_root, exporter, receiver, self_telemetry, gpu, aiml",
+        "agent.gpu.pol_interval: unknown key; expected one of: " + String.join(", ", GPU_KEYS)
+            + "; did you mean poll_interval?",
+        "agent.gpu.metrics.memroy: unknown key; expected one of: utilization, memory, "
+            + "temperature, power, clock, pcie_throughput, encoder_decoder; did you mean memory?",
+        "agent.exporter.tls.ca: unknown key; expected one of: ca_file, cert_file, key_file",
+        "agent.aiml.frameworks.vllm.metric_endpoint: unknown key; expected one of: enabled, "
+            + "metrics, metrics_endpoint; did you mean metrics_endpoint?"), e.problems());
+  }
+
+  @Test
+  void unknownKeysAndBadValuesAreReportedTogether() {
+    ConfigException e = assertThrows(ConfigException.class, () -> NO_ENV.parse("""
+        agent:
+          self_telemetry: {interval: soon, enable: true}
+          receiver: {endpont: "0.0.0.0:4319"}
+        """, "a.yaml"));
+    assertEquals(List.of(
+        "agent.self_telemetry.interval: expected a duration like 10s, 500ms or 1m, got \"soon\"",
+        "agent.self_telemetry.enable: unknown key; expected one of: enabled, interval; did you "
+            + "mean enabled?",
+        "agent.receiver.endpont: unknown key; expected one of: enabled, endpoint, "
+            + "max_request_size; did you mean endpoint?"), e.problems());
+  }
+
+  @Test
+  void aSectionThatIsNotAMappingIsReportedOnce() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> NO_ENV.parse("agent: {gpu: true}", "a.yaml"));
+    assertEquals(List.of("agent.gpu: expected a mapping of keys, got true"), e.problems());
   }
 
   @Test
@@ -248,6 +479,65 @@ class ConfigLoaderTest {
         "OTEL_EXPORTER_OTLP_TIMEOUT: expected milliseconds like 10000, got \"10s\"",
         "OTEL_RESOURCE_ATTRIBUTES: expected key=value pairs separated by commas, got \"novalue\""),
         e.problems());
+  }
+
+  @Test
+  void everyExporterVariableIsAsStrictAsTheFileAndNamedInItsError() {
+    ConfigLoader loader = ConfigLoader.withEnvironment(Map.of(
+        "OTEL_EXPORTER_OTLP_INSECURE", "yes",
+        "OTEL_EXPORTER_OTLP_COMPRESSION", "zstd",
+        "OTEL_EXPORTER_OTLP_TIMEOUT", "-5",
+        "OTEL_EXPORTER_OTLP_ENDPOINT", "collector:43170",
+        "OTEL_EXPORTER_OTLP_HEADERS", "api-key",
+        "OTEL_EXPORTER_OTLP_CERTIFICATE", "/nonexistent/ca.pem",
+        "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", "/nonexistent/client.pem"));
+    ConfigException e = assertThrows(ConfigException.class, () -> loader.parse("""
+        agent:
+          gpu: {poll_interval: ten}
+          exporter: {compression: gzip, insecure: true}
+          self_telemetry: {intervall: 1s}
+        """, "agent.yaml"));
+    assertEquals(List.of(
+        "OTEL_EXPORTER_OTLP_INSECURE: expected true or false, got \"yes\"",
+        "OTEL_EXPORTER_OTLP_TIMEOUT: expected milliseconds like 10000, got \"-5\"",
+        "OTEL_EXPORTER_OTLP_HEADERS: expected key=value pairs separated by commas, got "
+            + "\"api-key\"",
+        "OTEL_EXPORTER_OTLP_COMPRESSION: expected gzip or none, got \"zstd\"",
+        "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: the client certificate and its private key go "
+            + "together; set OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and "
+            + "OTEL_EXPORTER_OTLP_CLIENT_KEY both or neither",
+        "OTEL_EXPORTER_OTLP_CERTIFICATE: cannot read /nonexistent/ca.pem",
+        "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: cannot read /nonexistent/client.pem",
+        "agent.gpu.poll_interval: expected a duration like 10s, 500ms or 1m, got \"ten\"",
+        "agent.self_telemetry.intervall: unknown key; expected one of: enabled, interval; did "
+            + "you mean interval?"), e.problems());
+  }
+
+  @Test
+  void badEndpointFromTheEnvironmentNamesTheVariable() {
+    ConfigLoader loader = ConfigLoader.withEnvironment(Map.of(
+        "OTEL_EXPORTER_OTLP_ENDPOINT", "collector:99999"));
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> loader.parse("agent: {}", "agent.yaml"));
+    assertEquals(List.of("OTEL_EXPORTER_OTLP_ENDPOINT: expected a port from 1 to 65535 in "
+        + "\"collector:99999\""), e.problems());
+  }
+
+  @Test
+  void environmentBooleansIgnoreCaseAndEmptyMeansUnset() throws Exception {
+    AgentConfig insecureFalse = ConfigLoader.withEnvironment(Map.of(
+        "OTEL_EXPORTER_OTLP_INSECURE", "FALSE", "OTEL_SERVICE_NAME", "",
+        "OTEL_EXPORTER_OTLP_TIMEOUT", " ", "OTEL_EXPORTER_OTLP_COMPRESSION", ""))
+        .parse("agent: {exporter: {endpoint: 'gw:4317', insecure: true, timeout: 3s}}", "a");
+    assertTrue(insecureFalse.exporter().tls());
+    assertEquals(ConfigLoader.DEFAULT_SERVICE_NAME, insecureFalse.serviceName());
+    assertEquals(Duration.ofSeconds(3), insecureFalse.exporter().timeout());
+    assertEquals("gzip", insecureFalse.exporter().compression());
+
+    AgentConfig insecureTrue = ConfigLoader.withEnvironment(Map.of(
+        "OTEL_EXPORTER_OTLP_INSECURE", "True"))
+        .parse("agent: {exporter: {endpoint: 'gw:4317', insecure: false}}", "a");
+    assertFalse(insecureTrue.exporter().tls());
   }
 
   @Test

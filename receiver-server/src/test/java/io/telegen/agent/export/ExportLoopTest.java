@@ -1,6 +1,5 @@
 package io.telegen.agent.export;
 
-import static io.telegen.agent.export.ExporterFixture.NO_TLS;
 import static io.telegen.agent.export.ExporterFixture.config;
 import static io.telegen.agent.export.ExporterFixture.plaintext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,7 +10,6 @@ import io.telegen.agent.telemetry.AgentTelemetry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -276,8 +274,8 @@ class ExportLoopTest {
     collector.hangNext(1);
     ExportItem item = OtlpRequests.metricsItem("m", 5, 0);
     queue.offer(item);
-    fixture.loop(queue, fixture.exporter(config(collector.port(), false, NO_TLS, "none",
-        Duration.ofMillis(300), Map.of())), Duration.ofSeconds(1), sleeper, NO_JITTER);
+    fixture.loop(queue, fixture.exporter(config(collector.port(),
+        "compression: none, timeout: 300ms")), Duration.ofSeconds(1), sleeper, NO_JITTER);
 
     fixture.awaitIdle(queue);
 

@@ -4,6 +4,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.telegen.agent.config.AgentConfig;
+import io.telegen.agent.config.ConfigException;
+import io.telegen.agent.config.ConfigLoader;
 import io.telegen.agent.telemetry.AgentTelemetry;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -23,22 +25,29 @@ import java.util.function.LongUnaryOperator;
  */
 final class ExporterFixture implements AutoCloseable {
 
-  static final AgentConfig.Tls NO_TLS = new AgentConfig.Tls(null, null, null);
-  static final Duration TIMEOUT = Duration.ofSeconds(10);
-
   final EventLoopGroup eventLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   final AgentTelemetry telemetry = new AgentTelemetry(1L);
   private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
   private volatile Thread loopThread;
 
-  static AgentConfig.Exporter config(int port, boolean tls, AgentConfig.Tls files,
-      String compression, Duration timeout, Map<String, String> headers) {
-    return new AgentConfig.Exporter("127.0.0.1", port, tls, files, compression, timeout, headers,
-        Duration.ofMillis(100), Duration.ofSeconds(1), 100);
+  /**
+   * The exporter section the agent reads from {@code settings}, the body of a YAML flow mapping
+   * under {@code agent.exporter} (e.g. {@code "compression: none, timeout: 300ms"}), aimed at
+   * {@code port} on this host with retries and the queue short enough for tests.
+   */
+  static AgentConfig.Exporter config(int port, String settings) {
+    String yaml = "agent: {exporter: {endpoint: '127.0.0.1:" + port + "', "
+        + "retry: {initial_interval: 100ms, max_interval: 1s}, queue: {max_requests: 100}"
+        + (settings.isEmpty() ? "" : ", " + settings) + "}}";
+    try {
+      return ConfigLoader.withEnvironment(Map.of()).parse(yaml, "test exporter").exporter();
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   static AgentConfig.Exporter plaintext(int port) {
-    return config(port, false, NO_TLS, "none", TIMEOUT, Map.of());
+    return config(port, "compression: none");
   }
 
   static Path tlsFile(String name) {

@@ -1,7 +1,5 @@
 package io.telegen.agent.export;
 
-import static io.telegen.agent.export.ExporterFixture.NO_TLS;
-import static io.telegen.agent.export.ExporterFixture.TIMEOUT;
 import static io.telegen.agent.export.ExporterFixture.config;
 import static io.telegen.agent.export.ExporterFixture.plaintext;
 import static io.telegen.agent.export.ExporterFixture.tlsFile;
@@ -18,10 +16,8 @@ import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
-import io.telegen.agent.config.AgentConfig;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -96,7 +92,7 @@ class OtlpExporterTest {
   void gzipCompressionIsAnnouncedAndUsedOnTheWire() throws Exception {
     FakeCollector collector = fixture.collector();
     OtlpExporter exporter = fixture.exporter(
-        config(collector.port(), false, NO_TLS, "gzip", TIMEOUT, Map.of()));
+        config(collector.port(), "compression: gzip"));
     // 200 points with near-identical attributes compress well.
     ExportItem item = OtlpRequests.metricsItem("gpu_memory_used_bytes", 200, 1e9);
 
@@ -127,8 +123,8 @@ class OtlpExporterTest {
   @Test
   void configuredHeadersReachTheCollectorOnEveryCall() throws Exception {
     FakeCollector collector = fixture.collector();
-    OtlpExporter exporter = fixture.exporter(config(collector.port(), false, NO_TLS, "none",
-        TIMEOUT, Map.of("authorization", "Bearer s3cret", "X-Scope-OrgID", "tenant-7")));
+    OtlpExporter exporter = fixture.exporter(config(collector.port(),
+        "compression: none, headers: {authorization: Bearer s3cret, X-Scope-OrgID: tenant-7}"));
 
     assertEquals(ExportResult.Outcome.DELIVERED,
         exporter.export(OtlpRequests.metricsItem("a", 1, 1)).outcome());
@@ -228,7 +224,7 @@ class OtlpExporterTest {
     FakeCollector collector = fixture.collector();
     collector.hangNext(1);
     OtlpExporter exporter = fixture.exporter(
-        config(collector.port(), false, NO_TLS, "none", Duration.ofMillis(300), Map.of()));
+        config(collector.port(), "compression: none, timeout: 300ms"));
     ExportItem item = OtlpRequests.metricsItem("m", 5, 0);
 
     long start = System.nanoTime();
@@ -271,8 +267,8 @@ class OtlpExporterTest {
   void tlsExporterTrustingTheCaDeliversThroughBoringSsl() throws Exception {
     List<LogRecord> warnings = captureWarnings();
     FakeCollector collector = fixture.register(FakeCollector.startTls(serverTls()));
-    OtlpExporter exporter = fixture.exporter(config(collector.port(), true,
-        new AgentConfig.Tls(tlsFile("ca.pem"), null, null), "gzip", TIMEOUT, Map.of()));
+    OtlpExporter exporter = fixture.exporter(config(collector.port(),
+        "insecure: false, tls: {ca_file: '" + tlsFile("ca.pem") + "'}"));
     ExportItem item = OtlpRequests.metricsItem("gpu_utilization_percent", 4, 10);
 
     ExportResult result = exporter.export(item);
@@ -289,8 +285,8 @@ class OtlpExporterTest {
   @Test
   void tlsExporterWithoutTheCaIsRefusedAndKeepsRetryingWithoutDelivering() throws Exception {
     FakeCollector collector = fixture.register(FakeCollector.startTls(serverTls()));
-    OtlpExporter exporter = fixture.exporter(config(collector.port(), true, NO_TLS, "none",
-        TIMEOUT, Map.of()));
+    OtlpExporter exporter = fixture.exporter(config(collector.port(),
+        "insecure: false, compression: none"));
     ExportItem item = OtlpRequests.metricsItem("m", 5, 0);
 
     ExportResult result = exporter.export(item);

@@ -40,7 +40,7 @@ import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.metrics.v1.Summary;
 import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
 import io.opentelemetry.proto.resource.v1.Resource;
-import io.telegen.agent.config.AgentConfig;
+import io.telegen.agent.config.ConfigLoader;
 import io.telegen.agent.export.Await;
 import io.telegen.agent.export.ExportItem;
 import io.telegen.agent.export.ExportResult;
@@ -376,9 +376,9 @@ class OtlpReceiverTest {
   @Test
   void theAgentsOwnExporterTreatsTheReceiversPushBackAsRetryAfterOneSecond() throws Exception {
     start(1);
-    exporter = OtlpExporter.create(new AgentConfig.Exporter("127.0.0.1", receiver.port(), false,
-        new AgentConfig.Tls(null, null, null), "gzip", Duration.ofSeconds(10), Map.of(),
-        Duration.ofMillis(100), Duration.ofSeconds(1), 10), eventLoop);
+    exporter = OtlpExporter.create(ConfigLoader.withEnvironment(Map.of()).parse("agent: {exporter: "
+        + "{endpoint: '127.0.0.1:" + receiver.port() + "', retry: {initial_interval: 100ms, "
+        + "max_interval: 1s}, queue: {max_requests: 10}}}", "test").exporter(), eventLoop);
     ExportItem first = OtlpRequests.metricsItem("m", 2, 0);
     ExportItem second = OtlpRequests.metricsItem("n", 3, 0);
 
