@@ -26,10 +26,9 @@ public final class MetricCatalogMarkdown {
 
   /** Areas in document order. MIG is a view over the other areas, so it is filled separately. */
   enum Area {
-    GPU("GPU", "Device-level metrics from NVML (NVIDIA) and GPM (NVIDIA Hopper and newer). AMD GPUs"
-        + " (ROCm SMI, AMD SMI) are planned and will report the same `gpu_*` names."),
-    PER_PROCESS("Per-process", "GPU usage of each process. Attributing processes to Kubernetes pods"
-        + " is planned."),
+    GPU("GPU", "Device-level metrics of each GPU: from NVML, and GPM on NVIDIA Hopper and newer."
+        + " Every GPU vendor reports the same `gpu_*` names."),
+    PER_PROCESS("Per-process", "GPU usage of each process."),
     MIG("MIG", "Metrics reported per MIG instance. They carry the MIG labels below in addition to the parent"
         + " GPU's labels; physical-GPU metrics (temperature, power, clocks, ...) are reported once for the"
         + " parent."),
