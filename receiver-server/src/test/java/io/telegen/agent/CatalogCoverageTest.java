@@ -78,7 +78,8 @@ class CatalogCoverageTest {
    */
   private static final Map<String, String> PUSHED = Map.of(
       "otlp_training", "pushedTrainingMetricsAreTheCatalogsOtlpTrainingEntries below",
-      "onnxruntime", "InstrumentedOrtSessionTest in frameworks/onnxruntime-otel");
+      "onnxruntime", "InstrumentedOrtSessionTest.reportsWhatTheAgentsCatalogSaysOnnxRuntimeEmits"
+          + " in frameworks/onnxruntime-otel");
 
   /** What one run of a built source emitted, and the catalog sources it speaks for. */
   private record Run(String what, Set<String> catalogSources, List<Metric> metrics) {}
