@@ -274,6 +274,11 @@ public final class MetricCatalog {
               + " got '" + description + "'");
           continue;
         }
+        if (plans.containsValue(description.strip())) {
+          problems.add(where + ": another plan already waits for '" + description.strip()
+              + "'; use that one");
+          continue;
+        }
         plans.put(name, description.strip());
       }
       return plans;

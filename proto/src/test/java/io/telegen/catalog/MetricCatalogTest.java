@@ -247,6 +247,7 @@ class MetricCatalogTest {
       "planned-mistakes.yaml; metric #3 'gpu_memory_free_bytes'; required label 'device' cannot be planned",
       "planned-mistakes.yaml; metric #4 'gpu_temperature_celsius'; 'planned' must map a plan to the sources",
       "vague-plan.yaml; plan 'amd'; description must say what it waits for, as \"issue N: what\"",
+      "vague-plan.yaml; plan 'kubernetes'; another plan already waits for 'issue 11: pods'",
       "unused-plan.yaml; plan 'amd'; declared but nothing is planned for it",
   })
   void rejectsABadCatalogNamingTheEntryAndTheProblem(String file, String entry, String problem) {

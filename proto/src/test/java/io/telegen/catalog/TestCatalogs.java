@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 
-/** Opens the test catalogs under {@code src/test/resources/catalog} for tests of other packages. */
+/** Opens the test catalogs in {@code src/test/resources/catalog} for tests of other packages. */
 public final class TestCatalogs {
 
   private TestCatalogs() {}

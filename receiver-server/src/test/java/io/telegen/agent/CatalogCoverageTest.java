@@ -231,7 +231,8 @@ class CatalogCoverageTest {
     assertEquals(Set.of(), unaccounted, "no source of this build is run for these: run it here,"
         + " or mark the source planned on the entry");
     for (String source : run) {
-      assertTrue(MetricCatalog.knownSources().contains(source), source + " is not a catalog source");
+      assertTrue(MetricCatalog.knownSources().contains(source),
+          source + " is not a catalog source");
     }
   }
 
@@ -400,8 +401,10 @@ class CatalogCoverageTest {
       metrics.addAll(batch.metrics());
     }
     for (Metric metric : metrics) {
-      metric.getGauge().getDataPointsList().forEach(p -> framework(p.getAttributesList(), labelValues));
-      metric.getSum().getDataPointsList().forEach(p -> framework(p.getAttributesList(), labelValues));
+      metric.getGauge().getDataPointsList()
+          .forEach(p -> framework(p.getAttributesList(), labelValues));
+      metric.getSum().getDataPointsList()
+          .forEach(p -> framework(p.getAttributesList(), labelValues));
       metric.getHistogram().getDataPointsList()
           .forEach(p -> framework(p.getAttributesList(), labelValues));
     }

@@ -102,7 +102,8 @@ class InstrumentedOrtSessionTest {
       recorded.add(name);
       MetricDefinition definition = catalog.find(name)
           .orElseThrow(() -> new AssertionError(name + " is not in the agent's metric catalog"));
-      assertTrue(definition.builtSources().contains(SOURCE), name + " lists " + definition.sources());
+      assertTrue(definition.builtSources().contains(SOURCE),
+          name + " lists " + definition.sources());
       assertEquals(definition.unit(), metric.getUnit(), name);
       MetricType type = switch (metric.getType()) {
         case LONG_SUM, DOUBLE_SUM -> MetricType.COUNTER;
