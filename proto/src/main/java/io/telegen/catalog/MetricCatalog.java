@@ -28,6 +28,12 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * {@code sources:}, so each module's tests can check its own registry against them. Loading validates the whole file and reports every problem at
  * once, naming the entry, so a bad edit fails the build rather than a running agent.
  *
+ * <p>The catalog also holds what is promised but not built yet. Its {@code plans} section names
+ * each piece of later work and the issue it waits for; an entry's {@code planned} key lists, per
+ * plan, those of its sources and optional labels that wait for it (see
+ * {@link MetricDefinition#plannedSources()}). Tests hold the two sides honest: a built source must
+ * emit every entry and label that is not planned, and must emit nothing that is.
+ *
  * <p>Instances are immutable and safe to share between threads.
  */
 public final class MetricCatalog {
@@ -46,11 +52,16 @@ public final class MetricCatalog {
   // Source ids and capabilities are label values and config keys: lower case, digits, '_'.
   private static final Pattern SOURCE_ID = Pattern.compile("[a-z][a-z0-9_]*");
 
-  private static final Set<String> TOP_LEVEL_KEYS = Set.of("sources", "labels", "metrics");
+  private static final Set<String> TOP_LEVEL_KEYS = Set.of("sources", "labels", "plans",
+      "metrics");
   private static final Set<String> METRIC_KEYS = Set.of(
-      "name", "type", "unit", "description", "labels", "optional_labels", "sources", "spec");
+      "name", "type", "unit", "description", "labels", "optional_labels", "sources", "spec",
+      "planned");
   private static final Set<String> LABEL_KEYS = Set.of("description");
   private static final Set<String> SOURCE_KEYS = Set.of("capability", "description");
+  private static final Set<String> PLAN_KEYS = Set.of("description");
+  // A plan says what it waits for: the issue that builds it, then what that is.
+  private static final Pattern PLAN_DESCRIPTION = Pattern.compile("issue [0-9]+: \\S.*");
 
   private static final Object SHIPPED_LOCK = new Object();
   private static volatile MetricCatalog shipped;
@@ -59,9 +70,10 @@ public final class MetricCatalog {
   private final Map<String, MetricDefinition> byName;
   private final Map<String, String> labels;
   private final Map<String, SourceDefinition> sources;
+  private final Map<String, String> plans;
 
   private MetricCatalog(Map<String, SourceDefinition> sources, List<MetricDefinition> metrics,
-      Map<String, String> labels) {
+      Map<String, String> labels, Map<String, String> plans) {
     this.sources = Collections.unmodifiableMap(new LinkedHashMap<>(sources));
     this.metrics = List.copyOf(metrics);
     Map<String, MetricDefinition> index = new LinkedHashMap<>();
@@ -70,6 +82,7 @@ public final class MetricCatalog {
     }
     this.byName = Collections.unmodifiableMap(index);
     this.labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+    this.plans = Collections.unmodifiableMap(new LinkedHashMap<>(plans));
   }
 
   /**
@@ -172,7 +185,8 @@ public final class MetricCatalog {
   }
 
   /**
-   * The metrics that the given source emits, in catalog order.
+   * The metrics that list the given source, in catalog order, including those where the source is
+   * planned ({@link MetricDefinition#plannedSources()}).
    *
    * @param source a source name such as {@code nvml}, {@code vllm} or {@code self}
    * @throws IllegalArgumentException if {@code source} is not one of {@link #sources()}, so a
@@ -195,6 +209,14 @@ public final class MetricCatalog {
   /** Every declared label and its description, in catalog order. The map is unmodifiable. */
   public Map<String, String> labels() {
     return labels;
+  }
+
+  /**
+   * Every plan (later work that entries wait for) and what it waits for, e.g. {@code amd} to
+   * {@code "issue 12: AMD GPUs through ROCm SMI and AMD SMI"}, in catalog order. Unmodifiable.
+   */
+  public Map<String, String> plans() {
+    return plans;
   }
 
   @Override
@@ -223,9 +245,12 @@ public final class MetricCatalog {
       unknownKeys(root, TOP_LEVEL_KEYS, "top level");
       Map<String, SourceDefinition> sources = parseSources(root.get("sources"));
       Map<String, String> labels = parseLabels(root.get("labels"));
-      List<MetricDefinition> metrics = parseMetrics(root.get("metrics"), labels, sources);
+      Map<String, String> plans =
+          root.containsKey("plans") ? parsePlans(root.get("plans")) : Map.of();
+      List<MetricDefinition> metrics = parseMetrics(root.get("metrics"), labels, sources, plans);
       checkEveryLabelUsed(labels, metrics);
       checkEverySourceUsed(sources, metrics);
+      checkEveryPlanUsed(plans, metrics);
       if (!problems.isEmpty()) {
         StringBuilder message = new StringBuilder()
             .append(sourceName).append(": invalid metric catalog (")
@@ -236,7 +261,7 @@ public final class MetricCatalog {
         }
         throw new IllegalArgumentException(message.toString());
       }
-      return new MetricCatalog(sources, metrics, labels);
+      return new MetricCatalog(sources, metrics, labels, plans);
     }
 
     private Map<String, SourceDefinition> parseSources(Object node) {
@@ -269,6 +294,42 @@ public final class MetricCatalog {
       return sources;
     }
 
+    private Map<String, String> parsePlans(Object node) {
+      Map<String, String> plans = new LinkedHashMap<>();
+      if (!(node instanceof Map<?, ?> map)) {
+        problems.add("'plans' must be a mapping of plan name to {description: \"issue N: ...\"}");
+        return plans;
+      }
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        String where = "plan '" + entry.getKey() + "'";
+        if (!(entry.getKey() instanceof String name) || !LABEL_NAME.matcher(name).matches()) {
+          problems.add(where + ": a plan name is a word of letters, digits and '_'");
+          continue;
+        }
+        if (!(entry.getValue() instanceof Map<?, ?> body)) {
+          problems.add(where + ": expected {description: \"issue N: ...\"}");
+          continue;
+        }
+        unknownKeys(body, PLAN_KEYS, where);
+        String description = nonBlankString(body.get("description"), where, "description");
+        if (description == null) {
+          continue;
+        }
+        if (!PLAN_DESCRIPTION.matcher(description.strip()).matches()) {
+          problems.add(where + ": description must say what it waits for, as \"issue N: what\","
+              + " got '" + description + "'");
+          continue;
+        }
+        if (plans.containsValue(description.strip())) {
+          problems.add(where + ": another plan already waits for '" + description.strip()
+              + "'; use that one");
+          continue;
+        }
+        plans.put(name, description.strip());
+      }
+      return plans;
+    }
+
     private Map<String, String> parseLabels(Object node) {
       Map<String, String> labels = new LinkedHashMap<>();
       if (!(node instanceof Map<?, ?> map)) {
@@ -296,7 +357,7 @@ public final class MetricCatalog {
     }
 
     private List<MetricDefinition> parseMetrics(Object node, Map<String, String> labels,
-        Map<String, SourceDefinition> sources) {
+        Map<String, SourceDefinition> sources, Map<String, String> plans) {
       List<MetricDefinition> metrics = new ArrayList<>();
       if (!(node instanceof List<?> list)) {
         problems.add("'metrics' must be a list of metric entries");
@@ -313,7 +374,7 @@ public final class MetricCatalog {
         if (entry.get("name") instanceof String name) {
           where += " '" + name + "'";
         }
-        MetricDefinition metric = parseMetric(entry, where, labels, sources);
+        MetricDefinition metric = parseMetric(entry, where, labels, sources, plans);
         if (metric == null) {
           continue;
         }
@@ -327,7 +388,7 @@ public final class MetricCatalog {
     }
 
     private MetricDefinition parseMetric(Map<?, ?> entry, String where, Map<String, String> labels,
-        Map<String, SourceDefinition> known) {
+        Map<String, SourceDefinition> known, Map<String, String> plans) {
       int before = problems.size();
       unknownKeys(entry, METRIC_KEYS, where);
 
@@ -368,11 +429,67 @@ public final class MetricCatalog {
         problems.add(where + ": 'spec' must be true or false, got " + describe(spec));
       }
 
+      Map<String, String> plannedSources = new LinkedHashMap<>();
+      Map<String, String> plannedLabels = new LinkedHashMap<>();
+      if (entry.containsKey("planned")) {
+        parsePlanned(entry.get("planned"), where, plans, required, optional, sources,
+            plannedSources, plannedLabels);
+      }
+
       if (problems.size() != before) {
         return null;
       }
       return new MetricDefinition(name, type, unit, description.strip(), required, optional, sources,
-          (Boolean) spec);
+          (Boolean) spec, plannedSources, plannedLabels);
+    }
+
+    /**
+     * Reads {@code planned: {plan: [source or optional label, ...], ...}} into what each planned
+     * source and label waits for.
+     */
+    private void parsePlanned(Object value, String where, Map<String, String> plans,
+        List<String> required, List<String> optional, List<String> sources,
+        Map<String, String> plannedSources, Map<String, String> plannedLabels) {
+      if (!(value instanceof Map<?, ?> map) || map.isEmpty()) {
+        problems.add(where + ": 'planned' must map a plan to the sources and optional labels that"
+            + " wait for it, e.g. {amd: [rocm_smi]}, got " + describe(value));
+        return;
+      }
+      for (Map.Entry<?, ?> byPlan : map.entrySet()) {
+        String plan = String.valueOf(byPlan.getKey());
+        String waitsFor = plans.get(plan);
+        if (waitsFor == null) {
+          problems.add(where + ": planned for '" + plan + "', which is not declared under 'plans'");
+          continue;
+        }
+        List<String> names = stringList(byPlan.getValue(), where, "planned." + plan, false);
+        if (names == null || sources == null || required == null || optional == null) {
+          continue;
+        }
+        if (names.isEmpty()) {
+          problems.add(where + ": 'planned." + plan + "' must name a source or optional label");
+        }
+        for (String planned : names) {
+          boolean isSource = sources.contains(planned);
+          boolean isLabel = optional.contains(planned);
+          if (plannedSources.containsKey(planned) || plannedLabels.containsKey(planned)) {
+            problems.add(where + ": '" + planned + "' is planned twice");
+          } else if (isSource && isLabel) {
+            problems.add(where + ": '" + planned + "' is both a source and a label; cannot tell"
+                + " which is planned");
+          } else if (isSource) {
+            plannedSources.put(planned, waitsFor);
+          } else if (isLabel) {
+            plannedLabels.put(planned, waitsFor);
+          } else if (required.contains(planned)) {
+            problems.add(where + ": required label '" + planned + "' cannot be planned; make it"
+                + " optional, or plan the metric's sources");
+          } else {
+            problems.add(where + ": planned '" + planned + "' is neither one of its sources "
+                + sources + " nor one of its optional labels " + optional);
+          }
+        }
+      }
     }
 
     private MetricType parseType(Object value, String where) {
@@ -446,6 +563,22 @@ public final class MetricCatalog {
         for (String source : sources.keySet()) {
           if (!used.contains(source)) {
             problems.add("source '" + source + "': declared but no metric names it");
+          }
+        }
+      }
+    }
+
+    private void checkEveryPlanUsed(Map<String, String> plans, List<MetricDefinition> metrics) {
+      Set<String> used = new HashSet<>();
+      for (MetricDefinition metric : metrics) {
+        used.addAll(metric.plannedSources().values());
+        used.addAll(metric.plannedLabels().values());
+      }
+      if (problems.isEmpty()) {
+        for (Map.Entry<String, String> plan : plans.entrySet()) {
+          if (!used.contains(plan.getValue())) {
+            problems.add("plan '" + plan.getKey() + "': declared but nothing is planned for it;"
+                + " remove it once its work is built");
           }
         }
       }

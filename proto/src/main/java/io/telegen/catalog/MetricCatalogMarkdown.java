@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,10 +26,9 @@ public final class MetricCatalogMarkdown {
 
   /** Areas in document order. MIG is a view over the other areas, so it is filled separately. */
   enum Area {
-    GPU("GPU", "Device-level metrics from NVML (NVIDIA), ROCm SMI and AMD SMI (AMD), and GPM (NVIDIA Hopper"
-        + " and newer). AMD GPUs report the same `gpu_*` names."),
-    PER_PROCESS("Per-process", "GPU usage of each process, attributed to Kubernetes pods through"
-        + " `/proc/<pid>/cgroup`."),
+    GPU("GPU", "Device-level metrics of each GPU: from NVML, and GPM on NVIDIA Hopper and newer."
+        + " Every GPU vendor reports the same `gpu_*` names."),
+    PER_PROCESS("Per-process", "GPU usage of each process."),
     MIG("MIG", "Metrics reported per MIG instance. They carry the MIG labels below in addition to the parent"
         + " GPU's labels; physical-GPU metrics (temperature, power, clocks, ...) are reported once for the"
         + " parent."),
@@ -96,6 +96,11 @@ public final class MetricCatalogMarkdown {
     md.append("Names are exactly what Prometheus shows behind the shipped collector config; counters end in"
         + " `_total`. Units are UCUM, as sent in OTLP. Labels in the first list are always present; those"
         + " after \"optional:\" only where they apply (MIG, Kubernetes, training jobs).\n");
+    if (!catalog.plans().isEmpty()) {
+      md.append("\nSources and labels after \"planned:\" are not built yet: the catalog describes them"
+          + " for the work that builds them (see [Planned](#planned)), and no series carries them"
+          + " today.\n");
+    }
 
     for (Area area : Area.values()) {
       List<MetricDefinition> metrics = area == Area.MIG ? migMetrics(catalog) : inArea(catalog, area);
@@ -121,6 +126,7 @@ public final class MetricCatalogMarkdown {
       md.append("| `").append(source.id()).append("` | ").append(source.capability()).append(" | ")
           .append(cell(source.description())).append(" |\n");
     }
+    renderPlans(md, catalog);
 
     md.append("\n## Labels\n\n");
     md.append("| Label | Description |\n");
@@ -187,6 +193,46 @@ public final class MetricCatalogMarkdown {
     md.append('\n');
   }
 
+  /** One row per plan: what it waits for, and which sources and labels of how many metrics. */
+  private static void renderPlans(StringBuilder md, MetricCatalog catalog) {
+    if (catalog.plans().isEmpty()) {
+      return;
+    }
+    md.append("\n## Planned\n\n");
+    md.append("Promised by the catalog, not built yet. Each row names the issue that builds it;"
+        + " a test fails when a source emits any of it, so the marker goes when the work lands.\n\n");
+    md.append("| Waits for | Planned sources | Planned labels |\n");
+    md.append("|---|---|---|\n");
+    for (String waitsFor : catalog.plans().values()) {
+      Map<String, Integer> sources = new LinkedHashMap<>();
+      Map<String, Integer> labels = new LinkedHashMap<>();
+      for (MetricDefinition metric : catalog.metrics()) {
+        metric.plannedSources().forEach((source, plan) -> {
+          if (plan.equals(waitsFor)) {
+            sources.merge(source, 1, Integer::sum);
+          }
+        });
+        metric.plannedLabels().forEach((label, plan) -> {
+          if (plan.equals(waitsFor)) {
+            labels.merge(label, 1, Integer::sum);
+          }
+        });
+      }
+      md.append("| ").append(cell(waitsFor)).append(" | ").append(counted(sources, false))
+          .append(" | ").append(counted(labels, true)).append(" |\n");
+    }
+  }
+
+  private static String counted(Map<String, Integer> names, boolean code) {
+    if (names.isEmpty()) {
+      return "none";
+    }
+    List<String> parts = new ArrayList<>(names.size());
+    names.forEach((name, count) -> parts.add((code ? "`" + name + "`" : name) + " (" + count
+        + (count == 1 ? " metric)" : " metrics)")));
+    return String.join(", ", parts);
+  }
+
   private static void renderTable(StringBuilder md, List<MetricDefinition> metrics) {
     md.append("| Metric | Type | Unit | Labels | Sources | Description | Spec |\n");
     md.append("|---|---|---|---|---|---|---|\n");
@@ -195,19 +241,37 @@ public final class MetricCatalogMarkdown {
           .append(metric.type().yamlName()).append(" | `")
           .append(metric.unit()).append("` | ")
           .append(labelsCell(metric)).append(" | ")
-          .append(String.join(", ", metric.sources())).append(" | ")
+          .append(sourcesCell(metric)).append(" | ")
+          .append(metric.planned() ? "**Planned** (" + cell(metric.waitsFor().orElseThrow()) + "). "
+              : "")
           .append(cell(metric.description())).append(" | ")
           .append(metric.spec() ? "spec" : "extra").append(" |\n");
     }
   }
 
   private static String labelsCell(MetricDefinition metric) {
-    String required = codeList(metric.labels());
-    if (metric.optionalLabels().isEmpty()) {
-      return required.isEmpty() ? "none" : required;
+    List<String> parts = new ArrayList<>();
+    if (!metric.labels().isEmpty()) {
+      parts.add(codeList(metric.labels()));
     }
-    String optional = "optional: " + codeList(metric.optionalLabels());
-    return required.isEmpty() ? optional : required + "; " + optional;
+    if (!metric.builtOptionalLabels().isEmpty()) {
+      parts.add("optional: " + codeList(metric.builtOptionalLabels()));
+    }
+    if (!metric.plannedLabels().isEmpty()) {
+      parts.add("planned: " + codeList(List.copyOf(metric.plannedLabels().keySet())));
+    }
+    return parts.isEmpty() ? "none" : String.join("; ", parts);
+  }
+
+  private static String sourcesCell(MetricDefinition metric) {
+    List<String> parts = new ArrayList<>();
+    if (!metric.builtSources().isEmpty()) {
+      parts.add(String.join(", ", metric.builtSources()));
+    }
+    if (!metric.plannedSources().isEmpty()) {
+      parts.add("planned: " + String.join(", ", metric.plannedSources().keySet()));
+    }
+    return String.join("; ", parts);
   }
 
   private static String codeList(List<String> names) {

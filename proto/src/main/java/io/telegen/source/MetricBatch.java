@@ -22,8 +22,10 @@ import java.util.Map;
  *
  * <p>Every metric must be in the {@link MetricCatalog}: the batch takes type, unit and
  * description from there and refuses a point whose labels the catalog does not declare, so the
- * catalog cannot drift from what sources emit. Not thread-safe; one batch belongs to one
- * collection.
+ * catalog cannot drift from what sources emit. It also refuses what the catalog marks planned (a
+ * metric none of whose sources is built, an optional label no source sets yet): a source that
+ * emits it has built the plan, and the marker in the catalog must go. Not thread-safe; one batch
+ * belongs to one collection.
  */
 public final class MetricBatch {
 
@@ -124,6 +126,11 @@ public final class MetricBatch {
 
   private MetricDefinition definition(String name, MetricType type, Labels labels) {
     MetricDefinition definition = catalog.get(name);
+    if (definition.planned()) {
+      throw new IllegalArgumentException(name + " is planned in the metric catalog ("
+          + definition.waitsFor().orElseThrow() + "); now that a source emits it, remove its"
+          + " planned sources from " + MetricCatalog.RESOURCE);
+    }
     if (definition.type() != type) {
       throw new IllegalArgumentException(name + " is a " + definition.type().name().toLowerCase()
           + " in the metric catalog, not a " + type.name().toLowerCase());
@@ -140,6 +147,12 @@ public final class MetricBatch {
         throw new IllegalArgumentException(name + ": label '" + kv.getKey()
             + "' is not declared in the metric catalog (declared: " + definition.labels()
             + ", optional: " + definition.optionalLabels() + ")");
+      }
+      String waitsFor = definition.plannedLabels().get(kv.getKey());
+      if (waitsFor != null) {
+        throw new IllegalArgumentException(name + ": label '" + kv.getKey() + "' is planned in the"
+            + " metric catalog (" + waitsFor + "); now that a source sets it, remove it from the"
+            + " metric's planned labels in " + MetricCatalog.RESOURCE);
       }
     }
     return definition;

@@ -1,6 +1,7 @@
 package io.telegen.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -55,6 +56,54 @@ class MetricCatalogMarkdownTest {
     assertEquals(MetricCatalogMarkdown.Area.LLM, area(catalog, "llm_kv_cache_usage_bytes"));
     assertEquals(MetricCatalogMarkdown.Area.TRAINING, area(catalog, "training_gpu_utilization_percent"));
     assertEquals(MetricCatalogMarkdown.Area.SELF, area(catalog, "telegen_agent_queue_length"));
+  }
+
+  @Test
+  void plannedSourcesAndLabelsAreShownAsPlanned() {
+    String markdown = MetricCatalogMarkdown.render(MetricCatalog.load());
+    String row = row(markdown, "gpu_utilization_percent");
+    assertTrue(row.contains("| nvml, gpm; planned: rocm_smi, amd_smi |"), row);
+    assertTrue(row.contains("; planned: `k8s_pod`, `k8s_namespace`, `k8s_container`, `job`, `node` |"),
+        row);
+    assertFalse(row.contains("optional: `mig_device`, `mig_profile`, `gpu_instance_id`,"
+        + " `compute_instance_id`, `mig_uuid`, `k8s_pod`"), "k8s_pod is not listed as built: " + row);
+    String selfRow = row(markdown, "telegen_agent_queue_length");
+    assertFalse(selfRow.contains("planned"), selfRow);
+
+    int planned = markdown.indexOf("\n## Planned\n");
+    assertTrue(planned > markdown.indexOf("\n## Agent self-telemetry\n"), "Planned after the areas");
+    assertTrue(planned < markdown.indexOf("\n## Labels\n"), "Planned before the labels");
+    for (String waitsFor : MetricCatalog.load().plans().values()) {
+      assertTrue(markdown.contains("| " + waitsFor + " |"), waitsFor + " missing from ## Planned");
+    }
+    long amdMetrics = MetricCatalog.load().fromSource("rocm_smi").size();
+    assertTrue(markdown.contains("| issue 12: AMD GPUs through ROCm SMI and AMD SMI | rocm_smi ("
+        + amdMetrics + " metrics), amd_smi (" + amdMetrics + " metrics) | none |"), markdown);
+    assertTrue(markdown.contains("Sources and labels after \"planned:\" are not built yet"));
+  }
+
+  @Test
+  void aMetricNothingEmitsYetIsMarkedPlannedWithWhatItWaitsFor() {
+    String markdown = MetricCatalogMarkdown.render(TestCatalogs.parse("planned.yaml"));
+    String row = row(markdown, "gpu_fan_speed_percent");
+    assertTrue(row.contains("| planned: rocm_smi | **Planned** (issue 12: AMD GPUs). Fan speed. |"),
+        row);
+    assertTrue(row(markdown, "gpu_utilization_percent").contains("| `device`; planned: `k8s_pod` |"));
+    assertTrue(markdown.contains("| issue 11: Kubernetes pods | none | `k8s_pod` (1 metric) |"),
+        markdown);
+  }
+
+  @Test
+  void aCatalogWithoutPlansHasNoPlannedSection() {
+    String markdown = MetricCatalogMarkdown.render(TestCatalogs.parse("valid-minimal.yaml"));
+    assertFalse(markdown.contains("## Planned"), markdown);
+    assertFalse(markdown.contains("planned"), markdown);
+  }
+
+  private static String row(String markdown, String metric) {
+    int at = markdown.indexOf("| `" + metric + "` |");
+    assertTrue(at >= 0, metric + " has no row");
+    return markdown.substring(at, markdown.indexOf('\n', at));
   }
 
   @Test
