@@ -9,7 +9,6 @@ import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.catalog.MetricCatalog;
 import io.telegen.catalog.MetricDefinition;
 import io.telegen.source.MetricBatch;
-import com.sun.jna.NativeLibrary;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -28,9 +27,11 @@ import io.telegen.gpu.GpuOptions;
 import io.telegen.gpu.NvidiaGpuSource;
 import io.telegen.gpu.infiniband.InfinibandSource;
 import io.telegen.gpu.nccl.NcclCounterSource;
-import io.telegen.gpu.nccl.NcclProfilerPlugin;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricSource;
+import io.telegen.testsupport.BuildOutputs;
+import io.telegen.testsupport.GpuTestResources;
+import io.telegen.testsupport.RealPayloads;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,12 +131,11 @@ class CatalogCoverageTest {
 
   /** The C stand-in for NCCL driving the real plugin, and a fake node with two HCAs. */
   private static Set<String> ncclAndInfiniband() throws Exception {
-    Path gpu = Path.of("../gpu").toAbsolutePath().normalize();
     Path shm = Files.createTempDirectory("catalog-nccl");
     try {
       ProcessBuilder driver = new ProcessBuilder(
-          gpu.resolve("target/nccl-driver/nccl-driver").toString(),
-          gpu.resolve("target/classes/" + NcclProfilerPlugin.resourceName()).toString(), "v6")
+          BuildOutputs.ncclDriver().toString(),
+          BuildOutputs.ncclProfilerPlugin().toString(), "v6")
           .redirectErrorStream(true);
       driver.environment().put("TELEGEN_NCCL_DIR", shm.toString());
       Process process = driver.start();
@@ -146,7 +146,7 @@ class CatalogCoverageTest {
       try (NcclCounterSource nccl = NcclCounterSource.builder().directory(shm)
           .procRoot(proc.getParent()).build();
           InfinibandSource infiniband = InfinibandSource.builder()
-              .sysRoot(gpu.resolve("src/test/resources/infiniband/two-hcas")).build()) {
+              .sysRoot(GpuTestResources.infinibandSysRoot("two-hcas")).build()) {
         for (MetricSource source : List.of(nccl, infiniband)) {
           MetricBatch batch = new MetricBatch(MetricCatalog.load(), 1);
           source.collect(batch);
@@ -161,7 +161,7 @@ class CatalogCoverageTest {
 
   /** vLLM's real payload scraped twice, with a model whose KV bytes per token are known. */
   private static Set<String> llmServing() throws Exception {
-    Path fixture = Path.of("../../shared/fixtures/frameworks/vllm-datadog-fixture-v0-plus-v1.txt");
+    Path fixture = RealPayloads.file("vllm-datadog-fixture-v0-plus-v1.txt");
     LlmNormalizer normalizer = LlmNormalizer.create(new LlmTarget("vllm", "127.0.0.1:8000", null,
         "0", Set.of(), new KvCacheModel(131072)));
     Set<String> names = new TreeSet<>();
@@ -199,12 +199,8 @@ class CatalogCoverageTest {
   }
 
   private static Set<String> nvml(String scenario) throws Exception {
-    Path gpu = Path.of("../gpu").toAbsolutePath().normalize();
-    NativeLibrary.getInstance("c").getFunction("setenv").invokeInt(new Object[] {
-        "FAKE_NVML_SCENARIO", gpu.resolve("src/test/resources/nvml/" + scenario + ".conf")
-            .toString(), 1});
-    GpuOptions options = GpuOptions.builder()
-        .nvmlLibrary(gpu.resolve("target/fake-nvml/full/libnvidia-ml.so.1")).build();
+    GpuTestResources.useNvmlScenario(scenario);
+    GpuOptions options = GpuOptions.builder().nvmlLibrary(BuildOutputs.fakeNvml()).build();
     try (NvidiaGpuSource source = NvidiaGpuSource.open(options, 0)) {
       Set<String> names = new TreeSet<>();
       // The slow readings (PCIe, GPM) arrive from the sampling thread within a few passes.
