@@ -32,6 +32,7 @@ import io.telegen.source.MetricSource;
 import io.telegen.testsupport.BuildOutputs;
 import io.telegen.testsupport.GpuTestResources;
 import io.telegen.testsupport.RealPayloads;
+import io.telegen.testsupport.TestFiles;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,7 +126,7 @@ class CatalogCoverageTest {
         return names;
       }
     } finally {
-      TrainingNode.deleteTree(dir);
+      TestFiles.deleteTree(dir);
     }
   }
 
@@ -155,7 +156,7 @@ class CatalogCoverageTest {
       }
       return names;
     } finally {
-      TrainingNode.deleteTree(shm);
+      TestFiles.deleteTree(shm);
     }
   }
 
