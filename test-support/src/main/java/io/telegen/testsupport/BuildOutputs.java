@@ -26,8 +26,8 @@ public final class BuildOutputs {
 
   /** The fake {@code libnvidia-ml.so.1} of an R450-era driver, without the newer symbols. */
   public static Path oldDriverFakeNvml() {
-    return built("gpu/target/fake-nvml/old-driver/libnvidia-ml.so.1",
-        "mvn -pl gpu -am test-compile");
+    return built(
+        "gpu/target/fake-nvml/old-driver/libnvidia-ml.so.1", "mvn -pl gpu -am test-compile");
   }
 
   /** The C stand-in for NCCL that loads the profiler plugin and drives it. */
@@ -42,13 +42,15 @@ public final class BuildOutputs {
   /** The NCCL profiler plugin for this machine's architecture, as the gpu module compiled it. */
   public static Path ncclProfilerPlugin() {
     String arch = System.getProperty("os.arch").contains("aarch64") ? "aarch64" : "x86_64";
-    return built("gpu/target/classes/io/telegen/gpu/nccl/linux-" + arch
-        + "/libnccl-profiler-telegen.so", "mvn -pl gpu -am compile");
+    return built(
+        "gpu/target/classes/io/telegen/gpu/nccl/linux-" + arch + "/libnccl-profiler-telegen.so",
+        "mvn -pl gpu -am compile");
   }
 
   /** The agent as users run it ({@code java -jar}). */
   public static Path agentJar() {
-    return built("receiver-server/target/telegen-agent.jar",
+    return built(
+        "receiver-server/target/telegen-agent.jar",
         "mvn -pl receiver-server -am -DskipTests package");
   }
 
@@ -56,8 +58,13 @@ public final class BuildOutputs {
     Path root = Repository.root();
     Path file = root.resolve(relative);
     if (!Files.isRegularFile(file)) {
-      fail(file + " is missing: build it with `" + command + "` in " + root
-          + " (the gpu module's native parts need gcc)");
+      fail(
+          file
+              + " is missing: build it with `"
+              + command
+              + "` in "
+              + root
+              + " (the gpu module's native parts need gcc)");
     }
     return file;
   }

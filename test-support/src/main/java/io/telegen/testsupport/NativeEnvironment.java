@@ -24,16 +24,16 @@ public final class NativeEnvironment {
   /** Sets {@code name} to {@code value}, replacing what was there. */
   public static void set(String name, String value) {
     if (LIBC.setenv(name, value, 1) != 0) {
-      throw new IllegalStateException("setenv(" + name + ") failed: errno "
-          + Native.getLastError());
+      throw new IllegalStateException(
+          "setenv(" + name + ") failed: errno " + Native.getLastError());
     }
   }
 
   /** Removes {@code name}; removing a variable that is not set is not an error. */
   public static void unset(String name) {
     if (LIBC.unsetenv(name) != 0) {
-      throw new IllegalStateException("unsetenv(" + name + ") failed: errno "
-          + Native.getLastError());
+      throw new IllegalStateException(
+          "unsetenv(" + name + ") failed: errno " + Native.getLastError());
     }
   }
 }

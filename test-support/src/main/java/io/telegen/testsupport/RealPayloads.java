@@ -70,8 +70,11 @@ public final class RealPayloads {
   private static Path locate() {
     URL provenance = RealPayloads.class.getResource("/" + RESOURCE_DIR + "/PROVENANCE.md");
     if (provenance == null) {
-      throw new IllegalStateException("no " + RESOURCE_DIR + "/PROVENANCE.md on the test"
-          + " classpath: is telegen-test-support a test dependency of this module?");
+      throw new IllegalStateException(
+          "no "
+              + RESOURCE_DIR
+              + "/PROVENANCE.md on the test"
+              + " classpath: is telegen-test-support a test dependency of this module?");
     }
     try {
       URI uri = provenance.toURI();

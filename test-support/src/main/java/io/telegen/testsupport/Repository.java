@@ -45,8 +45,10 @@ public final class Repository {
     if (property != null && !property.isBlank()) {
       Path root = Path.of(property).toAbsolutePath().normalize();
       if (!isRoot(root)) {
-        throw new IllegalStateException("-Dtelegen.repo.root=" + property
-            + " is not the Telegen checkout (no pom.xml and test-support/ there)");
+        throw new IllegalStateException(
+            "-Dtelegen.repo.root="
+                + property
+                + " is not the Telegen checkout (no pom.xml and test-support/ there)");
       }
       return root;
     }
@@ -56,9 +58,11 @@ public final class Repository {
         return p;
       }
     }
-    throw new IllegalStateException("cannot find the Telegen checkout above " + here
-        + " (a directory with pom.xml and test-support/); run the tests through Maven from the"
-        + " checkout or set -Dtelegen.repo.root=DIR");
+    throw new IllegalStateException(
+        "cannot find the Telegen checkout above "
+            + here
+            + " (a directory with pom.xml and test-support/); run the tests through Maven from the"
+            + " checkout or set -Dtelegen.repo.root=DIR");
   }
 
   private static boolean isRoot(Path dir) {

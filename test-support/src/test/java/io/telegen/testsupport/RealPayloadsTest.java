@@ -29,9 +29,10 @@ class RealPayloadsTest {
     }
     Set<String> files;
     try (Stream<Path> s = Files.list(RealPayloads.dir())) {
-      files = s.map(p -> p.getFileName().toString())
-          .filter(n -> !n.equals("PROVENANCE.md"))
-          .collect(Collectors.toCollection(TreeSet::new));
+      files =
+          s.map(p -> p.getFileName().toString())
+              .filter(n -> !n.equals("PROVENANCE.md"))
+              .collect(Collectors.toCollection(TreeSet::new));
     }
     assertEquals(8, files.size(), files.toString());
     assertEquals(files, rows, "fixtures and their PROVENANCE.md rows");

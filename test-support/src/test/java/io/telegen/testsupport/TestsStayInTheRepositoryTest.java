@@ -26,21 +26,26 @@ import org.junit.jupiter.api.Test;
 class TestsStayInTheRepositoryTest {
 
   /** What a test may not say, and why; each is matched against every line of every test file. */
-  private static final List<Rule> RULES = List.of(
-      new Rule(Pattern.compile("shared/(fixtures|spec|research)"),
-          "reads the project's shared/ folder beside the checkout; copy the file into the"
-              + " repository with its provenance (test-support/src/main/resources/fixtures)"),
-      new Rule(Pattern.compile("\\.\\./shared\\b"),
-          "reads the shared/ folder beside the checkout"),
-      new Rule(Pattern.compile("\"(\\.\\./){2,}"),
-          "climbs two directories up from a module, which leaves the repository"),
-      new Rule(Pattern.compile("target/(fake-nvml|nccl-driver|classes|telegen-agent)"),
-          "spells out another module's build output; use io.telegen.testsupport.BuildOutputs"));
+  private static final List<Rule> RULES =
+      List.of(
+          new Rule(
+              Pattern.compile("shared/(fixtures|spec|research)"),
+              "reads the project's shared/ folder beside the checkout; copy the file into the"
+                  + " repository with its provenance (test-support/src/main/resources/fixtures)"),
+          new Rule(
+              Pattern.compile("\\.\\./shared\\b"), "reads the shared/ folder beside the checkout"),
+          new Rule(
+              Pattern.compile("\"(\\.\\./){2,}"),
+              "climbs two directories up from a module, which leaves the repository"),
+          new Rule(
+              Pattern.compile("target/(fake-nvml|nccl-driver|classes|telegen-agent)"),
+              "spells out another module's build output; use io.telegen.testsupport.BuildOutputs"));
 
   /** Files allowed to name what the rules forbid: the one place build outputs are found. */
-  private static final Set<String> EXEMPT = Set.of(
-      "test-support/src/main/java/io/telegen/testsupport/BuildOutputs.java",
-      "test-support/src/test/java/io/telegen/testsupport/TestsStayInTheRepositoryTest.java");
+  private static final Set<String> EXEMPT =
+      Set.of(
+          "test-support/src/main/java/io/telegen/testsupport/BuildOutputs.java",
+          "test-support/src/test/java/io/telegen/testsupport/TestsStayInTheRepositoryTest.java");
 
   private static final Pattern MODULE = Pattern.compile("<module>([^<]+)</module>");
 
@@ -66,10 +71,11 @@ class TestsStayInTheRepositoryTest {
   @Test
   void theScanSeesEveryModulesTests() throws IOException {
     Path root = Repository.root();
-    Set<String> scanned = testSources(root).stream()
-        .map(f -> root.relativize(f).toString())
-        .map(p -> p.substring(0, p.indexOf("/src/test/")))
-        .collect(Collectors.toCollection(TreeSet::new));
+    Set<String> scanned =
+        testSources(root).stream()
+            .map(f -> root.relativize(f).toString())
+            .map(p -> p.substring(0, p.indexOf("/src/test/")))
+            .collect(Collectors.toCollection(TreeSet::new));
     Matcher modules = MODULE.matcher(Files.readString(root.resolve("pom.xml")));
     Set<String> declared = new TreeSet<>();
     while (modules.find()) {
@@ -81,12 +87,16 @@ class TestsStayInTheRepositoryTest {
 
   @Test
   void eachRuleCatchesThePathsThatUsedToLeaveTheRepository() {
-    assertEquals(3, violations(
-        "Path.of(\"../../shared/fixtures/frameworks/vllm-datadog-fixture-v0-plus-v1.txt\")").size());
+    assertEquals(
+        3,
+        violations(
+                "Path.of(\"../../shared/fixtures/frameworks/vllm-datadog-fixture-v0-plus-v1.txt\")")
+            .size());
     assertEquals(1, violations("p.resolve(\"shared/fixtures/frameworks\")").size());
     assertEquals(1, violations("repoRoot().getParent().resolve(\"shared/spec/x.md\")").size());
     assertEquals(1, violations("gpu.resolve(\"target/nccl-driver/nccl-driver\")").size());
-    assertEquals(1, violations("MODULE.resolve(\"target/fake-nvml/full/libnvidia-ml.so.1\")").size());
+    assertEquals(
+        1, violations("MODULE.resolve(\"target/fake-nvml/full/libnvidia-ml.so.1\")").size());
     assertEquals(1, violations("resolve(\"receiver-server/target/telegen-agent.jar\")").size());
     assertEquals(List.of(), violations("Path.of(\"../frameworks/src/test/resources/llm\")"));
     assertEquals(List.of(), violations("pid.resolve(\"../cmdline\").normalize()"));
@@ -108,11 +118,14 @@ class TestsStayInTheRepositoryTest {
     try (Stream<Path> files = Files.walk(root)) {
       return files
           .filter(Files::isRegularFile)
-          .filter(f -> {
-            String p = root.relativize(f).toString();
-            return p.contains("/src/test/") && !p.startsWith(".") && !p.contains("/target/")
-                && (p.endsWith(".java") || p.endsWith(".py") || p.endsWith(".sh"));
-          })
+          .filter(
+              f -> {
+                String p = root.relativize(f).toString();
+                return p.contains("/src/test/")
+                    && !p.startsWith(".")
+                    && !p.contains("/target/")
+                    && (p.endsWith(".java") || p.endsWith(".py") || p.endsWith(".sh"));
+              })
           .sorted()
           .toList();
     }
