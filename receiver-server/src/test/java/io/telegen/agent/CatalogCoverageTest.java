@@ -32,6 +32,7 @@ import io.telegen.source.MetricSource;
 import io.telegen.testsupport.BuildOutputs;
 import io.telegen.testsupport.GpuTestResources;
 import io.telegen.testsupport.RealPayloads;
+import io.telegen.testsupport.Repository;
 import io.telegen.testsupport.TestFiles;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -107,7 +108,7 @@ class CatalogCoverageTest {
       Path logDir = dir.resolve("tb");
       Path summary = logDir.resolve("llama/events.out.tfevents.1764320000.node-a.3002.0");
       Files.createDirectories(summary.getParent());
-      Files.copy(Path.of("../frameworks/src/test/resources/tfevents/hf_trainer_summary/"
+      Files.copy(Repository.file("frameworks/src/test/resources/tfevents/hf_trainer_summary/"
           + "events.out.tfevents.1700000000.fixture-host"), summary);
       GpuUtilization gpus = new GpuUtilization();
       MetricBatch gpuBatch = new MetricBatch(MetricCatalog.load(), 1);

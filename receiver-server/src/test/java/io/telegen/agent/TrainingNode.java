@@ -1,5 +1,6 @@
 package io.telegen.agent;
 
+import io.telegen.testsupport.Repository;
 import io.telegen.testsupport.TestFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,7 @@ import java.util.stream.Stream;
  */
 final class TrainingNode {
 
-  private static final Path RESOURCES = Path.of("../frameworks/src/test/resources");
+  private static final Path RESOURCES = Repository.dir("frameworks/src/test/resources");
 
   /** The run directory of torchrun rank 0 (pid 3001), written by tensorboardX. */
   static final String TORCH_RUN = "runs/llama";

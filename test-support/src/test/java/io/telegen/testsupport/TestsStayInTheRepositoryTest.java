@@ -18,10 +18,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * No test of any module reads a file outside the repository, or spells out where another
- * module's build writes its outputs: every test source in the checkout is scanned for the paths
- * that used to do so. Fixtures live in the repository (see {@link RealPayloads}); built
- * artifacts are found through {@link BuildOutputs}.
+ * No test of any module reads a file outside the repository, spells out where another module's
+ * build writes its outputs, or reaches into another module by a path relative to its working
+ * directory: every test source in the checkout is scanned for the paths that used to do so.
+ * Fixtures live in the repository (see {@link RealPayloads}); built artifacts are found through
+ * {@link BuildOutputs}, other modules' files through {@link Repository}.
  */
 class TestsStayInTheRepositoryTest {
 
@@ -39,7 +40,11 @@ class TestsStayInTheRepositoryTest {
               "climbs two directories up from a module, which leaves the repository"),
           new Rule(
               Pattern.compile("target/(fake-nvml|nccl-driver|classes|telegen-agent)"),
-              "spells out another module's build output; use io.telegen.testsupport.BuildOutputs"));
+              "spells out another module's build output; use io.telegen.testsupport.BuildOutputs"),
+          new Rule(
+              Pattern.compile("\"\\.\\./(proto|gpu|frameworks|receiver-server|integration)/"),
+              "reads another module's files relative to the working directory; use"
+                  + " io.telegen.testsupport.Repository.dir(\"<module>/...\")"));
 
   /** Files allowed to name what the rules forbid: the one place build outputs are found. */
   private static final Set<String> EXEMPT =
@@ -98,7 +103,8 @@ class TestsStayInTheRepositoryTest {
     assertEquals(
         1, violations("MODULE.resolve(\"target/fake-nvml/full/libnvidia-ml.so.1\")").size());
     assertEquals(1, violations("resolve(\"receiver-server/target/telegen-agent.jar\")").size());
-    assertEquals(List.of(), violations("Path.of(\"../frameworks/src/test/resources/llm\")"));
+    assertEquals(1, violations("Path.of(\"../frameworks/src/test/resources/llm\")").size());
+    assertEquals(List.of(), violations("Repository.dir(\"frameworks/src/test/resources/llm\")"));
     assertEquals(List.of(), violations("pid.resolve(\"../cmdline\").normalize()"));
     assertEquals(List.of(), violations("root.resolve(\"integration/target/it-logs\")"));
   }
