@@ -15,7 +15,7 @@ cache=${TELEGEN_CACHE:-$HOME/.cache/telegen}
 set -a; . "$cache/env"; set +a
 scrapes=${SCRAPES:-1000}
 warmup=200
-fixture=$root/../shared/fixtures/frameworks/vllm-datadog-fixture-v0-plus-v1.txt
+fixture=$root/test-support/src/main/resources/fixtures/frameworks/vllm-datadog-fixture-v0-plus-v1.txt
 jar=$root/receiver-server/target/telegen-agent.jar
 [[ -f $jar ]] || (cd "$root" && mvn -B -q -ntp -DskipTests package -pl receiver-server -am)
 work=$(mktemp -d)

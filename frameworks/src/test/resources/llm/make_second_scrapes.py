@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Writes the second-scrape payloads for LlmNormalizerFixturesTest: each shared fixture with some
 counters and histograms increased by fixed, documented amounts. Run once from this directory:
-  python3 make_second_scrapes.py ../../../../../../shared/fixtures/frameworks
-The outputs are committed as test data; the test asserts values computed from the edits below."""
+  python3 make_second_scrapes.py
+It reads the fixtures in test-support/src/main/resources/fixtures/frameworks (or the directory
+given as its argument). The outputs are committed as test data; the test asserts values computed from the edits below."""
 import re, sys, pathlib
 
-src = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "../../../../../shared/fixtures/frameworks")
+# this file is frameworks/src/test/resources/llm/; parents[5] is the repository root
+src = (pathlib.Path(sys.argv[1]) if len(sys.argv) > 1
+       else pathlib.Path(__file__).resolve().parents[5]
+       / "test-support/src/main/resources/fixtures/frameworks")
 
 def edit(name, out, rules):
     text = (src / name).read_text()

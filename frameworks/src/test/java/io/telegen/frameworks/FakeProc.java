@@ -1,12 +1,12 @@
 package io.telegen.frameworks;
 
+import io.telegen.testsupport.TestFiles;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -32,17 +32,7 @@ public final class FakeProc {
     } catch (URISyntaxException e) {
       throw new IOException(e);
     }
-    Path root = dir.resolve(source.getFileName().toString());
-    try (Stream<Path> files = Files.walk(source)) {
-      for (Path file : (Iterable<Path>) files::iterator) {
-        Path target = root.resolve(source.relativize(file).toString());
-        if (Files.isDirectory(file)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
+    Path root = TestFiles.copyTree(source, dir.resolve(source.getFileName().toString()));
     Path manifest = root.resolve("fds.txt");
     if (Files.exists(manifest)) {
       for (String line : Files.readAllLines(manifest, StandardCharsets.UTF_8)) {

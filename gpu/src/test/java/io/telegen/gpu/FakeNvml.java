@@ -1,9 +1,8 @@
 package io.telegen.gpu;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
-import com.sun.jna.Library;
-import com.sun.jna.Native;
+import io.telegen.testsupport.BuildOutputs;
+import io.telegen.testsupport.GpuTestResources;
+import io.telegen.testsupport.NativeEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,38 +10,26 @@ import java.nio.file.Path;
 /**
  * The fake {@code libnvidia-ml.so.1} built from {@code src/test/native/fake-nvml} by this
  * module's {@code generate-test-resources} phase, and its scenario files. The fake reads its
- * scenario from the environment when NVML is initialised; JNA's libc {@code setenv} changes the
+ * scenario from the environment when NVML is initialised; {@link NativeEnvironment} changes the
  * environment the native code sees, so one test JVM can walk through several scenarios.
  */
 public final class FakeNvml {
-
-  private interface LibC extends Library {
-    int setenv(String name, String value, int overwrite);
-
-    int unsetenv(String name);
-  }
-
-  private static final LibC LIBC = Native.load("c", LibC.class);
-  private static final Path MODULE = moduleDir();
 
   private FakeNvml() {}
 
   /** The modern-driver fake library. */
   public static Path library() {
-    return existing(MODULE.resolve("target/fake-nvml/full/libnvidia-ml.so.1"));
+    return BuildOutputs.fakeNvml();
   }
 
   /** The fake of an R450-era library, without the newer symbols. */
   public static Path oldDriverLibrary() {
-    return existing(MODULE.resolve("target/fake-nvml/old-driver/libnvidia-ml.so.1"));
+    return BuildOutputs.oldDriverFakeNvml();
   }
 
   /** Makes the next {@code nvmlInit_v2} load {@code src/test/resources/nvml/<name>.conf}. */
   public static Path useScenario(String name) {
-    Path scenario = existing(MODULE.resolve("src/test/resources/nvml/" + name + ".conf"));
-    LIBC.setenv("FAKE_NVML_SCENARIO", scenario.toString(), 1);
-    LIBC.unsetenv("FAKE_NVML_LOST_FILE");
-    return scenario;
+    return GpuTestResources.useNvmlScenario(name);
   }
 
   /** Marks GPUs as lost (GPU_IS_LOST) until the next call; none given brings them all back. */
@@ -52,24 +39,12 @@ public final class FakeNvml {
       text.append(index).append('\n');
     }
     Files.writeString(lostFile, text);
-    LIBC.setenv("FAKE_NVML_LOST_FILE", lostFile.toString(), 1);
+    NativeEnvironment.set(GpuTestResources.LOST_FILE_VARIABLE, lostFile.toString());
   }
 
   /** Options on the fake library with the given scenario, and process names from {@code proc}. */
   public static GpuOptions options(String scenario, Path procRoot) {
     useScenario(scenario);
     return GpuOptions.builder().nvmlLibrary(library()).procRoot(procRoot).build();
-  }
-
-  private static Path existing(Path path) {
-    if (!Files.exists(path)) {
-      fail(path + " is missing: build the fake NVML with `mvn -pl gpu generate-test-resources`");
-    }
-    return path.toAbsolutePath();
-  }
-
-  private static Path moduleDir() {
-    Path cwd = Path.of("").toAbsolutePath();
-    return Files.isDirectory(cwd.resolve("src/test/native")) ? cwd : cwd.resolve("gpu");
   }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.telegen.catalog.MetricCatalog;
 import io.telegen.source.MetricBatch;
+import io.telegen.testsupport.GpuTestResources;
+import io.telegen.testsupport.NativeEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -246,8 +248,7 @@ class NvidiaGpuSourceTest {
   void aDriverThatFailsToInitialiseSaysSo() {
     GpuOptions options = GpuOptions.builder().nvmlLibrary(FakeNvml.library())
         .procRoot(proc).build();
-    com.sun.jna.NativeLibrary.getInstance("c").getFunction("unsetenv")
-        .invokeInt(new Object[] {"FAKE_NVML_SCENARIO"});
+    NativeEnvironment.unset(GpuTestResources.SCENARIO_VARIABLE);
     GpuUnavailableException e = assertThrows(GpuUnavailableException.class,
         () -> NvidiaGpuSource.open(options, 0));
     assertTrue(e.getMessage().contains("NVML_ERROR_DRIVER_NOT_LOADED"), e.getMessage());

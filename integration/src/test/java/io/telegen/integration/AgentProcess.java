@@ -13,8 +13,8 @@ import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.common.FlowStyle;
 
 /**
- * The Telegen agent as users run it: {@code java -jar receiver-server/target/telegen-agent.jar
- * --config FILE}, with a generated config that exports to a given collector endpoint, runs the OTLP
+ * The Telegen agent as users run it: {@code java -jar telegen-agent.jar --config FILE} (the jar
+ * receiver-server builds), with a generated config that exports to a given collector endpoint, runs the OTLP
  * receiver on a free loopback port, reports its own telemetry every second and has no GPU or
  * framework sources. Stopped with SIGTERM.
  */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.telegen.testsupport.RealPayloads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -42,8 +43,7 @@ final class LlmServingEndToEndTest {
   @Test
   void specLlmQueriesAnswerInPrometheus(TestInfo testInfo) throws IOException {
     Path dir = TestLogDir.of(testInfo);
-    byte[] first = Files.readAllBytes(TelegenTools.repoRoot().getParent()
-        .resolve("shared/fixtures/frameworks/vllm-datadog-fixture-v0-plus-v1.txt"));
+    byte[] first = RealPayloads.bytes("vllm-datadog-fixture-v0-plus-v1.txt");
     byte[] second = Files.readAllBytes(TelegenTools.repoRoot()
         .resolve("frameworks/src/test/resources/llm/vllm-second.txt"));
     AtomicInteger scrapes = new AtomicInteger();

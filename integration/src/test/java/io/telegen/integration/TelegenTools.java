@@ -2,6 +2,8 @@ package io.telegen.integration;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.telegen.testsupport.BuildOutputs;
+import io.telegen.testsupport.Repository;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,18 +37,7 @@ final class TelegenTools {
   private TelegenTools() {}
 
   static Path repoRoot() {
-    String property = System.getProperty("telegen.repo.root");
-    Path root = property != null && !property.isBlank() ? Path.of(property) : Path.of("..");
-    root = root.toAbsolutePath().normalize();
-    if (!Files.isRegularFile(root.resolve("integration/otelcol/builder-config.yaml"))) {
-      // running from the integration module directory without surefire's property
-      Path parent = Path.of("").toAbsolutePath().getParent();
-      if (parent != null && Files.isRegularFile(parent.resolve("integration/otelcol/builder-config.yaml"))) {
-        return parent;
-      }
-      fail("cannot find the repository root (system property telegen.repo.root=" + property + ")");
-    }
-    return root;
+    return Repository.root();
   }
 
   static Path shippedCollectorConfig(String fileName) {
@@ -89,32 +80,17 @@ final class TelegenTools {
   }
 
   static Path agentJar() {
-    Path jar = repoRoot().resolve("receiver-server/target/telegen-agent.jar");
-    if (!Files.isRegularFile(jar)) {
-      fail("the agent jar is missing: " + jar + "; build it with `mvn -B -q -DskipTests install` in "
-          + repoRoot());
-    }
-    return jar;
+    return BuildOutputs.agentJar();
   }
 
   /** The NCCL profiler plugin as the gpu module built it. */
   static Path ncclPlugin() {
-    Path dir = repoRoot().resolve("gpu/target/classes/io/telegen/gpu/nccl");
-    Path plugin = dir.resolve("linux-" + (System.getProperty("os.arch").contains("aarch64")
-        ? "aarch64" : "x86_64") + "/libnccl-profiler-telegen.so");
-    if (!Files.isRegularFile(plugin)) {
-      fail("the NCCL profiler plugin is missing: " + plugin + "; build the gpu module");
-    }
-    return plugin;
+    return BuildOutputs.ncclProfilerPlugin();
   }
 
   /** The C stand-in for NCCL that drives the plugin (gpu/src/test/native/nccl-driver). */
   static Path ncclDriver() {
-    Path driver = repoRoot().resolve("gpu/target/nccl-driver/nccl-driver");
-    if (!Files.isExecutable(driver)) {
-      fail("the NCCL test driver is missing: " + driver + "; build the gpu module's tests");
-    }
-    return driver;
+    return BuildOutputs.ncclDriver();
   }
 
   /** First 12 hex digits of the SHA-256 of the collector manifest, as setup.sh names the build. */

@@ -1,12 +1,11 @@
 package io.telegen.integration;
 
+import io.telegen.testsupport.TestFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.TestInfo;
 
 /**
@@ -22,14 +21,8 @@ final class TestLogDir {
     String className = testInfo.getTestClass().map(Class::getSimpleName).orElse("unknown");
     Path dir = TelegenTools.repoRoot().resolve("integration/target/it-logs").resolve(className);
     dir = testInfo.getTestMethod().map(Method::getName).map(dir::resolve).orElse(dir.resolve("all"));
+    TestFiles.deleteTree(dir);
     try {
-      if (Files.exists(dir)) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-          for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-            Files.delete(path);
-          }
-        }
-      }
       return Files.createDirectories(dir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.jna.NativeLibrary;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -38,6 +37,11 @@ import io.telegen.node.GpuRef;
 import io.telegen.node.GpuVendor;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
+import io.telegen.testsupport.BuildOutputs;
+import io.telegen.testsupport.GpuTestResources;
+import io.telegen.testsupport.RealPayloads;
+import io.telegen.testsupport.Repository;
+import io.telegen.testsupport.TestFiles;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -299,7 +303,7 @@ class CatalogCoverageTest {
       Path logDir = dir.resolve("tb");
       Path summary = logDir.resolve("llama/events.out.tfevents.1764320000.node-a.3002.0");
       Files.createDirectories(summary.getParent());
-      Files.copy(Path.of("../frameworks/src/test/resources/tfevents/hf_trainer_summary/"
+      Files.copy(Repository.file("frameworks/src/test/resources/tfevents/hf_trainer_summary/"
           + "events.out.tfevents.1700000000.fixture-host"), summary);
       GpuRef gpu = GpuRef.gpu(GpuVendor.NVIDIA, 0, "GPU-0");
       GpuProcessTable gpus = GpuProcessTables.of(GpuProcessSnapshot.builder()
@@ -311,18 +315,17 @@ class CatalogCoverageTest {
         return run("training node", Set.of("training", "tfevents"), source);
       }
     } finally {
-      TrainingNode.deleteTree(dir);
+      TestFiles.deleteTree(dir);
     }
   }
 
   /** The C stand-in for NCCL driving the real plugin, and a fake node with two HCAs. */
   private static List<Run> ncclAndInfiniband() throws Exception {
-    Path gpu = Path.of("../gpu").toAbsolutePath().normalize();
     Path shm = Files.createTempDirectory("catalog-nccl");
     try {
       ProcessBuilder driver = new ProcessBuilder(
-          gpu.resolve("target/nccl-driver/nccl-driver").toString(),
-          gpu.resolve("target/classes/" + NcclProfilerPlugin.resourceName()).toString(), "v6")
+          BuildOutputs.ncclDriver().toString(),
+          BuildOutputs.ncclProfilerPlugin().toString(), "v6")
           .redirectErrorStream(true);
       driver.environment().put("TELEGEN_NCCL_DIR", shm.toString());
       Process process = driver.start();
@@ -332,13 +335,13 @@ class CatalogCoverageTest {
       try (NcclCounterSource nccl = NcclCounterSource.builder().directory(shm)
           .procRoot(proc.getParent()).nodeName("node-a").jobOfPid(pid -> "llama").build();
           InfinibandSource infiniband = InfinibandSource.builder()
-              .sysRoot(gpu.resolve("src/test/resources/infiniband/two-hcas"))
+              .sysRoot(GpuTestResources.infinibandSysRoot("two-hcas"))
               .nodeName("node-a").build()) {
         return List.of(run("NCCL plugin", Set.of("nccl_plugin"), nccl),
             run("InfiniBand two-hcas", Set.of("infiniband"), infiniband));
       }
     } finally {
-      TrainingNode.deleteTree(shm);
+      TestFiles.deleteTree(shm);
     }
   }
 
@@ -349,8 +352,8 @@ class CatalogCoverageTest {
    * is the {@code framework} label the normaliser writes.
    */
   private static List<Run> llmServing() throws Exception {
-    Path shared = Path.of("../../shared/fixtures/frameworks");
-    Path own = Path.of("../frameworks/src/test/resources/llm");
+    Path shared = RealPayloads.dir();
+    Path own = Repository.dir("frameworks/src/test/resources/llm");
     List<Run> serving = new ArrayList<>();
     serving.add(serve("vllm", shared.resolve("vllm-datadog-fixture-v0-plus-v1.txt"),
         own.resolve("vllm-second.txt")));
@@ -438,12 +441,8 @@ class CatalogCoverageTest {
   }
 
   private static Run nvml(String scenario) throws Exception {
-    Path gpu = Path.of("../gpu").toAbsolutePath().normalize();
-    NativeLibrary.getInstance("c").getFunction("setenv").invokeInt(new Object[] {
-        "FAKE_NVML_SCENARIO", gpu.resolve("src/test/resources/nvml/" + scenario + ".conf")
-            .toString(), 1});
-    GpuOptions options = GpuOptions.builder()
-        .nvmlLibrary(gpu.resolve("target/fake-nvml/full/libnvidia-ml.so.1")).build();
+    GpuTestResources.useNvmlScenario(scenario);
+    GpuOptions options = GpuOptions.builder().nvmlLibrary(BuildOutputs.fakeNvml()).build();
     try (NvidiaGpuSource source = NvidiaGpuSource.open(options, 0)) {
       List<Metric> metrics = new ArrayList<>();
       Set<String> names = new TreeSet<>();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpServer;
+import io.telegen.testsupport.Repository;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class FixturesThroughCollectTest {
 
-  private static final Path SECOND = Path.of("../frameworks/src/test/resources/llm");
+  private static final Path SECOND = Repository.dir("frameworks/src/test/resources/llm");
 
   @TempDir
   Path dir;

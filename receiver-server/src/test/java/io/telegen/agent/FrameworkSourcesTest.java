@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpServer;
+import io.telegen.testsupport.RealPayloads;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -170,21 +171,8 @@ class FrameworkSourcesTest {
     return out.toString(StandardCharsets.UTF_8);
   }
 
+  /** The real /metrics captures in test-support (see their PROVENANCE.md). */
   static Path fixtures() {
-    String override = System.getProperty("telegen.fixtures.frameworks");
-    if (override != null) {
-      return Path.of(override);
-    }
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      Path candidate = p.resolve("shared/fixtures/frameworks");
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
-      Path beside = p.resolve("../shared/fixtures/frameworks").normalize();
-      if (Files.isDirectory(beside)) {
-        return beside;
-      }
-    }
-    return fail("real /metrics fixtures not found; set -Dtelegen.fixtures.frameworks=DIR");
+    return RealPayloads.dir();
   }
 }

@@ -3,7 +3,8 @@ package io.telegen.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.sun.jna.NativeLibrary;
+import io.telegen.testsupport.BuildOutputs;
+import io.telegen.testsupport.GpuTestResources;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -24,8 +25,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class GpuCollectTest {
 
-  private static final Path GPU_MODULE = Path.of("../gpu").toAbsolutePath().normalize();
-
   @TempDir
   Path dir;
 
@@ -38,12 +37,9 @@ class GpuCollectTest {
       "gpu-lost, full",
       "old-driver, old-driver"})
   void collectPrintsTheExpectedSeries(String scenario, String variant) throws Exception {
-    Path library = GPU_MODULE.resolve("target/fake-nvml/" + variant + "/libnvidia-ml.so.1");
-    if (!Files.exists(library)) {
-      fail(library + " is missing: build the gpu module first (mvn -pl gpu -am install)");
-    }
-    setenv("FAKE_NVML_SCENARIO",
-        GPU_MODULE.resolve("src/test/resources/nvml/" + scenario + ".conf").toString());
+    Path library = variant.equals("old-driver")
+        ? BuildOutputs.oldDriverFakeNvml() : BuildOutputs.fakeNvml();
+    GpuTestResources.useNvmlScenario(scenario);
     Path proc = Files.createDirectories(dir.resolve("proc"));
     Path config = Files.writeString(dir.resolve("agent.yaml"), """
         agent:
@@ -75,10 +71,5 @@ class GpuCollectTest {
       fail(expected + " is missing; the output was:\n" + actual);
     }
     assertEquals(Files.readString(expected), actual);
-  }
-
-  private static void setenv(String name, String value) {
-    NativeLibrary.getInstance("c").getFunction("setenv")
-        .invokeInt(new Object[] {name, value, 1});
   }
 }

@@ -1,11 +1,12 @@
 package io.telegen.agent;
 
+import io.telegen.testsupport.Repository;
+import io.telegen.testsupport.TestFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
@@ -15,7 +16,7 @@ import java.util.stream.Stream;
  */
 final class TrainingNode {
 
-  private static final Path RESOURCES = Path.of("../frameworks/src/test/resources");
+  private static final Path RESOURCES = Repository.dir("frameworks/src/test/resources");
 
   /** The run directory of torchrun rank 0 (pid 3001), written by tensorboardX. */
   static final String TORCH_RUN = "runs/llama";
@@ -27,17 +28,7 @@ final class TrainingNode {
   /** Builds the node under {@code dir}; returns its {@code /proc}. */
   static Path create(Path dir) throws IOException {
     Path source = RESOURCES.resolve("training/proc-training-node");
-    Path proc = dir.resolve("proc");
-    try (Stream<Path> files = Files.walk(source)) {
-      for (Path file : (Iterable<Path>) files::iterator) {
-        Path target = proc.resolve(source.relativize(file).toString());
-        if (Files.isDirectory(file)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
+    Path proc = TestFiles.copyTree(source, dir.resolve("proc"));
     for (String line : Files.readAllLines(proc.resolve("fds.txt"), StandardCharsets.UTF_8)) {
       if (line.isBlank() || line.startsWith("#")) {
         continue;
@@ -52,15 +43,6 @@ final class TrainingNode {
     copy("tfevents/keras_train/events.out.tfevents.1700000000.fixture-host.v2",
         dir.resolve(KERAS_RUN + "/events.out.tfevents.1764320000.node-a.3100.1.v2"));
     return proc;
-  }
-
-  /** Removes a directory tree made by a test. */
-  static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    }
   }
 
   private static void copy(String fixture, Path target) throws IOException {

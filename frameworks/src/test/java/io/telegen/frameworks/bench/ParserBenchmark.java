@@ -2,6 +2,7 @@ package io.telegen.frameworks.bench;
 
 import io.telegen.frameworks.prometheus.ParseReport;
 import io.telegen.frameworks.prometheus.PrometheusTextParser;
+import io.telegen.testsupport.RealPayloads;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -73,14 +74,7 @@ public class ParserBenchmark {
   }
 
   private static Path fixture() {
-    // bench.sh runs in the module directory; the shared fixtures sit beside the repo.
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      Path f = p.resolve("shared/fixtures/frameworks").resolve(FIXTURE);
-      if (Files.isRegularFile(f)) {
-        return f;
-      }
-    }
-    throw new IllegalStateException(FIXTURE + " not found in shared/fixtures/frameworks above " + Path.of("").toAbsolutePath());
+    return RealPayloads.file(FIXTURE);
   }
 
   public static void main(String[] args) throws Exception {

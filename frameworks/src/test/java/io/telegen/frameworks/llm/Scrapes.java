@@ -9,10 +9,10 @@ import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.telegen.catalog.MetricCatalog;
-import io.telegen.frameworks.SharedFixtures;
 import io.telegen.frameworks.prometheus.ParseReport;
 import io.telegen.frameworks.prometheus.PrometheusTextParser;
 import io.telegen.source.MetricBatch;
+import io.telegen.testsupport.RealPayloads;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +36,9 @@ final class Scrapes {
 
   private Scrapes() {}
 
+  /** A real server capture from test-support's fixtures (see their PROVENANCE.md). */
   static Path sharedFixture(String name) {
-    return SharedFixtures.file(name);
+    return RealPayloads.file(name);
   }
 
   static Path resource(String name) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.telegen.frameworks.SharedFixtures;
+import io.telegen.testsupport.RealPayloads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every real /metrics capture in the shared fixture directory parses completely: exact sample and
+ * Every real /metrics capture in the fixture directory (test-support) parses completely: exact sample and
  * family counts, no rejected lines, and spot values that exercise each server's quirks.
  */
 class RealPayloadsTest {
@@ -34,7 +34,7 @@ class RealPayloadsTest {
           "vllm-datadog-fixture-v0-plus-v1.txt", new long[] {185, 50});
 
   static Path fixtures() {
-    return SharedFixtures.dir();
+    return RealPayloads.dir();
   }
 
   static Recorder fixture(String name) throws IOException {

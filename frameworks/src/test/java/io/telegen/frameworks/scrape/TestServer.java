@@ -3,7 +3,7 @@ package io.telegen.frameworks.scrape;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.telegen.frameworks.SharedFixtures;
+import io.telegen.testsupport.RealPayloads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -95,6 +95,6 @@ final class TestServer implements AutoCloseable {
   }
 
   static Path fixtures() {
-    return SharedFixtures.dir();
+    return RealPayloads.dir();
   }
 }

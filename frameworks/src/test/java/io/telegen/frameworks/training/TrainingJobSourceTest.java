@@ -14,6 +14,7 @@ import io.telegen.node.GpuRef;
 import io.telegen.node.GpuVendor;
 import io.telegen.node.MigDevice;
 import io.telegen.source.MetricBatch;
+import io.telegen.testsupport.TestFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -150,7 +151,7 @@ class TrainingJobSourceTest {
   @Test
   void aRunWhoseProcessExitedIsReadOnceMoreAndThenDropped() throws Exception {
     collect();
-    deleteTree(proc.resolve("3001"));
+    TestFiles.deleteTree(proc.resolve("3001"));
     nanos.addAndGet(31_000_000_000L); // past the rediscovery interval
 
     MetricBatch last = collect();
@@ -222,14 +223,6 @@ class TrainingJobSourceTest {
         throw new IOException("test resource /" + resource + " is missing");
       }
       Files.copy(in, file);
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (var paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
     }
   }
 }

@@ -13,6 +13,7 @@ import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuRef;
 import io.telegen.node.GpuVendor;
 import io.telegen.source.MetricBatch;
+import io.telegen.testsupport.BuildOutputs;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -35,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NcclCounterSourceTest {
 
-  private static final Path MODULE = moduleDir();
   private static final MetricCatalog CATALOG = MetricCatalog.load();
 
   @TempDir Path tmp;
@@ -306,13 +306,6 @@ class NcclCounterSourceTest {
   }
 
   private static Path driver() {
-    Path driver = MODULE.resolve("target/nccl-driver/nccl-driver");
-    assertTrue(Files.isExecutable(driver), driver + " missing: build with mvn -pl gpu verify");
-    return driver;
-  }
-
-  private static Path moduleDir() {
-    Path cwd = Path.of("").toAbsolutePath();
-    return Files.isDirectory(cwd.resolve("src/test/native")) ? cwd : cwd.resolve("gpu");
+    return BuildOutputs.ncclDriver();
   }
 }
