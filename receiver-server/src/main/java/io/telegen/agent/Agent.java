@@ -83,9 +83,13 @@ final class Agent implements AutoCloseable {
       scheduler = new SourceScheduler(MetricCatalog.load(), telemetry, pipeline::accept, clock);
       for (Sources.Entry entry : sources.entries()) {
         if (entry.exported()) {
-          scheduler.schedule(entry.source(), entry.interval());
+          scheduler.add(entry.source(), entry.interval());
         }
       }
+      for (Sources.Discovered set : sources.discovered()) {
+        scheduler.add(set.discovery(), set.interval(), set.rediscoverEvery());
+      }
+      scheduler.start();
       return new Agent(eventLoop, exporter, exportLoop, receiver, scheduler, queue, telemetry);
     } catch (IOException | RuntimeException e) {
       if (scheduler != null) {

@@ -6,7 +6,7 @@ import io.telegen.agent.config.Durations;
 import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.agent.traces.LlmSpanMetrics;
 import io.telegen.frameworks.llm.KvCacheModel;
-import io.telegen.frameworks.scrape.DiscoveredServersSource;
+import io.telegen.frameworks.scrape.DiscoveredServers;
 import io.telegen.frameworks.scrape.FrameworkEndpoints;
 import io.telegen.frameworks.scrape.FrameworkScrapeSource;
 import io.telegen.frameworks.scrape.HttpScraper;
@@ -22,6 +22,7 @@ import io.telegen.gpu.infiniband.InfinibandSource;
 import io.telegen.gpu.nccl.NcclCounterSource;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
+import io.telegen.source.SourceDiscovery;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -55,6 +56,12 @@ final class Sources implements AutoCloseable {
     }
   }
 
+  /**
+   * A changing set of sources, asked every {@code rediscoverEvery}; each source it finds runs
+   * every {@code interval}.
+   */
+  record Discovered(SourceDiscovery discovery, Duration interval, Duration rediscoverEvery) {}
+
   /** The deadline of one scrape, response and body. */
   static final Duration LLM_SCRAPE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -63,14 +70,16 @@ final class Sources implements AutoCloseable {
 
   private final AgentTelemetry telemetry;
   private final List<Entry> entries;
+  private final List<Discovered> discovered;
   private final List<String> findings;
   private final LlmSpanMetrics spanMetrics;
   private final UnaryOperator<String> metricNames;
 
-  private Sources(AgentTelemetry telemetry, List<Entry> entries, List<String> findings,
-      LlmSpanMetrics spanMetrics, UnaryOperator<String> metricNames) {
+  private Sources(AgentTelemetry telemetry, List<Entry> entries, List<Discovered> discovered,
+      List<String> findings, LlmSpanMetrics spanMetrics, UnaryOperator<String> metricNames) {
     this.telemetry = telemetry;
     this.entries = List.copyOf(entries);
+    this.discovered = List.copyOf(discovered);
     this.findings = List.copyOf(findings);
     this.spanMetrics = spanMetrics;
     this.metricNames = metricNames;
@@ -79,6 +88,7 @@ final class Sources implements AutoCloseable {
   static Sources create(AgentConfig config, long startUnixNanos) {
     AgentTelemetry telemetry = new AgentTelemetry(startUnixNanos);
     List<Entry> entries = new ArrayList<>();
+    List<Discovered> discovered = new ArrayList<>();
     List<String> findings = new ArrayList<>();
 
     AgentConfig.Gpu gpu = config.gpu();
@@ -111,7 +121,7 @@ final class Sources implements AutoCloseable {
       // idle threads.
       addCommunication(config, gpuOfPid, entries, findings);
     }
-    addLlmServing(config, gpuOfPid, entries, findings);
+    addLlmServing(config, gpuOfPid, entries, discovered, findings);
     LlmSpanMetrics spanMetrics = null;
     if (config.aiml().traceCorrelation()) {
       spanMetrics = new LlmSpanMetrics(startUnixNanos);
@@ -140,7 +150,7 @@ final class Sources implements AutoCloseable {
     } else {
       findings.add("self-telemetry: off (agent.self_telemetry.enabled: false)");
     }
-    return new Sources(telemetry, entries, findings, spanMetrics, metricNames);
+    return new Sources(telemetry, entries, discovered, findings, spanMetrics, metricNames);
   }
 
   /**
@@ -239,12 +249,12 @@ final class Sources implements AutoCloseable {
 
   /**
    * LLM serving: a source per configured {@code metrics_endpoint}, and, when
-   * {@code agent.aiml.frameworks} is empty or names a framework without an endpoint, one source
-   * for the servers found in {@code /proc} (re-discovered every {@link #REDISCOVER_EVERY}).
+   * {@code agent.aiml.frameworks} is empty or names a framework without an endpoint, a source per
+   * server found in {@code /proc} (re-discovered every {@link #REDISCOVER_EVERY}).
    * Scraped every {@code agent.aiml.scrape_interval}, each scrape under {@link #LLM_SCRAPE_TIMEOUT}.
    */
   private static void addLlmServing(AgentConfig config, IntFunction<String> gpuOfPid,
-      List<Entry> entries, List<String> findings) {
+      List<Entry> entries, List<Discovered> discoveredSets, List<String> findings) {
     Map<String, AgentConfig.Framework> frameworks = config.aiml().frameworks();
     HttpScraper scraper = new HttpScraper(LLM_SCRAPE_TIMEOUT, HttpScraper.DEFAULT_MAX_BYTES);
     Set<String> configuredInstances = new HashSet<>();
@@ -291,9 +301,8 @@ final class Sources implements AutoCloseable {
     }
     ServingProcessDiscovery discovery = new ServingProcessDiscovery(config.procRoot(),
         toDiscover);
-    DiscoveredServersSource discovered = new DiscoveredServersSource(discovery,
-        server -> discoveredSource(server, frameworks, scraper, gpuOfPid),
-        REDISCOVER_EVERY, LLM_SCRAPE_TIMEOUT.plusSeconds(1), configuredInstances);
+    DiscoveredServers discovered = new DiscoveredServers(discovery,
+        server -> discoveredSource(server, frameworks, scraper, gpuOfPid), configuredInstances);
     ServingProcessDiscovery.Result result = discovered.rediscover();
     String looked = toDiscover.isEmpty() ? "any of "
         + String.join(", ", new TreeSet<>(FrameworkEndpoints.frameworks()))
@@ -318,7 +327,8 @@ final class Sources implements AutoCloseable {
           + ". For a server elsewhere (another host or network namespace) set "
           + "agent.aiml.frameworks.<name>.metrics_endpoint");
     }
-    entries.add(new Entry(discovered, config.aiml().scrapeInterval()));
+    discoveredSets.add(new Discovered(discovered, config.aiml().scrapeInterval(),
+        REDISCOVER_EVERY));
   }
 
   private static FrameworkScrapeSource discoveredSource(ServingProcessDiscovery.Server server,
@@ -411,6 +421,11 @@ final class Sources implements AutoCloseable {
     return entries;
   }
 
+  /** The discovered sets of sources, such as the LLM servers found in {@code /proc}. */
+  List<Discovered> discovered() {
+    return discovered;
+  }
+
   List<String> findings() {
     return findings;
   }
@@ -428,11 +443,14 @@ final class Sources implements AutoCloseable {
     return metricNames;
   }
 
-  /** Closes every source (native handles, sampling threads). */
+  /** Closes every source (native handles, sampling threads) when no scheduler ran them. */
   @Override
   public void close() {
     for (Entry entry : entries) {
       entry.source().close();
+    }
+    for (Discovered set : discovered) {
+      set.discovery().close();
     }
   }
 }

@@ -45,6 +45,9 @@ public final class TelegenAgent {
 
   private static final Logger logger = Logger.getLogger(TelegenAgent.class.getName());
 
+  /** The longest {@code collect} waits for a source in one cycle (less for a shorter interval). */
+  private static final Duration COLLECT_LIMIT = Duration.ofSeconds(30);
+
   private static final String USAGE = """
       Usage:
         telegen-agent [run] [--config FILE]       run the agent (embedded default without --config)
@@ -145,29 +148,31 @@ public final class TelegenAgent {
     OneLineFormatter.install(Level.WARNING);
     Clock clock = Clock.systemUTC();
     Sources sources = Sources.create(config, now(clock));
-    MetricCatalog catalog = MetricCatalog.load();
     List<Metric> last = new ArrayList<>();
-    for (int cycle = 1; cycle <= cycles; cycle++) {
-      last.clear();
+    // The scheduler `run` uses, one cycle at a time; it closes the sources when done.
+    try (SourceScheduler scheduler = new SourceScheduler(MetricCatalog.load(),
+        sources.telemetry(), (source, batch) -> { }, clock)) {
       for (Sources.Entry entry : sources.entries()) {
-        MetricBatch batch = SourceScheduler.collectOnce(entry.source(),
-            entry.interval().compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
-                : entry.interval(),
-            catalog, sources.telemetry(), clock);
-        if (batch != null) {
+        scheduler.add(entry.source(), entry.interval());
+      }
+      for (Sources.Discovered set : sources.discovered()) {
+        scheduler.add(set.discovery(), set.interval(), set.rediscoverEvery());
+      }
+      for (int cycle = 1; cycle <= cycles; cycle++) {
+        last.clear();
+        for (MetricBatch batch : scheduler.collectNow(COLLECT_LIMIT)) {
           last.addAll(batch.metrics());
         }
-      }
-      if (cycle < cycles) {
-        try {
-          Thread.sleep(interval.toMillis());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return RUNTIME_FAILURE;
+        if (cycle < cycles) {
+          try {
+            Thread.sleep(interval.toMillis());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return RUNTIME_FAILURE;
+          }
         }
       }
     }
-    sources.close();
     StringBuilder text = new StringBuilder();
     PrometheusText.write(last, text);
     out.print(text);
