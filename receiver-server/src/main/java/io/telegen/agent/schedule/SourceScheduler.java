@@ -150,7 +150,7 @@ public final class SourceScheduler implements AutoCloseable {
     Map<Runner, CompletableFuture<MetricBatch>> running = new LinkedHashMap<>();
     for (Runner runner : allRunners()) {
       CompletableFuture<MetricBatch> result = new CompletableFuture<>();
-      if (runner.start(result::complete, () -> result.complete(null))) {
+      if (runner.start(result::complete, () -> result.complete(null), false)) {
         running.put(runner, result);
       }
     }
@@ -247,7 +247,7 @@ public final class SourceScheduler implements AutoCloseable {
     }
 
     void tick() {
-      start(batch -> sink.accept(source, batch), () -> { });
+      start(batch -> sink.accept(source, batch), () -> { }, true);
     }
 
     /**
@@ -256,28 +256,28 @@ public final class SourceScheduler implements AutoCloseable {
      *
      * @param deliver gets the batch of a collection that succeeded, fully or partly
      * @param failed runs when a started collection delivered nothing
+     * @param ticked whether a fixed-rate tick asks, rather than {@link #collectNow}
      * @return whether a collection started
      */
-    boolean start(Consumer<MetricBatch> deliver, Runnable failed) {
-      long runningMillis;
+    boolean start(Consumer<MetricBatch> deliver, Runnable failed, boolean ticked) {
       synchronized (this) {
         if (retired) {
           return false;
         }
-        if (!busy) {
-          busy = true;
-          startedNanos = System.nanoTime();
-          runningMillis = -1;
-        } else {
-          runningMillis = (System.nanoTime() - startedNanos) / 1_000_000;
+        if (busy) {
+          long runningNanos = System.nanoTime() - startedNanos;
+          // Fixed-rate ticks that were late come in a burst; one right after a start is not a
+          // cycle the source missed.
+          if (!ticked || runningNanos >= interval.toNanos() / 2) {
+            telemetry.collectionError(source.name(), "skipped");
+            overrun.report(STILL_RUNNING, "its collection started " + runningNanos / 1_000_000
+                + " ms ago has not returned (a call stuck in a driver or on an endpoint); its "
+                + "cycles are skipped until it does, other sources continue");
+          }
+          return false;
         }
-      }
-      if (runningMillis >= 0) {
-        telemetry.collectionError(source.name(), "skipped");
-        overrun.report(STILL_RUNNING, "its collection started " + runningMillis + " ms ago has "
-            + "not returned (a call stuck in a driver or on an endpoint); its cycles are skipped "
-            + "until it does, other sources continue");
-        return false;
+        busy = true;
+        startedNanos = System.nanoTime();
       }
       try {
         thread.execute(() -> run(deliver, failed));
@@ -293,16 +293,13 @@ public final class SourceScheduler implements AutoCloseable {
       MetricBatch batch = null;
       try {
         batch = collect();
-        if (batch != null) {
-          deliver.accept(batch);
-        }
       } finally {
-        long tookMillis = end();
-        overrun.clear(STILL_RUNNING, "its collection that ran past its cycle returned after "
-            + tookMillis + " ms; collecting again");
-        if (batch == null) {
-          failed.run();
-        }
+        end();
+      }
+      if (batch != null) {
+        deliver.accept(batch);
+      } else {
+        failed.run();
       }
     }
 
@@ -328,27 +325,31 @@ public final class SourceScheduler implements AutoCloseable {
       return batch;
     }
 
-    /** Marks the collection done; closes a retired source. Returns how long it ran. */
-    private long end() {
+    /** Marks the collection done, logs the end of an overrun, and closes a retired source. */
+    private void end() {
       boolean close;
-      long took;
       synchronized (this) {
         busy = false;
-        took = (System.nanoTime() - startedNanos) / 1_000_000;
+        overrun.clear(STILL_RUNNING, "its collection that ran past its cycle returned after "
+            + (System.nanoTime() - startedNanos) / 1_000_000 + " ms; collecting again");
         close = retired && !sourceClosed;
         sourceClosed |= close;
       }
       if (close) {
+        Thread.interrupted(); // the scheduler's close interrupted it; let the source close cleanly
         source.close();
       }
-      return took;
     }
 
     void timedOut(Duration limit) {
       telemetry.collectionError(source.name(), "timeout");
-      overrun.report(STILL_RUNNING, "did not finish within " + limit.toMillis() + " ms; "
-          + "going on without it (its thread is kept: a call stuck in a driver cannot be "
-          + "interrupted)");
+      synchronized (this) {
+        if (busy) {
+          overrun.report(STILL_RUNNING, "did not finish within " + limit.toMillis() + " ms; "
+              + "going on without it (its thread is kept: a call stuck in a driver cannot be "
+              + "interrupted)");
+        }
+      }
     }
 
     /**

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
@@ -47,10 +48,15 @@ class SourceSchedulerTest {
       }, Clock.systemUTC());
   private final CountDownLatch release = new CountDownLatch(1);
   private final List<String> logLines = new CopyOnWriteArrayList<>();
+  private volatile boolean keepOverruns = true;
   private final Handler handler = new Handler() {
     @Override
     public void publish(LogRecord record) {
-      logLines.add(record.getLevel() + " " + record.getMessage());
+      String line = record.getLevel() + " " + record.getMessage();
+      // On a loaded machine a 30 ms cycle can overrun; those lines have tests of their own.
+      if (keepOverruns || !line.contains("its collection")) {
+        logLines.add(line);
+      }
     }
 
     @Override
@@ -60,8 +66,13 @@ class SourceSchedulerTest {
     public void close() {}
   };
 
+  private final Level levelBefore = SCHEDULER_LOG.getLevel();
+
   SourceSchedulerTest() {
     SCHEDULER_LOG.addHandler(handler);
+    // Another test's `collect` may have raised the root level to WARNING; the clearing lines are
+    // INFO.
+    SCHEDULER_LOG.setLevel(Level.ALL);
   }
 
   @AfterEach
@@ -69,6 +80,7 @@ class SourceSchedulerTest {
     release.countDown();
     scheduler.close();
     SCHEDULER_LOG.removeHandler(handler);
+    SCHEDULER_LOG.setLevel(levelBefore);
   }
 
   @Test
@@ -125,6 +137,7 @@ class SourceSchedulerTest {
   @Test
   void aPartialCollectionIsDeliveredCountedAndEachProblemLoggedOnceThenOnceWhenItClears()
       throws Exception {
+    keepOverruns = false;
     AtomicBoolean broken = new AtomicBoolean(true);
     AtomicInteger runs = new AtomicInteger();
     scheduler.schedule(source("ports", batch -> {
@@ -150,6 +163,7 @@ class SourceSchedulerTest {
 
   @Test
   void aFailureIsLoggedOnceAndOnceWhenTheSourceRecovers() throws Exception {
+    keepOverruns = false;
     AtomicInteger runs = new AtomicInteger();
     scheduler.schedule(source("flaky", batch -> {
       if (runs.incrementAndGet() <= 3) {

@@ -14,12 +14,17 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
 /**
  * Everything NVML on this node: the loaded library, the discovered GPUs, and the thread that
  * takes the slow readings (PCIe throughput blocks about 20 ms per call, GPM needs samples 100 ms
  * apart) so that a collection never waits for them.
+ *
+ * <p>Collections never overlap: the GPUs' native buffers and caches belong to one collection at a
+ * time, under {@link #collecting}. A collection that finds another still running (a call stuck in
+ * the driver, which no interrupt ends) fails at once instead of waiting or sharing the buffers.
  *
  * <p>This class is internal and is hence not for public use. Its APIs are unstable and can
  * change at any time.
@@ -35,6 +40,8 @@ public final class NvmlCollector implements AutoCloseable {
   private final ProcessNames names;
   private final ScheduledExecutorService sampler;
   private final long startUnixNanos;
+  /** Held by the running collection; guards the GPUs' collection buffers and caches. */
+  private final ReentrantLock collecting = new ReentrantLock();
   // pid → comma-joined GPU indices from the last collection; replaced whole, never mutated.
   private volatile Map<Integer, String> gpusByPid = Map.of();
 
@@ -119,8 +126,25 @@ public final class NvmlCollector implements AutoCloseable {
     return Map.copyOf(info);
   }
 
-  /** Writes every GPU's series into {@code batch}. */
+  /**
+   * Writes every GPU's series into {@code batch}.
+   *
+   * @throws IllegalStateException at once when the previous collection has not returned
+   */
   public void collect(MetricBatch batch) {
+    if (!collecting.tryLock()) {
+      throw new IllegalStateException("NVIDIA GPUs: the previous collection has not returned (a "
+          + "call into the NVIDIA driver at " + nvml.location() + " is stuck); no second one is "
+          + "started beside it. If it lasts, check the driver (nvidia-smi, dmesg for Xid errors)");
+    }
+    try {
+      collectLocked(batch);
+    } finally {
+      collecting.unlock();
+    }
+  }
+
+  private void collectLocked(MetricBatch batch) {
     Set<Integer> pids = new HashSet<>();
     Map<Integer, StringBuilder> byPid = new TreeMap<>();
     for (NvmlGpu gpu : gpus) {
@@ -182,15 +206,30 @@ public final class NvmlCollector implements AutoCloseable {
     return gpus.size();
   }
 
+  /**
+   * Stops sampling and shuts NVML down, once no collection runs; when one stays stuck in the
+   * driver, its buffers and NVML are left as they are rather than freed under it.
+   */
   @Override
   public void close() {
     sampler.shutdownNow();
+    boolean idle = false;
     try {
       sampler.awaitTermination(2, TimeUnit.SECONDS);
+      idle = collecting.tryLock(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    gpus.forEach(NvmlGpu::close);
-    nvml.call(NvmlSymbol.SHUTDOWN);
+    if (!idle) {
+      logger.warning("NVIDIA GPUs: a collection is still inside the NVIDIA driver at close; NVML "
+          + "is not shut down under it");
+      return;
+    }
+    try {
+      gpus.forEach(NvmlGpu::close);
+      nvml.call(NvmlSymbol.SHUTDOWN);
+    } finally {
+      collecting.unlock();
+    }
   }
 }
