@@ -81,14 +81,7 @@ final class Agent implements AutoCloseable {
       MetricsPipeline pipeline = new MetricsPipeline(resourceAttributes(config, version),
           version, queue, telemetry);
       scheduler = new SourceScheduler(MetricCatalog.load(), telemetry, pipeline::accept, clock);
-      for (Sources.Entry entry : sources.entries()) {
-        if (entry.exported()) {
-          scheduler.add(entry.source(), entry.interval());
-        }
-      }
-      for (Sources.Discovered set : sources.discovered()) {
-        scheduler.add(set.discovery(), set.interval(), set.rediscoverEvery());
-      }
+      sources.addTo(scheduler, true);
       scheduler.start();
       return new Agent(eventLoop, exporter, exportLoop, receiver, scheduler, queue, telemetry);
     } catch (IOException | RuntimeException e) {

@@ -3,6 +3,7 @@ package io.telegen.agent;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.telegen.agent.config.AgentConfig;
 import io.telegen.agent.config.Durations;
+import io.telegen.agent.schedule.SourceScheduler;
 import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.agent.traces.LlmSpanMetrics;
 import io.telegen.frameworks.llm.KvCacheModel;
@@ -59,8 +60,12 @@ final class Sources implements AutoCloseable {
   /**
    * A changing set of sources, asked every {@code rediscoverEvery}; each source it finds runs
    * every {@code interval}.
+   *
+   * @param at the index in {@link #entries()} it comes before, so that {@code collect} prints in
+   *     the order the sources were found
    */
-  record Discovered(SourceDiscovery discovery, Duration interval, Duration rediscoverEvery) {}
+  record Discovered(SourceDiscovery discovery, Duration interval, Duration rediscoverEvery,
+      int at) {}
 
   /** The deadline of one scrape, response and body. */
   static final Duration LLM_SCRAPE_TIMEOUT = Duration.ofSeconds(5);
@@ -328,7 +333,7 @@ final class Sources implements AutoCloseable {
           + "agent.aiml.frameworks.<name>.metrics_endpoint");
     }
     discoveredSets.add(new Discovered(discovered, config.aiml().scrapeInterval(),
-        REDISCOVER_EVERY));
+        REDISCOVER_EVERY, entries.size()));
   }
 
   private static FrameworkScrapeSource discoveredSource(ServingProcessDiscovery.Server server,
@@ -424,6 +429,23 @@ final class Sources implements AutoCloseable {
   /** The discovered sets of sources, such as the LLM servers found in {@code /proc}. */
   List<Discovered> discovered() {
     return discovered;
+  }
+
+  /**
+   * Hands every source and discovery to {@code scheduler}, in the order they were found; with
+   * {@code exportedOnly}, those {@code run} keeps off the wire are left out.
+   */
+  void addTo(SourceScheduler scheduler, boolean exportedOnly) {
+    for (int i = 0; i <= entries.size(); i++) {
+      for (Discovered set : discovered) {
+        if (set.at() == i) {
+          scheduler.add(set.discovery(), set.interval(), set.rediscoverEvery());
+        }
+      }
+      if (i < entries.size() && (entries.get(i).exported() || !exportedOnly)) {
+        scheduler.add(entries.get(i).source(), entries.get(i).interval());
+      }
+    }
   }
 
   List<String> findings() {

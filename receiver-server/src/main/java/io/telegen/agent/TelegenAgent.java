@@ -152,12 +152,7 @@ public final class TelegenAgent {
     // The scheduler `run` uses, one cycle at a time; it closes the sources when done.
     try (SourceScheduler scheduler = new SourceScheduler(MetricCatalog.load(),
         sources.telemetry(), (source, batch) -> { }, clock)) {
-      for (Sources.Entry entry : sources.entries()) {
-        scheduler.add(entry.source(), entry.interval());
-      }
-      for (Sources.Discovered set : sources.discovered()) {
-        scheduler.add(set.discovery(), set.interval(), set.rediscoverEvery());
-      }
+      sources.addTo(scheduler, false);
       for (int cycle = 1; cycle <= cycles; cycle++) {
         last.clear();
         for (MetricBatch batch : scheduler.collectNow(COLLECT_LIMIT)) {

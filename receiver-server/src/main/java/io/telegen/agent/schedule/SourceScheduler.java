@@ -14,9 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -130,10 +128,11 @@ public final class SourceScheduler implements AutoCloseable {
   }
 
   /**
-   * One cycle of every source now, discovered ones included (each discovery is asked first), on
-   * the sources' own threads and through the same code as a scheduled cycle. Waits for each at
-   * most its interval or {@code limit}, whichever is shorter; a source not done by then is counted
-   * as {@code reason="timeout"} and keeps its thread, so the next cycle skips it until it returns.
+   * One cycle of every source now, discovered ones included (each discovery is asked first), one
+   * source after the other on the sources' own threads, through the same code as a scheduled
+   * cycle. Waits for each at most its interval or {@code limit}, whichever is shorter; a source
+   * not done by then is counted as {@code reason="timeout"} and keeps its thread, so the next
+   * cycle skips it until it returns.
    *
    * @return the batches of the sources that finished, in the order the sources were added; the
    *     sink is not called
@@ -147,21 +146,16 @@ public final class SourceScheduler implements AutoCloseable {
     for (DiscoveryRunner discovery : toAsk) {
       discovery.rediscoverHere();
     }
-    Map<Runner, CompletableFuture<MetricBatch>> running = new LinkedHashMap<>();
+    List<MetricBatch> batches = new ArrayList<>();
+    // One after the other, so that the self-telemetry source, added last, counts this cycle.
     for (Runner runner : allRunners()) {
       CompletableFuture<MetricBatch> result = new CompletableFuture<>();
-      if (runner.start(result::complete, () -> result.complete(null), false)) {
-        running.put(runner, result);
+      if (!runner.start(result::complete, () -> result.complete(null), false)) {
+        continue;
       }
-    }
-    long begun = System.nanoTime();
-    List<MetricBatch> batches = new ArrayList<>();
-    for (Map.Entry<Runner, CompletableFuture<MetricBatch>> entry : running.entrySet()) {
-      Runner runner = entry.getKey();
       Duration wait = runner.interval.compareTo(limit) < 0 ? runner.interval : limit;
-      long left = begun + wait.toNanos() - System.nanoTime();
       try {
-        MetricBatch batch = entry.getValue().get(Math.max(0, left), TimeUnit.NANOSECONDS);
+        MetricBatch batch = result.get(wait.toNanos(), TimeUnit.NANOSECONDS);
         if (batch != null) {
           batches.add(batch);
         }
