@@ -3,6 +3,7 @@ package io.telegen.gpu.nvidia.internal;
 import com.sun.jna.Memory;
 import io.telegen.gpu.GpuOptions;
 import io.telegen.source.MetricBatch;
+import io.telegen.source.ProblemLog;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,6 +41,7 @@ public final class NvmlCollector implements AutoCloseable {
   private final ProcessNames names;
   private final ScheduledExecutorService sampler;
   private final long startUnixNanos;
+  private final ProblemLog sampling = new ProblemLog(logger, "NVIDIA GPUs");
   /** Held by the running collection; guards the GPUs' collection buffers and caches. */
   private final ReentrantLock collecting = new ReentrantLock();
   // pid → comma-joined GPU indices from the last collection; replaced whole, never mutated.
@@ -172,10 +174,13 @@ public final class NvmlCollector implements AutoCloseable {
 
   private void sampleSlow() {
     for (NvmlGpu gpu : gpus) {
+      String key = Integer.toString(gpu.index());
       try {
         gpu.sampleSlow(options);
+        sampling.clear(key, "slow sampling (PCIe, GPM) of GPU " + key + " works again");
       } catch (RuntimeException e) {
-        logger.warning("slow sampling of GPU " + gpu.index() + " failed: " + e);
+        sampling.report(key, "slow sampling (PCIe, GPM) of GPU " + key + " failed: " + e
+            + "; its PCIe and GPM series are stale until it works again");
       }
     }
   }
