@@ -86,7 +86,8 @@ common=(nvmlInit_v2 nvmlInitWithFlags nvmlShutdown nvmlErrorString nvmlSystemGet
   nvmlDeviceGetMigDeviceHandleByIndex nvmlDeviceIsMigDeviceHandle nvmlDeviceGetGpuInstanceId
   nvmlDeviceGetComputeInstanceId nvmlDeviceGetDeviceHandleFromMigDeviceHandle nvmlDeviceGetAttributes_v2
   nvmlDeviceGetGpuInstanceById nvmlGpuInstanceGetInfo nvmlDeviceGetFieldValues
-  fakeNvmlCallCount fakeNvmlResetCallCount)
+  fakeNvmlCallCount fakeNvmlResetCallCount fakeNvmlBlockNext fakeNvmlRelease fakeNvmlBlockedCalls
+  fakeNvmlWatchedCalls)
 check_exports() { # check_exports <lib> <expected names...>
   local lib="$1"
   shift

@@ -6,6 +6,11 @@
  *   FAKE_NVML_LOST_FILE  optional file of whitespace-separated GPU indices that are "fallen off the bus"
  *                        (variable and file are both looked up on every device call)
  *
+ * Test hooks: fakeNvmlBlockNext(symbol, timeout_ms) makes the next call of one device entry point hang
+ * "in the driver" until fakeNvmlRelease() (or the timeout, so a broken test cannot hang forever), and
+ * counts that symbol's calls from then on (fakeNvmlWatchedCalls); fakeNvmlBlockedCalls says how many
+ * calls wait now.
+ *
  * Built twice by build-fake-nvml.sh: a current (590-class) driver, and with -DFAKE_NVML_OLD_DRIVER an
  * R450-era library that lacks the newer entry points. Only NVML names and the fakeNvml* test hooks are
  * exported (-fvisibility=hidden).
@@ -241,9 +246,12 @@ static nvmlReturn_t dev_begin(nvmlDevice_t h, struct nvmlDevice_st **out, int to
     return NVML_SUCCESS;
 }
 
+static void block_point(const char *symbol);
+
 #define DEVICE_CALL(h, d)                                                                                     \
     struct nvmlDevice_st *d = NULL;                                                                           \
     ENTER();                                                                                                  \
+    block_point(__func__);                                                                                    \
     do {                                                                                                      \
         nvmlReturn_t begin_rc_ = dev_begin((h), &d, 1);                                                       \
         if (begin_rc_ != NVML_SUCCESS) {                                                                      \
@@ -1464,4 +1472,73 @@ unsigned long long fakeNvmlCallCount(void) {
 
 void fakeNvmlResetCallCount(void) {
     atomic_store(&g_calls, 0ull);
+}
+
+/* One blocked call at a time: armed by fakeNvmlBlockNext, the next call of the symbol waits on g_block_cv. */
+static pthread_mutex_t g_block_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_block_cv = PTHREAD_COND_INITIALIZER;
+static atomic_int g_block_watching;   /* a symbol is watched (counted, maybe blocked) */
+static char g_block_symbol[128];
+static int g_block_pending;           /* the next call of g_block_symbol is to block */
+static int g_block_released;
+static unsigned int g_block_timeout_ms;
+static atomic_int g_blocked;
+static atomic_ullong g_watched_calls;
+
+static void block_point(const char *symbol) {
+    if (!atomic_load_explicit(&g_block_watching, memory_order_acquire)) {
+        return;
+    }
+    pthread_mutex_lock(&g_block_mu);
+    if (strcmp(symbol, g_block_symbol) == 0) {
+        atomic_fetch_add(&g_watched_calls, 1ull);
+        if (g_block_pending) {
+            g_block_pending = 0;
+            atomic_fetch_add(&g_blocked, 1);
+            struct timespec deadline;
+            clock_gettime(CLOCK_REALTIME, &deadline);
+            deadline.tv_sec += g_block_timeout_ms / 1000u;
+            deadline.tv_nsec += (long)(g_block_timeout_ms % 1000u) * 1000000L;
+            if (deadline.tv_nsec >= 1000000000L) {
+                deadline.tv_sec += 1;
+                deadline.tv_nsec -= 1000000000L;
+            }
+            while (!g_block_released) {
+                if (pthread_cond_timedwait(&g_block_cv, &g_block_mu, &deadline) == ETIMEDOUT) {
+                    fprintf(stderr, "fake-nvml: %s was blocked %u ms without fakeNvmlRelease; returning\n",
+                            symbol, g_block_timeout_ms);
+                    break;
+                }
+            }
+            atomic_fetch_sub(&g_blocked, 1);
+        }
+    }
+    pthread_mutex_unlock(&g_block_mu);
+}
+
+void fakeNvmlBlockNext(const char *symbol, unsigned int timeout_ms) {
+    pthread_mutex_lock(&g_block_mu);
+    snprintf(g_block_symbol, sizeof g_block_symbol, "%s", symbol ? symbol : "");
+    g_block_timeout_ms = timeout_ms;
+    g_block_pending = 1;
+    g_block_released = 0;
+    atomic_store(&g_watched_calls, 0ull);
+    atomic_store_explicit(&g_block_watching, 1, memory_order_release);
+    pthread_mutex_unlock(&g_block_mu);
+}
+
+void fakeNvmlRelease(void) {
+    pthread_mutex_lock(&g_block_mu);
+    g_block_pending = 0;
+    g_block_released = 1;
+    pthread_cond_broadcast(&g_block_cv);
+    pthread_mutex_unlock(&g_block_mu);
+}
+
+int fakeNvmlBlockedCalls(void) {
+    return atomic_load(&g_blocked);
+}
+
+unsigned long long fakeNvmlWatchedCalls(void) {
+    return atomic_load(&g_watched_calls);
 }

@@ -414,5 +414,11 @@ NVML_API nvmlReturn_t nvmlGpmMetricsGet(nvmlGpmMetricsGet_t *metricsGet);
 /* ---- test hooks (not NVML; only the fake exports them) ---- */
 NVML_API unsigned long long fakeNvmlCallCount(void);
 NVML_API void fakeNvmlResetCallCount(void);
+/* The next call of device entry point `symbol` blocks until fakeNvmlRelease or timeout_ms; its calls are
+ * counted from now on. */
+NVML_API void fakeNvmlBlockNext(const char *symbol, unsigned int timeout_ms);
+NVML_API void fakeNvmlRelease(void);
+NVML_API int fakeNvmlBlockedCalls(void);
+NVML_API unsigned long long fakeNvmlWatchedCalls(void);
 
 #endif

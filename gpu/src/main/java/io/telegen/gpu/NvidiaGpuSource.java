@@ -45,6 +45,12 @@ public final class NvidiaGpuSource implements MetricSource, GpuProcessTable {
     return "nvml";
   }
 
+  /**
+   * Writes every GPU's series.
+   *
+   * @throws IllegalStateException at once, writing nothing, while the previous collection is still
+   *     inside the driver: collections never overlap on NVML's buffers
+   */
   @Override
   public void collect(MetricBatch batch) {
     collector.collect(batch);

@@ -5,7 +5,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
-import io.telegen.agent.assembly.ScheduledSource;
 import io.telegen.agent.config.AgentConfig;
 import io.telegen.agent.export.ExportLoop;
 import io.telegen.agent.export.ExportQueue;
@@ -91,11 +90,8 @@ final class Agent implements AutoCloseable {
       MetricsPipeline pipeline = new MetricsPipeline(resourceAttributes(config, version),
           version, queue, telemetry);
       scheduler = new SourceScheduler(MetricCatalog.load(), telemetry, pipeline::accept, clock);
-      for (ScheduledSource entry : sources.entries()) {
-        if (entry.exported()) {
-          scheduler.schedule(entry.source(), entry.interval());
-        }
-      }
+      sources.addTo(scheduler, true);
+      scheduler.start();
       return new Agent(eventLoop, exporter, exportLoop, receiver, scheduler, queue, telemetry);
     } catch (IOException | RuntimeException e) {
       if (scheduler != null) {

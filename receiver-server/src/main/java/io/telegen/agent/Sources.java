@@ -4,8 +4,9 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.telegen.agent.assembly.Assembled;
 import io.telegen.agent.assembly.Capabilities;
 import io.telegen.agent.assembly.NodeContext;
-import io.telegen.agent.assembly.ScheduledSource;
+import io.telegen.agent.assembly.Scheduled;
 import io.telegen.agent.config.AgentConfig;
+import io.telegen.agent.schedule.SourceScheduler;
 import io.telegen.agent.telemetry.AgentTelemetry;
 import java.util.List;
 import java.util.function.Consumer;
@@ -36,8 +37,17 @@ final class Sources implements AutoCloseable {
     return telemetry;
   }
 
-  List<ScheduledSource> entries() {
-    return assembled.sources();
+  /**
+   * Hands every source and discovery to {@code scheduler}, in the order they were found; with
+   * {@code exportedOnly}, those {@code run} keeps off the wire are left out. The scheduler closes
+   * them.
+   */
+  void addTo(SourceScheduler scheduler, boolean exportedOnly) {
+    for (Scheduled item : assembled.scheduled()) {
+      if (item.exported() || !exportedOnly) {
+        item.addTo(scheduler);
+      }
+    }
   }
 
   List<String> findings() {
@@ -57,11 +67,11 @@ final class Sources implements AutoCloseable {
     return assembled.metricNames().orElse(UnaryOperator.identity());
   }
 
-  /** Closes every source (native handles, sampling threads). */
+  /** Closes every source and discovery (native handles, sampling threads) no scheduler took. */
   @Override
   public void close() {
-    for (ScheduledSource entry : assembled.sources()) {
-      entry.source().close();
+    for (Scheduled item : assembled.scheduled()) {
+      item.close();
     }
   }
 }

@@ -1,7 +1,6 @@
 package io.telegen.agent;
 
 import io.opentelemetry.proto.metrics.v1.Metric;
-import io.telegen.agent.assembly.ScheduledSource;
 import io.telegen.agent.cli.OneLineFormatter;
 import io.telegen.agent.cli.PrometheusText;
 import io.telegen.agent.config.AgentConfig;
@@ -45,6 +44,9 @@ public final class TelegenAgent {
   static final int CONFIG_ERROR = 2;
 
   private static final Logger logger = Logger.getLogger(TelegenAgent.class.getName());
+
+  /** The longest {@code collect} waits for a source in one cycle (less for a shorter interval). */
+  private static final Duration COLLECT_LIMIT = Duration.ofSeconds(30);
 
   private static final String USAGE = """
       Usage:
@@ -146,29 +148,26 @@ public final class TelegenAgent {
     OneLineFormatter.install(Level.WARNING);
     Clock clock = Clock.systemUTC();
     Sources sources = Sources.create(config, now(clock));
-    MetricCatalog catalog = MetricCatalog.load();
     List<Metric> last = new ArrayList<>();
-    for (int cycle = 1; cycle <= cycles; cycle++) {
-      last.clear();
-      for (ScheduledSource entry : sources.entries()) {
-        MetricBatch batch = SourceScheduler.collectOnce(entry.source(),
-            entry.interval().compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
-                : entry.interval(),
-            catalog, sources.telemetry(), clock);
-        if (batch != null) {
+    // The scheduler `run` uses, one cycle at a time; it closes the sources when done.
+    try (SourceScheduler scheduler = new SourceScheduler(MetricCatalog.load(),
+        sources.telemetry(), (source, batch) -> { }, clock)) {
+      sources.addTo(scheduler, false);
+      for (int cycle = 1; cycle <= cycles; cycle++) {
+        last.clear();
+        for (MetricBatch batch : scheduler.collectNow(COLLECT_LIMIT)) {
           last.addAll(batch.metrics());
         }
-      }
-      if (cycle < cycles) {
-        try {
-          Thread.sleep(interval.toMillis());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return RUNTIME_FAILURE;
+        if (cycle < cycles) {
+          try {
+            Thread.sleep(interval.toMillis());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return RUNTIME_FAILURE;
+          }
         }
       }
     }
-    sources.close();
     StringBuilder text = new StringBuilder();
     PrometheusText.write(last, text);
     out.print(text);

@@ -108,6 +108,51 @@ class FrameworkSourcesTest {
   }
 
   @Test
+  void aDiscoveredServerThatFailsIsCountedUnderItsOwnSource() throws Exception {
+    int deadPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      deadPort = socket.getLocalPort(); // closed again: scraping it is refused
+    }
+    Path proc = dir.resolve("proc");
+    fakeProcess(proc, 4242, "/usr/bin/python3\0/usr/local/bin/vllm\0serve\0facebook/opt-125m\0"
+        + "--port\0" + port + "\0", 777001);
+    fakeProcess(proc, 4343, "tritonserver\0--model-repository=/models\0--metrics-port="
+        + deadPort + "\0", 777002);
+    Files.createDirectories(proc.resolve("net"));
+    Files.writeString(proc.resolve("net/tcp"), "  sl  local_address rem_address"
+        + "   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+        + listener(0, port, 777001) + listener(1, deadPort, 777002));
+    Path config = Files.writeString(dir.resolve("discover.yaml"), """
+        agent:
+          proc_root: %s
+          gpu:
+            enabled: false
+        """.formatted(proc));
+
+    String out = run("collect", config);
+
+    assertEquals("7", value(out, "llm_tokens_generated_total", "127.0.0.1:" + port), out);
+    assertTrue(out.contains("telegen_agent_collection_errors_total{source=\"triton\","
+        + "reason=\"error\"} 2"), out);
+    assertTrue(out.contains("telegen_agent_collection_duration_seconds{source=\"vllm\"}"), out);
+    assertTrue(!out.contains("telegen_agent_collection_errors_total{source=\"vllm\""), out);
+  }
+
+  private static void fakeProcess(Path proc, int pid, String cmdline, long socketInode)
+      throws IOException {
+    Path fd = Files.createDirectories(proc.resolve(pid + "/fd"));
+    Files.write(fd.resolve("../cmdline").normalize(), cmdline.getBytes(StandardCharsets.UTF_8));
+    Files.writeString(fd.resolve("../stat").normalize(), pid + " (proc) S 1 " + pid + " " + pid
+        + " 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0\n");
+    Files.createSymbolicLink(fd.resolve("7"), Path.of("socket:[" + socketInode + "]"));
+  }
+
+  private static String listener(int slot, int port, long inode) {
+    return String.format("   %d: 00000000:%04X 00000000:0000 0A 00000000:00000000 00:00000000 "
+        + "00000000  1000        0 %d 1 0000000000000000 100 0 0 10 0%n", slot, port, inode);
+  }
+
+  @Test
   void checkSaysWhenNothingIsFound() throws Exception {
     Path proc = Files.createDirectories(dir.resolve("proc/1"));
     Files.writeString(proc.resolve("cmdline"), "/sbin/init\0");

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.sun.jna.NativeLibrary;
+import io.telegen.testsupport.BuildOutputs;
+import io.telegen.testsupport.GpuTestResources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -85,15 +86,9 @@ class TrainingCollectTest {
 
   @Test
   void eachRanksGpuUtilizationComesFromTheNvidiaSourcesProcessTable() throws Exception {
-    Path gpuModule = Path.of("../gpu").toAbsolutePath().normalize();
-    Path library = gpuModule.resolve("target/fake-nvml/full/libnvidia-ml.so.1");
-    if (!Files.exists(library)) {
-      fail(library + " is missing: build the gpu module first (mvn -pl gpu -am install)");
-    }
+    Path library = BuildOutputs.fakeNvml();
     // Rank 0 (pid 3001) has a context on GPU 0 (100 % busy) and GPU 1 (87 %), rank 1 on GPU 1.
-    NativeLibrary.getInstance("c").getFunction("setenv").invokeInt(new Object[] {
-        "FAKE_NVML_SCENARIO",
-        gpuModule.resolve("src/test/resources/nvml/two-ranks-on-two-gpus.conf").toString(), 1});
+    GpuTestResources.useNvmlScenario("two-ranks-on-two-gpus");
     Path withGpus = Files.writeString(dir.resolve("agent-gpus.yaml"), """
         agent:
           proc_root: %s

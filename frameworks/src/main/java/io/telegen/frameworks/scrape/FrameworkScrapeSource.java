@@ -12,6 +12,7 @@ import io.telegen.node.GpuProcessTables;
 import io.telegen.node.GpuRef;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
+import io.telegen.source.ProblemLog;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -28,7 +29,11 @@ import java.util.logging.Logger;
  * <p>A failed scrape (refused, timed out, 404, HTML, cut at the byte cap) throws a
  * {@link ScrapeException} after writing nothing, so the agent's scheduler counts it and other
  * sources go on. Lines the parser rejected do not fail a scrape; they are counted in
- * {@link #stats()} and logged at most once per {@value #LOG_EVERY_MINUTES} minutes.
+ * {@link #stats()} and logged once, and once when a scrape has none again.
+ *
+ * <p>The {@link #name()} is the framework's id ({@code vllm}), the {@code source} label of the
+ * agent's self-telemetry, shared by every server of that framework; {@link #logName()} adds the
+ * instance ({@code vllm at 127.0.0.1:8000}).
  *
  * <p>For frameworks whose metrics carry no model (TGI, llama.cpp), the model comes from the
  * profile's {@link ServingFramework#modelLookup()} ({@code GET /info}, {@code GET /props}); a
@@ -39,7 +44,6 @@ public final class FrameworkScrapeSource implements MetricSource {
 
   private static final Logger logger = Logger.getLogger(FrameworkScrapeSource.class.getName());
 
-  static final long LOG_EVERY_MINUTES = 10;
   private static final long MODEL_RETRY_NANOS = Duration.ofMinutes(1).toNanos();
 
   /**
@@ -65,6 +69,7 @@ public final class FrameworkScrapeSource implements MetricSource {
   private final KvCacheModel kvCache;
   private final String commandLineModel;
   private final String name;
+  private final ProblemLog rejections;
 
   private LlmNormalizer normalizer;
   private LlmTarget target;
@@ -77,8 +82,6 @@ public final class FrameworkScrapeSource implements MetricSource {
   private long rejectedLines;
   private long truncated;
   private String lastError;
-  private long lastRejectionLogNanos;
-  private boolean rejectionLogged;
 
   private FrameworkScrapeSource(Builder b) {
     this.framework = b.framework;
@@ -91,7 +94,8 @@ public final class FrameworkScrapeSource implements MetricSource {
     this.pids = b.pids;
     this.kvCache = b.kvCache;
     this.commandLineModel = b.model;
-    this.name = framework + "@" + instance;
+    this.name = framework;
+    this.rejections = new ProblemLog(logger, framework + " at " + instance);
   }
 
   /**
@@ -115,9 +119,16 @@ public final class FrameworkScrapeSource implements MetricSource {
     return host + ":" + port;
   }
 
+  /** The framework's id, e.g. {@code vllm}: the {@code source} label of self-telemetry. */
   @Override
   public String name() {
     return name;
+  }
+
+  /** {@code <framework> at <host:port>}, e.g. {@code vllm at 127.0.0.1:8000}. */
+  @Override
+  public String logName() {
+    return framework + " at " + instance;
   }
 
   public String framework() {
@@ -148,18 +159,18 @@ public final class FrameworkScrapeSource implements MetricSource {
   }
 
   @Override
-  public void collect(MetricBatch batch) throws ScrapeException {
+  public synchronized void collect(MetricBatch batch) throws ScrapeException {
     fetch();
     publish(batch);
   }
 
   /**
-   * The first half of a collection: GETs and parses the body into the normalizer. Safe to run
-   * concurrently with other sources' fetches; {@link #publish} then writes the result.
+   * The first half of a collection: GETs and parses the body into the normalizer;
+   * {@link #publish} then writes the result.
    *
    * @throws ScrapeException when the scrape failed; nothing is kept from it
    */
-  synchronized void fetch() throws ScrapeException {
+  private void fetch() throws ScrapeException {
     fetched = false;
     scrapes++;
     try {
@@ -177,14 +188,14 @@ public final class FrameworkScrapeSource implements MetricSource {
       throw e;
     } catch (RuntimeException e) {
       failures++;
-      lastError = name + ": " + e;
+      lastError = logName() + ": " + e;
       throw new ScrapeException(ScrapeException.Reason.IO, endpoint.toString(), endpoint
           + ": normalising the metrics failed: " + e, e);
     }
   }
 
   /** The second half: writes what {@link #fetch} parsed. Does nothing after a failed fetch. */
-  synchronized void publish(MetricBatch batch) {
+  private void publish(MetricBatch batch) {
     if (!fetched) {
       return;
     }
@@ -247,19 +258,13 @@ public final class FrameworkScrapeSource implements MetricSource {
 
   private void noteRejections(ParseReport report) {
     if (report.rejectedLines() == 0) {
+      rejections.clear("rejected lines", "every line of " + endpoint + " is understood again");
       return;
     }
     rejectedLines += report.rejectedLines();
-    long now = System.nanoTime();
-    if (!rejectionLogged
-        || now - lastRejectionLogNanos >= Duration.ofMinutes(LOG_EVERY_MINUTES).toNanos()) {
-      rejectionLogged = true;
-      lastRejectionLogNanos = now;
-      logger.warning(name + ": " + report.rejectedLines() + " line(s) of " + endpoint
-          + " were not understood and skipped (first: " + report.firstRejections().get(0)
-          + "); " + rejectedLines + " so far; logged at most every " + LOG_EVERY_MINUTES
-          + " minutes");
-    }
+    rejections.report("rejected lines", report.rejectedLines() + " line(s) of " + endpoint
+        + " were not understood and skipped (first: " + report.firstRejections().get(0)
+        + "); logged once, and once when a scrape has none");
   }
 
   /** Builds a {@link FrameworkScrapeSource}. */

@@ -3,7 +3,7 @@
  * (bounded, timed GETs streamed into the Prometheus parser),
  * {@link io.telegen.frameworks.scrape.FrameworkScrapeSource} (one endpoint as a metric source),
  * {@link io.telegen.frameworks.scrape.ServingProcessDiscovery} (which serving processes listen
- * where, from {@code /proc}) and {@link io.telegen.frameworks.scrape.DiscoveredServersSource}
- * (the discovered servers, re-discovered periodically).
+ * where, from {@code /proc}) and {@link io.telegen.frameworks.scrape.DiscoveredServers}
+ * (the discovered servers as a changing set of sources the agent's scheduler runs).
  */
 package io.telegen.frameworks.scrape;

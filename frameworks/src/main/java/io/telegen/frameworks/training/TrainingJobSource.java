@@ -13,6 +13,8 @@ import io.telegen.node.GpuUtilization;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
+import io.telegen.source.PartialCollectionException;
+import io.telegen.source.PartialCollectionException.Problem;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +38,10 @@ import java.util.function.LongSupplier;
  * {@code rank}, {@code node}, {@code pid} and {@code run_dir}. {@code training_step} is the
  * highest {@code Event.step} seen in the run (or a tag that maps to it). A run directory that is
  * no longer found is read one last time and then dropped, so its series end with the job.
+ *
+ * <p>A run directory that cannot be read costs only its own series: the others are written and
+ * the collection then throws {@link PartialCollectionException} with one problem per unreadable
+ * directory (keyed by its path), so the agent logs it once, and once when it reads again.
  */
 public final class TrainingJobSource implements MetricSource {
 
@@ -86,17 +92,20 @@ public final class TrainingJobSource implements MetricSource {
   }
 
   @Override
-  public synchronized void collect(MetricBatch batch) throws IOException {
+  public synchronized void collect(MetricBatch batch) throws PartialCollectionException {
     if (lastDiscovery == null || nanoTime.getAsLong() - lastDiscoveryNanos >= rediscoverNanos) {
       discover();
     }
-    List<String> failures = new ArrayList<>();
+    List<Problem> failures = new ArrayList<>();
     List<Path> finished = new ArrayList<>();
     for (Run run : runs.values()) {
       try {
         run.tailer.poll(run);
       } catch (IOException e) {
-        failures.add(run.directory.directory() + ": " + e.getMessage());
+        Path directory = run.directory.directory();
+        failures.add(new Problem(directory.toString(), "cannot read the TensorBoard run "
+            + "directory " + directory + " (" + e.getMessage() + "); its training_* series are "
+            + "missing, the other runs are read"));
       }
       run.write(batch, startUnixNanos);
       if (run.gone) {
@@ -107,11 +116,7 @@ public final class TrainingJobSource implements MetricSource {
       runs.remove(directory).tailer.close();
     }
     writeGpuUtilization(batch);
-    if (!failures.isEmpty()) {
-      throw new IOException("reading TensorBoard event files failed for " + failures.size()
-          + " run director" + (failures.size() == 1 ? "y" : "ies") + ": "
-          + String.join("; ", failures));
-    }
+    PartialCollectionException.throwIfAny(failures);
   }
 
   private void reconcile(Result result) {

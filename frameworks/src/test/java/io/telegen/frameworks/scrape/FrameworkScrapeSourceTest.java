@@ -122,7 +122,8 @@ class FrameworkScrapeSourceTest {
             .uses(4243, gpu(GpuVendor.NVIDIA, 1)).uses(4243, gpu(GpuVendor.NVIDIA, 0)).build()))
         .build();
     String instance = "127.0.0.1:" + server.port();
-    assertEquals("vllm@" + instance, source.name());
+    assertEquals("vllm", source.name());
+    assertEquals("vllm at " + instance, source.logName());
 
     source.collect(batch());
     MetricBatch second = batch();
@@ -243,46 +244,60 @@ class FrameworkScrapeSourceTest {
   }
 
   @Test
-  void discoveredServersAreScrapedTogetherAndAHangingOneCostsOnlyItself() throws Exception {
+  void eachDiscoveredServerIsASourceOfItsOwnUntilItsProcessExits() throws Exception {
     server.metrics("/metrics", TestServer.fixture("vllm-datadog-fixture-v0-plus-v1.txt"));
-    TestServer hanging = new TestServer();
+    TestServer second = new TestServer();
     try {
-      hanging.hang("/metrics");
+      second.metrics("/metrics", TestServer.fixture("vllm-datadog-fixture-v0-plus-v1.txt"));
       Path proc = temp.resolve("proc");
       FakeProc.process(proc, 100, 1, List.of("/usr/bin/python3", "/usr/local/bin/vllm", "serve",
           "facebook/opt-125m", "--port", Integer.toString(server.port())));
-      FakeProc.process(proc, 200, 1, List.of("tritonserver", "--model-repository=/models",
-          "--metrics-port=" + hanging.port()));
-      FakeProc.tcpListeners(proc, "127.0.0.1", new int[] {server.port(), hanging.port()},
+      FakeProc.process(proc, 200, 1, List.of("/usr/bin/python3", "/usr/local/bin/vllm", "serve",
+          "facebook/opt-350m", "--port", Integer.toString(second.port())));
+      FakeProc.tcpListeners(proc, "127.0.0.1", new int[] {server.port(), second.port()},
           new long[] {1001, 1002});
       FakeProc.fd(proc, 100, 5, "socket:[1001]");
       FakeProc.fd(proc, 200, 5, "socket:[1002]");
-      DiscoveredServersSource source = new DiscoveredServersSource(
+      AtomicInteger built = new AtomicInteger();
+      try (DiscoveredServers servers = new DiscoveredServers(
           new ServingProcessDiscovery(proc, Set.of()),
-          s -> FrameworkScrapeSource.builder(s.framework(), s.uri()).scraper(scraper)
-              .pids(s.pids()).gpuProcesses(GpuProcessTables.of(GpuProcessSnapshot.builder()
-                  .uses(100, gpu(GpuVendor.NVIDIA, 3)).build())).model(s.model()).build(),
-          Duration.ofSeconds(30), Duration.ofMillis(1500), Set.of());
-      try {
-        long started = System.nanoTime();
+          s -> {
+            built.incrementAndGet();
+            return FrameworkScrapeSource.builder(s.framework(), s.uri()).scraper(scraper)
+                .pids(s.pids()).gpuProcesses(GpuProcessTables.of(GpuProcessSnapshot.builder()
+                    .uses(100, gpu(GpuVendor.NVIDIA, 3)).build())).model(s.model()).build();
+          }, Set.of())) {
+        List<FrameworkScrapeSource> first = servers.current();
+        assertEquals(Set.of("vllm at 127.0.0.1:" + server.port(),
+            "vllm at 127.0.0.1:" + second.port()),
+            Set.copyOf(first.stream().map(FrameworkScrapeSource::logName).toList()));
+        assertEquals(List.of("vllm", "vllm"),
+            first.stream().map(FrameworkScrapeSource::name).toList());
         MetricBatch batch = batch();
-        source.collect(batch);
-        long millis = (System.nanoTime() - started) / 1_000_000;
-        assertTrue(millis < 1500, "took " + millis + " ms");
-        assertEquals(2, source.sources().size());
-        NumberDataPoint queue = points(batch, "llm_queue_depth").get(0);
-        assertEquals("3", labels(queue.getAttributesList()).get("gpu"));
-        assertEquals("127.0.0.1:" + server.port(),
-            labels(queue.getAttributesList()).get("instance"));
-        FrameworkScrapeSource triton = source.sources().stream()
-            .filter(s -> s.framework().equals("triton")).findFirst().orElseThrow();
-        assertEquals(ScrapeException.Reason.TIMEOUT.name().length() > 0, true);
-        assertTrue(triton.stats().lastError().contains("timed out"), triton.stats().lastError());
-      } finally {
-        source.close();
+        first.get(0).collect(batch);
+        assertFalse(points(batch, "llm_queue_depth").isEmpty());
+
+        // the same servers keep their sources
+        assertEquals(first, servers.current());
+        assertEquals(2, built.get());
+
+        deleteTree(proc.resolve("200"));
+        List<FrameworkScrapeSource> after = servers.current();
+        assertEquals(List.of("vllm at 127.0.0.1:" + server.port()),
+            after.stream().map(FrameworkScrapeSource::logName).toList());
+        assertTrue(after.get(0) == first.stream()
+            .filter(s -> s.instance().endsWith(":" + server.port())).findFirst().orElseThrow());
       }
     } finally {
-      hanging.close();
+      second.close();
+    }
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    try (var paths = java.nio.file.Files.walk(dir)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.delete(path);
+      }
     }
   }
 

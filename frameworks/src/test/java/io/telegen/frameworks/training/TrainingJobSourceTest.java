@@ -2,6 +2,7 @@ package io.telegen.frameworks.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -14,6 +15,7 @@ import io.telegen.node.GpuRef;
 import io.telegen.node.GpuVendor;
 import io.telegen.node.MigDevice;
 import io.telegen.source.MetricBatch;
+import io.telegen.source.PartialCollectionException;
 import io.telegen.testsupport.TestFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -160,6 +162,33 @@ class TrainingJobSourceTest {
     assertTrue(valuesOf(after, "run_dir", temp.resolve("runs/llama").toString()).isEmpty());
     assertFalse(valuesOf(after, "run_dir", temp.resolve("keras/logs/train").toString())
         .isEmpty());
+  }
+
+  @Test
+  void aRunDirectoryThatCannotBeReadCostsOnlyItsOwnSeries() throws Exception {
+    // The Keras run directory becomes a plain file: listing it fails, whoever runs the test.
+    Path keras = temp.resolve("keras/logs/train");
+    TestFiles.deleteTree(keras);
+    Files.writeString(keras, "not a directory");
+    MetricBatch batch = new MetricBatch(CATALOG, 1_764_320_000_000_000_000L);
+
+    PartialCollectionException e = assertThrows(PartialCollectionException.class,
+        () -> source.collect(batch));
+
+    assertEquals(List.of(keras.toString()), e.problems().stream()
+        .map(PartialCollectionException.Problem::key).toList());
+    assertTrue(e.problems().get(0).message().startsWith("cannot read the TensorBoard run "
+        + "directory " + keras + " ("), e.problems().get(0).message());
+    assertEquals(1, e.unread());
+    assertEquals(Map.of(
+        "training_loss", 1.75,
+        "training_learning_rate", (double) 2.0e-5f,
+        "training_gradient_norm", 0.5,
+        "training_epoch", 1.0,
+        "training_step", 40.0,
+        "telegen_agent_tfevents_corrupt_records_total", 0.0),
+        valuesOf(batch, "run_dir", temp.resolve("runs/llama").toString()));
+    assertFalse(valuesOf(batch, "run_dir", keras.toString()).containsKey("training_loss"));
   }
 
   @Test

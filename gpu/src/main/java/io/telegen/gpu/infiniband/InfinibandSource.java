@@ -3,6 +3,8 @@ package io.telegen.gpu.infiniband;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
+import io.telegen.source.PartialCollectionException;
+import io.telegen.source.PartialCollectionException.Problem;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -24,7 +26,9 @@ import java.util.TreeSet;
  * <p>Reads {@code <sysRoot>/class/infiniband/<dev>/ports/<port>/counters/port_xmit_data} and
  * {@code port_rcv_data}, which count octets divided by 4 (per lane), so the values are
  * multiplied by 4. A port whose counters cannot be read or parsed is skipped; the others are
- * reported and the collection then fails with a message naming each bad file.
+ * written and the collection then throws {@link PartialCollectionException} with one problem per
+ * bad port (keyed by the port, naming the file), so the agent keeps the good ports' series and
+ * logs the bad port once, and once when it reads again.
  */
 public final class InfinibandSource implements MetricSource {
 
@@ -69,8 +73,8 @@ public final class InfinibandSource implements MetricSource {
   }
 
   @Override
-  public void collect(MetricBatch batch) throws IOException {
-    List<String> problems = new ArrayList<>();
+  public void collect(MetricBatch batch) throws IOException, PartialCollectionException {
+    List<Problem> problems = new ArrayList<>();
     for (Path port : ports()) {
       String device = port.getParent().getParent().getFileName().toString();
       String portNumber = port.getFileName().toString();
@@ -81,7 +85,7 @@ public final class InfinibandSource implements MetricSource {
         tx = readOctetsBy4(counters.resolve("port_xmit_data"));
         rx = readOctetsBy4(counters.resolve("port_rcv_data"));
       } catch (IOException e) {
-        problems.add(e.getMessage());
+        problems.add(new Problem(device + "/" + portNumber, e.getMessage()));
         continue;
       }
       long start = firstSeen.computeIfAbsent(device + "/" + portNumber,
@@ -95,9 +99,7 @@ public final class InfinibandSource implements MetricSource {
       batch.counter("infiniband_tx_bytes_total", 4.0 * unsigned(tx), start, labels);
       batch.counter("infiniband_rx_bytes_total", 4.0 * unsigned(rx), start, labels);
     }
-    if (!problems.isEmpty()) {
-      throw new IOException(String.join("\n", problems));
-    }
+    PartialCollectionException.throwIfAny(problems);
   }
 
   /** {@code <dev>/ports/<port>} directories, sorted; none when there is no InfiniBand. */

@@ -9,6 +9,8 @@ import io.telegen.node.GpuRef;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
+import io.telegen.source.PartialCollectionException;
+import io.telegen.source.PartialCollectionException.Problem;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -36,9 +38,10 @@ import java.util.regex.Pattern;
  *
  * <p>Each collection lists the directory, maps new files read-only, and deletes the files of
  * processes that no longer exist under the proc root, so their series end with them. A file
- * that is truncated or not a counter file is skipped; the others are still reported, and the
- * collection then fails once with a message naming each new bad file (counted by the
- * scheduler). A bad file is reported again only after it changes.
+ * that is truncated or not a counter file is skipped; the others are still written, and the
+ * collection then throws {@link PartialCollectionException} with one problem per bad file
+ * (keyed by its path), every cycle it stays bad, so the agent logs it once and once when it is
+ * fixed or gone. A bad file is opened again only after it changes.
  */
 public final class NcclCounterSource implements MetricSource {
 
@@ -54,8 +57,8 @@ public final class NcclCounterSource implements MetricSource {
   private final GpuProcessTable gpuProcesses;
 
   private final Map<Path, Mapped> files = new HashMap<>();
-  /** Bad files already reported, with the size and modification time they had then. */
-  private final Map<Path, String> reported = new HashMap<>();
+  /** Bad files, with the identity (key, size, modification time) they had when found bad. */
+  private final Map<Path, BadFile> bad = new HashMap<>();
   private long errors;
 
   private NcclCounterSource(Builder builder) {
@@ -80,14 +83,15 @@ public final class NcclCounterSource implements MetricSource {
     return "NCCL counters: " + files.size() + " process file(s) in " + directory;
   }
 
-  /** Bad files reported since this source was built. */
+  /** Bad files found since this source was built; a file that changed and is still bad counts
+   * again. */
   public long errorCount() {
     return errors;
   }
 
   @Override
-  public void collect(MetricBatch batch) throws IOException {
-    List<String> problems = new ArrayList<>();
+  public void collect(MetricBatch batch) throws IOException, PartialCollectionException {
+    List<Problem> problems = new ArrayList<>();
     Set<Path> seen = new HashSet<>();
     if (!Files.isDirectory(directory)) {
       files.clear();
@@ -112,17 +116,14 @@ public final class NcclCounterSource implements MetricSource {
       }
     }
     files.keySet().retainAll(seen);
-    reported.keySet().retainAll(seen);
-    if (!problems.isEmpty()) {
-      errors += problems.size();
-      throw new IOException(String.join("\n", problems));
-    }
+    bad.keySet().retainAll(seen);
+    PartialCollectionException.throwIfAny(problems);
   }
 
   /** The process is gone: its counters will never move again, so its file and series go. */
   private void reap(Path path) throws IOException {
     files.remove(path);
-    reported.remove(path);
+    bad.remove(path);
     try {
       Files.deleteIfExists(path);
     } catch (IOException e) {
@@ -132,7 +133,7 @@ public final class NcclCounterSource implements MetricSource {
   }
 
   /** The mapping of {@code path}, reopened when the file was replaced (pid reuse). */
-  private Mapped map(Path path, int pid, List<String> problems) throws IOException {
+  private Mapped map(Path path, int pid, List<Problem> problems) throws IOException {
     BasicFileAttributes attrs;
     try {
       attrs = Files.readAttributes(path, BasicFileAttributes.class);
@@ -145,6 +146,11 @@ public final class NcclCounterSource implements MetricSource {
         && mapped.size == attrs.size()) {
       return mapped;
     }
+    BadFile known = bad.get(path);
+    if (known != null && known.identity.equals(identity)) {
+      problems.add(known.problem);
+      return null;
+    }
     files.remove(path);
     try {
       NcclCounterFile file = NcclCounterFile.open(path, pid);
@@ -154,14 +160,15 @@ public final class NcclCounterSource implements MetricSource {
       String job = file.job().isEmpty() ? jobOfPid.apply(pid) : file.job();
       mapped = new Mapped(file, attrs.fileKey(), attrs.size(), start, job);
       files.put(path, mapped);
-      reported.remove(path);
+      bad.remove(path);
       return mapped;
     } catch (NoSuchFileException e) {
       return null;
     } catch (IOException e) {
-      if (!identity.equals(reported.put(path, identity))) {
-        problems.add(e.getMessage());
-      }
+      Problem problem = new Problem(path.toString(), e.getMessage());
+      bad.put(path, new BadFile(identity, problem));
+      errors++;
+      problems.add(problem);
       return null;
     }
   }
@@ -204,6 +211,9 @@ public final class NcclCounterSource implements MetricSource {
   /** A mapped file and what is fixed for its process's life: its start and its job. */
   private record Mapped(NcclCounterFile file, Object fileKey, long size, long startUnixNanos,
       String job) {}
+
+  /** A file that could not be read as it is now. */
+  private record BadFile(String identity, Problem problem) {}
 
   /** Settings of an {@link NcclCounterSource}; every setting has a default. */
   public static final class Builder {

@@ -9,7 +9,7 @@ import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.telegen.catalog.MetricCatalog;
 import io.telegen.source.MetricBatch;
-import java.io.IOException;
+import io.telegen.source.PartialCollectionException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -52,10 +52,14 @@ class InfinibandSourceTest {
     InfinibandSource source = source("broken-port");
     MetricBatch batch = new MetricBatch(CATALOG, 1);
 
-    IOException e = assertThrows(IOException.class, () -> source.collect(batch));
+    PartialCollectionException e = assertThrows(PartialCollectionException.class,
+        () -> source.collect(batch));
 
-    assertTrue(e.getMessage().contains("mlx5_1/ports/1/counters/port_xmit_data: InfiniBand counter"
-        + " is not a number (\"N/A (not supported)\"); this port is skipped"), e.getMessage());
+    assertEquals(1, e.problems().size());
+    assertEquals("mlx5_1/1", e.problems().get(0).key());
+    assertTrue(e.problems().get(0).message().endsWith("mlx5_1/ports/1/counters/port_xmit_data: "
+        + "InfiniBand counter is not a number (\"N/A (not supported)\"); this port is skipped"),
+        e.getMessage());
     assertEquals(Map.of(
         "infiniband_tx_bytes_total{ib_device=mlx5_0, node=n1, port=1}", 48.0,
         "infiniband_rx_bytes_total{ib_device=mlx5_0, node=n1, port=1}", 136.0), points(batch));
@@ -72,9 +76,11 @@ class InfinibandSourceTest {
     InfinibandSource source = InfinibandSource.builder().sysRoot(sys).build();
     MetricBatch batch = new MetricBatch(CATALOG, 1);
 
-    IOException e = assertThrows(IOException.class, () -> source.collect(batch));
+    PartialCollectionException e = assertThrows(PartialCollectionException.class,
+        () -> source.collect(batch));
 
-    assertTrue(e.getMessage().startsWith(bad.resolve("port_rcv_data")
+    assertEquals("mlx5_2/2", e.problems().get(0).key());
+    assertTrue(e.problems().get(0).message().startsWith(bad.resolve("port_rcv_data")
         + ": cannot read the InfiniBand counter"), e.getMessage());
     assertEquals(Map.of(
         "infiniband_tx_bytes_total{ib_device=mlx5_0, port=1}", 4.0,

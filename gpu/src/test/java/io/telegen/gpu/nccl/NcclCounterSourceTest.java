@@ -13,6 +13,7 @@ import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuRef;
 import io.telegen.node.GpuVendor;
 import io.telegen.source.MetricBatch;
+import io.telegen.source.PartialCollectionException;
 import io.telegen.testsupport.BuildOutputs;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -193,18 +195,31 @@ class NcclCounterSourceTest {
     NcclCounterSource source = source();
     MetricBatch batch = new MetricBatch(CATALOG, 1);
 
-    IOException e = assertThrows(IOException.class, () -> source.collect(batch));
+    PartialCollectionException e = assertThrows(PartialCollectionException.class,
+        () -> source.collect(batch));
 
-    assertTrue(e.getMessage().contains(truncated + ": truncated NCCL counter file (8 bytes"),
-        e.getMessage());
-    assertTrue(e.getMessage().contains(foreign + ": not a Telegen NCCL counter file"),
-        e.getMessage());
+    Map<String, String> problems = new TreeMap<>();
+    e.problems().forEach(p -> problems.put(p.key(), p.message()));
+    assertEquals(Set.of(truncated.toString(), foreign.toString()), problems.keySet());
+    assertTrue(problems.get(truncated.toString()).contains(truncated
+        + ": truncated NCCL counter file (8 bytes"), problems.toString());
+    assertTrue(problems.get(foreign.toString()).contains(foreign
+        + ": not a Telegen NCCL counter file"), problems.toString());
     assertEquals(8000.0, points(batch).get("send{collective=AllReduce, comm=tp-group, device=7, job=from-lookup, node=n1, pid="
         + good + ", rank=3}"));
     assertEquals(2, source.errorCount());
-    // reported once: the next collection is clean until the files change
-    assertFalse(collect(source).isEmpty());
+    // still partial while the files stay bad, with the same problems (the agent logs them
+    // once), and the good file is still written; they are not opened again until they change
+    MetricBatch next = new MetricBatch(CATALOG, 2);
+    PartialCollectionException again = assertThrows(PartialCollectionException.class,
+        () -> source.collect(next));
+    assertEquals(e.problems(), again.problems());
+    assertFalse(points(next).isEmpty());
     assertEquals(2, source.errorCount());
+    // fixed: the truncated file is gone, the foreign one exited
+    Files.delete(truncated);
+    Files.delete(foreign);
+    assertFalse(collect(source).isEmpty());
   }
 
   @Test

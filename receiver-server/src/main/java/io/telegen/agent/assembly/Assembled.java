@@ -12,7 +12,8 @@ import java.util.function.UnaryOperator;
  * What a capability's assembly produced: its sources in the order they run, the lines that say
  * what it found, and what it hands the rest of the agent.
  *
- * @param sources the capability's sources with their intervals
+ * @param scheduled the capability's sources and discoveries with their intervals, in the order
+ *     they were found
  * @param findings plain-words lines, one per thing found or not found; {@code check} prints them
  *     and {@code run} logs them at start
  * @param gpuTables the GPU process tables of a GPU capability (one per vendor), for the
@@ -20,15 +21,26 @@ import java.util.function.UnaryOperator;
  * @param traceObserver where the receiver hands each accepted trace request, if anywhere
  * @param metricNames how the receiver renames the metrics apps push, if at all
  */
-public record Assembled(List<ScheduledSource> sources, List<String> findings,
+public record Assembled(List<Scheduled> scheduled, List<String> findings,
     List<GpuProcessTable> gpuTables,
     Optional<Consumer<ExportTraceServiceRequest>> traceObserver,
     Optional<UnaryOperator<String>> metricNames) {
 
   public Assembled {
-    sources = List.copyOf(sources);
+    scheduled = List.copyOf(scheduled);
     findings = List.copyOf(findings);
     gpuTables = List.copyOf(gpuTables);
+  }
+
+  /** The sources among {@link #scheduled}, without the discoveries. */
+  public List<ScheduledSource> sources() {
+    List<ScheduledSource> sources = new ArrayList<>();
+    for (Scheduled item : scheduled) {
+      if (item instanceof ScheduledSource source) {
+        sources.add(source);
+      }
+    }
+    return List.copyOf(sources);
   }
 
   /** Nothing: a capability that is off and has nothing to say. */
@@ -42,7 +54,7 @@ public record Assembled(List<ScheduledSource> sources, List<String> findings,
 
   /** Collects a capability's sources and findings in order. */
   public static final class Builder {
-    private final List<ScheduledSource> sources = new ArrayList<>();
+    private final List<Scheduled> scheduled = new ArrayList<>();
     private final List<String> findings = new ArrayList<>();
     private final List<GpuProcessTable> gpuTables = new ArrayList<>();
     private Consumer<ExportTraceServiceRequest> traceObserver;
@@ -51,7 +63,12 @@ public record Assembled(List<ScheduledSource> sources, List<String> findings,
     private Builder() {}
 
     public Builder source(ScheduledSource source) {
-      sources.add(source);
+      scheduled.add(source);
+      return this;
+    }
+
+    public Builder discovery(ScheduledDiscovery discovery) {
+      scheduled.add(discovery);
       return this;
     }
 
@@ -80,7 +97,7 @@ public record Assembled(List<ScheduledSource> sources, List<String> findings,
 
     /** Adds everything {@code other} produced after what is here already. */
     public Builder add(Assembled other) {
-      other.sources().forEach(this::source);
+      scheduled.addAll(other.scheduled());
       other.findings().forEach(this::finding);
       other.gpuTables().forEach(this::gpuTable);
       other.traceObserver().ifPresent(this::traceObserver);
@@ -89,7 +106,7 @@ public record Assembled(List<ScheduledSource> sources, List<String> findings,
     }
 
     public Assembled build() {
-      return new Assembled(sources, findings, gpuTables,
+      return new Assembled(scheduled, findings, gpuTables,
           Optional.ofNullable(traceObserver), Optional.ofNullable(metricNames));
     }
   }

@@ -40,8 +40,8 @@ public final class Capabilities {
         }
       }
     } catch (RuntimeException e) {
-      for (ScheduledSource built : all.build().sources()) {
-        built.source().close();
+      for (Scheduled built : all.build().scheduled()) {
+        built.close();
       }
       throw e;
     }

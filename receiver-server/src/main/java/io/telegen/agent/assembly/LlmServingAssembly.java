@@ -4,7 +4,7 @@ import io.telegen.agent.config.AgentConfig;
 import io.telegen.agent.config.Durations;
 import io.telegen.agent.traces.LlmSpanMetrics;
 import io.telegen.frameworks.llm.KvCacheModel;
-import io.telegen.frameworks.scrape.DiscoveredServersSource;
+import io.telegen.frameworks.scrape.DiscoveredServers;
 import io.telegen.frameworks.scrape.FrameworkScrapeSource;
 import io.telegen.frameworks.scrape.HttpScraper;
 import io.telegen.frameworks.scrape.ServingProcessDiscovery;
@@ -98,9 +98,9 @@ final class LlmServingAssembly implements CapabilityAssembly {
       return;
     }
     ServingProcessDiscovery discovery = new ServingProcessDiscovery(node.procRoot(), toDiscover);
-    DiscoveredServersSource discovered = new DiscoveredServersSource(discovery,
+    DiscoveredServers discovered = new DiscoveredServers(discovery,
         server -> discoveredSource(server, frameworks, scraper, gpuProcesses),
-        REDISCOVER_EVERY, LLM_SCRAPE_TIMEOUT.plusSeconds(1), configuredInstances);
+        configuredInstances);
     ServingProcessDiscovery.Result result = discovered.rediscover();
     String looked = toDiscover.isEmpty() ? "any of "
         + String.join(", ", ServingFrameworks.scrapedNames())
@@ -124,7 +124,7 @@ final class LlmServingAssembly implements CapabilityAssembly {
           + ". For a server elsewhere (another host or network namespace) set "
           + "agent.aiml.frameworks.<name>.metrics_endpoint");
     }
-    assembled.source(new ScheduledSource(discovered, every));
+    assembled.discovery(new ScheduledDiscovery(discovered, every, REDISCOVER_EVERY));
   }
 
   private static FrameworkScrapeSource discoveredSource(ServingProcessDiscovery.Server server,

@@ -1,5 +1,6 @@
 package io.telegen.agent.assembly;
 
+import io.telegen.agent.schedule.SourceScheduler;
 import io.telegen.source.MetricSource;
 import java.time.Duration;
 import java.util.Objects;
@@ -10,7 +11,8 @@ import java.util.Objects;
  * @param exported false for a source whose metrics {@code collect} shows but {@code run} keeps
  *     off the wire ({@code agent.aiml.training.export_metrics: false})
  */
-public record ScheduledSource(MetricSource source, Duration interval, boolean exported) {
+public record ScheduledSource(MetricSource source, Duration interval, boolean exported)
+    implements Scheduled {
 
   public ScheduledSource {
     Objects.requireNonNull(source, "source");
@@ -20,5 +22,15 @@ public record ScheduledSource(MetricSource source, Duration interval, boolean ex
   /** An exported source. */
   public ScheduledSource(MetricSource source, Duration interval) {
     this(source, interval, true);
+  }
+
+  @Override
+  public void addTo(SourceScheduler scheduler) {
+    scheduler.add(source, interval);
+  }
+
+  @Override
+  public void close() {
+    source.close();
   }
 }

@@ -4,34 +4,57 @@ import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.catalog.MetricCatalog;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
+import io.telegen.source.PartialCollectionException;
+import io.telegen.source.PartialCollectionException.Problem;
+import io.telegen.source.ProblemLog;
+import io.telegen.source.SourceDiscovery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * Runs each source at its own interval on its own thread.
+ * Runs each source at its own interval on its own thread, the fixed sources and those a
+ * {@link SourceDiscovery} finds alike, and runs one cycle of all of them on demand
+ * ({@link #collectNow}) through the same code.
  *
  * <p>Isolation is the point: a source that throws costs its cycle and a count in
- * {@code telegen_agent_collection_errors_total{reason="error"}}. A source still busy when its next
- * tick comes has taken its whole interval: it is interrupted, counted as a timeout, and, if it does
- * not let go of its thread (a hung native call), that thread is abandoned and the source gets a
- * fresh one. No two sources share a thread, so none can delay another.
+ * {@code telegen_agent_collection_errors_total{reason="error"}}; one that throws
+ * {@link PartialCollectionException} has its batch delivered and the cycle counted as
+ * {@code reason="partial"}. A source still busy when its next tick comes (a call stuck in a driver
+ * cannot be interrupted) is left alone on its thread: that tick is skipped and counted as
+ * {@code reason="skipped"}, and no second collection of it starts until the first returns. No two
+ * sources share a thread, so none can delay another. Each distinct problem of a source is logged
+ * once, and once when it clears.
+ *
+ * <p>Sources are told apart by identity, not by name: sources of one {@link MetricSource#name()}
+ * (two vLLM servers) share their self-telemetry series and are told apart in logs by
+ * {@link MetricSource#logName()}.
  */
 public final class SourceScheduler implements AutoCloseable {
 
   private static final Logger logger = Logger.getLogger(SourceScheduler.class.getName());
+
+  /** The problem key of a collection that failed as a whole; never a source's own key. */
+  private static final String WHOLE_COLLECTION = "\0collection";
+  private static final String STILL_RUNNING = "\0running";
 
   private final MetricCatalog catalog;
   private final AgentTelemetry telemetry;
@@ -39,10 +62,15 @@ public final class SourceScheduler implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(daemon("telegen-ticker"));
+  /** Runners and discoveries in the order they were added: the order of {@link #collectNow}. */
+  private final List<Slot> slots = new ArrayList<>();
   private final List<Runner> runners = new ArrayList<>();
+  private final List<DiscoveryRunner> discoveries = new ArrayList<>();
+  private boolean started;
+  private boolean closed;
 
   /**
-   * @param sink receives each completed collection, on the source's thread
+   * @param sink receives each completed collection of a scheduled run, on the source's thread
    */
   public SourceScheduler(MetricCatalog catalog, AgentTelemetry telemetry,
       BiConsumer<MetricSource, MetricBatch> sink, Clock clock) {
@@ -52,113 +80,411 @@ public final class SourceScheduler implements AutoCloseable {
     this.clock = clock;
   }
 
-  /** Collects {@code source} now and then every {@code interval}. */
-  public synchronized void schedule(MetricSource source, Duration interval) {
+  /** Adds {@code source}, collected every {@code interval} once {@link #start} is called. */
+  public synchronized void add(MetricSource source, Duration interval) {
+    checkOpen();
     Runner runner = new Runner(source, interval);
     runners.add(runner);
-    ticker.scheduleAtFixedRate(runner::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  /**
-   * Collects {@code source} once, isolated as a scheduled run is, waiting at most
-   * {@code timeout}. Returns the batch, or null when the source failed or timed out.
-   */
-  public static MetricBatch collectOnce(MetricSource source, Duration timeout,
-      MetricCatalog catalog, AgentTelemetry telemetry, Clock clock) {
-    ExecutorService executor = Executors.newSingleThreadExecutor(daemon("telegen-source-"
-        + source.name()));
-    try {
-      MetricBatch batch = newBatch(catalog, clock);
-      long started = System.nanoTime();
-      Future<?> run = executor.submit(() -> {
-        source.collect(batch);
-        return null;
-      });
-      try {
-        run.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        telemetry.collected(source.name(), Duration.ofNanos(System.nanoTime() - started));
-        return batch;
-      } catch (TimeoutException e) {
-        run.cancel(true);
-        timedOut(source, timeout, telemetry);
-      } catch (ExecutionException e) {
-        failed(source, e.getCause(), telemetry);
-      } catch (InterruptedException e) {
-        run.cancel(true);
-        Thread.currentThread().interrupt();
-      }
-      return null;
-    } finally {
-      executor.shutdownNow();
+    slots.add(runner);
+    if (started) {
+      runner.startTicking();
     }
   }
 
-  private static MetricBatch newBatch(MetricCatalog catalog, Clock clock) {
+  /**
+   * Adds the sources {@code discovery} finds: asked every {@code rediscoverEvery}, each source it
+   * answers collected every {@code interval} until an answer no longer has it.
+   */
+  public synchronized void add(SourceDiscovery discovery, Duration interval,
+      Duration rediscoverEvery) {
+    checkOpen();
+    DiscoveryRunner runner = new DiscoveryRunner(discovery, interval, rediscoverEvery);
+    discoveries.add(runner);
+    slots.add(runner);
+    if (started) {
+      runner.startTicking();
+    }
+  }
+
+  /** Collects every source now and then at its interval; discovers at once and then periodically. */
+  public synchronized void start() {
+    checkOpen();
+    if (started) {
+      return;
+    }
+    started = true;
+    for (DiscoveryRunner discovery : discoveries) {
+      discovery.startTicking();
+    }
+    for (Runner runner : runners) {
+      runner.startTicking();
+    }
+  }
+
+  /** Collects {@code source} now and then every {@code interval}, starting the scheduler. */
+  public void schedule(MetricSource source, Duration interval) {
+    add(source, interval);
+    start();
+  }
+
+  /**
+   * One cycle of every source now, discovered ones included (each discovery is asked first), one
+   * source after the other on the sources' own threads, through the same code as a scheduled
+   * cycle. Waits for each at most its interval or {@code limit}, whichever is shorter; a source
+   * not done by then is counted as {@code reason="timeout"} and keeps its thread, so the next
+   * cycle skips it until it returns.
+   *
+   * @return the batches of the sources that finished, in the order the sources were added; the
+   *     sink is not called
+   */
+  public List<MetricBatch> collectNow(Duration limit) {
+    List<DiscoveryRunner> toAsk;
+    synchronized (this) {
+      checkOpen();
+      toAsk = List.copyOf(discoveries);
+    }
+    for (DiscoveryRunner discovery : toAsk) {
+      discovery.rediscoverHere();
+    }
+    List<MetricBatch> batches = new ArrayList<>();
+    // One after the other, so that the self-telemetry source, added last, counts this cycle.
+    for (Runner runner : allRunners()) {
+      CompletableFuture<MetricBatch> result = new CompletableFuture<>();
+      if (!runner.start(result::complete, () -> result.complete(null), false)) {
+        continue;
+      }
+      Duration wait = runner.interval.compareTo(limit) < 0 ? runner.interval : limit;
+      try {
+        MetricBatch batch = result.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+        if (batch != null) {
+          batches.add(batch);
+        }
+      } catch (TimeoutException e) {
+        runner.timedOut(wait);
+      } catch (ExecutionException e) {
+        // not reached: a runner completes with a batch or null
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return batches;
+  }
+
+  /** The sources now scheduled, fixed and discovered, in the order they were added. */
+  public synchronized List<MetricSource> sources() {
+    List<MetricSource> out = new ArrayList<>();
+    for (Runner runner : allRunners()) {
+      out.add(runner.source);
+    }
+    return out;
+  }
+
+  private synchronized List<Runner> allRunners() {
+    List<Runner> all = new ArrayList<>();
+    for (Slot slot : slots) {
+      slot.addRunnersTo(all);
+    }
+    return all;
+  }
+
+  /** A fixed source's runner, or a discovery with the runners of what it found. */
+  private interface Slot {
+    /** Called with the scheduler's lock held. */
+    void addRunnersTo(List<Runner> out);
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the source scheduler is closed");
+    }
+  }
+
+  private MetricBatch newBatch() {
     Instant now = clock.instant();
     return new MetricBatch(catalog, now.getEpochSecond() * 1_000_000_000L + now.getNano());
   }
 
-  private static void timedOut(MetricSource source, Duration limit, AgentTelemetry telemetry) {
-    telemetry.collectionError(source.name(), "timeout");
-    logger.warning("source " + source.name() + " did not finish within " + limit.toMillis()
-        + " ms; its cycle is skipped and other sources continue");
-  }
-
-  private static void failed(MetricSource source, Throwable cause, AgentTelemetry telemetry) {
-    telemetry.collectionError(source.name(), "error");
-    logger.warning("source " + source.name() + " failed this cycle: " + cause
-        + "; other sources continue");
-  }
-
-  /** One source's thread and its in-flight collection; ticks come from the ticker thread. */
-  private final class Runner {
+  /** One source's thread, its ticks, and whether a collection of it is running. */
+  private final class Runner implements Slot {
     private final MetricSource source;
     private final Duration interval;
-    private ExecutorService thread;
-    private Future<?> inFlight;
+    private final ExecutorService thread;
+    /** Problems of the last collection: its own, or its failing as a whole. */
+    private final ProblemLog problems;
+    /** A collection that runs past its next tick. */
+    private final ProblemLog overrun;
+    private ScheduledFuture<?> ticks;
+    // Guarded by this runner.
+    private boolean busy;
+    private boolean retired;
+    private boolean sourceClosed;
+    private long startedNanos;
 
     Runner(MetricSource source, Duration interval) {
       this.source = source;
       this.interval = interval;
-      this.thread = newThread();
+      this.thread = Executors.newSingleThreadExecutor(daemon("telegen-source-" + source.name()));
+      this.problems = new ProblemLog(logger, "source " + source.logName());
+      this.overrun = new ProblemLog(logger, "source " + source.logName());
     }
 
-    private ExecutorService newThread() {
-      return Executors.newSingleThreadExecutor(daemon("telegen-source-" + source.name()));
+    @Override
+    public void addRunnersTo(List<Runner> out) {
+      out.add(this);
+    }
+
+    /** Called with the scheduler's lock held. */
+    void startTicking() {
+      ticks = ticker.scheduleAtFixedRate(this::tick, 0, interval.toMillis(),
+          TimeUnit.MILLISECONDS);
     }
 
     void tick() {
-      if (inFlight != null && !inFlight.isDone()) {
-        inFlight.cancel(true);
-        timedOut(source, interval, telemetry);
-        // If the interrupt does not free the thread, leave it behind rather than queue on it.
-        thread.shutdownNow();
-        thread = newThread();
-      }
-      inFlight = thread.submit(this::collect);
+      start(batch -> sink.accept(source, batch), () -> { }, true);
     }
 
-    private void collect() {
-      MetricBatch batch = newBatch(catalog, clock);
+    /**
+     * Starts one collection on the source's thread unless one is still running (then the cycle is
+     * skipped and counted) or the source is retired.
+     *
+     * @param deliver gets the batch of a collection that succeeded, fully or partly
+     * @param failed runs when a started collection delivered nothing
+     * @param ticked whether a fixed-rate tick asks, rather than {@link #collectNow}
+     * @return whether a collection started
+     */
+    boolean start(Consumer<MetricBatch> deliver, Runnable failed, boolean ticked) {
+      synchronized (this) {
+        if (retired) {
+          return false;
+        }
+        if (busy) {
+          long runningNanos = System.nanoTime() - startedNanos;
+          // Fixed-rate ticks that were late come in a burst; one right after a start is not a
+          // cycle the source missed.
+          if (!ticked || runningNanos >= interval.toNanos() / 2) {
+            telemetry.collectionError(source.name(), "skipped");
+            overrun.report(STILL_RUNNING, "its collection started " + runningNanos / 1_000_000
+                + " ms ago has not returned (a call stuck in a driver or on an endpoint); its "
+                + "cycles are skipped until it does, other sources continue");
+          }
+          return false;
+        }
+        busy = true;
+        startedNanos = System.nanoTime();
+      }
+      try {
+        thread.execute(() -> run(deliver, failed));
+        return true;
+      } catch (RejectedExecutionException e) {
+        end(); // closing
+        failed.run();
+        return false;
+      }
+    }
+
+    private void run(Consumer<MetricBatch> deliver, Runnable failed) {
+      MetricBatch batch = null;
+      try {
+        batch = collect();
+      } finally {
+        end();
+      }
+      if (batch != null) {
+        deliver.accept(batch);
+      } else {
+        failed.run();
+      }
+    }
+
+    /** The batch of one collection, or null when it failed as a whole. */
+    private MetricBatch collect() {
+      MetricBatch batch = newBatch();
       long started = System.nanoTime();
       try {
         source.collect(batch);
+        problems.clearAll();
+      } catch (PartialCollectionException e) {
+        telemetry.collectionError(source.name(), "partial");
+        problems.update(e.problems());
       } catch (InterruptedException e) {
-        return;
+        return null; // the scheduler is closing
       } catch (Exception | LinkageError e) {
-        failed(source, e, telemetry);
-        return;
-      }
-      if (Thread.currentThread().isInterrupted()) {
-        return;
+        telemetry.collectionError(source.name(), "error");
+        problems.update(List.of(new Problem(WHOLE_COLLECTION, "collection failed: " + e
+            + "; its series are missing until it recovers, other sources continue")));
+        return null;
       }
       telemetry.collected(source.name(), Duration.ofNanos(System.nanoTime() - started));
-      sink.accept(source, batch);
+      return batch;
+    }
+
+    /** Marks the collection done, logs the end of an overrun, and closes a retired source. */
+    private void end() {
+      boolean close;
+      synchronized (this) {
+        busy = false;
+        overrun.clear(STILL_RUNNING, "its collection that ran past its cycle returned after "
+            + (System.nanoTime() - startedNanos) / 1_000_000 + " ms; collecting again");
+        close = retired && !sourceClosed;
+        sourceClosed |= close;
+      }
+      if (close) {
+        Thread.interrupted(); // the scheduler's close interrupted it; let the source close cleanly
+        source.close();
+      }
+    }
+
+    void timedOut(Duration limit) {
+      telemetry.collectionError(source.name(), "timeout");
+      synchronized (this) {
+        if (busy) {
+          overrun.report(STILL_RUNNING, "did not finish within " + limit.toMillis() + " ms; "
+              + "going on without it (its thread is kept: a call stuck in a driver cannot be "
+              + "interrupted)");
+        }
+      }
+    }
+
+    /**
+     * No more collections: stops the ticks and closes the source now, or when its running
+     * collection returns (a stuck native call must not find its buffers freed).
+     */
+    void retire(boolean interrupt) {
+      if (ticks != null) {
+        ticks.cancel(false);
+      }
+      boolean close;
+      synchronized (this) {
+        retired = true;
+        close = !busy && !sourceClosed;
+        sourceClosed |= close;
+      }
+      if (interrupt) {
+        thread.shutdownNow();
+      } else {
+        thread.shutdown();
+      }
+      if (close) {
+        source.close();
+      }
+    }
+  }
+
+  /** A discovery's thread and the runners of the sources it answered last. */
+  private final class DiscoveryRunner implements Slot {
+    private final SourceDiscovery discovery;
+    private final Duration interval;
+    private final Duration every;
+    private final ExecutorService thread;
+    private final ProblemLog problems;
+    // Guarded by the scheduler's lock; in the order the sources were first found.
+    private final List<Runner> runners = new ArrayList<>();
+    private ScheduledFuture<?> ticks;
+    private boolean busy;
+
+    DiscoveryRunner(SourceDiscovery discovery, Duration interval, Duration every) {
+      this.discovery = discovery;
+      this.interval = interval;
+      this.every = every;
+      this.thread = Executors.newSingleThreadExecutor(daemon("telegen-discovery-"
+          + discovery.name()));
+      this.problems = new ProblemLog(logger, "discovery " + discovery.name());
+    }
+
+    @Override
+    public void addRunnersTo(List<Runner> out) {
+      out.addAll(runners);
+    }
+
+    /** Called with the scheduler's lock held: the runners it has start ticking too. */
+    void startTicking() {
+      for (Runner runner : runners) {
+        runner.startTicking();
+      }
+      ticks = ticker.scheduleAtFixedRate(this::tick, 0, every.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
+
+    void tick() {
+      try {
+        thread.execute(this::rediscoverHere);
+      } catch (RejectedExecutionException e) {
+        // closing
+      }
+    }
+
+    /** Asks the discovery on this thread and reconciles; skipped while another ask runs. */
+    void rediscoverHere() {
+      synchronized (this) {
+        if (busy) {
+          return;
+        }
+        busy = true;
+      }
+      try {
+        List<? extends MetricSource> current;
+        try {
+          current = List.copyOf(discovery.current());
+          problems.clear(WHOLE_COLLECTION);
+        } catch (Exception | LinkageError e) {
+          problems.report(WHOLE_COLLECTION, "failed: " + e + "; the sources it found before "
+              + "keep running");
+          return;
+        }
+        reconcile(current);
+      } finally {
+        synchronized (this) {
+          busy = false;
+        }
+      }
+    }
+
+    private void reconcile(List<? extends MetricSource> current) {
+      Set<MetricSource> now = Collections.newSetFromMap(new IdentityHashMap<>());
+      now.addAll(current);
+      synchronized (SourceScheduler.this) {
+        Set<MetricSource> known = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Runner runner : runners) {
+          known.add(runner.source);
+        }
+        if (closed) {
+          for (MetricSource source : current) {
+            if (!known.contains(source)) {
+              source.close();
+            }
+          }
+          return;
+        }
+        runners.removeIf(runner -> {
+          if (now.contains(runner.source)) {
+            return false;
+          }
+          runner.retire(false);
+          return true;
+        });
+        for (MetricSource source : current) {
+          if (known.add(source)) {
+            Runner runner = new Runner(source, interval);
+            runners.add(runner);
+            if (started) {
+              runner.startTicking();
+            }
+          }
+        }
+      }
     }
 
     void close() {
+      if (ticks != null) {
+        ticks.cancel(false);
+      }
       thread.shutdownNow();
-      source.close();
+      for (Runner runner : runners) {
+        runner.retire(true);
+      }
+      runners.clear();
+      discovery.close();
     }
   }
 
@@ -170,11 +496,22 @@ public final class SourceScheduler implements AutoCloseable {
     };
   }
 
+  /**
+   * Stops every tick and closes every source; a source whose collection is still running is
+   * closed when it returns.
+   */
   @Override
   public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     ticker.shutdownNow();
+    for (DiscoveryRunner discovery : discoveries) {
+      discovery.close();
+    }
     for (Runner runner : runners) {
-      runner.close();
+      runner.retire(true);
     }
   }
 }

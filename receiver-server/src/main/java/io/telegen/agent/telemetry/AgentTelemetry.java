@@ -66,7 +66,11 @@ public final class AgentTelemetry implements MetricSource {
     last.add(duration.toNanos() / 1e9);
   }
 
-  /** {@code reason} is {@code error} or {@code timeout}. */
+  /**
+   * {@code reason} is {@code error} (nothing delivered), {@code partial} (delivered without what
+   * could not be read), {@code skipped} (the previous collection was still running) or
+   * {@code timeout} ({@code collect} stopped waiting).
+   */
   public void collectionError(String source, String reason) {
     counter(collectionErrors, Labels.of("source", source, "reason", reason)).increment();
   }

@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.sun.jna.NativeLibrary;
 import io.telegen.catalog.MetricCatalog;
 import io.telegen.source.MetricBatch;
+import io.telegen.testsupport.BuildOutputs;
+import io.telegen.testsupport.GpuTestResources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import io.telegen.node.GpuProcessTable;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GpuAssemblyTest {
 
-  private static final Path GPU_MODULE = Path.of("../gpu").toAbsolutePath().normalize();
 
   @TempDir
   Path dir;
@@ -55,12 +55,8 @@ class GpuAssemblyTest {
 
   @Test
   void onTheFakeNvmlItDescribesTheBoardAndContributesItsProcessTable() throws Exception {
-    Path library = GPU_MODULE.resolve("target/fake-nvml/full/libnvidia-ml.so.1");
-    if (!Files.exists(library)) {
-      fail(library + " is missing: build the gpu module first (mvn -pl gpu -am install)");
-    }
-    setenv("FAKE_NVML_SCENARIO",
-        GPU_MODULE.resolve("src/test/resources/nvml/pcie-rtx6000ada-fan.conf").toString());
+    Path library = BuildOutputs.fakeNvml();
+    GpuTestResources.useNvmlScenario("pcie-rtx6000ada-fan");
     Assembled gpus = new GpuAssembly().assemble(TestNodes.node("""
         proc_root: %s
         gpu:
@@ -88,10 +84,5 @@ class GpuAssemblyTest {
     } finally {
       gpus.sources().forEach(s -> s.source().close());
     }
-  }
-
-  private static void setenv(String name, String value) {
-    NativeLibrary.getInstance("c").getFunction("setenv")
-        .invokeInt(new Object[] {name, value, 1});
   }
 }

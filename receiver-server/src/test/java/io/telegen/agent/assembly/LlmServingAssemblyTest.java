@@ -10,7 +10,7 @@ import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.telegen.agent.traces.LlmSpanMetrics;
 import io.telegen.catalog.MetricCatalog;
-import io.telegen.frameworks.scrape.DiscoveredServersSource;
+import io.telegen.frameworks.scrape.DiscoveredServers;
 import io.telegen.frameworks.scrape.FrameworkScrapeSource;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuProcessTables;
@@ -87,9 +87,11 @@ class LlmServingAssemblyTest {
         + dir.resolve("proc") + "; looking again every 30s. For a server elsewhere (another "
         + "host or network namespace) set agent.aiml.frameworks.<name>.metrics_endpoint"),
         serving.findings());
-    assertEquals(1, serving.sources().size());
-    assertInstanceOf(DiscoveredServersSource.class, serving.sources().get(0).source());
-    serving.sources().forEach(s -> s.source().close());
+    assertEquals(1, serving.scheduled().size());
+    ScheduledDiscovery discovery = (ScheduledDiscovery) serving.scheduled().get(0);
+    assertInstanceOf(DiscoveredServers.class, discovery.discovery());
+    assertEquals(Duration.ofSeconds(30), discovery.rediscoverEvery());
+    serving.scheduled().forEach(Scheduled::close);
 
     Assembled vllmOnly = new LlmServingAssembly().assemble(node("""
         frameworks:
@@ -97,7 +99,7 @@ class LlmServingAssemblyTest {
         """));
     assertTrue(vllmOnly.findings().get(0).startsWith("LLM serving: no serving process of vllm "
         + "found under "), vllmOnly.findings().toString());
-    vllmOnly.sources().forEach(s -> s.source().close());
+    vllmOnly.scheduled().forEach(Scheduled::close);
   }
 
   @Test

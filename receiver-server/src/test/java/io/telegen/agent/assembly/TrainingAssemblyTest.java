@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.telegen.frameworks.training.TrainingJobSource;
+import io.telegen.testsupport.Repository;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TrainingAssemblyTest {
 
-  private static final Path EVENTS = Path.of("../frameworks/src/test/resources/tfevents/"
+  private static final Path EVENTS = Repository.file("frameworks/src/test/resources/tfevents/"
       + "hf_trainer/events.out.tfevents.1700000000.fixture-host");
 
   @TempDir

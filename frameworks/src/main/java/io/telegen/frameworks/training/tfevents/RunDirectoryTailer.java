@@ -1,5 +1,6 @@
 package io.telegen.frameworks.training.tfevents;
 
+import io.telegen.source.ProblemLog;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -36,6 +37,7 @@ public final class RunDirectoryTailer implements AutoCloseable {
   private final Path directory;
   // By file name, so polling follows name order.
   private final Map<String, EventFileTailer> tailers = new TreeMap<>();
+  private final ProblemLog failures = new ProblemLog(logger, "TensorBoard run");
   private boolean closed;
 
   /** A tailer for the event files in {@code directory}; nothing is read until {@link #poll}. */
@@ -58,11 +60,14 @@ public final class RunDirectoryTailer implements AutoCloseable {
     discoverFiles();
     int delivered = 0;
     for (EventFileTailer tailer : tailers.values()) {
+      String key = tailer.file().toString();
       try {
         delivered += tailer.poll(sink);
+        failures.clear(key, "reading event file " + key + " works again");
       } catch (IOException e) {
-        logger.warning("reading event file " + tailer.file() + " failed at offset "
-            + tailer.offset() + ": " + e + "; will retry at the next poll");
+        failures.report(key, "reading event file " + key + " failed at offset "
+            + tailer.offset() + ": " + e + "; retrying at each poll (logged once, and once when "
+            + "it reads again)");
       }
     }
     return delivered;

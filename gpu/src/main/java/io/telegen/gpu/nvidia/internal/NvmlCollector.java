@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import io.telegen.gpu.GpuOptions;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.source.MetricBatch;
+import io.telegen.source.ProblemLog;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -13,12 +14,17 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
 /**
  * Everything NVML on this node: the loaded library, the discovered GPUs, and the thread that
  * takes the slow readings (PCIe throughput blocks about 20 ms per call, GPM needs samples 100 ms
  * apart) so that a collection never waits for them.
+ *
+ * <p>Collections never overlap: the GPUs' native buffers and caches belong to one collection at a
+ * time, under {@link #collecting}. A collection that finds another still running (a call stuck in
+ * the driver, which no interrupt ends) fails at once instead of waiting or sharing the buffers.
  *
  * <p>This class is internal and is hence not for public use. Its APIs are unstable and can
  * change at any time.
@@ -34,6 +40,9 @@ public final class NvmlCollector implements AutoCloseable {
   private final ProcessNames names;
   private final ScheduledExecutorService sampler;
   private final long startUnixNanos;
+  private final ProblemLog sampling = new ProblemLog(logger, "NVIDIA GPUs");
+  /** Held by the running collection; guards the GPUs' collection buffers and caches. */
+  private final ReentrantLock collecting = new ReentrantLock();
   // The GPU process table of the last collection; replaced whole, never mutated.
   private volatile GpuProcessSnapshot snapshot = GpuProcessSnapshot.empty();
 
@@ -121,8 +130,23 @@ public final class NvmlCollector implements AutoCloseable {
   /**
    * Writes every GPU's series into {@code batch}, then publishes the GPU process table the
    * same readings give.
+   *
+   * @throws IllegalStateException at once when the previous collection has not returned
    */
   public void collect(MetricBatch batch) {
+    if (!collecting.tryLock()) {
+      throw new IllegalStateException("NVIDIA GPUs: the previous collection has not returned (a "
+          + "call into the NVIDIA driver at " + nvml.location() + " is stuck); no second one is "
+          + "started beside it. If it lasts, check the driver (nvidia-smi, dmesg for Xid errors)");
+    }
+    try {
+      collectLocked(batch);
+    } finally {
+      collecting.unlock();
+    }
+  }
+
+  private void collectLocked(MetricBatch batch) {
     Set<Integer> pids = new HashSet<>();
     GpuProcessSnapshot.Builder table = GpuProcessSnapshot.builder();
     for (NvmlGpu gpu : gpus) {
@@ -143,10 +167,13 @@ public final class NvmlCollector implements AutoCloseable {
 
   private void sampleSlow() {
     for (NvmlGpu gpu : gpus) {
+      String key = Integer.toString(gpu.index());
       try {
         gpu.sampleSlow(options);
+        sampling.clear(key, "slow sampling (PCIe, GPM) of GPU " + key + " works again");
       } catch (RuntimeException e) {
-        logger.warning("slow sampling of GPU " + gpu.index() + " failed: " + e);
+        sampling.report(key, "slow sampling (PCIe, GPM) of GPU " + key + " failed: " + e
+            + "; its PCIe and GPM series are stale until it works again");
       }
     }
   }
@@ -177,15 +204,30 @@ public final class NvmlCollector implements AutoCloseable {
     return gpus.size();
   }
 
+  /**
+   * Stops sampling and shuts NVML down, once no collection runs; when one stays stuck in the
+   * driver, its buffers and NVML are left as they are rather than freed under it.
+   */
   @Override
   public void close() {
     sampler.shutdownNow();
+    boolean idle = false;
     try {
       sampler.awaitTermination(2, TimeUnit.SECONDS);
+      idle = collecting.tryLock(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    gpus.forEach(NvmlGpu::close);
-    nvml.call(NvmlSymbol.SHUTDOWN);
+    if (!idle) {
+      logger.warning("NVIDIA GPUs: a collection is still inside the NVIDIA driver at close; NVML "
+          + "is not shut down under it");
+      return;
+    }
+    try {
+      gpus.forEach(NvmlGpu::close);
+      nvml.call(NvmlSymbol.SHUTDOWN);
+    } finally {
+      collecting.unlock();
+    }
   }
 }

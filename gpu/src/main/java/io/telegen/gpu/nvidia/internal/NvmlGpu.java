@@ -22,7 +22,9 @@ import java.util.logging.Logger;
  * the slow readings (PCIe throughput, GPM) the sampling thread leaves for the next collection.
  *
  * <p>{@link #read} runs on the collection thread and {@link #sampleSlow} on the sampling thread;
- * each has its own buffers, and they share only volatile, immutable readings.
+ * each has its own buffers, and they share only volatile, immutable readings. Not thread-safe
+ * otherwise: {@link NvmlCollector} lets one collection at a time call {@link #read}, and no
+ * collection at all when it closes.
  */
 final class NvmlGpu {
 

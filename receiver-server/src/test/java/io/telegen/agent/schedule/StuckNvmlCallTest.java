@@ -1,0 +1,153 @@
+package io.telegen.agent.schedule;
+
+import static io.telegen.agent.schedule.SourceSchedulerTest.awaitTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.sun.jna.Function;
+import com.sun.jna.NativeLibrary;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.telegen.agent.telemetry.AgentTelemetry;
+import io.telegen.catalog.MetricCatalog;
+import io.telegen.gpu.GpuOptions;
+import io.telegen.gpu.NvidiaGpuSource;
+import io.telegen.source.MetricBatch;
+import io.telegen.testsupport.BuildOutputs;
+import io.telegen.testsupport.GpuTestResources;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A collection stuck inside the driver, through the real JNA binding: the gpu module's fake
+ * {@code libnvidia-ml.so.1} holds one {@code nvmlDeviceGetUtilizationRates} call
+ * ({@code fakeNvmlBlockNext}) past several cycles, and the scheduler must neither start a second
+ * collection of the NVIDIA source nor let one share its buffers.
+ */
+class StuckNvmlCallTest {
+
+  private static final String STUCK_CALL = "nvmlDeviceGetUtilizationRates";
+  /** The fake gives up on its own after this, so that a broken test cannot hang the build. */
+  private static final int BLOCK_LIMIT_MS = 20_000;
+
+  @TempDir
+  Path proc;
+
+  private final MetricCatalog catalog = MetricCatalog.load();
+  private final AgentTelemetry telemetry = new AgentTelemetry(0);
+  private final List<MetricBatch> delivered = new CopyOnWriteArrayList<>();
+  private SourceScheduler scheduler;
+  private NativeLibrary fake;
+
+  @AfterEach
+  void tearDown() {
+    if (fake != null) {
+      fake.getFunction("fakeNvmlRelease").invokeVoid(new Object[0]);
+    }
+    if (scheduler != null) {
+      scheduler.close();
+    }
+  }
+
+  @Test
+  void aCallStuckInTheDriverPastTheNextCyclesStartsNoSecondCollectionAndCorruptsNothing()
+      throws Exception {
+    Path library = BuildOutputs.fakeNvml();
+    GpuTestResources.useNvmlScenario("pcie-rtx6000ada-fan");
+    NvidiaGpuSource nvidia = NvidiaGpuSource.open(GpuOptions.builder().nvmlLibrary(library)
+        .procRoot(proc).pollInterval(Duration.ofMillis(100)).build(), 0);
+    fake = NativeLibrary.getInstance(library.toString());
+    scheduler = new SourceScheduler(catalog, telemetry, (source, batch) -> delivered.add(batch),
+        Clock.systemUTC());
+    scheduler.add(nvidia, Duration.ofMillis(100));
+    // The readings that do not move between cycles, from two clean collections.
+    Map<String, Double> first = gauges(scheduler.collectNow(Duration.ofSeconds(5)).get(0));
+    Map<String, Double> steady = gauges(scheduler.collectNow(Duration.ofSeconds(5)).get(0));
+    steady.entrySet().removeIf(e -> !e.getValue().equals(first.get(e.getKey())));
+    assertEquals(47.0, steady.entrySet().stream()
+        .filter(reading -> reading.getKey().startsWith("gpu_utilization_percent{"))
+        .findFirst().orElseThrow().getValue(), "the scenario's utilisation: " + steady);
+
+    fake.getFunction("fakeNvmlBlockNext").invokeVoid(new Object[] {STUCK_CALL, BLOCK_LIMIT_MS});
+    scheduler.start();
+    awaitTrue(() -> call("fakeNvmlBlockedCalls").invokeInt(new Object[0]) == 1);
+    awaitTrue(() -> skipped() >= 5);
+
+    assertEquals(1L, watchedCalls(), "one collection reached the driver, and no second one");
+    assertTrue(delivered.isEmpty());
+    // Overlap from outside the scheduler fails at once instead of sharing the buffers.
+    long before = System.nanoTime();
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> nvidia.collect(new MetricBatch(catalog, 1)));
+    assertTrue(e.getMessage().contains("the previous collection has not returned"),
+        e.getMessage());
+    assertTrue(System.nanoTime() - before < 1_000_000_000L);
+    assertEquals(1L, watchedCalls());
+
+    call("fakeNvmlRelease").invokeVoid(new Object[0]);
+    awaitTrue(() -> delivered.size() >= 3);
+
+    assertTrue(watchedCalls() >= 3, "collections run again once the call returned");
+    for (MetricBatch batch : delivered) {
+      Map<String, Double> got = gauges(batch);
+      for (Map.Entry<String, Double> reading : steady.entrySet()) {
+        assertEquals(reading.getValue(), got.get(reading.getKey()), reading.getKey());
+      }
+    }
+    assertFalse(delivered.isEmpty());
+  }
+
+  private Function call(String name) {
+    return fake.getFunction(name);
+  }
+
+  private long watchedCalls() {
+    return call("fakeNvmlWatchedCalls").invokeLong(new Object[0]);
+  }
+
+  private double skipped() {
+    MetricBatch batch = new MetricBatch(catalog, 0);
+    telemetry.collect(batch);
+    for (Metric metric : batch.metrics()) {
+      if (metric.getName().equals("telegen_agent_collection_errors_total")) {
+        for (NumberDataPoint p : metric.getSum().getDataPointsList()) {
+          if (p.getAttributesList().toString().contains("skipped")) {
+            return p.getAsDouble();
+          }
+        }
+      }
+    }
+    return 0;
+  }
+
+  /** Gauge points by name and labels. */
+  private static Map<String, Double> gauges(MetricBatch batch) {
+    Map<String, Double> out = new TreeMap<>();
+    for (Metric metric : batch.metrics()) {
+      if (!metric.hasGauge()) {
+        continue;
+      }
+      for (NumberDataPoint p : metric.getGauge().getDataPointsList()) {
+        Map<String, String> labels = new TreeMap<>();
+        for (KeyValue kv : p.getAttributesList()) {
+          labels.put(kv.getKey(), kv.getValue().getStringValue());
+        }
+        out.put(metric.getName() + labels, p.getAsDouble());
+      }
+    }
+    return out;
+  }
+}
