@@ -1,13 +1,11 @@
 package io.telegen.gpu;
 
-import com.sun.jna.NativeLibrary;
 import io.telegen.testsupport.BuildOutputs;
 import io.telegen.testsupport.GpuTestResources;
 import io.telegen.testsupport.NativeEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * The fake {@code libnvidia-ml.so.1} built from {@code src/test/native/fake-nvml} by this
@@ -42,35 +40,6 @@ public final class FakeNvml {
     }
     Files.writeString(lostFile, text);
     NativeEnvironment.set(GpuTestResources.LOST_FILE_VARIABLE, lostFile.toString());
-  }
-
-  /**
-   * Makes the next call of the device entry point {@code symbol} (e.g.
-   * {@code nvmlDeviceGetUtilizationRates}) hang "in the driver" until {@link #release}, or until
-   * {@code timeoutMs} so that a broken test cannot hang the build; that symbol's calls are counted
-   * from now on ({@link #watchedCalls}).
-   */
-  public static void blockNext(String symbol, int timeoutMs) {
-    fake().getFunction("fakeNvmlBlockNext").invokeVoid(new Object[] {symbol, timeoutMs});
-  }
-
-  /** Lets the blocked call return. */
-  public static void release() {
-    fake().getFunction("fakeNvmlRelease").invokeVoid(new Object[0]);
-  }
-
-  /** Calls blocked in the fake driver now. */
-  public static int blockedCalls() {
-    return fake().getFunction("fakeNvmlBlockedCalls").invokeInt(new Object[0]);
-  }
-
-  /** Calls of the symbol given to {@link #blockNext} since then. */
-  public static long watchedCalls() {
-    return fake().getFunction("fakeNvmlWatchedCalls").invokeLong(new Object[0]);
-  }
-
-  private static NativeLibrary fake() {
-    return NativeLibrary.getInstance(library().toString(), Map.of());
   }
 
   /** Options on the fake library with the given scenario, and process names from {@code proc}. */

@@ -9,6 +9,7 @@ import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.telegen.catalog.MetricCatalog;
 import io.telegen.source.MetricBatch;
+import io.telegen.testsupport.FakeNvmlControl;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,7 +34,7 @@ class StuckDriverCallTest {
 
   @AfterEach
   void tearDown() {
-    FakeNvml.release();
+    FakeNvmlControl.release();
     if (source != null) {
       source.close();
     }
@@ -46,10 +47,10 @@ class StuckDriverCallTest {
     Map<String, Double> steady = gauges(collect());
     steady.entrySet().removeIf(e -> !e.getValue().equals(first.get(e.getKey())));
 
-    FakeNvml.blockNext("nvmlDeviceGetUtilizationRates", 20_000);
+    FakeNvmlControl.blockNext("nvmlDeviceGetUtilizationRates", 20_000);
     CompletableFuture<MetricBatch> stuck = CompletableFuture.supplyAsync(this::collect);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (FakeNvml.blockedCalls() == 0) {
+    while (FakeNvmlControl.blockedCalls() == 0) {
       assertTrue(System.nanoTime() < deadline, "the collection never reached the driver");
       Thread.sleep(10);
     }
@@ -59,9 +60,9 @@ class StuckDriverCallTest {
     assertTrue(System.nanoTime() - before < TimeUnit.SECONDS.toNanos(1), "fails at once");
     assertTrue(e.getMessage().startsWith("NVIDIA GPUs: the previous collection has not returned"),
         e.getMessage());
-    assertEquals(1, FakeNvml.watchedCalls(), "the second collection reached no driver call");
+    assertEquals(1, FakeNvmlControl.watchedCalls(), "the second collection reached no driver call");
 
-    FakeNvml.release();
+    FakeNvmlControl.release();
     Map<String, Double> held = gauges(stuck.get(10, TimeUnit.SECONDS));
     Map<String, Double> after = gauges(collect());
     for (Map.Entry<String, Double> reading : steady.entrySet()) {

@@ -75,7 +75,7 @@ public final class NcclCounterSource implements MetricSource {
 
   @Override
   public String name() {
-    return "nccl";
+    return "nccl_plugin";
   }
 
   /** The directory read and the processes found at the last collection, for start-up logs. */

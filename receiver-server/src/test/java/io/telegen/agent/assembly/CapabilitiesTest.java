@@ -7,16 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.telegen.source.MetricBatch;
-import io.telegen.source.MetricSource;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
+import io.telegen.catalog.MetricCatalog;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuProcessTable;
 import io.telegen.node.GpuProcessTables;
 import io.telegen.node.GpuRef;
 import io.telegen.node.GpuVendor;
+import io.telegen.source.MetricBatch;
+import io.telegen.source.MetricSource;
+import io.telegen.testsupport.BuildOutputs;
+import io.telegen.testsupport.GpuTestResources;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -124,5 +127,38 @@ class CapabilitiesTest {
         .withGpuTables(all.gpuTables());
     assertEquals(List.of(nvidia0), node.gpuProcesses().gpusOf(1));
     assertEquals(List.of(amd0), node.gpuProcesses().gpusOf(2));
+  }
+
+  @Test
+  void everyScheduledSourceIsNamedByItsCatalogSourceId() throws Exception {
+    GpuTestResources.useNvmlScenario("pcie-rtx6000ada-fan");
+    Files.createDirectories(dir.resolve("proc"));
+    NodeContext node = TestNodes.node("""
+        proc_root: %s
+        gpu:
+          nvml_library: %s
+          nccl_dir: %s
+        aiml:
+          trace_correlation: true
+          frameworks:
+            vllm:
+              metrics_endpoint: http://127.0.0.1:1/metrics
+          training:
+            enabled: true
+            log_dirs: [%s]
+        """.formatted(dir.resolve("proc"), BuildOutputs.fakeNvml(), dir.resolve("nccl"),
+        dir.resolve("tb")));
+    Assembled all = Capabilities.assemble(node);
+    try {
+      List<String> names = all.sources().stream().map(s -> s.source().name()).toList();
+      assertEquals(List.of("nvml", "nccl_plugin", "infiniband", "vllm", "llm_traces", "training",
+          "self"), names);
+      for (String name : names) {
+        assertTrue(MetricCatalog.load().sources().containsKey(name),
+            name + " is the source label of its self-telemetry: declare it in the catalog");
+      }
+    } finally {
+      all.scheduled().forEach(Scheduled::close);
+    }
   }
 }

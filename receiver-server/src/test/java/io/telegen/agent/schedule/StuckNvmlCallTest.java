@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.sun.jna.Function;
-import com.sun.jna.NativeLibrary;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
@@ -18,6 +16,7 @@ import io.telegen.gpu.GpuOptions;
 import io.telegen.gpu.NvidiaGpuSource;
 import io.telegen.source.MetricBatch;
 import io.telegen.testsupport.BuildOutputs;
+import io.telegen.testsupport.FakeNvmlControl;
 import io.telegen.testsupport.GpuTestResources;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,12 +49,12 @@ class StuckNvmlCallTest {
   private final AgentTelemetry telemetry = new AgentTelemetry(0);
   private final List<MetricBatch> delivered = new CopyOnWriteArrayList<>();
   private SourceScheduler scheduler;
-  private NativeLibrary fake;
+  private boolean blocking;
 
   @AfterEach
   void tearDown() {
-    if (fake != null) {
-      fake.getFunction("fakeNvmlRelease").invokeVoid(new Object[0]);
+    if (blocking) {
+      FakeNvmlControl.release();
     }
     if (scheduler != null) {
       scheduler.close();
@@ -69,7 +68,6 @@ class StuckNvmlCallTest {
     GpuTestResources.useNvmlScenario("pcie-rtx6000ada-fan");
     NvidiaGpuSource nvidia = NvidiaGpuSource.open(GpuOptions.builder().nvmlLibrary(library)
         .procRoot(proc).pollInterval(Duration.ofMillis(100)).build(), 0);
-    fake = NativeLibrary.getInstance(library.toString());
     scheduler = new SourceScheduler(catalog, telemetry, (source, batch) -> delivered.add(batch),
         Clock.systemUTC());
     scheduler.add(nvidia, Duration.ofMillis(100));
@@ -81,12 +79,13 @@ class StuckNvmlCallTest {
         .filter(reading -> reading.getKey().startsWith("gpu_utilization_percent{"))
         .findFirst().orElseThrow().getValue(), "the scenario's utilisation: " + steady);
 
-    fake.getFunction("fakeNvmlBlockNext").invokeVoid(new Object[] {STUCK_CALL, BLOCK_LIMIT_MS});
+    FakeNvmlControl.blockNext(STUCK_CALL, BLOCK_LIMIT_MS);
+    blocking = true;
     scheduler.start();
-    awaitTrue(() -> call("fakeNvmlBlockedCalls").invokeInt(new Object[0]) == 1);
+    awaitTrue(() -> FakeNvmlControl.blockedCalls() == 1);
     awaitTrue(() -> skipped() >= 5);
 
-    assertEquals(1L, watchedCalls(), "one collection reached the driver, and no second one");
+    assertEquals(1L, FakeNvmlControl.watchedCalls(), "one collection reached the driver, and no second one");
     assertTrue(delivered.isEmpty());
     // Overlap from outside the scheduler fails at once instead of sharing the buffers.
     long before = System.nanoTime();
@@ -95,12 +94,12 @@ class StuckNvmlCallTest {
     assertTrue(e.getMessage().contains("the previous collection has not returned"),
         e.getMessage());
     assertTrue(System.nanoTime() - before < 1_000_000_000L);
-    assertEquals(1L, watchedCalls());
+    assertEquals(1L, FakeNvmlControl.watchedCalls());
 
-    call("fakeNvmlRelease").invokeVoid(new Object[0]);
+    FakeNvmlControl.release();
     awaitTrue(() -> delivered.size() >= 3);
 
-    assertTrue(watchedCalls() >= 3, "collections run again once the call returned");
+    assertTrue(FakeNvmlControl.watchedCalls() >= 3, "collections run again once the call returned");
     for (MetricBatch batch : delivered) {
       Map<String, Double> got = gauges(batch);
       for (Map.Entry<String, Double> reading : steady.entrySet()) {
@@ -108,14 +107,6 @@ class StuckNvmlCallTest {
       }
     }
     assertFalse(delivered.isEmpty());
-  }
-
-  private Function call(String name) {
-    return fake.getFunction(name);
-  }
-
-  private long watchedCalls() {
-    return call("fakeNvmlWatchedCalls").invokeLong(new Object[0]);
   }
 
   private double skipped() {
