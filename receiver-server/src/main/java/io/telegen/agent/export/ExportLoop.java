@@ -1,6 +1,7 @@
 package io.telegen.agent.export;
 
 import io.telegen.agent.telemetry.AgentTelemetry;
+import io.telegen.source.ProblemLog;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongUnaryOperator;
@@ -19,6 +20,7 @@ import java.util.logging.Logger;
 public final class ExportLoop implements Runnable {
 
   private static final Logger logger = Logger.getLogger(ExportLoop.class.getName());
+  private static final String OUTAGE = "collector";
   private static final Duration IDLE_POLL = Duration.ofSeconds(1);
 
   private final ExportQueue queue;
@@ -80,7 +82,7 @@ public final class ExportLoop implements Runnable {
   @Override
   public void run() {
     long backoffMillis = initialBackoff.toMillis();
-    String outage = null;
+    ProblemLog outages = new ProblemLog(logger, "export");
     long outageStartedNanos = 0;
     while (running) {
       try {
@@ -99,11 +101,10 @@ public final class ExportLoop implements Runnable {
               logger.log(Level.FINE, () -> "collector rejected " + rejected + " of "
                   + item.items() + " " + item.signal().label() + " items: " + result.detail());
             }
-            if (outage != null) {
+            if (outages.isActive(OUTAGE)) {
               long seconds = Duration.ofNanos(System.nanoTime() - outageStartedNanos).toSeconds();
-              logger.info("delivering to the collector at " + exporter.target() + " again after "
-                  + seconds + "s; " + queue.size() + " requests still queued");
-              outage = null;
+              outages.clear(OUTAGE, "delivering to the collector at " + exporter.target()
+                  + " again after " + seconds + "s; " + queue.size() + " requests still queued");
             }
             backoffMillis = initialBackoff.toMillis();
           }
@@ -120,10 +121,9 @@ public final class ExportLoop implements Runnable {
               // Interrupted by stop(): the item stays queued, and this is no outage.
               return;
             }
-            if (outage == null) {
-              outage = result.detail();
+            if (!outages.isActive(OUTAGE)) {
               outageStartedNanos = System.nanoTime();
-              logger.warning("cannot deliver to the collector at " + exporter.target() + " ("
+              outages.report(OUTAGE, "cannot deliver to the collector at " + exporter.target() + " ("
                   + result.detail() + "); keeping data queued (up to " + queue.capacity()
                   + " requests) and retrying. Is otelcol running and listening there?");
             }

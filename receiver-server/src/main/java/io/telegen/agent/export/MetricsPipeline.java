@@ -10,6 +10,7 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
+import io.telegen.source.ProblemLog;
 import java.util.List;
 import java.util.Set;
 import java.util.logging.Logger;
@@ -28,6 +29,7 @@ import java.util.logging.Logger;
 public final class MetricsPipeline {
 
   private static final Logger logger = Logger.getLogger(MetricsPipeline.class.getName());
+  private static final String QUEUE_FULL = "queue_full";
   private static final Set<String> TARGET_ATTRIBUTES = Set.of("service.name",
       "service.namespace", "service.instance.id");
 
@@ -36,7 +38,7 @@ public final class MetricsPipeline {
   private final String version;
   private final ExportQueue queue;
   private final AgentTelemetry telemetry;
-  private volatile boolean warnedFull;
+  private final ProblemLog queueFull = new ProblemLog(logger, "export");
 
   public MetricsPipeline(List<KeyValue> resourceAttributes, String version, ExportQueue queue,
       AgentTelemetry telemetry) {
@@ -97,14 +99,12 @@ public final class MetricsPipeline {
     ExportItem evicted = queue.offerEvictingOldest(toItem(source, batch));
     if (evicted != null) {
       telemetry.failed(evicted.signal(), "queue_full", evicted.items());
-      if (!warnedFull) {
-        warnedFull = true;
-        logger.warning("the export queue is full (" + queue.capacity() + " requests): dropping "
-            + "the oldest data until the collector accepts again; raise "
-            + "agent.exporter.queue.max_requests to ride out longer outages");
-      }
-    } else if (warnedFull && queue.size() < queue.capacity() / 2) {
-      warnedFull = false;
+      queueFull.report(QUEUE_FULL, "the export queue is full (" + queue.capacity()
+          + " requests): dropping the oldest data until the collector accepts again; raise "
+          + "agent.exporter.queue.max_requests to ride out longer outages");
+    } else if (queue.size() < queue.capacity() / 2) {
+      queueFull.clear(QUEUE_FULL, "the export queue has room again (" + queue.size() + " of "
+          + queue.capacity() + " requests); no more data is dropped");
     }
   }
 }

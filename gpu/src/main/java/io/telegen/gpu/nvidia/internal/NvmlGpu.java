@@ -9,6 +9,7 @@ import io.telegen.node.GpuVendor;
 import io.telegen.node.MigDevice;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
+import io.telegen.source.ProblemLog;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -52,6 +53,8 @@ final class NvmlGpu {
   private Labels infoLabels;
   private Pointer handle;
   private boolean lost;
+  // Says once that this GPU is lost, and once that it answers again.
+  private final ProblemLog lostLog = new ProblemLog(logger, "NVIDIA GPUs");
 
   // Collection-thread buffers.
   private final Memory out = new Memory(8);
@@ -558,7 +561,7 @@ final class NvmlGpu {
   private boolean ok(int rc) {
     if (rc == NvmlReturn.GPU_IS_LOST && !lost) {
       lost = true;
-      logger.warning("GPU " + index + " (" + name + ", " + uuid + ") is lost "
+      lostLog.report("lost", "GPU " + index + " (" + name + ", " + uuid + ") is lost "
           + nvml.describe(rc) + "; gpu_up{device=\"" + index + "\"} is 0 and its other series "
           + "stop until it answers again. Check dmesg for Xid errors; the other GPUs continue");
     }
@@ -580,7 +583,8 @@ final class NvmlGpu {
       handle = fresh;
     }
     lost = false;
-    logger.info("GPU " + index + " (" + name + ", " + uuid + ") answers again; collecting it");
+    lostLog.clear("lost", "GPU " + index + " (" + name + ", " + uuid + ") answers again; "
+        + "collecting it");
     return true;
   }
 
