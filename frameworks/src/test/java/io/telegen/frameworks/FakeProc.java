@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A fake {@code /proc} in a temporary directory: a tree from src/test/resources/ copied over,
@@ -40,7 +39,10 @@ public final class FakeProc {
           continue;
         }
         String[] f = line.trim().split(" ", 3);
-        fd(root, Integer.parseInt(f[0]), Integer.parseInt(f[1]),
+        fd(
+            root,
+            Integer.parseInt(f[0]),
+            Integer.parseInt(f[1]),
             f[2].replace("${DIR}", dir.toString()));
       }
     }
@@ -60,22 +62,36 @@ public final class FakeProc {
       cmdline.append(arg).append('\0');
     }
     Files.writeString(dir.resolve("cmdline"), cmdline, StandardCharsets.UTF_8);
-    Files.writeString(dir.resolve("stat"), pid + " (" + argv.get(0) + ") S " + ppid + " " + pid
-        + " " + pid + " 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0\n");
+    Files.writeString(
+        dir.resolve("stat"),
+        pid
+            + " ("
+            + argv.get(0)
+            + ") S "
+            + ppid
+            + " "
+            + pid
+            + " "
+            + pid
+            + " 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0\n");
   }
 
   /** {@code net/tcp} with IPv4 listeners on 127.0.0.1 or 0.0.0.0, as the kernel prints them. */
-  public static void tcpListeners(Path root, String ip, int[] ports, long[] inodes) throws IOException {
-    StringBuilder text = new StringBuilder("  sl  local_address rem_address   st tx_queue rx_queue "
-        + "tr tm->when retrnsmt   uid  timeout inode\n");
+  public static void tcpListeners(Path root, String ip, int[] ports, long[] inodes)
+      throws IOException {
+    StringBuilder text =
+        new StringBuilder(
+            "  sl  local_address rem_address   st tx_queue rx_queue "
+                + "tr tm->when retrnsmt   uid  timeout inode\n");
     String hex = ip.equals("127.0.0.1") ? "0100007F" : "00000000";
     for (int i = 0; i < ports.length; i++) {
-      text.append(String.format("%4d: %s:%04X 00000000:0000 0A 00000000:00000000 00:00000000 "
-          + "00000000  1000        0 %d 1 0000000000000000 100 0 0 10 0%n", i, hex, ports[i],
-          inodes[i]));
+      text.append(
+          String.format(
+              "%4d: %s:%04X 00000000:0000 0A 00000000:00000000 00:00000000 "
+                  + "00000000  1000        0 %d 1 0000000000000000 100 0 0 10 0%n",
+              i, hex, ports[i], inodes[i]));
     }
     Files.createDirectories(root.resolve("net"));
     Files.writeString(root.resolve("net/tcp"), text);
   }
-
 }

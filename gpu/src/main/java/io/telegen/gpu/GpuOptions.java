@@ -49,8 +49,9 @@ public record GpuOptions(
   public GpuOptions {
     Objects.requireNonNull(pollInterval, "pollInterval");
     Objects.requireNonNull(procRoot, "procRoot");
-    metrics = Collections.unmodifiableSet(metrics.isEmpty()
-        ? EnumSet.noneOf(MetricGroup.class) : EnumSet.copyOf(metrics));
+    metrics =
+        Collections.unmodifiableSet(
+            metrics.isEmpty() ? EnumSet.noneOf(MetricGroup.class) : EnumSet.copyOf(metrics));
   }
 
   /** Everything on, every 10 s, the system's NVML and {@code /proc}. */

@@ -24,13 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NvidiaGpuProcessTableTest {
 
-  private static final GpuRef H100_0 = GpuRef.gpu(GpuVendor.NVIDIA, 0,
-      "GPU-c6f87718-6d76-407e-881e-d162ae2eb154");
-  private static final GpuRef H100_1 = GpuRef.gpu(GpuVendor.NVIDIA, 1,
-      "GPU-ec66a787-95e7-41d1-b731-af10506bf2ef");
+  private static final GpuRef H100_0 =
+      GpuRef.gpu(GpuVendor.NVIDIA, 0, "GPU-c6f87718-6d76-407e-881e-d162ae2eb154");
+  private static final GpuRef H100_1 =
+      GpuRef.gpu(GpuVendor.NVIDIA, 1, "GPU-ec66a787-95e7-41d1-b731-af10506bf2ef");
 
-  @TempDir
-  Path proc;
+  @TempDir Path proc;
 
   private NvidiaGpuSource source;
 
@@ -59,7 +58,8 @@ class NvidiaGpuProcessTableTest {
     assertEquals(List.of(H100_0, H100_1), table.gpusOf(3001));
     assertEquals("0,1", table.processes().get(3001).gpuLabel());
     assertEquals(List.of(H100_1), table.gpusOf(3002));
-    assertEquals(List.of(new GpuUtilization(H100_0, 100), new GpuUtilization(H100_1, 87)),
+    assertEquals(
+        List.of(new GpuUtilization(H100_0, 100), new GpuUtilization(H100_1, 87)),
         table.utilizations());
   }
 
@@ -79,8 +79,12 @@ class NvidiaGpuProcessTableTest {
   void aProcessOnAMigDeviceIsKnownByItsMigIdentity() throws Exception {
     source = NvidiaGpuSource.open(FakeNvml.options("h100-mig", proc), 0);
     GpuRef gpu = GpuRef.gpu(GpuVendor.NVIDIA, 0, "GPU-9be4bcfc-49b6-4a08-b2e6-cc3ababced20");
-    GpuRef slice = GpuRef.mig(GpuVendor.NVIDIA, 0, gpu.uuid(),
-        new MigDevice("MIG-2ce7a541-c516-5dbc-a76e-26cc100d9b55", 2, 0, "mig-3g.40gb-0"));
+    GpuRef slice =
+        GpuRef.mig(
+            GpuVendor.NVIDIA,
+            0,
+            gpu.uuid(),
+            new MigDevice("MIG-2ce7a541-c516-5dbc-a76e-26cc100d9b55", 2, 0, "mig-3g.40gb-0"));
 
     // GPM needs two samples before MIG utilisation exists.
     long deadline = System.nanoTime() + 10_000_000_000L;
@@ -101,8 +105,12 @@ class NvidiaGpuProcessTableTest {
   @Test
   void withoutPerProcessReadingTheTableHasUtilisationButNoProcess() throws Exception {
     FakeNvml.useScenario("two-ranks-on-two-gpus");
-    GpuOptions options = GpuOptions.builder().nvmlLibrary(FakeNvml.library()).procRoot(proc)
-        .perProcess(false).build();
+    GpuOptions options =
+        GpuOptions.builder()
+            .nvmlLibrary(FakeNvml.library())
+            .procRoot(proc)
+            .perProcess(false)
+            .build();
     source = NvidiaGpuSource.open(options, 0);
 
     collect();

@@ -25,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NvidiaGpuSourceTest {
 
-  @TempDir
-  Path proc;
+  @TempDir Path proc;
 
   private NvidiaGpuSource source;
 
@@ -44,9 +43,18 @@ class NvidiaGpuSourceTest {
 
     Series s = collectUntil(series -> !series.find("gpu_pcie_tx_bytes").isEmpty());
 
-    String[] gpu = {"device", "0", "name", "NVIDIA RTX 6000 Ada Generation",
-        "uuid", "GPU-3f98e277-4cbd-47ad-9c90-a9587403e430", "pci_bus_id", "00000000:41:00.0",
-        "vendor", "nvidia"};
+    String[] gpu = {
+      "device",
+      "0",
+      "name",
+      "NVIDIA RTX 6000 Ada Generation",
+      "uuid",
+      "GPU-3f98e277-4cbd-47ad-9c90-a9587403e430",
+      "pci_bus_id",
+      "00000000:41:00.0",
+      "vendor",
+      "nvidia"
+    };
     assertEquals(47, s.value("gpu_utilization_percent", gpu));
     assertEquals(32720814080.0, s.value("gpu_memory_used_bytes", gpu));
     assertEquals(51527024640.0, s.value("gpu_memory_total_bytes", gpu));
@@ -67,12 +75,23 @@ class NvidiaGpuSourceTest {
     assertEquals(0, s.value("gpu_throttle_reasons", "reason", "sw_power_cap"));
     assertTrue(s.value("gpu_energy_joules_total", gpu) >= 96301244.871);
 
-    assertEquals(31675383808.0, s.value("gpu_process_memory_bytes", "pid", "7731",
-        "process_name", "deepstream-app", "device", "0"));
+    assertEquals(
+        31675383808.0,
+        s.value(
+            "gpu_process_memory_bytes",
+            "pid",
+            "7731",
+            "process_name",
+            "deepstream-app",
+            "device",
+            "0"));
     assertEquals(46, s.value("gpu_process_sm_utilization_percent", "pid", "7731"));
     // The process table the LLM sources join on for their gpu label.
-    assertEquals(List.of(io.telegen.node.GpuRef.gpu(io.telegen.node.GpuVendor.NVIDIA, 0,
-        "GPU-3f98e277-4cbd-47ad-9c90-a9587403e430")), source.gpusOf(7731));
+    assertEquals(
+        List.of(
+            io.telegen.node.GpuRef.gpu(
+                io.telegen.node.GpuVendor.NVIDIA, 0, "GPU-3f98e277-4cbd-47ad-9c90-a9587403e430")),
+        source.gpusOf(7731));
 
     // NOT_SUPPORTED and absent features leave series out rather than zero.
     assertEquals(List.of(), s.find("gpu_memory_temperature_celsius"));
@@ -87,23 +106,43 @@ class NvidiaGpuSourceTest {
 
     Series s = collectUntil(series -> series.find("gpu_utilization_percent").size() == 4);
 
-    assertEquals(Set.of("mig-3g.40gb-0", "mig-2g.20gb-1", "mig-1g.10gb-2", "mig-1g.10gb-3"),
+    assertEquals(
+        Set.of("mig-3g.40gb-0", "mig-2g.20gb-1", "mig-1g.10gb-2", "mig-1g.10gb-3"),
         labelValues(s, "gpu_memory_used_bytes", "mig_device"));
-    String[] first = {"device", "0", "mig_device", "mig-3g.40gb-0", "mig_profile", "3g.40gb",
-        "gpu_instance_id", "2", "compute_instance_id", "0",
-        "mig_uuid", "MIG-2ce7a541-c516-5dbc-a76e-26cc100d9b55",
-        "uuid", "GPU-9be4bcfc-49b6-4a08-b2e6-cc3ababced20", "name", "NVIDIA H100 80GB HBM3"};
+    String[] first = {
+      "device",
+      "0",
+      "mig_device",
+      "mig-3g.40gb-0",
+      "mig_profile",
+      "3g.40gb",
+      "gpu_instance_id",
+      "2",
+      "compute_instance_id",
+      "0",
+      "mig_uuid",
+      "MIG-2ce7a541-c516-5dbc-a76e-26cc100d9b55",
+      "uuid",
+      "GPU-9be4bcfc-49b6-4a08-b2e6-cc3ababced20",
+      "name",
+      "NVIDIA H100 80GB HBM3"
+    };
     assertEquals(11629756416.0, s.value("gpu_memory_used_bytes", first));
     assertEquals(42412802048.0, s.value("gpu_memory_total_bytes", first));
     assertEquals(99.7, s.value("gpu_utilization_percent", first), 1e-9);
     assertEquals(98.4, s.value("gpu_sm_activity_percent", first), 1e-9);
     assertEquals(12.5, s.value("gpu_sm_activity_percent", "gpu_instance_id", "9"), 1e-9);
-    assertEquals(Set.of("2", "3", "9", "10"),
-        labelValues(s, "gpu_utilization_percent", "gpu_instance_id"));
+    assertEquals(
+        Set.of("2", "3", "9", "10"), labelValues(s, "gpu_utilization_percent", "gpu_instance_id"));
 
     // The parent: physical readings, no utilisation (NOT_SUPPORTED on a MIG parent).
-    assertEquals(11665408000.0, s.find("gpu_memory_used_bytes").stream()
-        .filter(p -> !p.labels().containsKey("mig_device")).findFirst().orElseThrow().value());
+    assertEquals(
+        11665408000.0,
+        s.find("gpu_memory_used_bytes").stream()
+            .filter(p -> !p.labels().containsKey("mig_device"))
+            .findFirst()
+            .orElseThrow()
+            .value());
     assertEquals(432.21, s.value("gpu_power_usage_watts"), 1e-9);
     assertEquals(58, s.value("gpu_memory_temperature_celsius"));
     assertEquals(List.of(), s.find("gpu_encoder_utilization_percent"));
@@ -112,10 +151,19 @@ class NvidiaGpuSourceTest {
 
     // Three processes, all on the 3g.40gb instance; MIG has no per-process SM utilisation.
     assertEquals(3, s.find("gpu_process_memory_bytes", "mig_device", "mig-3g.40gb-0").size());
-    assertEquals(7847542784.0, s.value("gpu_process_memory_bytes", "pid", "21198",
-        "process_name", "gpu_burn", "gpu_instance_id", "2"));
-    assertEquals("unknown", s.find("gpu_process_memory_bytes", "pid", "21180").get(0).labels()
-        .get("process_name"));
+    assertEquals(
+        7847542784.0,
+        s.value(
+            "gpu_process_memory_bytes",
+            "pid",
+            "21198",
+            "process_name",
+            "gpu_burn",
+            "gpu_instance_id",
+            "2"));
+    assertEquals(
+        "unknown",
+        s.find("gpu_process_memory_bytes", "pid", "21180").get(0).labels().get("process_name"));
     assertEquals(List.of(), s.find("gpu_process_sm_utilization_percent"));
   }
 
@@ -125,12 +173,21 @@ class NvidiaGpuSourceTest {
 
     Series s = collect();
 
-    assertEquals(Set.of("1", "5", "13"), labelValues(s, "gpu_memory_used_bytes", "gpu_instance_id"));
+    assertEquals(
+        Set.of("1", "5", "13"), labelValues(s, "gpu_memory_used_bytes", "gpu_instance_id"));
     assertEquals(List.of(), s.find("gpu_utilization_percent"));
     assertEquals(List.of(), s.find("gpu_sm_activity_percent"));
     assertEquals(2, s.find("gpu_process_memory_bytes", "mig_device", "mig-3g.40gb-0").size());
-    assertEquals(536870912.0, s.value("gpu_process_memory_bytes", "pid", "31877",
-        "mig_device", "mig-2g.20gb-1", "gpu_instance_id", "5"));
+    assertEquals(
+        536870912.0,
+        s.value(
+            "gpu_process_memory_bytes",
+            "pid",
+            "31877",
+            "mig_device",
+            "mig-2g.20gb-1",
+            "gpu_instance_id",
+            "5"));
   }
 
   @Test
@@ -147,8 +204,9 @@ class NvidiaGpuSourceTest {
     double after = second.value("gpu_nvlink_tx_bytes_total", "device", "3", "link", "5");
     assertTrue(after > before, "NVLink counters are cumulative: " + before + " -> " + after);
     assertEquals(0, (after - before) % 1024, "KiB converted to bytes");
-    assertTrue(second.value("gpu_energy_joules_total", "device", "0")
-        > first.value("gpu_energy_joules_total", "device", "0"));
+    assertTrue(
+        second.value("gpu_energy_joules_total", "device", "0")
+            > first.value("gpu_energy_joules_total", "device", "0"));
   }
 
   @Test
@@ -201,9 +259,14 @@ class NvidiaGpuSourceTest {
   @Test
   void switchedOffGroupsAreNotRead() throws Exception {
     FakeNvml.useScenario("pcie-rtx6000ada-fan");
-    GpuOptions options = GpuOptions.builder().nvmlLibrary(FakeNvml.library()).procRoot(proc)
-        .metric(GpuOptions.MetricGroup.POWER, false).metric(GpuOptions.MetricGroup.CLOCK, false)
-        .perProcess(false).build();
+    GpuOptions options =
+        GpuOptions.builder()
+            .nvmlLibrary(FakeNvml.library())
+            .procRoot(proc)
+            .metric(GpuOptions.MetricGroup.POWER, false)
+            .metric(GpuOptions.MetricGroup.CLOCK, false)
+            .perProcess(false)
+            .build();
     source = NvidiaGpuSource.open(options, 0);
 
     Series s = collect();
@@ -218,10 +281,10 @@ class NvidiaGpuSourceTest {
 
   @Test
   void aMissingLibraryIsOneClearError() {
-    GpuOptions options = GpuOptions.builder()
-        .nvmlLibrary(Path.of("/nonexistent/libnvidia-ml.so.1")).build();
-    GpuUnavailableException e = assertThrows(GpuUnavailableException.class,
-        () -> NvidiaGpuSource.open(options, 0));
+    GpuOptions options =
+        GpuOptions.builder().nvmlLibrary(Path.of("/nonexistent/libnvidia-ml.so.1")).build();
+    GpuUnavailableException e =
+        assertThrows(GpuUnavailableException.class, () -> NvidiaGpuSource.open(options, 0));
     assertEquals("/nonexistent/libnvidia-ml.so.1 does not exist", e.getMessage());
   }
 
@@ -229,28 +292,29 @@ class NvidiaGpuSourceTest {
   void aFileThatIsNoLibrarySaysWhyItCannotLoad() throws IOException {
     Path notElf = Files.writeString(proc.resolve("libnvidia-ml.so.1"), "not a shared object");
     GpuOptions options = GpuOptions.builder().nvmlLibrary(notElf).build();
-    GpuUnavailableException e = assertThrows(GpuUnavailableException.class,
-        () -> NvidiaGpuSource.open(options, 0));
+    GpuUnavailableException e =
+        assertThrows(GpuUnavailableException.class, () -> NvidiaGpuSource.open(options, 0));
     assertTrue(e.getMessage().startsWith("cannot load " + notElf + ": "), e.getMessage());
-    assertTrue(e.getMessage().contains("file too short") || e.getMessage().contains("invalid ELF"),
+    assertTrue(
+        e.getMessage().contains("file too short") || e.getMessage().contains("invalid ELF"),
         e.getMessage());
   }
 
   @Test
   void aLibraryThatIsNotNvmlIsRefusedByName() {
     GpuOptions options = GpuOptions.builder().nvmlLibrary(Path.of(libc())).build();
-    GpuUnavailableException e = assertThrows(GpuUnavailableException.class,
-        () -> NvidiaGpuSource.open(options, 0));
+    GpuUnavailableException e =
+        assertThrows(GpuUnavailableException.class, () -> NvidiaGpuSource.open(options, 0));
     assertTrue(e.getMessage().contains("does not export nvmlInit_v2"), e.getMessage());
   }
 
   @Test
   void aDriverThatFailsToInitialiseSaysSo() {
-    GpuOptions options = GpuOptions.builder().nvmlLibrary(FakeNvml.library())
-        .procRoot(proc).build();
+    GpuOptions options =
+        GpuOptions.builder().nvmlLibrary(FakeNvml.library()).procRoot(proc).build();
     NativeEnvironment.unset(GpuTestResources.SCENARIO_VARIABLE);
-    GpuUnavailableException e = assertThrows(GpuUnavailableException.class,
-        () -> NvidiaGpuSource.open(options, 0));
+    GpuUnavailableException e =
+        assertThrows(GpuUnavailableException.class, () -> NvidiaGpuSource.open(options, 0));
     assertTrue(e.getMessage().contains("NVML_ERROR_DRIVER_NOT_LOADED"), e.getMessage());
     assertTrue(e.getMessage().contains("is the NVIDIA kernel driver loaded"), e.getMessage());
   }
@@ -278,11 +342,13 @@ class NvidiaGpuSourceTest {
 
   private static Set<String> labelValues(Series s, String metric, String label) {
     Set<String> values = new TreeSet<>();
-    s.find(metric).forEach(p -> {
-      if (p.labels().containsKey(label)) {
-        values.add(p.labels().get(label));
-      }
-    });
+    s.find(metric)
+        .forEach(
+            p -> {
+              if (p.labels().containsKey(label)) {
+                values.add(p.labels().get(label));
+              }
+            });
     return values;
   }
 
@@ -292,8 +358,12 @@ class NvidiaGpuSourceTest {
   }
 
   private static String libc() {
-    for (String candidate : new String[] {"/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib64/libc.so.6",
-        "/lib/aarch64-linux-gnu/libc.so.6"}) {
+    for (String candidate :
+        new String[] {
+          "/lib/x86_64-linux-gnu/libc.so.6",
+          "/usr/lib64/libc.so.6",
+          "/lib/aarch64-linux-gnu/libc.so.6"
+        }) {
       if (Files.exists(Path.of(candidate))) {
         return candidate;
       }

@@ -17,14 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OldNvmlDriverTest {
 
-  @TempDir
-  Path proc;
+  @TempDir Path proc;
 
   @Test
   void olderCallsStandInForTheMissingNewerOnes() throws Exception {
     FakeNvml.useScenario("old-driver");
-    GpuOptions options = GpuOptions.builder().nvmlLibrary(FakeNvml.oldDriverLibrary())
-        .procRoot(proc).build();
+    GpuOptions options =
+        GpuOptions.builder().nvmlLibrary(FakeNvml.oldDriverLibrary()).procRoot(proc).build();
     try (NvidiaGpuSource source = NvidiaGpuSource.open(options, 0)) {
       MetricBatch batch = new MetricBatch(MetricCatalog.load(), 1);
       source.collect(batch);
@@ -38,15 +37,17 @@ class OldNvmlDriverTest {
       assertEquals(96, s.value("gpu_utilization_percent", v100));
       assertEquals(9, s.find("gpu_throttle_reasons", v100).size());
       assertEquals(6 * 2, s.find("gpu_nvlink_tx_bytes_total").size());
-      assertEquals(1, s.value("gpu_info", "device", "1", "driver_version", "450.80.02",
-          "cuda_version", "11.0"));
+      assertEquals(
+          1,
+          s.value(
+              "gpu_info", "device", "1", "driver_version", "450.80.02", "cuda_version", "11.0"));
       // Through the unversioned call and its 16-byte entries.
-      assertEquals(14863564800.0, s.value("gpu_process_memory_bytes", "pid", "4410",
-          "device", "0"));
-      assertEquals(9740222464.0, s.value("gpu_process_memory_bytes", "pid", "4411",
-          "device", "1"));
-      assertTrue(s.find("gpu_process_memory_bytes").stream()
-          .noneMatch(p -> p.labels().containsKey("gpu_instance_id")));
+      assertEquals(
+          14863564800.0, s.value("gpu_process_memory_bytes", "pid", "4410", "device", "0"));
+      assertEquals(9740222464.0, s.value("gpu_process_memory_bytes", "pid", "4411", "device", "1"));
+      assertTrue(
+          s.find("gpu_process_memory_bytes").stream()
+              .noneMatch(p -> p.labels().containsKey("gpu_instance_id")));
       assertEquals(List.of(), s.find("gpu_sm_activity_percent"));
     }
   }

@@ -18,8 +18,10 @@ final class Series {
 
   Series(MetricBatch batch) {
     for (Metric metric : batch.metrics()) {
-      List<NumberDataPoint> numbers = metric.hasGauge() ? metric.getGauge().getDataPointsList()
-          : metric.hasSum() ? metric.getSum().getDataPointsList() : List.of();
+      List<NumberDataPoint> numbers =
+          metric.hasGauge()
+              ? metric.getGauge().getDataPointsList()
+              : metric.hasSum() ? metric.getSum().getDataPointsList() : List.of();
       for (NumberDataPoint p : numbers) {
         Map<String, String> labels = new LinkedHashMap<>();
         for (KeyValue kv : p.getAttributesList()) {
@@ -52,8 +54,8 @@ final class Series {
   double value(String name, String... match) {
     List<Point> found = find(name, match);
     if (found.size() != 1) {
-      throw new AssertionError("expected one " + name + " with " + List.of(match) + ", found "
-          + found);
+      throw new AssertionError(
+          "expected one " + name + " with " + List.of(match) + ", found " + found);
     }
     return found.get(0).value();
   }

@@ -27,8 +27,7 @@ class StuckDriverCallTest {
 
   private static final MetricCatalog CATALOG = MetricCatalog.load();
 
-  @TempDir
-  Path proc;
+  @TempDir Path proc;
 
   private NvidiaGpuSource source;
 
@@ -58,7 +57,8 @@ class StuckDriverCallTest {
     long before = System.nanoTime();
     IllegalStateException e = assertThrows(IllegalStateException.class, this::collect);
     assertTrue(System.nanoTime() - before < TimeUnit.SECONDS.toNanos(1), "fails at once");
-    assertTrue(e.getMessage().startsWith("NVIDIA GPUs: the previous collection has not returned"),
+    assertTrue(
+        e.getMessage().startsWith("NVIDIA GPUs: the previous collection has not returned"),
         e.getMessage());
     assertEquals(1, FakeNvmlControl.watchedCalls(), "the second collection reached no driver call");
 
@@ -69,7 +69,8 @@ class StuckDriverCallTest {
       assertEquals(reading.getValue(), held.get(reading.getKey()), reading.getKey());
       assertEquals(reading.getValue(), after.get(reading.getKey()), reading.getKey());
     }
-    assertTrue(steady.keySet().stream().anyMatch(k -> k.startsWith("gpu_utilization_percent{")),
+    assertTrue(
+        steady.keySet().stream().anyMatch(k -> k.startsWith("gpu_utilization_percent{")),
         steady.toString());
   }
 

@@ -23,26 +23,39 @@ final class AgentEnrichment {
 
   private AgentEnrichment() {}
 
-  static void assertEnrichedByAgent(Resource resource, String serviceName, CollectorFileOutput output,
-      Duration timeout) {
+  static void assertEnrichedByAgent(
+      Resource resource, String serviceName, CollectorFileOutput output, Duration timeout) {
     String what = "resource " + Otlp.attributes(resource.getAttributesList());
-    assertEquals(Optional.of(serviceName), Otlp.attribute(resource.getAttributesList(), "service.name"), what);
+    assertEquals(
+        Optional.of(serviceName),
+        Otlp.attribute(resource.getAttributesList(), "service.name"),
+        what);
 
-    Optional<String> version = Otlp.attribute(resource.getAttributesList(), "telegen.agent.version");
-    assertTrue(version.isPresent() && !version.get().isBlank(), "no telegen.agent.version on the " + what);
+    Optional<String> version =
+        Otlp.attribute(resource.getAttributesList(), "telegen.agent.version");
+    assertTrue(
+        version.isPresent() && !version.get().isBlank(), "no telegen.agent.version on the " + what);
 
     Optional<String> hostName = Otlp.attribute(resource.getAttributesList(), "host.name");
     assertTrue(hostName.isPresent() && !hostName.get().isBlank(), "no host.name on the " + what);
     Set<String> candidates = localHostNames();
-    assertTrue(candidates.contains(hostName.get()),
+    assertTrue(
+        candidates.contains(hostName.get()),
         "host.name " + hostName.get() + " is none of this machine's names " + candidates);
 
     // the agent's own telemetry names the same host and version
-    Otlp.ResourceMetric own = output.awaitAnyMetric("the agent's own telemetry (service.name "
-        + AgentProcess.SERVICE_NAME + ")", m -> m.serviceName().equals(AgentProcess.SERVICE_NAME), timeout);
-    assertEquals(own.resourceAttribute("host.name"), hostName,
+    Otlp.ResourceMetric own =
+        output.awaitAnyMetric(
+            "the agent's own telemetry (service.name " + AgentProcess.SERVICE_NAME + ")",
+            m -> m.serviceName().equals(AgentProcess.SERVICE_NAME),
+            timeout);
+    assertEquals(
+        own.resourceAttribute("host.name"),
+        hostName,
         "host.name differs between the agent's own telemetry and what its receiver added");
-    assertEquals(own.resourceAttribute("telegen.agent.version"), version,
+    assertEquals(
+        own.resourceAttribute("telegen.agent.version"),
+        version,
         "telegen.agent.version differs between the agent's own telemetry and what its receiver added");
   }
 

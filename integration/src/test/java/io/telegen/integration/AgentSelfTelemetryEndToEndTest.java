@@ -26,18 +26,23 @@ final class AgentSelfTelemetryEndToEndTest {
   void selfTelemetryIsQueryableInPrometheus(TestInfo testInfo) {
     Path dir = TestLogDir.of(testInfo);
     StockCollector collector = cleanup.register(StockCollector.start(dir));
-    PrometheusServer prometheus = cleanup.register(
-        PrometheusServer.start(dir, collector.prometheusExporterTarget()));
+    PrometheusServer prometheus =
+        cleanup.register(PrometheusServer.start(dir, collector.prometheusExporterTarget()));
     AgentProcess agent = cleanup.register(AgentProcess.start(dir, collector.otlpGrpcEndpoint()));
 
     try {
-      prometheus.awaitQuery("sum(telegen_agent_points_exported_total)",
-          result -> !result.isEmpty() && result.get(0).value() > 0, TIMEOUT);
+      prometheus.awaitQuery(
+          "sum(telegen_agent_points_exported_total)",
+          result -> !result.isEmpty() && result.get(0).value() > 0,
+          TIMEOUT);
       // job comes from the agent's service.name (agent.service_name)
-      prometheus.awaitQuery("telegen_agent_queue_length{job=\"" + AgentProcess.SERVICE_NAME + "\"}",
-          result -> !result.isEmpty(), TIMEOUT);
+      prometheus.awaitQuery(
+          "telegen_agent_queue_length{job=\"" + AgentProcess.SERVICE_NAME + "\"}",
+          result -> !result.isEmpty(),
+          TIMEOUT);
     } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "\n" + agent.describe() + "\n" + collector.describe(), e);
+      throw new AssertionError(
+          e.getMessage() + "\n" + agent.describe() + "\n" + collector.describe(), e);
     }
   }
 }

@@ -36,31 +36,53 @@ final class AgentToGatewayTest {
     Path dir = TestLogDir.of(testInfo);
     // nothing listens at the gateway's backend: its otlp_grpc/backend exporter just queues
     String backend = "127.0.0.1:" + FreePorts.next();
-    StockCollector gateway = cleanup.register(StockCollector.start(dir, "gateway", List.of("gateway.yaml"),
-        Map.of("TELEGEN_BACKEND_ENDPOINT", backend, "TELEGEN_BACKEND_INSECURE", "true"), FreePorts.next()));
-    StockCollector agentTier = cleanup.register(StockCollector.start(dir, "agent-tier",
-        List.of("agent.yaml", "agent-to-gateway.yaml"),
-        Map.of("TELEGEN_GATEWAY_ENDPOINT", gateway.otlpGrpcEndpoint(), "TELEGEN_GATEWAY_INSECURE", "true"),
-        FreePorts.next()));
+    StockCollector gateway =
+        cleanup.register(
+            StockCollector.start(
+                dir,
+                "gateway",
+                List.of("gateway.yaml"),
+                Map.of("TELEGEN_BACKEND_ENDPOINT", backend, "TELEGEN_BACKEND_INSECURE", "true"),
+                FreePorts.next()));
+    StockCollector agentTier =
+        cleanup.register(
+            StockCollector.start(
+                dir,
+                "agent-tier",
+                List.of("agent.yaml", "agent-to-gateway.yaml"),
+                Map.of(
+                    "TELEGEN_GATEWAY_ENDPOINT",
+                    gateway.otlpGrpcEndpoint(),
+                    "TELEGEN_GATEWAY_INSECURE",
+                    "true"),
+                FreePorts.next()));
 
     String traceId;
     try (JavaSdkClient app = new JavaSdkClient(agentTier.otlpGrpcEndpoint(), SERVICE)) {
-      app.meter().gaugeBuilder("gpu_utilization_percent").setUnit("%").build()
+      app.meter()
+          .gaugeBuilder("gpu_utilization_percent")
+          .setUnit("%")
+          .build()
           .set(42.5, Attributes.of(AttributeKey.stringKey("device"), "nvidia0"));
       Span span = app.tracer().spanBuilder("forwarded-span").startSpan();
       traceId = span.getSpanContext().getTraceId();
       span.end();
-      assertTrue(app.flush(), "the agent-tier collector refused the export\n" + agentTier.describe());
+      assertTrue(
+          app.flush(), "the agent-tier collector refused the export\n" + agentTier.describe());
     }
 
-    Otlp.ResourceMetric atGateway = gateway.output().awaitMetric("gpu_utilization_percent",
-        m -> m.serviceName().equals(SERVICE), TIMEOUT);
+    Otlp.ResourceMetric atGateway =
+        gateway
+            .output()
+            .awaitMetric("gpu_utilization_percent", m -> m.serviceName().equals(SERVICE), TIMEOUT);
     assertEquals(42.5, Otlp.value(atGateway.numberPoints().get(0)));
     assertEquals("%", atGateway.metric().getUnit());
     gateway.output().awaitSpan("forwarded-span", s -> s.traceIdHex().equals(traceId), TIMEOUT);
 
-    Otlp.ResourceMetric local = agentTier.output().awaitMetric("gpu_utilization_percent",
-        m -> m.serviceName().equals(SERVICE), TIMEOUT);
+    Otlp.ResourceMetric local =
+        agentTier
+            .output()
+            .awaitMetric("gpu_utilization_percent", m -> m.serviceName().equals(SERVICE), TIMEOUT);
     assertEquals(42.5, Otlp.value(local.numberPoints().get(0)));
   }
 }

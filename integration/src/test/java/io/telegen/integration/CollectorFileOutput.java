@@ -50,7 +50,8 @@ final class CollectorFileOutput {
   private final Supplier<String> diagnostics;
 
   /** {@code diagnostics} adds context (e.g. the collector's log tail) to failure messages. */
-  CollectorFileOutput(Path metricsFile, Path tracesFile, Path logsFile, Supplier<String> diagnostics) {
+  CollectorFileOutput(
+      Path metricsFile, Path tracesFile, Path logsFile, Supplier<String> diagnostics) {
     this.metricsFile = metricsFile;
     this.tracesFile = tracesFile;
     this.logsFile = logsFile;
@@ -93,23 +94,34 @@ final class CollectorFileOutput {
    * Waits for a metric called {@code name} that {@code matches}, and returns the last such one
    * written (the newest cumulative value).
    */
-  Otlp.ResourceMetric awaitMetric(String name, Predicate<Otlp.ResourceMetric> matches, Duration timeout) {
-    return awaitAnyMetric("metric " + name, m -> m.metric().getName().equals(name) && matches.test(m), timeout);
+  Otlp.ResourceMetric awaitMetric(
+      String name, Predicate<Otlp.ResourceMetric> matches, Duration timeout) {
+    return awaitAnyMetric(
+        "metric " + name, m -> m.metric().getName().equals(name) && matches.test(m), timeout);
   }
 
   /** Waits for a metric that {@code matches} (described for the failure message); returns the last. */
-  Otlp.ResourceMetric awaitAnyMetric(String description, Predicate<Otlp.ResourceMetric> matches,
-      Duration timeout) {
-    return await(description, timeout, () -> {
-      List<Otlp.ResourceMetric> found = metrics().stream().filter(matches).toList();
-      return found.isEmpty() ? Optional.empty() : Optional.of(found.get(found.size() - 1));
-    });
+  Otlp.ResourceMetric awaitAnyMetric(
+      String description, Predicate<Otlp.ResourceMetric> matches, Duration timeout) {
+    return await(
+        description,
+        timeout,
+        () -> {
+          List<Otlp.ResourceMetric> found = metrics().stream().filter(matches).toList();
+          return found.isEmpty() ? Optional.empty() : Optional.of(found.get(found.size() - 1));
+        });
   }
 
   /** Waits for a span called {@code name} that {@code matches}. */
   Otlp.ResourceSpan awaitSpan(String name, Predicate<Otlp.ResourceSpan> matches, Duration timeout) {
-    return await("span " + name, timeout, () -> spans().stream()
-        .filter(s -> s.span().getName().equals(name)).filter(matches).reduce((a, b) -> b));
+    return await(
+        "span " + name,
+        timeout,
+        () ->
+            spans().stream()
+                .filter(s -> s.span().getName().equals(name))
+                .filter(matches)
+                .reduce((a, b) -> b));
   }
 
   private <T> T await(String what, Duration timeout, Supplier<Optional<T>> probe) {
@@ -120,14 +132,21 @@ final class CollectorFileOutput {
         return found.get();
       }
       if (System.nanoTime() > deadline) {
-        fail("no " + what + " in the collector's file output after " + timeout + "; it has:\n"
-            + Otlp.summary(metrics(), spans()) + diagnostics.get());
+        fail(
+            "no "
+                + what
+                + " in the collector's file output after "
+                + timeout
+                + "; it has:\n"
+                + Otlp.summary(metrics(), spans())
+                + diagnostics.get());
       }
       ExternalProcess.sleep(POLL);
     }
   }
 
-  private static <T extends Message> List<T> read(Path file, Supplier<? extends Message.Builder> builders) {
+  private static <T extends Message> List<T> read(
+      Path file, Supplier<? extends Message.Builder> builders) {
     if (!Files.exists(file)) {
       return List.of();
     }
@@ -139,7 +158,9 @@ final class CollectorFileOutput {
     }
     List<T> result = new ArrayList<>();
     int start = 0;
-    for (int end = content.indexOf('\n'); end >= 0; start = end + 1, end = content.indexOf('\n', start)) {
+    for (int end = content.indexOf('\n');
+        end >= 0;
+        start = end + 1, end = content.indexOf('\n', start)) {
       // a line without its '\n' yet is still being written; it is read next time
       String line = content.substring(start, end).strip();
       if (!line.isEmpty()) {
@@ -164,8 +185,10 @@ final class CollectorFileOutput {
   private static void hexIdsToBase64(JsonElement json) {
     if (json instanceof JsonObject object) {
       for (Map.Entry<String, JsonElement> entry : object.entrySet()) {
-        if (ID_FIELDS.contains(entry.getKey()) && entry.getValue() instanceof JsonPrimitive p
-            && p.isString() && HEX.matcher(p.getAsString()).matches()) {
+        if (ID_FIELDS.contains(entry.getKey())
+            && entry.getValue() instanceof JsonPrimitive p
+            && p.isString()
+            && HEX.matcher(p.getAsString()).matches()) {
           byte[] id = HexFormat.of().parseHex(p.getAsString());
           entry.setValue(new JsonPrimitive(Base64.getEncoder().encodeToString(id)));
         } else {

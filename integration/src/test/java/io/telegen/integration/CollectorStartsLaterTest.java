@@ -36,10 +36,14 @@ final class CollectorStartsLaterTest {
     AgentProcess agent = cleanup.register(AgentProcess.start(dir, "127.0.0.1:" + collectorPort));
 
     try (JavaSdkClient app = new JavaSdkClient(agent.receiverEndpoint(), SERVICE)) {
-      app.meter().gaugeBuilder("checkout_queue_depth").setUnit("{item}").build()
+      app.meter()
+          .gaugeBuilder("checkout_queue_depth")
+          .setUnit("{item}")
+          .build()
           .set(5.0, Attributes.of(AttributeKey.stringKey("region"), "eu-1"));
-      assertTrue(app.flush(), "the agent's receiver refused data while the collector was down\n"
-          + agent.describe());
+      assertTrue(
+          app.flush(),
+          "the agent's receiver refused data while the collector was down\n" + agent.describe());
     }
     ExternalProcess.sleep(COLLECTOR_DOWN);
     assertTrue(agent.isAlive(), "the agent died while the collector was down\n" + agent.describe());
@@ -47,12 +51,16 @@ final class CollectorStartsLaterTest {
     StockCollector collector = cleanup.register(StockCollector.start(dir, collectorPort));
     CollectorFileOutput output = collector.output();
     try {
-      Otlp.ResourceMetric early = output.awaitMetric("checkout_queue_depth",
-          m -> m.serviceName().equals(SERVICE), DELIVERY_TIMEOUT);
+      Otlp.ResourceMetric early =
+          output.awaitMetric(
+              "checkout_queue_depth", m -> m.serviceName().equals(SERVICE), DELIVERY_TIMEOUT);
       assertEquals(5.0, Otlp.value(early.numberPoints().get(0)));
-      output.awaitAnyMetric("the agent's own telemetry",
-          m -> m.serviceName().equals(AgentProcess.SERVICE_NAME)
-              && m.metric().getName().startsWith("telegen_agent_"), DELIVERY_TIMEOUT);
+      output.awaitAnyMetric(
+          "the agent's own telemetry",
+          m ->
+              m.serviceName().equals(AgentProcess.SERVICE_NAME)
+                  && m.metric().getName().startsWith("telegen_agent_"),
+          DELIVERY_TIMEOUT);
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + "\n" + agent.describe(), e);
     }

@@ -34,8 +34,9 @@ final class ExternalProcess implements AutoCloseable {
   private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
-        "external-process-reaper"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> RUNNING.forEach(Process::destroyForcibly), "external-process-reaper"));
   }
 
   /** What a program that ran to completion left behind. */
@@ -53,16 +54,21 @@ final class ExternalProcess implements AutoCloseable {
     this.process = process;
   }
 
-  static ExternalProcess start(String name, List<String> command, Map<String, String> environment,
-      Path logFile) {
+  static ExternalProcess start(
+      String name, List<String> command, Map<String, String> environment, Path logFile) {
     try {
       Files.createDirectories(logFile.toAbsolutePath().getParent());
-      Files.writeString(logFile, "$ " + String.join(" ", command) + System.lineSeparator()
-          + (environment.isEmpty() ? "" : "# env " + environment + System.lineSeparator()));
-      ProcessBuilder builder = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      Files.writeString(
+          logFile,
+          "$ "
+              + String.join(" ", command)
+              + System.lineSeparator()
+              + (environment.isEmpty() ? "" : "# env " + environment + System.lineSeparator()));
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       Map<String, String> env = builder.environment();
       env.keySet().removeIf(key -> key.startsWith("OTEL_") || key.startsWith("TELEGEN_"));
       env.putAll(environment);
@@ -76,8 +82,12 @@ final class ExternalProcess implements AutoCloseable {
   }
 
   /** Runs a program to completion; fails the test if it takes longer than {@code timeout}. */
-  static Result run(String name, List<String> command, Map<String, String> environment,
-      Path logFile, Duration timeout) {
+  static Result run(
+      String name,
+      List<String> command,
+      Map<String, String> environment,
+      Path logFile,
+      Duration timeout) {
     try (ExternalProcess process = start(name, command, environment, logFile)) {
       int exitCode = process.waitForExit(timeout);
       return new Result(exitCode, process.log());
@@ -114,8 +124,16 @@ final class ExternalProcess implements AutoCloseable {
         // not listening yet
       }
       if (System.nanoTime() > deadline) {
-        fail(name + " does not listen on " + host + ":" + port + " after " + timeout + "\n"
-            + describe());
+        fail(
+            name
+                + " does not listen on "
+                + host
+                + ":"
+                + port
+                + " after "
+                + timeout
+                + "\n"
+                + describe());
       }
       sleep(Duration.ofMillis(100));
     }
@@ -174,9 +192,23 @@ final class ExternalProcess implements AutoCloseable {
   /** The program's state and the end of its log, for assertion messages. */
   String describe() {
     String state = process.isAlive() ? "running" : "exited with code " + process.exitValue();
-    return "--- " + name + " (pid " + process.pid() + ", " + state + ", command " + command
-        + "), last " + TAIL_LINES + " lines of " + logFile + ":\n" + logTail(TAIL_LINES)
-        + "\n--- end of " + name + " log";
+    return "--- "
+        + name
+        + " (pid "
+        + process.pid()
+        + ", "
+        + state
+        + ", command "
+        + command
+        + "), last "
+        + TAIL_LINES
+        + " lines of "
+        + logFile
+        + ":\n"
+        + logTail(TAIL_LINES)
+        + "\n--- end of "
+        + name
+        + " log";
   }
 
   static void sleep(Duration duration) {

@@ -21,7 +21,7 @@ final class FakeGpuNode {
 
   /** The agent's environment for {@code gpu/src/test/resources/nvml/<scenario>.conf}. */
   static Map<String, String> environment(String scenario) {
-    return Map.of(GpuTestResources.SCENARIO_VARIABLE,
-        GpuTestResources.nvmlScenario(scenario).toString());
+    return Map.of(
+        GpuTestResources.SCENARIO_VARIABLE, GpuTestResources.nvmlScenario(scenario).toString());
   }
 }

@@ -27,21 +27,34 @@ final class JavaSdkClient implements AutoCloseable {
 
   /** {@code endpoint}: host:port of a plaintext OTLP/gRPC receiver. */
   JavaSdkClient(String endpoint, String serviceName) {
-    Resource resource = Resource.getDefault().merge(
-        Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), serviceName)));
+    Resource resource =
+        Resource.getDefault()
+            .merge(
+                Resource.create(
+                    Attributes.of(AttributeKey.stringKey("service.name"), serviceName)));
     String url = "http://" + endpoint;
-    meterProvider = SdkMeterProvider.builder()
-        .setResource(resource)
-        .registerMetricReader(PeriodicMetricReader.builder(
-                OtlpGrpcMetricExporter.builder().setEndpoint(url).setTimeout(Duration.ofSeconds(10)).build())
-            .setInterval(Duration.ofHours(1))
-            .build())
-        .build();
-    tracerProvider = SdkTracerProvider.builder()
-        .setResource(resource)
-        .addSpanProcessor(SimpleSpanProcessor.create(
-            OtlpGrpcSpanExporter.builder().setEndpoint(url).setTimeout(Duration.ofSeconds(10)).build()))
-        .build();
+    meterProvider =
+        SdkMeterProvider.builder()
+            .setResource(resource)
+            .registerMetricReader(
+                PeriodicMetricReader.builder(
+                        OtlpGrpcMetricExporter.builder()
+                            .setEndpoint(url)
+                            .setTimeout(Duration.ofSeconds(10))
+                            .build())
+                    .setInterval(Duration.ofHours(1))
+                    .build())
+            .build();
+    tracerProvider =
+        SdkTracerProvider.builder()
+            .setResource(resource)
+            .addSpanProcessor(
+                SimpleSpanProcessor.create(
+                    OtlpGrpcSpanExporter.builder()
+                        .setEndpoint(url)
+                        .setTimeout(Duration.ofSeconds(10))
+                        .build()))
+            .build();
   }
 
   Meter meter() {

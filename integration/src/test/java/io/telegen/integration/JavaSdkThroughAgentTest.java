@@ -45,19 +45,22 @@ final class JavaSdkThroughAgentTest {
     try (JavaSdkClient app = new JavaSdkClient(agent.receiverEndpoint(), SERVICE)) {
       app.meter().gaugeBuilder("checkout_queue_depth").setUnit("{item}").build().set(17.5, REGION);
       app.meter().counterBuilder("checkout_orders_total").setUnit("{order}").build().add(3, REGION);
-      Span span = app.tracer().spanBuilder("charge-card")
-          .setAttribute("payment.method", "card")
-          .setAttribute("order.items", 3L)
-          .startSpan();
+      Span span =
+          app.tracer()
+              .spanBuilder("charge-card")
+              .setAttribute("payment.method", "card")
+              .setAttribute("order.items", 3L)
+              .startSpan();
       traceId = span.getSpanContext().getTraceId();
       spanId = span.getSpanContext().getSpanId();
       span.end();
-      assertTrue(app.flush(), "the agent's receiver did not accept the SDK's export\n" + agent.describe());
+      assertTrue(
+          app.flush(), "the agent's receiver did not accept the SDK's export\n" + agent.describe());
     }
     CollectorFileOutput output = collector.output();
 
-    Otlp.ResourceMetric gauge = output.awaitMetric("checkout_queue_depth",
-        m -> m.serviceName().equals(SERVICE), TIMEOUT);
+    Otlp.ResourceMetric gauge =
+        output.awaitMetric("checkout_queue_depth", m -> m.serviceName().equals(SERVICE), TIMEOUT);
     assertTrue(gauge.metric().hasGauge(), gauge.metric().toString());
     assertEquals("{item}", gauge.metric().getUnit());
     NumberDataPoint gaugePoint = onlyPoint(gauge);
@@ -65,19 +68,24 @@ final class JavaSdkThroughAgentTest {
     assertEquals(Map.of("region", "eu-1"), Otlp.attributes(gaugePoint.getAttributesList()));
     AgentEnrichment.assertEnrichedByAgent(gauge.resource(), SERVICE, output, TIMEOUT);
 
-    Otlp.ResourceMetric counter = output.awaitMetric("checkout_orders_total",
-        m -> m.serviceName().equals(SERVICE), TIMEOUT);
-    assertTrue(counter.metric().hasSum() && counter.metric().getSum().getIsMonotonic(), counter.metric().toString());
-    assertEquals(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE,
+    Otlp.ResourceMetric counter =
+        output.awaitMetric("checkout_orders_total", m -> m.serviceName().equals(SERVICE), TIMEOUT);
+    assertTrue(
+        counter.metric().hasSum() && counter.metric().getSum().getIsMonotonic(),
+        counter.metric().toString());
+    assertEquals(
+        AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE,
         counter.metric().getSum().getAggregationTemporality());
     NumberDataPoint counterPoint = onlyPoint(counter);
     assertEquals(3L, counterPoint.getAsInt());
     assertEquals(Map.of("region", "eu-1"), Otlp.attributes(counterPoint.getAttributesList()));
     AgentEnrichment.assertEnrichedByAgent(counter.resource(), SERVICE, output, TIMEOUT);
 
-    Otlp.ResourceSpan span = output.awaitSpan("charge-card", s -> s.traceIdHex().equals(traceId), TIMEOUT);
+    Otlp.ResourceSpan span =
+        output.awaitSpan("charge-card", s -> s.traceIdHex().equals(traceId), TIMEOUT);
     assertEquals(spanId, span.spanIdHex());
-    assertEquals(Map.of("payment.method", "card", "order.items", "3"),
+    assertEquals(
+        Map.of("payment.method", "card", "order.items", "3"),
         Otlp.attributes(span.span().getAttributesList()));
     AgentEnrichment.assertEnrichedByAgent(span.resource(), SERVICE, output, TIMEOUT);
   }

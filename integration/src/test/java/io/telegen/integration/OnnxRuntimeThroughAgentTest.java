@@ -37,18 +37,22 @@ final class OnnxRuntimeThroughAgentTest {
   void ortRunsArriveInPrometheusAsLlmRequests(TestInfo testInfo) throws Exception {
     Path dir = TestLogDir.of(testInfo);
     StockCollector collector = cleanup.register(StockCollector.start(dir));
-    PrometheusServer prometheus = cleanup.register(
-        PrometheusServer.start(dir, collector.prometheusExporterTarget()));
+    PrometheusServer prometheus =
+        cleanup.register(PrometheusServer.start(dir, collector.prometheusExporterTarget()));
     AgentProcess agent = cleanup.register(AgentProcess.start(dir, collector.otlpGrpcEndpoint()));
-    Path model = TelegenTools.repoRoot()
-        .resolve("frameworks/onnxruntime-otel/src/test/resources/models/tiny-mlp.onnx");
+    Path model =
+        TelegenTools.repoRoot()
+            .resolve("frameworks/onnxruntime-otel/src/test/resources/models/tiny-mlp.onnx");
 
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtTelemetry telemetry = OrtTelemetry.toAgent("http://" + agent.receiverEndpoint(),
-            Duration.ofHours(1), "ort-app");
-        InstrumentedOrtSession session = InstrumentedOrtSession.wrap(
-            env.createSession(Files.readAllBytes(model), new OrtSession.SessionOptions()),
-            "tiny-mlp", telemetry.meter());
+    try (OrtTelemetry telemetry =
+            OrtTelemetry.toAgent(
+                "http://" + agent.receiverEndpoint(), Duration.ofHours(1), "ort-app");
+        InstrumentedOrtSession session =
+            InstrumentedOrtSession.wrap(
+                env.createSession(Files.readAllBytes(model), new OrtSession.SessionOptions()),
+                "tiny-mlp",
+                telemetry.meter());
         OnnxTensor x = OnnxTensor.createTensor(env, new float[][] {{1, 2, 3, 4}})) {
       for (int i = 0; i < 7; i++) {
         session.run(Map.of("x", x)).close();
@@ -56,13 +60,17 @@ final class OnnxRuntimeThroughAgentTest {
       assertTrue(telemetry.flush(Duration.ofSeconds(10)), "the agent refused the export");
     }
 
-    List<PrometheusServer.Sample> requests = prometheus.awaitQuery(
-        "llm_request_total{framework=\"onnxruntime\",model=\"tiny-mlp\",status=\"ok\"}",
-        r -> r.size() == 1, TIMEOUT);
+    List<PrometheusServer.Sample> requests =
+        prometheus.awaitQuery(
+            "llm_request_total{framework=\"onnxruntime\",model=\"tiny-mlp\",status=\"ok\"}",
+            r -> r.size() == 1,
+            TIMEOUT);
     assertEquals(7, requests.get(0).value());
-    List<PrometheusServer.Sample> count = prometheus.awaitQuery(
-        "llm_request_duration_seconds_count{framework=\"onnxruntime\"}", r -> r.size() == 1,
-        TIMEOUT);
+    List<PrometheusServer.Sample> count =
+        prometheus.awaitQuery(
+            "llm_request_duration_seconds_count{framework=\"onnxruntime\"}",
+            r -> r.size() == 1,
+            TIMEOUT);
     assertEquals(7, count.get(0).value());
   }
 }

@@ -63,8 +63,16 @@ final class Otlp {
   static List<ResourceMetric> metrics(List<ExportMetricsServiceRequest> requests) {
     List<ResourceMetric> result = new ArrayList<>();
     for (ExportMetricsServiceRequest request : requests) {
-      request.getResourceMetricsList().forEach(rm -> rm.getScopeMetricsList().forEach(
-          sm -> sm.getMetricsList().forEach(m -> result.add(new ResourceMetric(rm.getResource(), m)))));
+      request
+          .getResourceMetricsList()
+          .forEach(
+              rm ->
+                  rm.getScopeMetricsList()
+                      .forEach(
+                          sm ->
+                              sm.getMetricsList()
+                                  .forEach(
+                                      m -> result.add(new ResourceMetric(rm.getResource(), m)))));
     }
     return result;
   }
@@ -72,8 +80,16 @@ final class Otlp {
   static List<ResourceSpan> spans(List<ExportTraceServiceRequest> requests) {
     List<ResourceSpan> result = new ArrayList<>();
     for (ExportTraceServiceRequest request : requests) {
-      request.getResourceSpansList().forEach(rs -> rs.getScopeSpansList().forEach(
-          ss -> ss.getSpansList().forEach(s -> result.add(new ResourceSpan(rs.getResource(), s)))));
+      request
+          .getResourceSpansList()
+          .forEach(
+              rs ->
+                  rs.getScopeSpansList()
+                      .forEach(
+                          ss ->
+                              ss.getSpansList()
+                                  .forEach(
+                                      s -> result.add(new ResourceSpan(rs.getResource(), s)))));
     }
     return result;
   }
@@ -84,7 +100,9 @@ final class Otlp {
 
   /** The attribute's value as text (strings as they are, numbers and booleans printed). */
   static Optional<String> attribute(List<KeyValue> attributes, String key) {
-    return attributes.stream().filter(kv -> kv.getKey().equals(key)).findFirst()
+    return attributes.stream()
+        .filter(kv -> kv.getKey().equals(key))
+        .findFirst()
         .map(kv -> text(kv.getValue()));
   }
 
@@ -101,10 +119,16 @@ final class Otlp {
   /** "service.name: metric names" lines, to say what did arrive when something did not. */
   static String summary(List<ResourceMetric> metrics, List<ResourceSpan> spans) {
     Map<String, TreeSet<String>> byService = new LinkedHashMap<>();
-    metrics.forEach(m -> byService.computeIfAbsent("metrics of " + m.serviceName(), k -> new TreeSet<>())
-        .add(m.metric().getName()));
-    spans.forEach(s -> byService.computeIfAbsent("spans of " + s.serviceName(), k -> new TreeSet<>())
-        .add(s.span().getName()));
+    metrics.forEach(
+        m ->
+            byService
+                .computeIfAbsent("metrics of " + m.serviceName(), k -> new TreeSet<>())
+                .add(m.metric().getName()));
+    spans.forEach(
+        s ->
+            byService
+                .computeIfAbsent("spans of " + s.serviceName(), k -> new TreeSet<>())
+                .add(s.span().getName()));
     if (byService.isEmpty()) {
       return "(nothing)";
     }

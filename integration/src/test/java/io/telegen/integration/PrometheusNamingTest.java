@@ -43,8 +43,10 @@ final class PrometheusNamingTest {
   private static final AttributeKey<String> MODEL = AttributeKey.stringKey("model");
   private static final Attributes GPU0 = Attributes.of(DEVICE, "nvidia0", MODEL, "llama-3-8b");
   private static final Attributes GPU1 = Attributes.of(DEVICE, "nvidia1", MODEL, "llama-3-8b");
+
   /** Labels every one of our series has: data-point attributes plus job/instance, nothing else. */
-  private static final Set<String> SERIES_LABELS = Set.of("__name__", "device", "model", "job", "instance");
+  private static final Set<String> SERIES_LABELS =
+      Set.of("__name__", "device", "model", "job", "instance");
 
   private final Cleanup cleanup = new Cleanup();
   private PrometheusServer prometheus;
@@ -53,20 +55,28 @@ final class PrometheusNamingTest {
   void sendSpecNamedMetricsThroughTheShippedCollector(TestInfo testInfo) {
     Path dir = TestLogDir.of(testInfo);
     StockCollector collector = cleanup.register(StockCollector.start(dir));
-    prometheus = cleanup.register(PrometheusServer.start(dir, collector.prometheusExporterTarget()));
+    prometheus =
+        cleanup.register(PrometheusServer.start(dir, collector.prometheusExporterTarget()));
 
-    Resource resource = Resource.getDefault().merge(Resource.create(Attributes.of(
-        AttributeKey.stringKey("service.name"), JOB,
-        AttributeKey.stringKey("service.instance.id"), INSTANCE,
-        AttributeKey.stringKey("host.name"), "naming-host")));
-    OtlpGrpcMetricExporter exporter = OtlpGrpcMetricExporter.builder()
-        .setEndpoint("http://" + collector.otlpGrpcEndpoint())
-        .setTimeout(Duration.ofSeconds(10))
-        .build();
-    SdkMeterProvider meterProvider = SdkMeterProvider.builder()
-        .setResource(resource)
-        .registerMetricReader(PeriodicMetricReader.builder(exporter).setInterval(Duration.ofHours(1)).build())
-        .build();
+    Resource resource =
+        Resource.getDefault()
+            .merge(
+                Resource.create(
+                    Attributes.of(
+                        AttributeKey.stringKey("service.name"), JOB,
+                        AttributeKey.stringKey("service.instance.id"), INSTANCE,
+                        AttributeKey.stringKey("host.name"), "naming-host")));
+    OtlpGrpcMetricExporter exporter =
+        OtlpGrpcMetricExporter.builder()
+            .setEndpoint("http://" + collector.otlpGrpcEndpoint())
+            .setTimeout(Duration.ofSeconds(10))
+            .build();
+    SdkMeterProvider meterProvider =
+        SdkMeterProvider.builder()
+            .setResource(resource)
+            .registerMetricReader(
+                PeriodicMetricReader.builder(exporter).setInterval(Duration.ofHours(1)).build())
+            .build();
     try {
       Meter meter = meterProvider.get("io.telegen.integration");
       var utilization = meter.gaugeBuilder("gpu_utilization_percent").setUnit("%").build();
@@ -75,20 +85,27 @@ final class PrometheusNamingTest {
       meter.gaugeBuilder("gpu_sm_clock_hz").setUnit("Hz").build().set(1.41e9, GPU0);
       meter.gaugeBuilder("gpu_pcie_tx_bytes").setUnit("By/s").build().set(2.5e8, GPU0);
       meter.counterBuilder("llm_request_total").setUnit("{request}").build().add(7, GPU0);
-      DoubleHistogram ttft = meter.histogramBuilder("llm_time_to_first_token_seconds").setUnit("s")
-          .setExplicitBucketBoundariesAdvice(List.of(0.1, 0.25, 0.5, 1.0)).build();
+      DoubleHistogram ttft =
+          meter
+              .histogramBuilder("llm_time_to_first_token_seconds")
+              .setUnit("s")
+              .setExplicitBucketBoundariesAdvice(List.of(0.1, 0.25, 0.5, 1.0))
+              .build();
       ttft.record(0.2, GPU0);
       ttft.record(0.3, GPU0);
       ttft.record(0.7, GPU0);
 
       CompletableResultCode flush = meterProvider.forceFlush().join(15, TimeUnit.SECONDS);
-      assertTrue(flush.isSuccess(), "the SDK could not export to the collector\n" + collector.describe());
+      assertTrue(
+          flush.isSuccess(), "the SDK could not export to the collector\n" + collector.describe());
     } finally {
       meterProvider.shutdown().join(10, TimeUnit.SECONDS);
     }
     // 2 + 1 + 1 gauges, 1 counter, 5 buckets + _sum + _count
-    prometheus.awaitQuery("count({__name__=~\"gpu_.*|llm_.*\", job=\"" + JOB + "\"})",
-        result -> !result.isEmpty() && result.get(0).value() >= 12, TIMEOUT);
+    prometheus.awaitQuery(
+        "count({__name__=~\"gpu_.*|llm_.*\", job=\"" + JOB + "\"})",
+        result -> !result.isEmpty() && result.get(0).value() >= 12,
+        TIMEOUT);
   }
 
   @AfterAll
@@ -99,27 +116,51 @@ final class PrometheusNamingTest {
   @Test
   void prometheusShowsExactlyTheNamesTheAgentUses() {
     // otel_sdk_*: the Java SDK's own metrics about its metric reader, also exported by it
-    Set<String> names = prometheus.query("{job=\"" + JOB + "\", __name__!~\"otel_sdk_.*\"}").stream()
-        .map(PrometheusServer.Sample::name).collect(Collectors.toCollection(TreeSet::new));
+    Set<String> names =
+        prometheus.query("{job=\"" + JOB + "\", __name__!~\"otel_sdk_.*\"}").stream()
+            .map(PrometheusServer.Sample::name)
+            .collect(Collectors.toCollection(TreeSet::new));
 
-    assertEquals(new TreeSet<>(Set.of(
-        "gpu_utilization_percent", "gpu_sm_clock_hz", "gpu_pcie_tx_bytes", "llm_request_total",
-        "llm_time_to_first_token_seconds_bucket", "llm_time_to_first_token_seconds_sum",
-        "llm_time_to_first_token_seconds_count", "target_info")), names);
+    assertEquals(
+        new TreeSet<>(
+            Set.of(
+                "gpu_utilization_percent",
+                "gpu_sm_clock_hz",
+                "gpu_pcie_tx_bytes",
+                "llm_request_total",
+                "llm_time_to_first_token_seconds_bucket",
+                "llm_time_to_first_token_seconds_sum",
+                "llm_time_to_first_token_seconds_count",
+                "target_info")),
+        names);
   }
 
   @Test
   void gaugesKeepTheirValuesAndLabels() {
-    List<PrometheusServer.Sample> utilization = prometheus.query("gpu_utilization_percent{job=\"" + JOB + "\"}");
+    List<PrometheusServer.Sample> utilization =
+        prometheus.query("gpu_utilization_percent{job=\"" + JOB + "\"}");
     assertEquals(2, utilization.size(), utilization.toString());
-    assertEquals(Map.of("__name__", "gpu_utilization_percent", "device", "nvidia0", "model", "llama-3-8b",
-        "job", JOB, "instance", INSTANCE), utilization.get(0).labels());
+    assertEquals(
+        Map.of(
+            "__name__",
+            "gpu_utilization_percent",
+            "device",
+            "nvidia0",
+            "model",
+            "llama-3-8b",
+            "job",
+            JOB,
+            "instance",
+            INSTANCE),
+        utilization.get(0).labels());
     assertEquals(42.5, utilization.get(0).value(), 1e-9);
     assertEquals("nvidia1", utilization.get(1).labels().get("device"));
     assertEquals(97.0, utilization.get(1).value(), 1e-9);
 
-    assertEquals(1.41e9, single("gpu_sm_clock_hz{job=\"" + JOB + "\", device=\"nvidia0\"}").value(), 1e-3);
-    assertEquals(2.5e8, single("gpu_pcie_tx_bytes{job=\"" + JOB + "\", device=\"nvidia0\"}").value(), 1e-3);
+    assertEquals(
+        1.41e9, single("gpu_sm_clock_hz{job=\"" + JOB + "\", device=\"nvidia0\"}").value(), 1e-3);
+    assertEquals(
+        2.5e8, single("gpu_pcie_tx_bytes{job=\"" + JOB + "\", device=\"nvidia0\"}").value(), 1e-3);
   }
 
   @Test
@@ -132,17 +173,29 @@ final class PrometheusNamingTest {
   @Test
   void histogramHasBucketSumAndCountSeries() {
     String selector = "{job=\"" + JOB + "\", model=\"llama-3-8b\"}";
-    assertEquals(0.0, single("llm_time_to_first_token_seconds_bucket{le=\"0.1\", job=\"" + JOB + "\"}").value());
-    assertEquals(1.0, single("llm_time_to_first_token_seconds_bucket{le=\"0.25\", job=\"" + JOB + "\"}").value());
-    assertEquals(2.0, single("llm_time_to_first_token_seconds_bucket{le=\"0.5\", job=\"" + JOB + "\"}").value());
-    assertEquals(3.0, single("llm_time_to_first_token_seconds_bucket{le=\"+Inf\", job=\"" + JOB + "\"}").value());
+    assertEquals(
+        0.0,
+        single("llm_time_to_first_token_seconds_bucket{le=\"0.1\", job=\"" + JOB + "\"}").value());
+    assertEquals(
+        1.0,
+        single("llm_time_to_first_token_seconds_bucket{le=\"0.25\", job=\"" + JOB + "\"}").value());
+    assertEquals(
+        2.0,
+        single("llm_time_to_first_token_seconds_bucket{le=\"0.5\", job=\"" + JOB + "\"}").value());
+    assertEquals(
+        3.0,
+        single("llm_time_to_first_token_seconds_bucket{le=\"+Inf\", job=\"" + JOB + "\"}").value());
     assertEquals(1.2, single("llm_time_to_first_token_seconds_sum" + selector).value(), 1e-9);
     PrometheusServer.Sample count = single("llm_time_to_first_token_seconds_count" + selector);
     assertEquals(3.0, count.value());
     assertEquals(SERIES_LABELS, count.labels().keySet());
     // the spec's latency queries work on these series as they are
-    double p50 = single("histogram_quantile(0.5, sum by (le) (llm_time_to_first_token_seconds_bucket"
-        + selector + "))").value();
+    double p50 =
+        single(
+                "histogram_quantile(0.5, sum by (le) (llm_time_to_first_token_seconds_bucket"
+                    + selector
+                    + "))")
+            .value();
     assertTrue(p50 > 0.25 && p50 <= 0.5, "p50 = " + p50);
   }
 
@@ -153,8 +206,8 @@ final class PrometheusNamingTest {
     assertEquals("java", targetInfo.labels().get("telemetry_sdk_language"), targetInfo.toString());
     assertEquals(INSTANCE, targetInfo.labels().get("instance"));
 
-    List<PrometheusServer.Sample> withHostLabel = prometheus.query(
-        "{__name__=~\"gpu_.*|llm_.*\", host_name!=\"\"}");
+    List<PrometheusServer.Sample> withHostLabel =
+        prometheus.query("{__name__=~\"gpu_.*|llm_.*\", host_name!=\"\"}");
     assertTrue(withHostLabel.isEmpty(), "resource attributes leaked onto series: " + withHostLabel);
     assertFalse(prometheus.query("gpu_utilization_percent{job=\"" + JOB + "\"}").isEmpty());
   }

@@ -23,7 +23,8 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 final class ShippedCollectorConfigTest {
 
   private static final Path AGENT = TelegenTools.shippedCollectorConfig("agent.yaml");
-  private static final Path AGENT_TO_GATEWAY = TelegenTools.shippedCollectorConfig("agent-to-gateway.yaml");
+  private static final Path AGENT_TO_GATEWAY =
+      TelegenTools.shippedCollectorConfig("agent-to-gateway.yaml");
   private static final Path GATEWAY = TelegenTools.shippedCollectorConfig("gateway.yaml");
 
   private Path dir;
@@ -41,38 +42,51 @@ final class ShippedCollectorConfigTest {
 
   @Test
   void agentConfigIsValidWithEveryEnvironmentOverride() {
-    assertValid(List.of(AGENT), Map.of(
-        "TELEGEN_OTLP_GRPC_ENDPOINT", "127.0.0.1:14317",
-        "TELEGEN_OTLP_HTTP_ENDPOINT", "127.0.0.1:14318",
-        "TELEGEN_PROMETHEUS_EXPORTER_ENDPOINT", "127.0.0.1:18889",
-        "TELEGEN_PROMETHEUS_METRIC_EXPIRATION", "10m",
-        "TELEGEN_COLLECTOR_METRICS_HOST", "127.0.0.1",
-        "TELEGEN_COLLECTOR_METRICS_PORT", "18888",
-        "TELEGEN_COLLECTOR_MEMORY_LIMIT_MIB", "256",
-        "TELEGEN_COLLECTOR_MEMORY_SPIKE_LIMIT_MIB", "64",
-        "TELEGEN_COLLECTOR_LOG_LEVEL", "debug"));
+    assertValid(
+        List.of(AGENT),
+        Map.of(
+            "TELEGEN_OTLP_GRPC_ENDPOINT", "127.0.0.1:14317",
+            "TELEGEN_OTLP_HTTP_ENDPOINT", "127.0.0.1:14318",
+            "TELEGEN_PROMETHEUS_EXPORTER_ENDPOINT", "127.0.0.1:18889",
+            "TELEGEN_PROMETHEUS_METRIC_EXPIRATION", "10m",
+            "TELEGEN_COLLECTOR_METRICS_HOST", "127.0.0.1",
+            "TELEGEN_COLLECTOR_METRICS_PORT", "18888",
+            "TELEGEN_COLLECTOR_MEMORY_LIMIT_MIB", "256",
+            "TELEGEN_COLLECTOR_MEMORY_SPIKE_LIMIT_MIB", "64",
+            "TELEGEN_COLLECTOR_LOG_LEVEL", "debug"));
   }
 
   @Test
   void agentWithGatewayOverlayIsValid() {
-    assertValid(List.of(AGENT, AGENT_TO_GATEWAY), Map.of("TELEGEN_GATEWAY_ENDPOINT", "gateway.example.com:4317"));
-    assertValid(List.of(AGENT, AGENT_TO_GATEWAY), Map.of(
-        "TELEGEN_GATEWAY_ENDPOINT", "127.0.0.1:24317",
-        "TELEGEN_GATEWAY_INSECURE", "true",
-        "TELEGEN_GATEWAY_QUEUE_SIZE", "100"));
+    assertValid(
+        List.of(AGENT, AGENT_TO_GATEWAY),
+        Map.of("TELEGEN_GATEWAY_ENDPOINT", "gateway.example.com:4317"));
+    assertValid(
+        List.of(AGENT, AGENT_TO_GATEWAY),
+        Map.of(
+            "TELEGEN_GATEWAY_ENDPOINT", "127.0.0.1:24317",
+            "TELEGEN_GATEWAY_INSECURE", "true",
+            "TELEGEN_GATEWAY_QUEUE_SIZE", "100"));
   }
 
   @Test
   void gatewayOverlayWithoutItsEndpointIsRejected() {
     ExternalProcess.Result result = validate(List.of(AGENT, AGENT_TO_GATEWAY), Map.of());
-    assertNotEquals(0, result.exitCode(), "validate accepted an empty gateway endpoint:\n" + result.output());
+    assertNotEquals(
+        0, result.exitCode(), "validate accepted an empty gateway endpoint:\n" + result.output());
     assertTrue(result.output().contains("otlp_grpc/gateway"), result.output());
   }
 
   @Test
   void gatewayOverlayRejectsAnInsecureFlagThatIsNotABoolean() {
-    ExternalProcess.Result result = validate(List.of(AGENT, AGENT_TO_GATEWAY),
-        Map.of("TELEGEN_GATEWAY_ENDPOINT", "gateway.example.com:4317", "TELEGEN_GATEWAY_INSECURE", "maybe"));
+    ExternalProcess.Result result =
+        validate(
+            List.of(AGENT, AGENT_TO_GATEWAY),
+            Map.of(
+                "TELEGEN_GATEWAY_ENDPOINT",
+                "gateway.example.com:4317",
+                "TELEGEN_GATEWAY_INSECURE",
+                "maybe"));
     assertNotEquals(0, result.exitCode(), result.output());
     assertTrue(result.output().contains("tls.insecure"), result.output());
   }
@@ -91,8 +105,17 @@ final class ShippedCollectorConfigTest {
 
   @Test
   void agentConfigWithTheTestFileExportersIsValid() {
-    Path overlay = StockCollector.writeFileExporterOverlay(List.of(AGENT), dir.resolve("overlay.yaml"), Map.of(
-        "metrics", dir.resolve("m.jsonl"), "traces", dir.resolve("t.jsonl"), "logs", dir.resolve("l.jsonl")));
+    Path overlay =
+        StockCollector.writeFileExporterOverlay(
+            List.of(AGENT),
+            dir.resolve("overlay.yaml"),
+            Map.of(
+                "metrics",
+                dir.resolve("m.jsonl"),
+                "traces",
+                dir.resolve("t.jsonl"),
+                "logs",
+                dir.resolve("l.jsonl")));
     assertValid(List.of(AGENT, overlay), Map.of());
   }
 
@@ -100,12 +123,14 @@ final class ShippedCollectorConfigTest {
   void misspelledComponentIsRejected() throws IOException {
     String shipped = Files.readString(AGENT);
     String broken = shipped.replace("exporters: [prometheus]", "exporters: [promethues]");
-    assertNotEquals(shipped, broken, "agent.yaml no longer has `exporters: [prometheus]`; update this test");
+    assertNotEquals(
+        shipped, broken, "agent.yaml no longer has `exporters: [prometheus]`; update this test");
     Path config = Files.writeString(dir.resolve("agent-misspelled.yaml"), broken);
 
     ExternalProcess.Result result = validate(List.of(config), Map.of());
 
-    assertNotEquals(0, result.exitCode(), "validate accepted a misspelled exporter:\n" + result.output());
+    assertNotEquals(
+        0, result.exitCode(), "validate accepted a misspelled exporter:\n" + result.output());
     assertTrue(result.output().contains("promethues"), result.output());
   }
 
@@ -113,8 +138,14 @@ final class ShippedCollectorConfigTest {
   void prometheusExportersKeepTheSpecNamesAndSkipResourceLabels() {
     for (Path config : List.of(AGENT, GATEWAY)) {
       Map<String, Object> prometheus = map(map(load(config), "exporters"), "prometheus");
-      assertEquals("UnderscoreEscapingWithoutSuffixes", prometheus.get("translation_strategy"), config.toString());
-      assertEquals(Boolean.FALSE, map(prometheus, "resource_to_telemetry_conversion").get("enabled"), config.toString());
+      assertEquals(
+          "UnderscoreEscapingWithoutSuffixes",
+          prometheus.get("translation_strategy"),
+          config.toString());
+      assertEquals(
+          Boolean.FALSE,
+          map(prometheus, "resource_to_telemetry_conversion").get("enabled"),
+          config.toString());
       assertEquals(Boolean.TRUE, prometheus.get("without_scope_info"), config.toString());
     }
   }
@@ -123,26 +154,38 @@ final class ShippedCollectorConfigTest {
   void everyPipelineStartsWithTheMemoryLimiterAndEndsWithBatch() {
     for (Path config : List.of(AGENT, GATEWAY)) {
       Map<String, Object> pipelines = map(map(load(config), "service"), "pipelines");
-      assertEquals(List.of("logs", "metrics", "traces"), pipelines.keySet().stream().sorted().toList(),
+      assertEquals(
+          List.of("logs", "metrics", "traces"),
+          pipelines.keySet().stream().sorted().toList(),
           config.toString());
-      pipelines.forEach((name, pipeline) -> assertEquals(List.of("memory_limiter", "batch"),
-          map(pipelines, name).get("processors"), config + " pipeline " + name));
+      pipelines.forEach(
+          (name, pipeline) ->
+              assertEquals(
+                  List.of("memory_limiter", "batch"),
+                  map(pipelines, name).get("processors"),
+                  config + " pipeline " + name));
     }
   }
 
   private void assertValid(List<Path> configs, Map<String, String> env) {
     ExternalProcess.Result result = validate(configs, env);
-    assertEquals(0, result.exitCode(), "otelcol validate rejected " + configs + " with " + env + ":\n"
-        + result.output());
+    assertEquals(
+        0,
+        result.exitCode(),
+        "otelcol validate rejected " + configs + " with " + env + ":\n" + result.output());
   }
 
   private ExternalProcess.Result validate(List<Path> configs, Map<String, String> env) {
-    return StockCollector.validate(configs, env, dir.resolve("otelcol-validate-" + ++validations + ".log"));
+    return StockCollector.validate(
+        configs, env, dir.resolve("otelcol-validate-" + ++validations + ".log"));
   }
 
   private static Map<String, Object> load(Path config) {
     try {
-      return map(Map.of("root", new Load(LoadSettings.builder().build()).loadFromString(Files.readString(config))),
+      return map(
+          Map.of(
+              "root",
+              new Load(LoadSettings.builder().build()).loadFromString(Files.readString(config))),
           "root");
     } catch (IOException e) {
       throw new UncheckedIOException(e);

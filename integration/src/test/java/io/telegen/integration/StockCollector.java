@@ -37,8 +37,13 @@ final class StockCollector implements AutoCloseable {
   private final int selfMetricsPort;
   private final CollectorFileOutput output;
 
-  private StockCollector(ExternalProcess process, int otlpGrpcPort, int otlpHttpPort,
-      int prometheusExporterPort, int selfMetricsPort, CollectorFileOutput output) {
+  private StockCollector(
+      ExternalProcess process,
+      int otlpGrpcPort,
+      int otlpHttpPort,
+      int prometheusExporterPort,
+      int selfMetricsPort,
+      CollectorFileOutput output) {
     this.process = process;
     this.otlpGrpcPort = otlpGrpcPort;
     this.otlpHttpPort = otlpHttpPort;
@@ -62,8 +67,8 @@ final class StockCollector implements AutoCloseable {
    * merged in order) plus the file-exporter overlay. {@code name} prefixes the files in {@code dir}.
    * {@code env} comes on top of the port variables (e.g. a gateway endpoint).
    */
-  static StockCollector start(Path dir, String name, List<String> configs, Map<String, String> env,
-      int otlpGrpcPort) {
+  static StockCollector start(
+      Path dir, String name, List<String> configs, Map<String, String> env, int otlpGrpcPort) {
     Path otelcol = TelegenTools.otelcol();
     List<Path> shipped = configs.stream().map(TelegenTools::shippedCollectorConfig).toList();
     int httpPort = FreePorts.next();
@@ -72,8 +77,11 @@ final class StockCollector implements AutoCloseable {
     Path metrics = dir.resolve(name + "-metrics.jsonl");
     Path traces = dir.resolve(name + "-traces.jsonl");
     Path logs = dir.resolve(name + "-logs.jsonl");
-    Path overlay = writeFileExporterOverlay(shipped, dir.resolve(name + "-test-overlay.yaml"),
-        Map.of("metrics", metrics, "traces", traces, "logs", logs));
+    Path overlay =
+        writeFileExporterOverlay(
+            shipped,
+            dir.resolve(name + "-test-overlay.yaml"),
+            Map.of("metrics", metrics, "traces", traces, "logs", logs));
 
     Map<String, String> environment = new LinkedHashMap<>();
     environment.put("TELEGEN_OTLP_GRPC_ENDPOINT", HOST + ":" + otlpGrpcPort);
@@ -86,7 +94,8 @@ final class StockCollector implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of(otelcol.toString()));
     shipped.forEach(config -> command.addAll(List.of("--config", config.toString())));
     command.addAll(List.of("--config", overlay.toString()));
-    ExternalProcess process = ExternalProcess.start(name, command, environment, dir.resolve(name + ".log"));
+    ExternalProcess process =
+        ExternalProcess.start(name, command, environment, dir.resolve(name + ".log"));
     try {
       process.waitForTcpPort(HOST, otlpGrpcPort, START_TIMEOUT);
       process.waitForTcpPort(HOST, httpPort, START_TIMEOUT);
@@ -96,12 +105,18 @@ final class StockCollector implements AutoCloseable {
       process.stop();
       throw e;
     }
-    return new StockCollector(process, otlpGrpcPort, httpPort, prometheusPort, selfMetricsPort,
+    return new StockCollector(
+        process,
+        otlpGrpcPort,
+        httpPort,
+        prometheusPort,
+        selfMetricsPort,
         new CollectorFileOutput(metrics, traces, logs, process::describe));
   }
 
   /** Runs {@code otelcol validate} on the given config files. */
-  static ExternalProcess.Result validate(List<Path> configs, Map<String, String> env, Path logFile) {
+  static ExternalProcess.Result validate(
+      List<Path> configs, Map<String, String> env, Path logFile) {
     List<String> command = new ArrayList<>(List.of(TelegenTools.otelcol().toString(), "validate"));
     configs.forEach(config -> command.addAll(List.of("--config", config.toString())));
     return ExternalProcess.run("otelcol validate", command, env, logFile, Duration.ofSeconds(60));
@@ -113,21 +128,26 @@ final class StockCollector implements AutoCloseable {
    * last shipped config sets (read from the files) plus the file exporter.
    */
   @SuppressWarnings("unchecked")
-  static Path writeFileExporterOverlay(List<Path> shipped, Path overlay, Map<String, Path> fileBySignal) {
+  static Path writeFileExporterOverlay(
+      List<Path> shipped, Path overlay, Map<String, Path> fileBySignal) {
     try {
       Map<String, List<Object>> exportersBySignal = new LinkedHashMap<>();
       for (Path config : shipped) {
-        Map<String, Object> root = (Map<String, Object>) new Load(LoadSettings.builder().build())
-            .loadFromString(Files.readString(config));
+        Map<String, Object> root =
+            (Map<String, Object>)
+                new Load(LoadSettings.builder().build()).loadFromString(Files.readString(config));
         Object service = root.get("service");
-        Object pipelines = service instanceof Map ? ((Map<String, Object>) service).get("pipelines") : null;
+        Object pipelines =
+            service instanceof Map ? ((Map<String, Object>) service).get("pipelines") : null;
         if (pipelines instanceof Map) {
-          ((Map<String, Object>) pipelines).forEach((signal, pipeline) -> {
-            Object exporters = ((Map<String, Object>) pipeline).get("exporters");
-            if (exporters instanceof List) {
-              exportersBySignal.put(signal, (List<Object>) exporters);
-            }
-          });
+          ((Map<String, Object>) pipelines)
+              .forEach(
+                  (signal, pipeline) -> {
+                    Object exporters = ((Map<String, Object>) pipeline).get("exporters");
+                    if (exporters instanceof List) {
+                      exportersBySignal.put(signal, (List<Object>) exporters);
+                    }
+                  });
         }
       }
       Map<String, Object> exporters = new LinkedHashMap<>();
@@ -150,10 +170,15 @@ final class StockCollector implements AutoCloseable {
       Map<String, Object> root = new LinkedHashMap<>();
       root.put("exporters", exporters);
       root.put("service", Map.of("pipelines", overlayPipelines));
-      String yaml = new Dump(DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).build())
-          .dumpToString(root);
-      Files.writeString(overlay, "# generated by StockCollector: the pipelines of " + shipped
-          + " plus file exporters\n" + yaml);
+      String yaml =
+          new Dump(DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).build())
+              .dumpToString(root);
+      Files.writeString(
+          overlay,
+          "# generated by StockCollector: the pipelines of "
+              + shipped
+              + " plus file exporters\n"
+              + yaml);
       return overlay;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

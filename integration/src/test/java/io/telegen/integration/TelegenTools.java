@@ -57,7 +57,8 @@ final class TelegenTools {
   }
 
   static Path otelcol() {
-    return executable("TELEGEN_OTELCOL",
+    return executable(
+        "TELEGEN_OTELCOL",
         cacheDir().resolve("otelcol").resolve(manifestHash()).resolve("otelcol"),
         "the stock collector built from integration/otelcol/builder-config.yaml");
   }
@@ -71,7 +72,9 @@ final class TelegenTools {
   }
 
   static Path python() {
-    return executable("TELEGEN_PYTHON", cacheDir().resolve("venv/bin/python"),
+    return executable(
+        "TELEGEN_PYTHON",
+        cacheDir().resolve("venv/bin/python"),
         "the Python venv with the OpenTelemetry SDK");
   }
 
@@ -110,9 +113,13 @@ final class TelegenTools {
     String override = System.getenv(overrideVariable);
     Path path = override != null && !override.isBlank() ? Path.of(override) : defaultPath;
     if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
-      fail(what + " is missing: " + path
-          + (override != null && !override.isBlank() ? " (from $" + overrideVariable + ")" : "")
-          + "; " + SETUP_HINT);
+      fail(
+          what
+              + " is missing: "
+              + path
+              + (override != null && !override.isBlank() ? " (from $" + overrideVariable + ")" : "")
+              + "; "
+              + SETUP_HINT);
     }
     return path;
   }

@@ -44,10 +44,21 @@ final class TensorBoardLiveTailTest {
     Path dir = TestLogDir.of(testInfo);
     Path run = dir.resolve("run");
     Path script = TelegenTools.repoRoot().resolve("frameworks/src/test/python/write_tfevents.py");
-    ExternalProcess writer = cleanup.register(ExternalProcess.start("write_tfevents.py --live",
-        List.of(TelegenTools.python().toString(), script.toString(), "--live", run.toString(),
-            "--steps", Integer.toString(STEPS), "--interval", "0.3"),
-        Map.of("PYTHONUNBUFFERED", "1"), dir.resolve("writer.log")));
+    ExternalProcess writer =
+        cleanup.register(
+            ExternalProcess.start(
+                "write_tfevents.py --live",
+                List.of(
+                    TelegenTools.python().toString(),
+                    script.toString(),
+                    "--live",
+                    run.toString(),
+                    "--steps",
+                    Integer.toString(STEPS),
+                    "--interval",
+                    "0.3"),
+                Map.of("PYTHONUNBUFFERED", "1"),
+                dir.resolve("writer.log")));
 
     List<Seen> seen = new ArrayList<>();
     int pollsThatDelivered = 0;
@@ -59,12 +70,14 @@ final class TensorBoardLiveTailTest {
         // still ran.
         writerDone = !writer.isAlive();
         boolean alive = !writerDone;
-        int delivered = tailer.poll((tag, step, wallTime, value) ->
-            seen.add(new Seen(tag, step, value, alive)));
+        int delivered =
+            tailer.poll(
+                (tag, step, wallTime, value) -> seen.add(new Seen(tag, step, value, alive)));
         if (delivered > 0) {
           pollsThatDelivered++;
         }
-        assertTrue(System.nanoTime() < deadline,
+        assertTrue(
+            System.nanoTime() < deadline,
             "the writer did not finish within " + TIMEOUT + "\n" + writer.describe());
         ExternalProcess.sleep(POLL_INTERVAL);
       }
@@ -83,11 +96,13 @@ final class TensorBoardLiveTailTest {
         expected.add(new Seen(TAGS.get(t), 10L * i, values[t], false));
       }
     }
-    assertEquals(expected, seen.stream().map(s -> new Seen(s.tag(), s.step(), s.value(), false))
-        .toList());
-    assertTrue(seen.stream().anyMatch(Seen::writerAlive),
+    assertEquals(
+        expected, seen.stream().map(s -> new Seen(s.tag(), s.step(), s.value(), false)).toList());
+    assertTrue(
+        seen.stream().anyMatch(Seen::writerAlive),
         "no scalar was read while the writer was running: " + seen);
-    assertTrue(pollsThatDelivered >= 2,
+    assertTrue(
+        pollsThatDelivered >= 2,
         "all scalars arrived in one poll, so nothing was tailed: " + pollsThatDelivered);
   }
 }

@@ -20,7 +20,8 @@ final class TestLogDir {
   static Path of(TestInfo testInfo) {
     String className = testInfo.getTestClass().map(Class::getSimpleName).orElse("unknown");
     Path dir = TelegenTools.repoRoot().resolve("integration/target/it-logs").resolve(className);
-    dir = testInfo.getTestMethod().map(Method::getName).map(dir::resolve).orElse(dir.resolve("all"));
+    dir =
+        testInfo.getTestMethod().map(Method::getName).map(dir::resolve).orElse(dir.resolve("all"));
     TestFiles.deleteTree(dir);
     try {
       return Files.createDirectories(dir);

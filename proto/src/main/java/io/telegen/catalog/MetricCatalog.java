@@ -42,8 +42,10 @@ public final class MetricCatalog {
   public static final String RESOURCE = "/io/telegen/catalog/metrics.yaml";
 
   // The units the name conventions rely on; anything else is more likely a typo than a new unit.
-  private static final Set<String> KNOWN_UNITS = Set.of("%", "1", "By", "By/s", "Cel", "W", "Hz", "J", "s");
-  // UCUM annotations: the collector's Prometheus translation drops them, so any lowercase word works.
+  private static final Set<String> KNOWN_UNITS =
+      Set.of("%", "1", "By", "By/s", "Cel", "W", "Hz", "J", "s");
+  // UCUM annotations: the collector's Prometheus translation drops them, so any lowercase word
+  // works.
   private static final Pattern ANNOTATION_UNIT = Pattern.compile("\\{[a-z][a-z_]*\\}(/s)?");
 
   // No colons: Prometheus reserves them for recording rules.
@@ -52,11 +54,18 @@ public final class MetricCatalog {
   // Source ids and capabilities are label values and config keys: lower case, digits, '_'.
   private static final Pattern SOURCE_ID = Pattern.compile("[a-z][a-z0-9_]*");
 
-  private static final Set<String> TOP_LEVEL_KEYS = Set.of("sources", "labels", "plans",
-      "metrics");
-  private static final Set<String> METRIC_KEYS = Set.of(
-      "name", "type", "unit", "description", "labels", "optional_labels", "sources", "spec",
-      "planned");
+  private static final Set<String> TOP_LEVEL_KEYS = Set.of("sources", "labels", "plans", "metrics");
+  private static final Set<String> METRIC_KEYS =
+      Set.of(
+          "name",
+          "type",
+          "unit",
+          "description",
+          "labels",
+          "optional_labels",
+          "sources",
+          "spec",
+          "planned");
   private static final Set<String> LABEL_KEYS = Set.of("description");
   private static final Set<String> SOURCE_KEYS = Set.of("capability", "description");
   private static final Set<String> PLAN_KEYS = Set.of("description");
@@ -72,8 +81,11 @@ public final class MetricCatalog {
   private final Map<String, SourceDefinition> sources;
   private final Map<String, String> plans;
 
-  private MetricCatalog(Map<String, SourceDefinition> sources, List<MetricDefinition> metrics,
-      Map<String, String> labels, Map<String, String> plans) {
+  private MetricCatalog(
+      Map<String, SourceDefinition> sources,
+      List<MetricDefinition> metrics,
+      Map<String, String> labels,
+      Map<String, String> plans) {
     this.sources = Collections.unmodifiableMap(new LinkedHashMap<>(sources));
     this.metrics = List.copyOf(metrics);
     Map<String, MetricDefinition> index = new LinkedHashMap<>();
@@ -130,10 +142,8 @@ public final class MetricCatalog {
   static MetricCatalog parse(InputStream in, String sourceName) {
     Object document;
     try {
-      LoadSettings settings = LoadSettings.builder()
-          .setLabel(sourceName)
-          .setAllowDuplicateKeys(false)
-          .build();
+      LoadSettings settings =
+          LoadSettings.builder().setLabel(sourceName).setAllowDuplicateKeys(false).build();
       document = new Load(settings).loadFromInputStream(in);
     } catch (YamlEngineException e) {
       throw new IllegalArgumentException(sourceName + ": not valid YAML: " + e.getMessage(), e);
@@ -178,8 +188,12 @@ public final class MetricCatalog {
   public MetricDefinition get(String name) {
     MetricDefinition metric = byName.get(name);
     if (metric == null) {
-      throw new IllegalArgumentException("metric '" + name + "' is not in the metric catalog "
-          + RESOURCE + "; add it there before emitting it");
+      throw new IllegalArgumentException(
+          "metric '"
+              + name
+              + "' is not in the metric catalog "
+              + RESOURCE
+              + "; add it there before emitting it");
     }
     return metric;
   }
@@ -194,8 +208,8 @@ public final class MetricCatalog {
    */
   public List<MetricDefinition> fromSource(String source) {
     if (!sources.containsKey(source)) {
-      throw new IllegalArgumentException("unknown metric source '" + source + "'; known sources: "
-          + sources.keySet());
+      throw new IllegalArgumentException(
+          "unknown metric source '" + source + "'; known sources: " + sources.keySet());
     }
     List<MetricDefinition> matching = new ArrayList<>();
     for (MetricDefinition metric : metrics) {
@@ -239,8 +253,9 @@ public final class MetricCatalog {
 
     MetricCatalog parse(Object document) {
       if (!(document instanceof Map<?, ?> root)) {
-        throw new IllegalArgumentException(sourceName
-            + ": expected a mapping with 'sources', 'labels' and 'metrics' at the top level");
+        throw new IllegalArgumentException(
+            sourceName
+                + ": expected a mapping with 'sources', 'labels' and 'metrics' at the top level");
       }
       unknownKeys(root, TOP_LEVEL_KEYS, "top level");
       Map<String, SourceDefinition> sources = parseSources(root.get("sources"));
@@ -252,10 +267,13 @@ public final class MetricCatalog {
       checkEverySourceUsed(sources, metrics);
       checkEveryPlanUsed(plans, metrics);
       if (!problems.isEmpty()) {
-        StringBuilder message = new StringBuilder()
-            .append(sourceName).append(": invalid metric catalog (")
-            .append(problems.size()).append(problems.size() == 1 ? " problem" : " problems")
-            .append(')');
+        StringBuilder message =
+            new StringBuilder()
+                .append(sourceName)
+                .append(": invalid metric catalog (")
+                .append(problems.size())
+                .append(problems.size() == 1 ? " problem" : " problems")
+                .append(')');
         for (String problem : problems) {
           message.append("\n  - ").append(problem);
         }
@@ -267,7 +285,8 @@ public final class MetricCatalog {
     private Map<String, SourceDefinition> parseSources(Object node) {
       Map<String, SourceDefinition> sources = new LinkedHashMap<>();
       if (!(node instanceof Map<?, ?> map)) {
-        problems.add("'sources' must be a mapping of source id to {capability: ..., description: ...}");
+        problems.add(
+            "'sources' must be a mapping of source id to {capability: ..., description: ...}");
         return sources;
       }
       for (Map.Entry<?, ?> entry : map.entrySet()) {
@@ -316,13 +335,20 @@ public final class MetricCatalog {
           continue;
         }
         if (!PLAN_DESCRIPTION.matcher(description.strip()).matches()) {
-          problems.add(where + ": description must say what it waits for, as \"issue N: what\","
-              + " got '" + description + "'");
+          problems.add(
+              where
+                  + ": description must say what it waits for, as \"issue N: what\","
+                  + " got '"
+                  + description
+                  + "'");
           continue;
         }
         if (plans.containsValue(description.strip())) {
-          problems.add(where + ": another plan already waits for '" + description.strip()
-              + "'; use that one");
+          problems.add(
+              where
+                  + ": another plan already waits for '"
+                  + description.strip()
+                  + "'; use that one");
           continue;
         }
         plans.put(name, description.strip());
@@ -338,7 +364,8 @@ public final class MetricCatalog {
       }
       for (Map.Entry<?, ?> entry : map.entrySet()) {
         String where = "label '" + entry.getKey() + "'";
-        if (!(entry.getKey() instanceof String name) || !LABEL_NAME.matcher(name).matches()
+        if (!(entry.getKey() instanceof String name)
+            || !LABEL_NAME.matcher(name).matches()
             || name.startsWith("__")) {
           problems.add(where + ": not a valid Prometheus label name");
           continue;
@@ -356,8 +383,11 @@ public final class MetricCatalog {
       return labels;
     }
 
-    private List<MetricDefinition> parseMetrics(Object node, Map<String, String> labels,
-        Map<String, SourceDefinition> sources, Map<String, String> plans) {
+    private List<MetricDefinition> parseMetrics(
+        Object node,
+        Map<String, String> labels,
+        Map<String, SourceDefinition> sources,
+        Map<String, String> plans) {
       List<MetricDefinition> metrics = new ArrayList<>();
       if (!(node instanceof List<?> list)) {
         problems.add("'metrics' must be a list of metric entries");
@@ -387,8 +417,12 @@ public final class MetricCatalog {
       return metrics;
     }
 
-    private MetricDefinition parseMetric(Map<?, ?> entry, String where, Map<String, String> labels,
-        Map<String, SourceDefinition> known, Map<String, String> plans) {
+    private MetricDefinition parseMetric(
+        Map<?, ?> entry,
+        String where,
+        Map<String, String> labels,
+        Map<String, SourceDefinition> known,
+        Map<String, String> plans) {
       int before = problems.size();
       unknownKeys(entry, METRIC_KEYS, where);
 
@@ -399,15 +433,21 @@ public final class MetricCatalog {
       }
       String unit = nonBlankString(entry.get("unit"), where, "unit");
       if (unit != null && !KNOWN_UNITS.contains(unit) && !ANNOTATION_UNIT.matcher(unit).matches()) {
-        problems.add(where + ": unknown unit '" + unit + "'; use one of " + new TreeSet<>(KNOWN_UNITS)
-            + " or an annotation such as {token} or {token}/s");
+        problems.add(
+            where
+                + ": unknown unit '"
+                + unit
+                + "'; use one of "
+                + new TreeSet<>(KNOWN_UNITS)
+                + " or an annotation such as {token} or {token}/s");
       }
       String description = nonBlankString(entry.get("description"), where, "description");
 
       List<String> required = stringList(entry.get("labels"), where, "labels", true);
-      List<String> optional = entry.containsKey("optional_labels")
-          ? stringList(entry.get("optional_labels"), where, "optional_labels", true)
-          : List.of();
+      List<String> optional =
+          entry.containsKey("optional_labels")
+              ? stringList(entry.get("optional_labels"), where, "optional_labels", true)
+              : List.of();
       checkLabels(required, optional, labels, where);
 
       List<String> sources = stringList(entry.get("sources"), where, "sources", false);
@@ -417,8 +457,14 @@ public final class MetricCatalog {
         }
         for (String source : sources) {
           if (!known.containsKey(source)) {
-            problems.add(where + ": unknown source '" + source + "'; declare it under 'sources' ("
-                + "known: " + known.keySet() + ")");
+            problems.add(
+                where
+                    + ": unknown source '"
+                    + source
+                    + "'; declare it under 'sources' ("
+                    + "known: "
+                    + known.keySet()
+                    + ")");
           }
         }
         duplicates(sources, where, "sources");
@@ -432,27 +478,52 @@ public final class MetricCatalog {
       Map<String, String> plannedSources = new LinkedHashMap<>();
       Map<String, String> plannedLabels = new LinkedHashMap<>();
       if (entry.containsKey("planned")) {
-        parsePlanned(entry.get("planned"), where, plans, required, optional, sources,
-            plannedSources, plannedLabels);
+        parsePlanned(
+            entry.get("planned"),
+            where,
+            plans,
+            required,
+            optional,
+            sources,
+            plannedSources,
+            plannedLabels);
       }
 
       if (problems.size() != before) {
         return null;
       }
-      return new MetricDefinition(name, type, unit, description.strip(), required, optional, sources,
-          (Boolean) spec, plannedSources, plannedLabels);
+      return new MetricDefinition(
+          name,
+          type,
+          unit,
+          description.strip(),
+          required,
+          optional,
+          sources,
+          (Boolean) spec,
+          plannedSources,
+          plannedLabels);
     }
 
     /**
      * Reads {@code planned: {plan: [source or optional label, ...], ...}} into what each planned
      * source and label waits for.
      */
-    private void parsePlanned(Object value, String where, Map<String, String> plans,
-        List<String> required, List<String> optional, List<String> sources,
-        Map<String, String> plannedSources, Map<String, String> plannedLabels) {
+    private void parsePlanned(
+        Object value,
+        String where,
+        Map<String, String> plans,
+        List<String> required,
+        List<String> optional,
+        List<String> sources,
+        Map<String, String> plannedSources,
+        Map<String, String> plannedLabels) {
       if (!(value instanceof Map<?, ?> map) || map.isEmpty()) {
-        problems.add(where + ": 'planned' must map a plan to the sources and optional labels that"
-            + " wait for it, e.g. {amd: [rocm_smi]}, got " + describe(value));
+        problems.add(
+            where
+                + ": 'planned' must map a plan to the sources and optional labels that"
+                + " wait for it, e.g. {amd: [rocm_smi]}, got "
+                + describe(value));
         return;
       }
       for (Map.Entry<?, ?> byPlan : map.entrySet()) {
@@ -475,18 +546,32 @@ public final class MetricCatalog {
           if (plannedSources.containsKey(planned) || plannedLabels.containsKey(planned)) {
             problems.add(where + ": '" + planned + "' is planned twice");
           } else if (isSource && isLabel) {
-            problems.add(where + ": '" + planned + "' is both a source and a label; cannot tell"
-                + " which is planned");
+            problems.add(
+                where
+                    + ": '"
+                    + planned
+                    + "' is both a source and a label; cannot tell"
+                    + " which is planned");
           } else if (isSource) {
             plannedSources.put(planned, waitsFor);
           } else if (isLabel) {
             plannedLabels.put(planned, waitsFor);
           } else if (required.contains(planned)) {
-            problems.add(where + ": required label '" + planned + "' cannot be planned; make it"
-                + " optional, or plan the metric's sources");
+            problems.add(
+                where
+                    + ": required label '"
+                    + planned
+                    + "' cannot be planned; make it"
+                    + " optional, or plan the metric's sources");
           } else {
-            problems.add(where + ": planned '" + planned + "' is neither one of its sources "
-                + sources + " nor one of its optional labels " + optional);
+            problems.add(
+                where
+                    + ": planned '"
+                    + planned
+                    + "' is neither one of its sources "
+                    + sources
+                    + " nor one of its optional labels "
+                    + optional);
           }
         }
       }
@@ -500,7 +585,8 @@ public final class MetricCatalog {
           }
         }
       }
-      problems.add(where + ": unknown type " + describe(value) + "; use gauge, counter or histogram");
+      problems.add(
+          where + ": unknown type " + describe(value) + "; use gauge, counter or histogram");
       return null;
     }
 
@@ -518,12 +604,13 @@ public final class MetricCatalog {
       // Prometheus adds these to a histogram's name, so a histogram named this way would collide.
       if (type == MetricType.HISTOGRAM
           && (name.endsWith("_bucket") || name.endsWith("_sum") || name.endsWith("_count"))) {
-        problems.add(where + ": name a histogram without _bucket/_sum/_count; Prometheus adds them");
+        problems.add(
+            where + ": name a histogram without _bucket/_sum/_count; Prometheus adds them");
       }
     }
 
-    private void checkLabels(List<String> required, List<String> optional, Map<String, String> declared,
-        String where) {
+    private void checkLabels(
+        List<String> required, List<String> optional, Map<String, String> declared, String where) {
       if (required == null || optional == null) {
         return;
       }
@@ -553,8 +640,8 @@ public final class MetricCatalog {
       }
     }
 
-    private void checkEverySourceUsed(Map<String, SourceDefinition> sources,
-        List<MetricDefinition> metrics) {
+    private void checkEverySourceUsed(
+        Map<String, SourceDefinition> sources, List<MetricDefinition> metrics) {
       Set<String> used = new HashSet<>();
       for (MetricDefinition metric : metrics) {
         used.addAll(metric.sources());
@@ -577,8 +664,11 @@ public final class MetricCatalog {
       if (problems.isEmpty()) {
         for (Map.Entry<String, String> plan : plans.entrySet()) {
           if (!used.contains(plan.getValue())) {
-            problems.add("plan '" + plan.getKey() + "': declared but nothing is planned for it;"
-                + " remove it once its work is built");
+            problems.add(
+                "plan '"
+                    + plan.getKey()
+                    + "': declared but nothing is planned for it;"
+                    + " remove it once its work is built");
           }
         }
       }
@@ -598,8 +688,14 @@ public final class MetricCatalog {
 
     private List<String> stringList(Object value, String where, String key, boolean allowEmpty) {
       if (!(value instanceof List<?> list)) {
-        problems.add(where + ": '" + key + "' must be a list"
-            + (allowEmpty ? " (use [] for none)" : "") + ", got " + describe(value));
+        problems.add(
+            where
+                + ": '"
+                + key
+                + "' must be a list"
+                + (allowEmpty ? " (use [] for none)" : "")
+                + ", got "
+                + describe(value));
         return null;
       }
       List<String> strings = new ArrayList<>(list.size());

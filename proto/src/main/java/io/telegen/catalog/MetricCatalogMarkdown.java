@@ -26,18 +26,28 @@ public final class MetricCatalogMarkdown {
 
   /** Areas in document order. MIG is a view over the other areas, so it is filled separately. */
   enum Area {
-    GPU("GPU", "Device-level metrics of each GPU: from NVML, and GPM on NVIDIA Hopper and newer."
-        + " Every GPU vendor reports the same `gpu_*` names."),
+    GPU(
+        "GPU",
+        "Device-level metrics of each GPU: from NVML, and GPM on NVIDIA Hopper and newer."
+            + " Every GPU vendor reports the same `gpu_*` names."),
     PER_PROCESS("Per-process", "GPU usage of each process."),
-    MIG("MIG", "Metrics reported per MIG instance. They carry the MIG labels below in addition to the parent"
-        + " GPU's labels; physical-GPU metrics (temperature, power, clocks, ...) are reported once for the"
-        + " parent."),
-    NVLINK_NCCL("NVLink, NCCL and network", "NCCL traffic per rank from the Telegen NCCL profiler plugin,"
-        + " and the per-device hardware counters used when the plugin is not loaded."),
-    LLM("LLM serving", "Normalised from each serving framework's `/metrics` (and from LLM traces)."
-        + " Histograms appear in Prometheus as `_bucket`, `_sum` and `_count`."),
-    TRAINING("Training", "From TensorBoard event files, OTLP pushed by training jobs, and detected"
-        + " PyTorch/TensorFlow/JAX processes."),
+    MIG(
+        "MIG",
+        "Metrics reported per MIG instance. They carry the MIG labels below in addition to the parent"
+            + " GPU's labels; physical-GPU metrics (temperature, power, clocks, ...) are reported once for the"
+            + " parent."),
+    NVLINK_NCCL(
+        "NVLink, NCCL and network",
+        "NCCL traffic per rank from the Telegen NCCL profiler plugin,"
+            + " and the per-device hardware counters used when the plugin is not loaded."),
+    LLM(
+        "LLM serving",
+        "Normalised from each serving framework's `/metrics` (and from LLM traces)."
+            + " Histograms appear in Prometheus as `_bucket`, `_sum` and `_count`."),
+    TRAINING(
+        "Training",
+        "From TensorBoard event files, OTLP pushed by training jobs, and detected"
+            + " PyTorch/TensorFlow/JAX processes."),
     SELF("Agent self-telemetry", "How the agent itself is doing."),
     OTHER("Other", "");
 
@@ -78,32 +88,46 @@ public final class MetricCatalogMarkdown {
       }
       dir = dir.getParent();
     }
-    throw new IllegalStateException("cannot find the repository root (a directory with pom.xml and proto/)"
-        + " above " + Path.of("").toAbsolutePath() + "; pass the output file as the first argument");
+    throw new IllegalStateException(
+        "cannot find the repository root (a directory with pom.xml and proto/)"
+            + " above "
+            + Path.of("").toAbsolutePath()
+            + "; pass the output file as the first argument");
   }
 
   /** Renders the whole document: one table per area, then the label reference. */
   public static String render(MetricCatalog catalog) {
     StringBuilder md = new StringBuilder();
-    md.append("<!-- Generated from proto/src/main/resources").append(MetricCatalog.RESOURCE)
-        .append(" by io.telegen.catalog.MetricCatalogMarkdown. Do not edit by hand; regenerate with:\n")
-        .append("     ").append(REGENERATE).append(" -->\n\n");
+    md.append("<!-- Generated from proto/src/main/resources")
+        .append(MetricCatalog.RESOURCE)
+        .append(
+            " by io.telegen.catalog.MetricCatalogMarkdown. Do not edit by hand; regenerate with:\n")
+        .append("     ")
+        .append(REGENERATE)
+        .append(" -->\n\n");
     md.append("# Telegen metrics\n\n");
     long specCount = catalog.metrics().stream().filter(MetricDefinition::spec).count();
-    md.append("Every metric the agent emits: ").append(catalog.metrics().size()).append(" metrics, ")
-        .append(specCount).append(" of them listed on the Telegen AI/ML page (*spec*), the rest our additions"
-            + " (*extra*).\n\n");
-    md.append("Names are exactly what Prometheus shows behind the shipped collector config; counters end in"
-        + " `_total`. Units are UCUM, as sent in OTLP. Labels in the first list are always present; those"
-        + " after \"optional:\" only where they apply (MIG, Kubernetes, training jobs).\n");
+    md.append("Every metric the agent emits: ")
+        .append(catalog.metrics().size())
+        .append(" metrics, ")
+        .append(specCount)
+        .append(
+            " of them listed on the Telegen AI/ML page (*spec*), the rest our additions"
+                + " (*extra*).\n\n");
+    md.append(
+        "Names are exactly what Prometheus shows behind the shipped collector config; counters end in"
+            + " `_total`. Units are UCUM, as sent in OTLP. Labels in the first list are always present; those"
+            + " after \"optional:\" only where they apply (MIG, Kubernetes, training jobs).\n");
     if (!catalog.plans().isEmpty()) {
-      md.append("\nSources and labels after \"planned:\" are not built yet: the catalog describes them"
-          + " for the work that builds them (see [Planned](#planned)), and no series carries them"
-          + " today.\n");
+      md.append(
+          "\nSources and labels after \"planned:\" are not built yet: the catalog describes them"
+              + " for the work that builds them (see [Planned](#planned)), and no series carries them"
+              + " today.\n");
     }
 
     for (Area area : Area.values()) {
-      List<MetricDefinition> metrics = area == Area.MIG ? migMetrics(catalog) : inArea(catalog, area);
+      List<MetricDefinition> metrics =
+          area == Area.MIG ? migMetrics(catalog) : inArea(catalog, area);
       if (metrics.isEmpty()) {
         continue;
       }
@@ -118,13 +142,19 @@ public final class MetricCatalogMarkdown {
     }
 
     md.append("\n## Sources\n\n");
-    md.append("The collectors named in the Sources column. A serving framework's source is also its key"
-        + " under `agent.aiml.frameworks` and its `framework` label value.\n\n");
+    md.append(
+        "The collectors named in the Sources column. A serving framework's source is also its key"
+            + " under `agent.aiml.frameworks` and its `framework` label value.\n\n");
     md.append("| Source | Capability | Description |\n");
     md.append("|---|---|---|\n");
     for (SourceDefinition source : catalog.sources().values()) {
-      md.append("| `").append(source.id()).append("` | ").append(source.capability()).append(" | ")
-          .append(cell(source.description())).append(" |\n");
+      md.append("| `")
+          .append(source.id())
+          .append("` | ")
+          .append(source.capability())
+          .append(" | ")
+          .append(cell(source.description()))
+          .append(" |\n");
     }
     renderPlans(md, catalog);
 
@@ -132,7 +162,11 @@ public final class MetricCatalogMarkdown {
     md.append("| Label | Description |\n");
     md.append("|---|---|\n");
     for (Map.Entry<String, String> label : catalog.labels().entrySet()) {
-      md.append("| `").append(label.getKey()).append("` | ").append(cell(label.getValue())).append(" |\n");
+      md.append("| `")
+          .append(label.getKey())
+          .append("` | ")
+          .append(cell(label.getValue()))
+          .append(" |\n");
     }
     return md.toString();
   }
@@ -152,7 +186,9 @@ public final class MetricCatalogMarkdown {
     if (name.startsWith("gpu_process_")) {
       return Area.PER_PROCESS;
     }
-    if (name.startsWith("gpu_nvlink_") || name.startsWith("gpu_nccl_") || name.startsWith("infiniband_")) {
+    if (name.startsWith("gpu_nvlink_")
+        || name.startsWith("gpu_nccl_")
+        || name.startsWith("infiniband_")) {
       return Area.NVLINK_NCCL;
     }
     if (name.startsWith("gpu_")) {
@@ -184,7 +220,9 @@ public final class MetricCatalogMarkdown {
   private static void renderMigLabels(StringBuilder md, MetricCatalog catalog) {
     md.append("| MIG label | Description |\n");
     md.append("|---|---|\n");
-    for (String label : List.of("mig_device", "mig_profile", "gpu_instance_id", "compute_instance_id", "mig_uuid")) {
+    for (String label :
+        List.of(
+            "mig_device", "mig_profile", "gpu_instance_id", "compute_instance_id", "mig_uuid")) {
       String description = catalog.labels().get(label);
       if (description != null) {
         md.append("| `").append(label).append("` | ").append(cell(description)).append(" |\n");
@@ -199,27 +237,39 @@ public final class MetricCatalogMarkdown {
       return;
     }
     md.append("\n## Planned\n\n");
-    md.append("Promised by the catalog, not built yet. Each row names the issue that builds it;"
-        + " a test fails when a source emits any of it, so the marker goes when the work lands.\n\n");
+    md.append(
+        "Promised by the catalog, not built yet. Each row names the issue that builds it;"
+            + " a test fails when a source emits any of it, so the marker goes when the work lands.\n\n");
     md.append("| Waits for | Planned sources | Planned labels |\n");
     md.append("|---|---|---|\n");
     for (String waitsFor : catalog.plans().values()) {
       Map<String, Integer> sources = new LinkedHashMap<>();
       Map<String, Integer> labels = new LinkedHashMap<>();
       for (MetricDefinition metric : catalog.metrics()) {
-        metric.plannedSources().forEach((source, plan) -> {
-          if (plan.equals(waitsFor)) {
-            sources.merge(source, 1, Integer::sum);
-          }
-        });
-        metric.plannedLabels().forEach((label, plan) -> {
-          if (plan.equals(waitsFor)) {
-            labels.merge(label, 1, Integer::sum);
-          }
-        });
+        metric
+            .plannedSources()
+            .forEach(
+                (source, plan) -> {
+                  if (plan.equals(waitsFor)) {
+                    sources.merge(source, 1, Integer::sum);
+                  }
+                });
+        metric
+            .plannedLabels()
+            .forEach(
+                (label, plan) -> {
+                  if (plan.equals(waitsFor)) {
+                    labels.merge(label, 1, Integer::sum);
+                  }
+                });
       }
-      md.append("| ").append(cell(waitsFor)).append(" | ").append(counted(sources, false))
-          .append(" | ").append(counted(labels, true)).append(" |\n");
+      md.append("| ")
+          .append(cell(waitsFor))
+          .append(" | ")
+          .append(counted(sources, false))
+          .append(" | ")
+          .append(counted(labels, true))
+          .append(" |\n");
     }
   }
 
@@ -228,8 +278,13 @@ public final class MetricCatalogMarkdown {
       return "none";
     }
     List<String> parts = new ArrayList<>(names.size());
-    names.forEach((name, count) -> parts.add((code ? "`" + name + "`" : name) + " (" + count
-        + (count == 1 ? " metric)" : " metrics)")));
+    names.forEach(
+        (name, count) ->
+            parts.add(
+                (code ? "`" + name + "`" : name)
+                    + " ("
+                    + count
+                    + (count == 1 ? " metric)" : " metrics)")));
     return String.join(", ", parts);
   }
 
@@ -237,15 +292,25 @@ public final class MetricCatalogMarkdown {
     md.append("| Metric | Type | Unit | Labels | Sources | Description | Spec |\n");
     md.append("|---|---|---|---|---|---|---|\n");
     for (MetricDefinition metric : metrics) {
-      md.append("| `").append(metric.name()).append("` | ")
-          .append(metric.type().yamlName()).append(" | `")
-          .append(metric.unit()).append("` | ")
-          .append(labelsCell(metric)).append(" | ")
-          .append(sourcesCell(metric)).append(" | ")
-          .append(metric.planned() ? "**Planned** (" + cell(metric.waitsFor().orElseThrow()) + "). "
-              : "")
-          .append(cell(metric.description())).append(" | ")
-          .append(metric.spec() ? "spec" : "extra").append(" |\n");
+      md.append("| `")
+          .append(metric.name())
+          .append("` | ")
+          .append(metric.type().yamlName())
+          .append(" | `")
+          .append(metric.unit())
+          .append("` | ")
+          .append(labelsCell(metric))
+          .append(" | ")
+          .append(sourcesCell(metric))
+          .append(" | ")
+          .append(
+              metric.planned()
+                  ? "**Planned** (" + cell(metric.waitsFor().orElseThrow()) + "). "
+                  : "")
+          .append(cell(metric.description()))
+          .append(" | ")
+          .append(metric.spec() ? "spec" : "extra")
+          .append(" |\n");
     }
   }
 
@@ -282,9 +347,15 @@ public final class MetricCatalogMarkdown {
     return String.join(", ", quoted);
   }
 
-  // A table cell ends at '|' or a newline; Markdown would swallow "<uuid>" as HTML and "*" as emphasis.
+  // A table cell ends at '|' or a newline; Markdown would swallow "<uuid>" as HTML and "*" as
+  // emphasis.
   private static String cell(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        .replace("*", "\\*").replace("|", "\\|").replace("\r", " ").replace("\n", " ");
+    return text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("*", "\\*")
+        .replace("|", "\\|")
+        .replace("\r", " ")
+        .replace("\n", " ");
   }
 }

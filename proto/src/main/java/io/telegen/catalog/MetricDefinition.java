@@ -55,18 +55,33 @@ public record MetricDefinition(
     plannedSources = Collections.unmodifiableMap(new LinkedHashMap<>(plannedSources));
     plannedLabels = Collections.unmodifiableMap(new LinkedHashMap<>(plannedLabels));
     if (!sources.containsAll(plannedSources.keySet())) {
-      throw new IllegalArgumentException(name + ": planned sources " + plannedSources.keySet()
-          + " must be among its sources " + sources);
+      throw new IllegalArgumentException(
+          name
+              + ": planned sources "
+              + plannedSources.keySet()
+              + " must be among its sources "
+              + sources);
     }
     if (!optionalLabels.containsAll(plannedLabels.keySet())) {
-      throw new IllegalArgumentException(name + ": planned labels " + plannedLabels.keySet()
-          + " must be among its optional labels " + optionalLabels);
+      throw new IllegalArgumentException(
+          name
+              + ": planned labels "
+              + plannedLabels.keySet()
+              + " must be among its optional labels "
+              + optionalLabels);
     }
   }
 
   /** A definition with nothing planned: every source and label is built. */
-  public MetricDefinition(String name, MetricType type, String unit, String description,
-      List<String> labels, List<String> optionalLabels, List<String> sources, boolean spec) {
+  public MetricDefinition(
+      String name,
+      MetricType type,
+      String unit,
+      String description,
+      List<String> labels,
+      List<String> optionalLabels,
+      List<String> sources,
+      boolean spec) {
     this(name, type, unit, description, labels, optionalLabels, sources, spec, Map.of(), Map.of());
   }
 

@@ -20,8 +20,8 @@ public final class GpuProcessSnapshot {
   private final Map<Integer, ProcessGpus> processes;
   private final Map<GpuRef, GpuUtilization> utilizations;
 
-  private GpuProcessSnapshot(Map<Integer, ProcessGpus> processes,
-      Map<GpuRef, GpuUtilization> utilizations) {
+  private GpuProcessSnapshot(
+      Map<Integer, ProcessGpus> processes, Map<GpuRef, GpuUtilization> utilizations) {
     this.processes = processes;
     this.utilizations = utilizations;
   }
@@ -87,8 +87,11 @@ public final class GpuProcessSnapshot {
 
   @Override
   public String toString() {
-    return "GpuProcessSnapshot{processes=" + processes.values() + ", utilizations="
-        + utilizations.values() + "}";
+    return "GpuProcessSnapshot{processes="
+        + processes.values()
+        + ", utilizations="
+        + utilizations.values()
+        + "}";
   }
 
   /** Collects one collection's readings; not thread-safe, one builder per collection. */
@@ -115,9 +118,10 @@ public final class GpuProcessSnapshot {
         return EMPTY;
       }
       Map<Integer, ProcessGpus> byPid = new TreeMap<>();
-      processes.forEach((pid, devices) -> byPid.put(pid, new ProcessGpus(pid,
-          List.copyOf(devices))));
-      return new GpuProcessSnapshot(Collections.unmodifiableMap(byPid),
+      processes.forEach(
+          (pid, devices) -> byPid.put(pid, new ProcessGpus(pid, List.copyOf(devices))));
+      return new GpuProcessSnapshot(
+          Collections.unmodifiableMap(byPid),
           Collections.unmodifiableMap(new TreeMap<>(utilizations)));
     }
   }

@@ -22,15 +22,17 @@ import java.util.TreeSet;
 public record GpuRef(GpuVendor vendor, int index, String uuid, MigDevice mig)
     implements Comparable<GpuRef> {
 
-  private static final Comparator<GpuRef> ORDER = Comparator
-      .comparing(GpuRef::vendor)
-      .thenComparingInt(GpuRef::index)
-      .thenComparing(GpuRef::uuid)
-      .thenComparing(GpuRef::mig, Comparator.nullsFirst(Comparator
-          .comparingInt(MigDevice::gpuInstanceId)
-          .thenComparingInt(MigDevice::computeInstanceId)
-          .thenComparing(MigDevice::uuid)
-          .thenComparing(MigDevice::label)));
+  private static final Comparator<GpuRef> ORDER =
+      Comparator.comparing(GpuRef::vendor)
+          .thenComparingInt(GpuRef::index)
+          .thenComparing(GpuRef::uuid)
+          .thenComparing(
+              GpuRef::mig,
+              Comparator.nullsFirst(
+                  Comparator.comparingInt(MigDevice::gpuInstanceId)
+                      .thenComparingInt(MigDevice::computeInstanceId)
+                      .thenComparing(MigDevice::uuid)
+                      .thenComparing(MigDevice::label)));
 
   public GpuRef {
     Objects.requireNonNull(vendor, "vendor");
@@ -92,7 +94,12 @@ public record GpuRef(GpuVendor vendor, int index, String uuid, MigDevice mig)
 
   @Override
   public String toString() {
-    return vendor.label() + " GPU " + index + " (" + uuid + ")"
+    return vendor.label()
+        + " GPU "
+        + index
+        + " ("
+        + uuid
+        + ")"
         + (mig == null ? "" : " MIG " + mig.label());
   }
 }

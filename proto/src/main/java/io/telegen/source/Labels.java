@@ -47,10 +47,11 @@ public final class Labels {
         copy.add(kv);
       }
     }
-    copy.add(KeyValue.newBuilder()
-        .setKey(key)
-        .setValue(AnyValue.newBuilder().setStringValue(value))
-        .build());
+    copy.add(
+        KeyValue.newBuilder()
+            .setKey(key)
+            .setValue(AnyValue.newBuilder().setStringValue(value))
+            .build());
     return new Labels(Collections.unmodifiableList(copy));
   }
 

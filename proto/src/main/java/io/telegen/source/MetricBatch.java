@@ -46,10 +46,13 @@ public final class MetricBatch {
 
   public MetricBatch gauge(String name, double value, Labels labels) {
     MetricDefinition definition = definition(name, MetricType.GAUGE, labels);
-    builder(definition).getGaugeBuilder().addDataPoints(NumberDataPoint.newBuilder()
-        .addAllAttributes(labels.attributes())
-        .setTimeUnixNano(timeUnixNanos)
-        .setAsDouble(value));
+    builder(definition)
+        .getGaugeBuilder()
+        .addDataPoints(
+            NumberDataPoint.newBuilder()
+                .addAllAttributes(labels.attributes())
+                .setTimeUnixNano(timeUnixNanos)
+                .setAsDouble(value));
     points++;
     return this;
   }
@@ -57,11 +60,14 @@ public final class MetricBatch {
   /** A cumulative, monotonic counter that has counted since {@code startTimeUnixNanos}. */
   public MetricBatch counter(String name, double value, long startTimeUnixNanos, Labels labels) {
     MetricDefinition definition = definition(name, MetricType.COUNTER, labels);
-    builder(definition).getSumBuilder().addDataPoints(NumberDataPoint.newBuilder()
-        .addAllAttributes(labels.attributes())
-        .setStartTimeUnixNano(startTimeUnixNanos)
-        .setTimeUnixNano(timeUnixNanos)
-        .setAsDouble(value));
+    builder(definition)
+        .getSumBuilder()
+        .addDataPoints(
+            NumberDataPoint.newBuilder()
+                .addAllAttributes(labels.attributes())
+                .setStartTimeUnixNano(startTimeUnixNanos)
+                .setTimeUnixNano(timeUnixNanos)
+                .setAsDouble(value));
     points++;
     return this;
   }
@@ -70,26 +76,46 @@ public final class MetricBatch {
    * A cumulative explicit-bucket histogram. {@code bucketCounts} are per bucket (not cumulative)
    * and have one more entry than {@code upperBounds}, the last one counting above the last bound.
    */
-  public MetricBatch histogram(String name, double[] upperBounds, long[] bucketCounts, double sum,
-      long count, long startTimeUnixNanos, Labels labels) {
-    return histogram(name, upperBounds, bucketCounts, sum, count, startTimeUnixNanos, labels,
-        List.of());
+  public MetricBatch histogram(
+      String name,
+      double[] upperBounds,
+      long[] bucketCounts,
+      double sum,
+      long count,
+      long startTimeUnixNanos,
+      Labels labels) {
+    return histogram(
+        name, upperBounds, bucketCounts, sum, count, startTimeUnixNanos, labels, List.of());
   }
 
   /** A histogram point, as the method above, with exemplars linking buckets to traces. */
-  public MetricBatch histogram(String name, double[] upperBounds, long[] bucketCounts, double sum,
-      long count, long startTimeUnixNanos, Labels labels, List<Exemplar> exemplars) {
+  public MetricBatch histogram(
+      String name,
+      double[] upperBounds,
+      long[] bucketCounts,
+      double sum,
+      long count,
+      long startTimeUnixNanos,
+      Labels labels,
+      List<Exemplar> exemplars) {
     if (bucketCounts.length != upperBounds.length + 1) {
-      throw new IllegalArgumentException(name + ": " + upperBounds.length + " bounds need "
-          + (upperBounds.length + 1) + " bucket counts, got " + bucketCounts.length);
+      throw new IllegalArgumentException(
+          name
+              + ": "
+              + upperBounds.length
+              + " bounds need "
+              + (upperBounds.length + 1)
+              + " bucket counts, got "
+              + bucketCounts.length);
     }
     MetricDefinition definition = definition(name, MetricType.HISTOGRAM, labels);
-    HistogramDataPoint.Builder point = HistogramDataPoint.newBuilder()
-        .addAllAttributes(labels.attributes())
-        .setStartTimeUnixNano(startTimeUnixNanos)
-        .setTimeUnixNano(timeUnixNanos)
-        .setSum(sum)
-        .setCount(count);
+    HistogramDataPoint.Builder point =
+        HistogramDataPoint.newBuilder()
+            .addAllAttributes(labels.attributes())
+            .setStartTimeUnixNano(startTimeUnixNanos)
+            .setTimeUnixNano(timeUnixNanos)
+            .setSum(sum)
+            .setCount(count);
     for (double bound : upperBounds) {
       point.addExplicitBounds(bound);
     }
@@ -97,11 +123,12 @@ public final class MetricBatch {
       point.addBucketCounts(bucketCount);
     }
     for (Exemplar exemplar : exemplars) {
-      point.addExemplars(io.opentelemetry.proto.metrics.v1.Exemplar.newBuilder()
-          .setAsDouble(exemplar.value())
-          .setTimeUnixNano(exemplar.timeUnixNanos())
-          .setTraceId(ByteString.copyFrom(exemplar.traceId()))
-          .setSpanId(ByteString.copyFrom(exemplar.spanId())));
+      point.addExemplars(
+          io.opentelemetry.proto.metrics.v1.Exemplar.newBuilder()
+              .setAsDouble(exemplar.value())
+              .setTimeUnixNano(exemplar.timeUnixNanos())
+              .setTraceId(ByteString.copyFrom(exemplar.traceId()))
+              .setSpanId(ByteString.copyFrom(exemplar.spanId())));
     }
     builder(definition).getHistogramBuilder().addDataPoints(point);
     points++;
@@ -127,54 +154,82 @@ public final class MetricBatch {
   private MetricDefinition definition(String name, MetricType type, Labels labels) {
     MetricDefinition definition = catalog.get(name);
     if (definition.planned()) {
-      throw new IllegalArgumentException(name + " is planned in the metric catalog ("
-          + definition.waitsFor().orElseThrow() + "); now that a source emits it, remove its"
-          + " planned sources from " + MetricCatalog.RESOURCE);
+      throw new IllegalArgumentException(
+          name
+              + " is planned in the metric catalog ("
+              + definition.waitsFor().orElseThrow()
+              + "); now that a source emits it, remove its"
+              + " planned sources from "
+              + MetricCatalog.RESOURCE);
     }
     if (definition.type() != type) {
-      throw new IllegalArgumentException(name + " is a " + definition.type().name().toLowerCase()
-          + " in the metric catalog, not a " + type.name().toLowerCase());
+      throw new IllegalArgumentException(
+          name
+              + " is a "
+              + definition.type().name().toLowerCase()
+              + " in the metric catalog, not a "
+              + type.name().toLowerCase());
     }
     for (String required : definition.labels()) {
       if (!labels.containsKey(required)) {
-        throw new IllegalArgumentException(name + ": label '" + required
-            + "' is required by the metric catalog, got " + labels);
+        throw new IllegalArgumentException(
+            name + ": label '" + required + "' is required by the metric catalog, got " + labels);
       }
     }
     for (KeyValue kv : labels.attributes()) {
       if (!definition.labels().contains(kv.getKey())
           && !definition.optionalLabels().contains(kv.getKey())) {
-        throw new IllegalArgumentException(name + ": label '" + kv.getKey()
-            + "' is not declared in the metric catalog (declared: " + definition.labels()
-            + ", optional: " + definition.optionalLabels() + ")");
+        throw new IllegalArgumentException(
+            name
+                + ": label '"
+                + kv.getKey()
+                + "' is not declared in the metric catalog (declared: "
+                + definition.labels()
+                + ", optional: "
+                + definition.optionalLabels()
+                + ")");
       }
       String waitsFor = definition.plannedLabels().get(kv.getKey());
       if (waitsFor != null) {
-        throw new IllegalArgumentException(name + ": label '" + kv.getKey() + "' is planned in the"
-            + " metric catalog (" + waitsFor + "); now that a source sets it, remove it from the"
-            + " metric's planned labels in " + MetricCatalog.RESOURCE);
+        throw new IllegalArgumentException(
+            name
+                + ": label '"
+                + kv.getKey()
+                + "' is planned in the"
+                + " metric catalog ("
+                + waitsFor
+                + "); now that a source sets it, remove it from the"
+                + " metric's planned labels in "
+                + MetricCatalog.RESOURCE);
       }
     }
     return definition;
   }
 
   private Metric.Builder builder(MetricDefinition definition) {
-    return metrics.computeIfAbsent(definition.name(), n -> {
-      Metric.Builder builder = Metric.newBuilder()
-          .setName(definition.name())
-          .setUnit(definition.unit())
-          .setDescription(definition.description());
-      switch (definition.type()) {
-        case GAUGE -> builder.setGauge(Gauge.newBuilder());
-        case COUNTER -> builder.setSum(Sum.newBuilder()
-            .setIsMonotonic(true)
-            .setAggregationTemporality(
-                AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE));
-        case HISTOGRAM -> builder.setHistogram(Histogram.newBuilder()
-            .setAggregationTemporality(
-                AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE));
-      }
-      return builder;
-    });
+    return metrics.computeIfAbsent(
+        definition.name(),
+        n -> {
+          Metric.Builder builder =
+              Metric.newBuilder()
+                  .setName(definition.name())
+                  .setUnit(definition.unit())
+                  .setDescription(definition.description());
+          switch (definition.type()) {
+            case GAUGE -> builder.setGauge(Gauge.newBuilder());
+            case COUNTER ->
+                builder.setSum(
+                    Sum.newBuilder()
+                        .setIsMonotonic(true)
+                        .setAggregationTemporality(
+                            AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE));
+            case HISTOGRAM ->
+                builder.setHistogram(
+                    Histogram.newBuilder()
+                        .setAggregationTemporality(
+                            AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE));
+          }
+          return builder;
+        });
   }
 }

@@ -82,8 +82,10 @@ public final class PartialCollectionException extends Exception {
   }
 
   private static String summary(List<Problem> problems, int unread) {
-    StringBuilder sb = new StringBuilder().append(Math.max(unread, problems.size()))
-        .append(" item(s) could not be read; the rest were collected: ");
+    StringBuilder sb =
+        new StringBuilder()
+            .append(Math.max(unread, problems.size()))
+            .append(" item(s) could not be read; the rest were collected: ");
     for (int i = 0; i < problems.size(); i++) {
       sb.append(i == 0 ? "" : "; ").append(problems.get(i).message());
     }

@@ -21,24 +21,40 @@ class MetricCatalogMarkdownTest {
   void checkedInDocsMatchTheCatalog() throws IOException {
     String expected = MetricCatalogMarkdown.render(MetricCatalog.load());
     if (!Files.isRegularFile(DOCS)) {
-      fail(DOCS.toAbsolutePath().normalize() + " is missing; generate it from the repository root with:\n  "
-          + MetricCatalogMarkdown.REGENERATE);
+      fail(
+          DOCS.toAbsolutePath().normalize()
+              + " is missing; generate it from the repository root with:\n  "
+              + MetricCatalogMarkdown.REGENERATE);
     }
     String actual = Files.readString(DOCS, StandardCharsets.UTF_8);
-    assertEquals(expected, actual, DOCS.toAbsolutePath().normalize()
-        + " is out of date with the metric catalog; regenerate it from the repository root with:\n  "
-        + MetricCatalogMarkdown.REGENERATE + "\n");
+    assertEquals(
+        expected,
+        actual,
+        DOCS.toAbsolutePath().normalize()
+            + " is out of date with the metric catalog; regenerate it from the repository root with:\n  "
+            + MetricCatalogMarkdown.REGENERATE
+            + "\n");
   }
 
   @Test
   void everyMetricAppearsUnderItsArea() {
     String markdown = MetricCatalogMarkdown.render(MetricCatalog.load());
     for (MetricDefinition metric : MetricCatalog.load().metrics()) {
-      assertTrue(markdown.contains("| `" + metric.name() + "` |"), metric.name() + " is not in a table");
+      assertTrue(
+          markdown.contains("| `" + metric.name() + "` |"), metric.name() + " is not in a table");
     }
     int previous = -1;
-    for (String heading : new String[] {"## GPU", "## Per-process", "## MIG", "## NVLink, NCCL and network",
-        "## LLM serving", "## Training", "## Agent self-telemetry", "## Labels"}) {
+    for (String heading :
+        new String[] {
+          "## GPU",
+          "## Per-process",
+          "## MIG",
+          "## NVLink, NCCL and network",
+          "## LLM serving",
+          "## Training",
+          "## Agent self-telemetry",
+          "## Labels"
+        }) {
       int at = markdown.indexOf("\n" + heading + "\n");
       assertTrue(at > previous, heading + " missing or out of order");
       previous = at;
@@ -51,10 +67,13 @@ class MetricCatalogMarkdownTest {
     assertEquals(MetricCatalogMarkdown.Area.GPU, area(catalog, "gpu_utilization_percent"));
     assertEquals(MetricCatalogMarkdown.Area.GPU, area(catalog, "gpu_sm_activity_percent"));
     assertEquals(MetricCatalogMarkdown.Area.PER_PROCESS, area(catalog, "gpu_process_memory_bytes"));
-    assertEquals(MetricCatalogMarkdown.Area.NVLINK_NCCL, area(catalog, "gpu_nccl_send_bytes_total"));
-    assertEquals(MetricCatalogMarkdown.Area.NVLINK_NCCL, area(catalog, "gpu_nvlink_rx_bytes_total"));
+    assertEquals(
+        MetricCatalogMarkdown.Area.NVLINK_NCCL, area(catalog, "gpu_nccl_send_bytes_total"));
+    assertEquals(
+        MetricCatalogMarkdown.Area.NVLINK_NCCL, area(catalog, "gpu_nvlink_rx_bytes_total"));
     assertEquals(MetricCatalogMarkdown.Area.LLM, area(catalog, "llm_kv_cache_usage_bytes"));
-    assertEquals(MetricCatalogMarkdown.Area.TRAINING, area(catalog, "training_gpu_utilization_percent"));
+    assertEquals(
+        MetricCatalogMarkdown.Area.TRAINING, area(catalog, "training_gpu_utilization_percent"));
     assertEquals(MetricCatalogMarkdown.Area.SELF, area(catalog, "telegen_agent_queue_length"));
   }
 
@@ -63,22 +82,33 @@ class MetricCatalogMarkdownTest {
     String markdown = MetricCatalogMarkdown.render(MetricCatalog.load());
     String row = row(markdown, "gpu_utilization_percent");
     assertTrue(row.contains("| nvml, gpm; planned: rocm_smi, amd_smi |"), row);
-    assertTrue(row.contains("; planned: `k8s_pod`, `k8s_namespace`, `k8s_container`, `job`, `node` |"),
+    assertTrue(
+        row.contains("; planned: `k8s_pod`, `k8s_namespace`, `k8s_container`, `job`, `node` |"),
         row);
-    assertFalse(row.contains("optional: `mig_device`, `mig_profile`, `gpu_instance_id`,"
-        + " `compute_instance_id`, `mig_uuid`, `k8s_pod`"), "k8s_pod is not listed as built: " + row);
+    assertFalse(
+        row.contains(
+            "optional: `mig_device`, `mig_profile`, `gpu_instance_id`,"
+                + " `compute_instance_id`, `mig_uuid`, `k8s_pod`"),
+        "k8s_pod is not listed as built: " + row);
     String selfRow = row(markdown, "telegen_agent_queue_length");
     assertFalse(selfRow.contains("planned"), selfRow);
 
     int planned = markdown.indexOf("\n## Planned\n");
-    assertTrue(planned > markdown.indexOf("\n## Agent self-telemetry\n"), "Planned after the areas");
+    assertTrue(
+        planned > markdown.indexOf("\n## Agent self-telemetry\n"), "Planned after the areas");
     assertTrue(planned < markdown.indexOf("\n## Labels\n"), "Planned before the labels");
     for (String waitsFor : MetricCatalog.load().plans().values()) {
       assertTrue(markdown.contains("| " + waitsFor + " |"), waitsFor + " missing from ## Planned");
     }
     long amdMetrics = MetricCatalog.load().fromSource("rocm_smi").size();
-    assertTrue(markdown.contains("| issue 12: AMD GPUs through ROCm SMI and AMD SMI | rocm_smi ("
-        + amdMetrics + " metrics), amd_smi (" + amdMetrics + " metrics) | none |"), markdown);
+    assertTrue(
+        markdown.contains(
+            "| issue 12: AMD GPUs through ROCm SMI and AMD SMI | rocm_smi ("
+                + amdMetrics
+                + " metrics), amd_smi ("
+                + amdMetrics
+                + " metrics) | none |"),
+        markdown);
     assertTrue(markdown.contains("Sources and labels after \"planned:\" are not built yet"));
   }
 
@@ -86,11 +116,12 @@ class MetricCatalogMarkdownTest {
   void aMetricNothingEmitsYetIsMarkedPlannedWithWhatItWaitsFor() {
     String markdown = MetricCatalogMarkdown.render(TestCatalogs.parse("planned.yaml"));
     String row = row(markdown, "gpu_fan_speed_percent");
-    assertTrue(row.contains("| planned: rocm_smi | **Planned** (issue 12: AMD GPUs). Fan speed. |"),
-        row);
-    assertTrue(row(markdown, "gpu_utilization_percent").contains("| `device`; planned: `k8s_pod` |"));
-    assertTrue(markdown.contains("| issue 11: Kubernetes pods | none | `k8s_pod` (1 metric) |"),
-        markdown);
+    assertTrue(
+        row.contains("| planned: rocm_smi | **Planned** (issue 12: AMD GPUs). Fan speed. |"), row);
+    assertTrue(
+        row(markdown, "gpu_utilization_percent").contains("| `device`; planned: `k8s_pod` |"));
+    assertTrue(
+        markdown.contains("| issue 11: Kubernetes pods | none | `k8s_pod` (1 metric) |"), markdown);
   }
 
   @Test
@@ -110,7 +141,9 @@ class MetricCatalogMarkdownTest {
   void mainWritesTheRendering(@TempDir Path dir) throws IOException {
     Path out = dir.resolve("docs").resolve("metrics.md");
     MetricCatalogMarkdown.main(new String[] {out.toString()});
-    assertEquals(MetricCatalogMarkdown.render(MetricCatalog.load()), Files.readString(out, StandardCharsets.UTF_8));
+    assertEquals(
+        MetricCatalogMarkdown.render(MetricCatalog.load()),
+        Files.readString(out, StandardCharsets.UTF_8));
   }
 
   private static MetricCatalogMarkdown.Area area(MetricCatalog catalog, String name) {

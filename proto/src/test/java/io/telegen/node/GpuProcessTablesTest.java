@@ -38,8 +38,8 @@ class GpuProcessTablesTest {
     GpuProcessTable table = GpuProcessTables.combine(List.of(nvidia, amd));
     assertEquals(List.of(), table.gpusOf(100));
 
-    nvidia.snapshot = GpuProcessSnapshot.builder().uses(100, NVIDIA_0)
-        .utilization(NVIDIA_0, 55).build();
+    nvidia.snapshot =
+        GpuProcessSnapshot.builder().uses(100, NVIDIA_0).utilization(NVIDIA_0, 55).build();
     amd.snapshot = GpuProcessSnapshot.builder().uses(100, AMD_0).utilization(AMD_0, 5).build();
 
     assertEquals(List.of(NVIDIA_0, AMD_0), table.gpusOf(100));

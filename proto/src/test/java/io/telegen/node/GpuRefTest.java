@@ -51,8 +51,12 @@ class GpuRefTest {
 
     assertEquals("0,1", GpuRef.gpuLabel(List.of(NVIDIA_1, NVIDIA_0)));
     assertEquals("1", GpuRef.gpuLabel(List.of(mig, NVIDIA_1)));
-    assertEquals("2,10", GpuRef.gpuLabel(List.of(GpuRef.gpu(GpuVendor.NVIDIA, 10, "GPU-x"),
-        GpuRef.gpu(GpuVendor.NVIDIA, 2, "GPU-y"))));
+    assertEquals(
+        "2,10",
+        GpuRef.gpuLabel(
+            List.of(
+                GpuRef.gpu(GpuVendor.NVIDIA, 10, "GPU-x"),
+                GpuRef.gpu(GpuVendor.NVIDIA, 2, "GPU-y"))));
     assertEquals("", GpuRef.gpuLabel(List.of()));
   }
 
@@ -60,7 +64,8 @@ class GpuRefTest {
   void referencesOrderByVendorThenIndexWholeGpuFirst() {
     GpuRef mig = GpuRef.mig(GpuVendor.NVIDIA, 0, "GPU-aaa", SLICE);
 
-    assertEquals(List.of(NVIDIA_0, mig, NVIDIA_1, AMD_0),
+    assertEquals(
+        List.of(NVIDIA_0, mig, NVIDIA_1, AMD_0),
         List.copyOf(new TreeSet<>(List.of(AMD_0, NVIDIA_1, mig, NVIDIA_0))));
   }
 

@@ -28,14 +28,19 @@ class MetricBatchTest {
   @Test
   void refusesWhatTheCatalogDoesNotHave() {
     MetricBatch batch = new MetricBatch(MetricCatalog.load(), 1);
-    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-        () -> batch.gauge("gpu_utilisation_percent", 1, gpuLabels()));
+    IllegalArgumentException unknown =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> batch.gauge("gpu_utilisation_percent", 1, gpuLabels()));
     assertTrue(unknown.getMessage().contains("gpu_utilisation_percent"), unknown.getMessage());
-    IllegalArgumentException label = assertThrows(IllegalArgumentException.class,
-        () -> batch.gauge("gpu_up", 1, gpuLabels().and("pod", "p")));
+    IllegalArgumentException label =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> batch.gauge("gpu_up", 1, gpuLabels().and("pod", "p")));
     assertTrue(label.getMessage().contains("'pod' is not declared"), label.getMessage());
-    IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
-        () -> batch.counter("gpu_up", 1, 0, gpuLabels()));
+    IllegalArgumentException type =
+        assertThrows(
+            IllegalArgumentException.class, () -> batch.counter("gpu_up", 1, 0, gpuLabels()));
     assertTrue(type.getMessage().contains("gauge"), type.getMessage());
     assertTrue(batch.isEmpty());
   }
@@ -43,10 +48,15 @@ class MetricBatchTest {
   @Test
   void refusesAMetricNothingIsBuiltToEmit() {
     MetricBatch batch = new MetricBatch(planned, 1);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> batch.gauge("gpu_fan_speed_percent", 50, Labels.of("device", "0")));
-    assertTrue(e.getMessage().startsWith("gpu_fan_speed_percent is planned in the metric catalog"
-        + " (issue 12: AMD GPUs)"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> batch.gauge("gpu_fan_speed_percent", 50, Labels.of("device", "0")));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "gpu_fan_speed_percent is planned in the metric catalog" + " (issue 12: AMD GPUs)"),
+        e.getMessage());
     assertTrue(e.getMessage().contains("remove its planned sources"), e.getMessage());
     assertTrue(batch.isEmpty());
   }
@@ -55,24 +65,44 @@ class MetricBatchTest {
   void refusesAPlannedLabelButKeepsTheBuiltSeries() {
     MetricBatch batch = new MetricBatch(planned, 1);
     batch.gauge("gpu_utilization_percent", 80, Labels.of("device", "0"));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> batch.gauge("gpu_utilization_percent", 80,
-            Labels.of("device", "1", "k8s_pod", "trainer-0")));
-    assertTrue(e.getMessage().contains("label 'k8s_pod' is planned in the metric catalog"
-        + " (issue 11: Kubernetes pods)"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                batch.gauge(
+                    "gpu_utilization_percent",
+                    80,
+                    Labels.of("device", "1", "k8s_pod", "trainer-0")));
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "label 'k8s_pod' is planned in the metric catalog"
+                    + " (issue 11: Kubernetes pods)"),
+        e.getMessage());
     assertEquals(1, batch.pointCount());
   }
 
   @Test
   void refusesTheShippedCatalogsPlannedLabels() {
     MetricBatch batch = new MetricBatch(MetricCatalog.load(), 1);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> batch.gauge("gpu_utilization_percent", 1, gpuLabels().and("k8s_pod", "p")));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> batch.gauge("gpu_utilization_percent", 1, gpuLabels().and("k8s_pod", "p")));
     assertTrue(e.getMessage().contains("'k8s_pod' is planned"), e.getMessage());
   }
 
   private static Labels gpuLabels() {
-    return Labels.of("device", "0", "name", "H100", "uuid", "GPU-0", "pci_bus_id",
-        "00000000:18:00.0", "vendor", "nvidia");
+    return Labels.of(
+        "device",
+        "0",
+        "name",
+        "H100",
+        "uuid",
+        "GPU-0",
+        "pci_bus_id",
+        "00000000:18:00.0",
+        "vendor",
+        "nvidia");
   }
 }

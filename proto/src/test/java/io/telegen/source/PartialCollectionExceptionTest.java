@@ -11,30 +11,40 @@ class PartialCollectionExceptionTest {
 
   @Test
   void keepsOneProblemPerKeyAndCountsWhatWasNotRead() {
-    PartialCollectionException e = new PartialCollectionException(List.of(
-        new Problem("/sys/a", "/sys/a: unreadable"),
-        new Problem("/sys/a", "/sys/a: unreadable again"),
-        new Problem("/sys/b", "/sys/b: not a number")), 4);
+    PartialCollectionException e =
+        new PartialCollectionException(
+            List.of(
+                new Problem("/sys/a", "/sys/a: unreadable"),
+                new Problem("/sys/a", "/sys/a: unreadable again"),
+                new Problem("/sys/b", "/sys/b: not a number")),
+            4);
 
-    assertEquals(List.of(new Problem("/sys/a", "/sys/a: unreadable"),
-        new Problem("/sys/b", "/sys/b: not a number")), e.problems());
+    assertEquals(
+        List.of(
+            new Problem("/sys/a", "/sys/a: unreadable"),
+            new Problem("/sys/b", "/sys/b: not a number")),
+        e.problems());
     assertEquals(4, e.unread());
-    assertEquals("4 item(s) could not be read; the rest were collected: /sys/a: unreadable; "
-        + "/sys/b: not a number", e.getMessage());
+    assertEquals(
+        "4 item(s) could not be read; the rest were collected: /sys/a: unreadable; "
+            + "/sys/b: not a number",
+        e.getMessage());
   }
 
   @Test
   void theUnreadCountIsAtLeastTheProblemCount() {
-    assertEquals(2, new PartialCollectionException(List.of(new Problem("a", "a"),
-        new Problem("b", "b")), 0).unread());
+    assertEquals(
+        2,
+        new PartialCollectionException(List.of(new Problem("a", "a"), new Problem("b", "b")), 0)
+            .unread());
   }
 
   @Test
   void throwIfAnyThrowsOnlyWithProblems() throws Exception {
     PartialCollectionException.throwIfAny(List.of());
-    assertThrows(PartialCollectionException.class,
+    assertThrows(
+        PartialCollectionException.class,
         () -> PartialCollectionException.throwIfAny(List.of(new Problem("a", "a"))));
-    assertThrows(IllegalArgumentException.class,
-        () -> new PartialCollectionException(List.of()));
+    assertThrows(IllegalArgumentException.class, () -> new PartialCollectionException(List.of()));
   }
 }

@@ -18,18 +18,19 @@ class ProblemLogTest {
 
   private final Logger logger = Logger.getLogger("test.ProblemLogTest");
   private final List<String> lines = new CopyOnWriteArrayList<>();
-  private final Handler handler = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      lines.add(record.getLevel() + " " + record.getMessage());
-    }
+  private final Handler handler =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          lines.add(record.getLevel() + " " + record.getMessage());
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
   private final ProblemLog log = new ProblemLog(logger, "infiniband");
 
   ProblemLogTest() {
@@ -50,9 +51,11 @@ class ProblemLogTest {
     assertTrue(log.clear("mlx5_1/1"));
     assertFalse(log.clear("mlx5_1/1"));
 
-    assertEquals(List.of(
-        "WARNING infiniband: mlx5_1 port 1: counter is not a number",
-        "INFO infiniband: cleared: mlx5_1 port 1: counter is not a number"), lines);
+    assertEquals(
+        List.of(
+            "WARNING infiniband: mlx5_1 port 1: counter is not a number",
+            "INFO infiniband: cleared: mlx5_1 port 1: counter is not a number"),
+        lines);
   }
 
   @Test
@@ -61,8 +64,10 @@ class ProblemLogTest {
     log.clear("k", "up again");
     log.report("k", "down");
 
-    assertEquals(List.of("WARNING infiniband: down", "INFO infiniband: up again",
-        "WARNING infiniband: down"), lines);
+    assertEquals(
+        List.of(
+            "WARNING infiniband: down", "INFO infiniband: up again", "WARNING infiniband: down"),
+        lines);
   }
 
   @Test
@@ -72,13 +77,15 @@ class ProblemLogTest {
     assertEquals(Set.of("b", "c"), log.active());
     log.clearAll();
 
-    assertEquals(List.of(
-        "WARNING infiniband: a is broken",
-        "WARNING infiniband: b is broken",
-        "WARNING infiniband: c is broken",
-        "INFO infiniband: cleared: a is broken",
-        "INFO infiniband: cleared: b is broken",
-        "INFO infiniband: cleared: c is broken"), lines);
+    assertEquals(
+        List.of(
+            "WARNING infiniband: a is broken",
+            "WARNING infiniband: b is broken",
+            "WARNING infiniband: c is broken",
+            "INFO infiniband: cleared: a is broken",
+            "INFO infiniband: cleared: b is broken",
+            "INFO infiniband: cleared: c is broken"),
+        lines);
     assertEquals(Set.of(), log.active());
   }
 

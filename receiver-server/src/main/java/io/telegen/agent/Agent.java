@@ -37,8 +37,13 @@ final class Agent implements AutoCloseable {
   private final ExportQueue queue;
   private final AgentTelemetry telemetry;
 
-  private Agent(EventLoopGroup eventLoop, OtlpExporter exporter, ExportLoop exportLoop,
-      OtlpReceiver receiver, SourceScheduler scheduler, ExportQueue queue,
+  private Agent(
+      EventLoopGroup eventLoop,
+      OtlpExporter exporter,
+      ExportLoop exportLoop,
+      OtlpReceiver receiver,
+      SourceScheduler scheduler,
+      ExportQueue queue,
       AgentTelemetry telemetry) {
     this.eventLoop = eventLoop;
     this.exporter = exporter;
@@ -66,29 +71,35 @@ final class Agent implements AutoCloseable {
       ExportQueue queue = new MemoryExportQueue(config.exporter().queueMaxRequests());
       telemetry.queueLength(queue::size);
       exporter = OtlpExporter.create(config.exporter(), eventLoop);
-      ExportLoop exportLoop = new ExportLoop(queue, exporter, telemetry,
-          config.exporter().retryInitialInterval(), config.exporter().retryMaxInterval());
+      ExportLoop exportLoop =
+          new ExportLoop(
+              queue,
+              exporter,
+              telemetry,
+              config.exporter().retryInitialInterval(),
+              config.exporter().retryMaxInterval());
 
       OtlpReceiver receiver = null;
       if (config.receiver().enabled()) {
-        receiver = OtlpReceiver.builder()
-            .host(config.receiver().host())
-            .port(config.receiver().port())
-            .maxRequestBytes(config.receiver().maxRequestBytes())
-            .eventLoop(eventLoop)
-            .queue(queue)
-            .telemetry(telemetry)
-            .hostName(AgentInfo.hostName())
-            .serviceName(config.serviceName())
-            .agentVersion(version)
-            .traceObserver(sources.traceObserver())
-            .metricNames(sources.metricNames())
-            .start();
+        receiver =
+            OtlpReceiver.builder()
+                .host(config.receiver().host())
+                .port(config.receiver().port())
+                .maxRequestBytes(config.receiver().maxRequestBytes())
+                .eventLoop(eventLoop)
+                .queue(queue)
+                .telemetry(telemetry)
+                .hostName(AgentInfo.hostName())
+                .serviceName(config.serviceName())
+                .agentVersion(version)
+                .traceObserver(sources.traceObserver())
+                .metricNames(sources.metricNames())
+                .start();
       }
       exportLoop.start();
 
-      MetricsPipeline pipeline = new MetricsPipeline(resourceAttributes(config, version),
-          version, queue, telemetry);
+      MetricsPipeline pipeline =
+          new MetricsPipeline(resourceAttributes(config, version), version, queue, telemetry);
       scheduler = new SourceScheduler(MetricCatalog.load(), telemetry, pipeline::accept, clock);
       sources.addTo(scheduler, true);
       scheduler.start();
@@ -116,8 +127,13 @@ final class Agent implements AutoCloseable {
     attributes.put("service.version", version);
     attributes.put("telegen.agent.version", version);
     List<KeyValue> out = new ArrayList<>(attributes.size());
-    attributes.forEach((k, v) -> out.add(KeyValue.newBuilder().setKey(k)
-        .setValue(AnyValue.newBuilder().setStringValue(v)).build()));
+    attributes.forEach(
+        (k, v) ->
+            out.add(
+                KeyValue.newBuilder()
+                    .setKey(k)
+                    .setValue(AnyValue.newBuilder().setStringValue(v))
+                    .build()));
     return out;
   }
 

@@ -56,7 +56,7 @@ final class Sources implements AutoCloseable {
 
   /** Where the receiver hands accepted trace requests: the span metrics, or nowhere. */
   Consumer<ExportTraceServiceRequest> traceObserver() {
-    return assembled.traceObserver().orElse(request -> { });
+    return assembled.traceObserver().orElse(request -> {});
   }
 
   /**

@@ -48,7 +48,8 @@ public final class TelegenAgent {
   /** The longest {@code collect} waits for a source in one cycle (less for a shorter interval). */
   private static final Duration COLLECT_LIMIT = Duration.ofSeconds(30);
 
-  private static final String USAGE = """
+  private static final String USAGE =
+      """
       Usage:
         telegen-agent [run] [--config FILE]       run the agent (embedded default without --config)
         telegen-agent collect [--config FILE] [--cycles N] [--interval D]
@@ -72,8 +73,9 @@ public final class TelegenAgent {
   }
 
   private static boolean isRunCommand(String[] args) {
-    return args.length == 0 || args[0].startsWith("-") && !args[0].equals("--help")
-        && !args[0].equals("--version") || args[0].equals("run");
+    return args.length == 0
+        || args[0].startsWith("-") && !args[0].equals("--help") && !args[0].equals("--version")
+        || args[0].equals("run");
   }
 
   /** Runs one command; for {@code run}, returns only once the agent stops. */
@@ -98,7 +100,7 @@ public final class TelegenAgent {
       case "nccl-plugin" -> {
         return writeNcclPlugin(arguments.target(), out, err);
       }
-      default -> { }
+      default -> {}
     }
     AgentConfig config;
     try {
@@ -120,12 +122,18 @@ public final class TelegenAgent {
       out.println("wrote " + plugin);
       out.println("A training job loads it with (NCCL >= 2.23.4):");
       out.println("  NCCL_PROFILER_PLUGIN=" + plugin.toAbsolutePath());
-      out.println("  TELEGEN_NCCL_DIR=" + NcclCounterSource.DEFAULT_DIRECTORY
-          + "   (optional; the agent reads agent.gpu.nccl_dir)");
+      out.println(
+          "  TELEGEN_NCCL_DIR="
+              + NcclCounterSource.DEFAULT_DIRECTORY
+              + "   (optional; the agent reads agent.gpu.nccl_dir)");
       return OK;
     } catch (IOException | RuntimeException e) {
-      err.println("telegen-agent: cannot write the NCCL profiler plugin into " + dir + ": "
-          + e.getMessage() + "; pass a writable directory");
+      err.println(
+          "telegen-agent: cannot write the NCCL profiler plugin into "
+              + dir
+              + ": "
+              + e.getMessage()
+              + "; pass a writable directory");
       return RUNTIME_FAILURE;
     }
   }
@@ -138,20 +146,24 @@ public final class TelegenAgent {
       }
     }
     out.println(receiverLine(config));
-    out.println(exportLine(config, CollectorProbe.describe(config.exporter().host(),
-        config.exporter().port(), Duration.ofSeconds(2))));
+    out.println(
+        exportLine(
+            config,
+            CollectorProbe.describe(
+                config.exporter().host(), config.exporter().port(), Duration.ofSeconds(2))));
     return OK;
   }
 
-  private static int collect(AgentConfig config, int cycles, Duration interval, PrintStream out,
-      PrintStream err) {
+  private static int collect(
+      AgentConfig config, int cycles, Duration interval, PrintStream out, PrintStream err) {
     OneLineFormatter.install(Level.WARNING);
     Clock clock = Clock.systemUTC();
     Sources sources = Sources.create(config, now(clock));
     List<Metric> last = new ArrayList<>();
     // The scheduler `run` uses, one cycle at a time; it closes the sources when done.
-    try (SourceScheduler scheduler = new SourceScheduler(MetricCatalog.load(),
-        sources.telemetry(), (source, batch) -> { }, clock)) {
+    try (SourceScheduler scheduler =
+        new SourceScheduler(
+            MetricCatalog.load(), sources.telemetry(), (source, batch) -> {}, clock)) {
       sources.addTo(scheduler, false);
       for (int cycle = 1; cycle <= cycles; cycle++) {
         last.clear();
@@ -173,8 +185,9 @@ public final class TelegenAgent {
     out.print(text);
     out.flush();
     if (last.isEmpty()) {
-      err.println("telegen-agent: no source produced metrics; see the findings of "
-          + "'telegen-agent check'");
+      err.println(
+          "telegen-agent: no source produced metrics; see the findings of "
+              + "'telegen-agent check'");
     }
     return OK;
   }
@@ -187,27 +200,47 @@ public final class TelegenAgent {
     try {
       agent = Agent.start(config, sources, clock);
     } catch (IOException e) {
-      logger.severe("cannot listen for OTLP on " + config.receiver().host() + ":"
-          + config.receiver().port() + " (" + e.getMessage() + "). Is another agent running? "
-          + "Set agent.receiver.endpoint to a free address, or agent.receiver.enabled: false");
+      logger.severe(
+          "cannot listen for OTLP on "
+              + config.receiver().host()
+              + ":"
+              + config.receiver().port()
+              + " ("
+              + e.getMessage()
+              + "). Is another agent running? "
+              + "Set agent.receiver.endpoint to a free address, or agent.receiver.enabled: false");
       return RUNTIME_FAILURE;
     }
-    StringBuilder summary = new StringBuilder("telegen-agent ").append(AgentInfo.version())
-        .append(" started on ").append(AgentInfo.hostName())
-        .append(" (config: ").append(config.origin()).append(')');
+    StringBuilder summary =
+        new StringBuilder("telegen-agent ")
+            .append(AgentInfo.version())
+            .append(" started on ")
+            .append(AgentInfo.hostName())
+            .append(" (config: ")
+            .append(config.origin())
+            .append(')');
     for (String finding : sources.findings()) {
       summary.append("\n  ").append(finding);
     }
     summary.append("\n  ").append(receiverLine(config));
-    summary.append("\n  ").append(exportLine(config, CollectorProbe.describe(
-        config.exporter().host(), config.exporter().port(), Duration.ofMillis(500))));
+    summary
+        .append("\n  ")
+        .append(
+            exportLine(
+                config,
+                CollectorProbe.describe(
+                    config.exporter().host(), config.exporter().port(), Duration.ofMillis(500))));
     logger.info(summary.toString());
 
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      agent.close();
-      stopped.countDown();
-    }, "telegen-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  agent.close();
+                  stopped.countDown();
+                },
+                "telegen-shutdown"));
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -218,17 +251,23 @@ public final class TelegenAgent {
 
   private static String receiverLine(AgentConfig config) {
     return config.receiver().enabled()
-        ? "OTLP receiver: " + config.receiver().host() + ":" + config.receiver().port()
+        ? "OTLP receiver: "
+            + config.receiver().host()
+            + ":"
+            + config.receiver().port()
             + " (gRPC: metrics, traces, logs); apps send here"
         : "OTLP receiver: off (agent.receiver.enabled: false)";
   }
 
   private static String exportLine(AgentConfig config, String probe) {
     AgentConfig.Exporter e = config.exporter();
-    String line = "export: OTLP/gRPC to " + e.target() + " (" + e.compression() + "), collector "
-        + probe;
-    return CollectorProbe.isReachable(probe) ? line
-        : line + "; data is queued (up to " + e.queueMaxRequests()
+    String line =
+        "export: OTLP/gRPC to " + e.target() + " (" + e.compression() + "), collector " + probe;
+    return CollectorProbe.isReachable(probe)
+        ? line
+        : line
+            + "; data is queued (up to "
+            + e.queueMaxRequests()
             + " requests) and delivered once it is up";
   }
 
@@ -254,8 +293,9 @@ public final class TelegenAgent {
         }
         if (command.equals("nccl-plugin")) {
           if (args.length != 2 || args[1].startsWith("-")) {
-            throw new IllegalArgumentException("nccl-plugin needs one directory, e.g. "
-                + "'telegen-agent nccl-plugin /opt/telegen/lib'");
+            throw new IllegalArgumentException(
+                "nccl-plugin needs one directory, e.g. "
+                    + "'telegen-agent nccl-plugin /opt/telegen/lib'");
           }
           return new Arguments(command, null, 2, Duration.ofSeconds(1), Path.of(args[1]));
         }
@@ -274,16 +314,16 @@ public final class TelegenAgent {
               cycles = 0;
             }
             if (cycles < 1) {
-              throw new IllegalArgumentException("--cycles: expected a whole number >= 1, got "
-                  + v);
+              throw new IllegalArgumentException(
+                  "--cycles: expected a whole number >= 1, got " + v);
             }
           }
           case "--interval" -> {
             String v = value(args, ++i, arg);
             interval = Durations.parse(v);
             if (interval == null) {
-              throw new IllegalArgumentException("--interval: expected a duration like 1s or "
-                  + "500ms, got " + v);
+              throw new IllegalArgumentException(
+                  "--interval: expected a duration like 1s or " + "500ms, got " + v);
             }
           }
           default -> {

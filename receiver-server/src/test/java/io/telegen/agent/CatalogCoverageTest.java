@@ -29,7 +29,6 @@ import io.telegen.gpu.GpuOptions;
 import io.telegen.gpu.NvidiaGpuSource;
 import io.telegen.gpu.infiniband.InfinibandSource;
 import io.telegen.gpu.nccl.NcclCounterSource;
-import io.telegen.gpu.nccl.NcclProfilerPlugin;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuProcessTable;
 import io.telegen.node.GpuProcessTables;
@@ -83,10 +82,13 @@ class CatalogCoverageTest {
    * Catalog sources whose metrics no agent source emits: applications push them over OTLP and the
    * agent only relays them, so they are checked where they are produced, as named here.
    */
-  private static final Map<String, String> PUSHED = Map.of(
-      "otlp_training", "pushedTrainingMetricsAreTheCatalogsOtlpTrainingEntries below",
-      "onnxruntime", "InstrumentedOrtSessionTest.reportsWhatTheAgentsCatalogSaysOnnxRuntimeEmits"
-          + " in frameworks/onnxruntime-otel");
+  private static final Map<String, String> PUSHED =
+      Map.of(
+          "otlp_training",
+          "pushedTrainingMetricsAreTheCatalogsOtlpTrainingEntries below",
+          "onnxruntime",
+          "InstrumentedOrtSessionTest.reportsWhatTheAgentsCatalogSaysOnnxRuntimeEmits"
+              + " in frameworks/onnxruntime-otel");
 
   /** What one run of a built source emitted, and the catalog sources it speaks for. */
   private record Run(String what, Set<String> catalogSources, List<Metric> metrics) {}
@@ -122,25 +124,40 @@ class CatalogCoverageTest {
         Set<String> listed = new TreeSet<>(definition.sources());
         listed.retainAll(run.catalogSources());
         if (listed.isEmpty()) {
-          wrong.add(where + " lists sources " + definition.sources() + ", none of "
-              + run.catalogSources());
+          wrong.add(
+              where
+                  + " lists sources "
+                  + definition.sources()
+                  + ", none of "
+                  + run.catalogSources());
         }
         Set<String> built = new TreeSet<>(definition.builtSources());
         built.retainAll(run.catalogSources());
         if (!listed.isEmpty() && built.isEmpty()) {
-          wrong.add(where + " is emitted, but the catalog plans its sources " + listed + " ("
-              + definition.plannedSources() + "): remove the marker");
+          wrong.add(
+              where
+                  + " is emitted, but the catalog plans its sources "
+                  + listed
+                  + " ("
+                  + definition.plannedSources()
+                  + "): remove the marker");
         }
         if (typeOf(metric) != definition.type()) {
           wrong.add(where + " is a " + typeOf(metric) + ", the catalog says " + definition.type());
         }
         if (!metric.getUnit().equals(definition.unit())) {
-          wrong.add(where + " has unit '" + metric.getUnit() + "', the catalog says '"
-              + definition.unit() + "'");
+          wrong.add(
+              where
+                  + " has unit '"
+                  + metric.getUnit()
+                  + "', the catalog says '"
+                  + definition.unit()
+                  + "'");
         }
-        if (metric.hasSum() && (!metric.getSum().getIsMonotonic()
-            || metric.getSum().getAggregationTemporality()
-                != AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)) {
+        if (metric.hasSum()
+            && (!metric.getSum().getIsMonotonic()
+                || metric.getSum().getAggregationTemporality()
+                    != AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)) {
           wrong.add(where + " is not a cumulative monotonic sum");
         }
       }
@@ -166,8 +183,13 @@ class CatalogCoverageTest {
             if (!definition.allLabels().contains(label)) {
               wrong.add(where + ": '" + label + "' is not declared for this metric");
             } else if (definition.plannedLabels().containsKey(label)) {
-              wrong.add(where + ": '" + label + "' is planned ("
-                  + definition.plannedLabels().get(label) + ") but set: remove the marker");
+              wrong.add(
+                  where
+                      + ": '"
+                      + label
+                      + "' is planned ("
+                      + definition.plannedLabels().get(label)
+                      + ") but set: remove the marker");
             }
           }
         }
@@ -194,8 +216,11 @@ class CatalogCoverageTest {
         }
       }
     }
-    assertEquals(Set.of(), missing, "the catalog says these sources emit these metrics; they do"
-        + " not. Build it, or mark the source planned on the entry");
+    assertEquals(
+        Set.of(),
+        missing,
+        "the catalog says these sources emit these metrics; they do"
+            + " not. Build it, or mark the source planned on the entry");
   }
 
   @Test
@@ -219,8 +244,11 @@ class CatalogCoverageTest {
         }
       }
     }
-    assertEquals(Set.of(), unseen, "optional labels the catalog promises and no source sets:"
-        + " set them, or mark them planned on the entry");
+    assertEquals(
+        Set.of(),
+        unseen,
+        "optional labels the catalog promises and no source sets:"
+            + " set them, or mark them planned on the entry");
   }
 
   @Test
@@ -235,11 +263,13 @@ class CatalogCoverageTest {
         }
       }
     }
-    assertEquals(Set.of(), unaccounted, "no source of this build is run for these: run it here,"
-        + " or mark the source planned on the entry");
+    assertEquals(
+        Set.of(),
+        unaccounted,
+        "no source of this build is run for these: run it here,"
+            + " or mark the source planned on the entry");
     for (String source : run) {
-      assertTrue(CATALOG.sources().containsKey(source),
-          source + " is not a catalog source");
+      assertTrue(CATALOG.sources().containsKey(source), source + " is not a catalog source");
     }
   }
 
@@ -303,15 +333,21 @@ class CatalogCoverageTest {
       Path logDir = dir.resolve("tb");
       Path summary = logDir.resolve("llama/events.out.tfevents.1764320000.node-a.3002.0");
       Files.createDirectories(summary.getParent());
-      Files.copy(Repository.file("frameworks/src/test/resources/tfevents/hf_trainer_summary/"
-          + "events.out.tfevents.1700000000.fixture-host"), summary);
+      Files.copy(
+          Repository.file(
+              "frameworks/src/test/resources/tfevents/hf_trainer_summary/"
+                  + "events.out.tfevents.1700000000.fixture-host"),
+          summary);
       GpuRef gpu = GpuRef.gpu(GpuVendor.NVIDIA, 0, "GPU-0");
-      GpuProcessTable gpus = GpuProcessTables.of(GpuProcessSnapshot.builder()
-          .uses(3001, gpu).utilization(gpu, 90).build());
-      try (TrainingJobSource source = TrainingJobSource.builder(new TrainingProcessDiscovery(
-              proc, Set.of("pytorch", "tensorflow"), List.of(logDir)))
-          .gpuProcesses(gpus)
-          .build()) {
+      GpuProcessTable gpus =
+          GpuProcessTables.of(
+              GpuProcessSnapshot.builder().uses(3001, gpu).utilization(gpu, 90).build());
+      try (TrainingJobSource source =
+          TrainingJobSource.builder(
+                  new TrainingProcessDiscovery(
+                      proc, Set.of("pytorch", "tensorflow"), List.of(logDir)))
+              .gpuProcesses(gpus)
+              .build()) {
         return run("training node", Set.of("training", "tfevents"), source);
       }
     } finally {
@@ -323,21 +359,31 @@ class CatalogCoverageTest {
   private static List<Run> ncclAndInfiniband() throws Exception {
     Path shm = Files.createTempDirectory("catalog-nccl");
     try {
-      ProcessBuilder driver = new ProcessBuilder(
-          BuildOutputs.ncclDriver().toString(),
-          BuildOutputs.ncclProfilerPlugin().toString(), "v6")
-          .redirectErrorStream(true);
+      ProcessBuilder driver =
+          new ProcessBuilder(
+                  BuildOutputs.ncclDriver().toString(),
+                  BuildOutputs.ncclProfilerPlugin().toString(),
+                  "v6")
+              .redirectErrorStream(true);
       driver.environment().put("TELEGEN_NCCL_DIR", shm.toString());
       Process process = driver.start();
       String output = new String(process.getInputStream().readAllBytes());
       assertEquals(0, process.waitFor(), output);
       Path proc = Files.createDirectories(shm.resolve("proc/" + process.pid()));
-      try (NcclCounterSource nccl = NcclCounterSource.builder().directory(shm)
-          .procRoot(proc.getParent()).nodeName("node-a").jobOfPid(pid -> "llama").build();
-          InfinibandSource infiniband = InfinibandSource.builder()
-              .sysRoot(GpuTestResources.infinibandSysRoot("two-hcas"))
-              .nodeName("node-a").build()) {
-        return List.of(run("NCCL plugin", Set.of("nccl_plugin"), nccl),
+      try (NcclCounterSource nccl =
+              NcclCounterSource.builder()
+                  .directory(shm)
+                  .procRoot(proc.getParent())
+                  .nodeName("node-a")
+                  .jobOfPid(pid -> "llama")
+                  .build();
+          InfinibandSource infiniband =
+              InfinibandSource.builder()
+                  .sysRoot(GpuTestResources.infinibandSysRoot("two-hcas"))
+                  .nodeName("node-a")
+                  .build()) {
+        return List.of(
+            run("NCCL plugin", Set.of("nccl_plugin"), nccl),
             run("InfiniBand two-hcas", Set.of("infiniband"), infiniband));
       }
     } finally {
@@ -355,26 +401,53 @@ class CatalogCoverageTest {
     Path shared = RealPayloads.dir();
     Path own = Repository.dir("frameworks/src/test/resources/llm");
     List<Run> serving = new ArrayList<>();
-    serving.add(serve("vllm", shared.resolve("vllm-datadog-fixture-v0-plus-v1.txt"),
-        own.resolve("vllm-second.txt")));
-    serving.add(serve("tgi", shared.resolve("tgi-datadog-fixture-PREFIX.txt"),
-        own.resolve("tgi-second.txt")));
-    serving.add(serve("triton", shared.resolve("triton-datadog-fixture-PREFIX.txt"),
-        own.resolve("triton-second.txt")));
-    serving.add(serve("triton", shared.resolve("triton-trtllm-backend-readme-snippet.txt"),
-        own.resolve("triton-trtllm-second.txt")));
-    serving.add(serve("tensorflow_serving", own.resolve("tfserving-first.txt"),
-        own.resolve("tfserving-second.txt")));
-    serving.add(serve("torchserve", shared.resolve("torchserve-datadog-fixture.txt"),
-        own.resolve("torchserve-second.txt")));
-    serving.add(serve("torchserve", shared.resolve("torchserve-docs-metrics_api-example.txt"),
-        own.resolve("torchserve-docs-second.txt")));
-    serving.add(serve("sglang", shared.resolve("sglang-datadog-fixture.txt"),
-        own.resolve("sglang-second.txt")));
-    serving.add(serve("llamacpp", shared.resolve("llamacpp-ik_llama-pr695-comment.txt"),
-        own.resolve("llamacpp-second.txt")));
-    serving.add(serve("lmdeploy", own.resolve("lmdeploy-first.txt"),
-        own.resolve("lmdeploy-second.txt")));
+    serving.add(
+        serve(
+            "vllm",
+            shared.resolve("vllm-datadog-fixture-v0-plus-v1.txt"),
+            own.resolve("vllm-second.txt")));
+    serving.add(
+        serve(
+            "tgi",
+            shared.resolve("tgi-datadog-fixture-PREFIX.txt"),
+            own.resolve("tgi-second.txt")));
+    serving.add(
+        serve(
+            "triton",
+            shared.resolve("triton-datadog-fixture-PREFIX.txt"),
+            own.resolve("triton-second.txt")));
+    serving.add(
+        serve(
+            "triton",
+            shared.resolve("triton-trtllm-backend-readme-snippet.txt"),
+            own.resolve("triton-trtllm-second.txt")));
+    serving.add(
+        serve(
+            "tensorflow_serving",
+            own.resolve("tfserving-first.txt"),
+            own.resolve("tfserving-second.txt")));
+    serving.add(
+        serve(
+            "torchserve",
+            shared.resolve("torchserve-datadog-fixture.txt"),
+            own.resolve("torchserve-second.txt")));
+    serving.add(
+        serve(
+            "torchserve",
+            shared.resolve("torchserve-docs-metrics_api-example.txt"),
+            own.resolve("torchserve-docs-second.txt")));
+    serving.add(
+        serve(
+            "sglang",
+            shared.resolve("sglang-datadog-fixture.txt"),
+            own.resolve("sglang-second.txt")));
+    serving.add(
+        serve(
+            "llamacpp",
+            shared.resolve("llamacpp-ik_llama-pr695-comment.txt"),
+            own.resolve("llamacpp-second.txt")));
+    serving.add(
+        serve("lmdeploy", own.resolve("lmdeploy-first.txt"), own.resolve("lmdeploy-second.txt")));
     serving.add(serve("nim", own.resolve("nim-first.txt"), own.resolve("nim-second.txt")));
     // The rules no capture reaches, from hand-written payloads (see catalog/README.md), twice.
     Path paths = Path.of("src/test/resources/catalog");
@@ -388,8 +461,10 @@ class CatalogCoverageTest {
   }
 
   private static Run serve(String framework, Path first, Path second) throws Exception {
-    LlmNormalizer normalizer = LlmNormalizer.create(new LlmTarget(framework, "127.0.0.1:8000",
-        null, "0", Set.of(), new KvCacheModel(131072)));
+    LlmNormalizer normalizer =
+        LlmNormalizer.create(
+            new LlmTarget(
+                framework, "127.0.0.1:8000", null, "0", Set.of(), new KvCacheModel(131072)));
     List<Metric> metrics = new ArrayList<>();
     Set<String> labelValues = new LinkedHashSet<>();
     int scrape = 0;
@@ -404,11 +479,17 @@ class CatalogCoverageTest {
       metrics.addAll(batch.metrics());
     }
     for (Metric metric : metrics) {
-      metric.getGauge().getDataPointsList()
+      metric
+          .getGauge()
+          .getDataPointsList()
           .forEach(p -> framework(p.getAttributesList(), labelValues));
-      metric.getSum().getDataPointsList()
+      metric
+          .getSum()
+          .getDataPointsList()
           .forEach(p -> framework(p.getAttributesList(), labelValues));
-      metric.getHistogram().getDataPointsList()
+      metric
+          .getHistogram()
+          .getDataPointsList()
           .forEach(p -> framework(p.getAttributesList(), labelValues));
     }
     assertEquals(1, labelValues.size(), framework + " writes one framework label: " + labelValues);
@@ -425,18 +506,28 @@ class CatalogCoverageTest {
 
   private static Run llmTraces() throws Exception {
     LlmSpanMetrics spans = new LlmSpanMetrics(0);
-    spans.accept(ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
-        .addScopeSpans(ScopeSpans.newBuilder().addSpans(Span.newBuilder()
-            .setName("llm_request")
-            .addAttributes(number("gen_ai.latency.time_to_first_token", 0.1))
-            .addAttributes(number("gen_ai.latency.e2e", 1.0))
-            .addAttributes(number("gen_ai.usage.prompt_tokens", 10))
-            .addAttributes(number("gen_ai.usage.completion_tokens", 5))))).build());
+    spans.accept(
+        ExportTraceServiceRequest.newBuilder()
+            .addResourceSpans(
+                ResourceSpans.newBuilder()
+                    .addScopeSpans(
+                        ScopeSpans.newBuilder()
+                            .addSpans(
+                                Span.newBuilder()
+                                    .setName("llm_request")
+                                    .addAttributes(
+                                        number("gen_ai.latency.time_to_first_token", 0.1))
+                                    .addAttributes(number("gen_ai.latency.e2e", 1.0))
+                                    .addAttributes(number("gen_ai.usage.prompt_tokens", 10))
+                                    .addAttributes(number("gen_ai.usage.completion_tokens", 5)))))
+            .build());
     return run("LLM spans", Set.of(LlmSpanMetrics.SOURCE_NAME), spans);
   }
 
   private static KeyValue number(String key, double value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setDoubleValue(value))
+    return KeyValue.newBuilder()
+        .setKey(key)
+        .setValue(AnyValue.newBuilder().setDoubleValue(value))
         .build();
   }
 

@@ -25,23 +25,26 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class GpuCollectTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-      "pcie-rtx6000ada-fan, full",
-      "h100-mig, full",
-      "a100-mig-no-gpm, full",
-      "dgx-h100-nvlink, full",
-      "gpu-lost, full",
-      "old-driver, old-driver"})
+    "pcie-rtx6000ada-fan, full",
+    "h100-mig, full",
+    "a100-mig-no-gpm, full",
+    "dgx-h100-nvlink, full",
+    "gpu-lost, full",
+    "old-driver, old-driver"
+  })
   void collectPrintsTheExpectedSeries(String scenario, String variant) throws Exception {
-    Path library = variant.equals("old-driver")
-        ? BuildOutputs.oldDriverFakeNvml() : BuildOutputs.fakeNvml();
+    Path library =
+        variant.equals("old-driver") ? BuildOutputs.oldDriverFakeNvml() : BuildOutputs.fakeNvml();
     GpuTestResources.useNvmlScenario(scenario);
     Path proc = Files.createDirectories(dir.resolve("proc"));
-    Path config = Files.writeString(dir.resolve("agent.yaml"), """
+    Path config =
+        Files.writeString(
+            dir.resolve("agent.yaml"),
+            """
         agent:
           proc_root: %s
           self_telemetry:
@@ -50,16 +53,18 @@ class GpuCollectTest {
             nvml_library: %s
             nccl_dir: %s
             sys_root: %s
-        """.formatted(proc, library, dir.resolve("shm"), dir.resolve("sys")));
+        """
+                .formatted(proc, library, dir.resolve("shm"), dir.resolve("sys")));
 
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     // Two cycles 2 s apart: the sampling thread's PCIe and GPM readings (two GPM samples 100 ms
     // apart, 40 ms of PCIe per GPU) are in well before the printed second cycle.
-    int code = TelegenAgent.run(new String[] {"collect", "--config", config.toString(),
-        "--interval", "2s"},
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    int code =
+        TelegenAgent.run(
+            new String[] {"collect", "--config", config.toString(), "--interval", "2s"},
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
 
     assertEquals(TelegenAgent.OK, code, err.toString(StandardCharsets.UTF_8));
     String actual = out.toString(StandardCharsets.UTF_8);

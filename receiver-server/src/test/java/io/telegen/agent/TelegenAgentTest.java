@@ -15,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TelegenAgentTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -24,7 +23,9 @@ class TelegenAgentTest {
   @Test
   void checkReportsWhatItFoundAndWhereItExports() throws Exception {
     int closedPort = closedPort();
-    Path config = write("""
+    Path config =
+        write(
+            """
         agent:
           exporter:
             endpoint: 127.0.0.1:%d
@@ -32,17 +33,23 @@ class TelegenAgentTest {
             endpoint: 127.0.0.1:14319
           gpu:
             enabled: false
-        """.formatted(closedPort));
+        """
+                .formatted(closedPort));
 
     assertEquals(TelegenAgent.OK, run("check", "--config", config.toString()));
 
     String text = out();
-    assertTrue(text.startsWith("config: " + config + " is valid\nGPUs: off (agent.gpu.enabled: "
-        + "false)\n"), text);
-    assertTrue(text.contains("OTLP receiver: 127.0.0.1:14319 (gRPC: metrics, traces, logs)"),
+    assertTrue(
+        text.startsWith(
+            "config: " + config + " is valid\nGPUs: off (agent.gpu.enabled: " + "false)\n"),
         text);
-    assertTrue(text.contains("export: OTLP/gRPC to http://127.0.0.1:" + closedPort
-        + " (gzip), collector not reachable yet (Connection refused)"), text);
+    assertTrue(text.contains("OTLP receiver: 127.0.0.1:14319 (gRPC: metrics, traces, logs)"), text);
+    assertTrue(
+        text.contains(
+            "export: OTLP/gRPC to http://127.0.0.1:"
+                + closedPort
+                + " (gzip), collector not reachable yet (Connection refused)"),
+        text);
   }
 
   @Test
@@ -51,24 +58,34 @@ class TelegenAgentTest {
 
     assertEquals(TelegenAgent.CONFIG_ERROR, run("check", "--config", config.toString()));
 
-    assertEquals("telegen-agent: invalid configuration in " + config + ": agent.gpu.poll_interval:"
-        + " expected a duration like 10s, 500ms or 1m, got \"ten\"\n", err());
+    assertEquals(
+        "telegen-agent: invalid configuration in "
+            + config
+            + ": agent.gpu.poll_interval:"
+            + " expected a duration like 10s, 500ms or 1m, got \"ten\"\n",
+        err());
   }
 
   @Test
   void collectPrintsTheLastCycleInPrometheusText() throws Exception {
-    Path config = write("agent:\n  self_telemetry:\n    interval: 1s\n  gpu:\n    enabled: false\n");
+    Path config =
+        write("agent:\n  self_telemetry:\n    interval: 1s\n  gpu:\n    enabled: false\n");
 
-    assertEquals(TelegenAgent.OK, run("collect", "--config", config.toString(), "--cycles", "2",
-        "--interval", "50ms"));
+    assertEquals(
+        TelegenAgent.OK,
+        run("collect", "--config", config.toString(), "--cycles", "2", "--interval", "50ms"));
 
     String text = out();
-    assertTrue(text.contains("# TYPE telegen_agent_queue_length gauge\ntelegen_agent_queue_length 0\n"),
+    assertTrue(
+        text.contains("# TYPE telegen_agent_queue_length gauge\ntelegen_agent_queue_length 0\n"),
         text);
-    assertTrue(text.contains("# TYPE telegen_agent_points_exported_total counter\n"
-        + "telegen_agent_points_exported_total{signal=\"logs\"} 0\n"
-        + "telegen_agent_points_exported_total{signal=\"metrics\"} 0\n"
-        + "telegen_agent_points_exported_total{signal=\"traces\"} 0\n"), text);
+    assertTrue(
+        text.contains(
+            "# TYPE telegen_agent_points_exported_total counter\n"
+                + "telegen_agent_points_exported_total{signal=\"logs\"} 0\n"
+                + "telegen_agent_points_exported_total{signal=\"metrics\"} 0\n"
+                + "telegen_agent_points_exported_total{signal=\"traces\"} 0\n"),
+        text);
     // The first cycle's own duration is visible in the second.
     assertTrue(text.contains("telegen_agent_collection_duration_seconds{source=\"self\"} "), text);
   }
@@ -79,8 +96,8 @@ class TelegenAgentTest {
     assertTrue(err().startsWith("telegen-agent: unknown command 'serve'\nUsage:"), err());
     err.reset();
     assertEquals(TelegenAgent.CONFIG_ERROR, run("collect", "--cycles", "0"));
-    assertTrue(err().startsWith("telegen-agent: --cycles: expected a whole number >= 1, got 0"),
-        err());
+    assertTrue(
+        err().startsWith("telegen-agent: --cycles: expected a whole number >= 1, got 0"), err());
     err.reset();
     assertEquals(TelegenAgent.CONFIG_ERROR, run("collect", "--interval", "soon"));
     assertTrue(err().startsWith("telegen-agent: --interval: expected a duration"), err());
@@ -104,8 +121,11 @@ class TelegenAgentTest {
   void ncclPluginIntoAnUnwritablePlaceIsARuntimeFailureNamingIt() throws Exception {
     Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
     assertEquals(TelegenAgent.RUNTIME_FAILURE, run("nccl-plugin", file.resolve("lib").toString()));
-    assertTrue(err().startsWith("telegen-agent: cannot write the NCCL profiler plugin into "
-        + file.resolve("lib")), err());
+    assertTrue(
+        err()
+            .startsWith(
+                "telegen-agent: cannot write the NCCL profiler plugin into " + file.resolve("lib")),
+        err());
     err.reset();
     assertEquals(TelegenAgent.CONFIG_ERROR, run("nccl-plugin"));
     assertTrue(err().startsWith("telegen-agent: nccl-plugin needs one directory"), err());
@@ -117,11 +137,14 @@ class TelegenAgentTest {
     assertTrue(out().matches("telegen-agent \\d+\\.\\d+\\.\\d+.*\n"), out());
     out.reset();
     assertEquals(TelegenAgent.OK, run("help"));
-    assertTrue(out().contains("Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error."));
+    assertTrue(
+        out().contains("Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error."));
   }
 
   private int run(String... args) {
-    return TelegenAgent.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+    return TelegenAgent.run(
+        args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 

@@ -22,8 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TrainingCollectTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path proc;
   private Path config;
@@ -31,7 +30,10 @@ class TrainingCollectTest {
   @BeforeEach
   void node() throws Exception {
     proc = TrainingNode.create(dir);
-    config = Files.writeString(dir.resolve("agent.yaml"), """
+    config =
+        Files.writeString(
+            dir.resolve("agent.yaml"),
+            """
         agent:
           proc_root: %s
           self_telemetry:
@@ -44,15 +46,19 @@ class TrainingCollectTest {
                 enabled: false
             training:
               enabled: true
-        """.formatted(proc));
+        """
+                .formatted(proc));
   }
 
   @Test
   void collectPrintsTheTensorboardXRunsLatestValuesWithRankAndJob() {
     String text = FrameworkSourcesTest.run("collect", config);
     String run = "run_dir=\"" + dir.resolve(TrainingNode.TORCH_RUN) + "\"";
-    String rank0 = "job=\"llama-finetune\",framework=\"pytorch\",node=\"" + AgentInfo.hostName()
-        + "\",pid=\"3001\",rank=\"0\"," + run;
+    String rank0 =
+        "job=\"llama-finetune\",framework=\"pytorch\",node=\""
+            + AgentInfo.hostName()
+            + "\",pid=\"3001\",rank=\"0\","
+            + run;
     assertEquals(1.75, value(text, "training_loss", rank0));
     assertEquals(40, value(text, "training_step", rank0));
     assertEquals((double) 2.0e-5f, value(text, "training_learning_rate", rank0));
@@ -63,8 +69,12 @@ class TrainingCollectTest {
   @Test
   void collectPrintsTheTensorflowTensorRunsLatestValues() {
     String text = FrameworkSourcesTest.run("collect", config);
-    String worker = "job=\"keras_mnist\",framework=\"tensorflow\",node=\"" + AgentInfo.hostName()
-        + "\",pid=\"3100\",rank=\"1\",run_dir=\"" + dir.resolve(TrainingNode.KERAS_RUN) + "\"";
+    String worker =
+        "job=\"keras_mnist\",framework=\"tensorflow\",node=\""
+            + AgentInfo.hostName()
+            + "\",pid=\"3100\",rank=\"1\",run_dir=\""
+            + dir.resolve(TrainingNode.KERAS_RUN)
+            + "\"";
     assertEquals(0.25, value(text, "training_loss", worker));
     assertEquals(2, value(text, "training_step", worker));
     assertEquals((double) 0.00025f, value(text, "training_learning_rate", worker));
@@ -74,12 +84,19 @@ class TrainingCollectTest {
   @Test
   void checkNamesEachTrainingProcessWithWhyItWasTakenForOne() {
     String text = FrameworkSourcesTest.run("check", config);
-    assertTrue(text.contains("training: pytorch pid 3001, job llama-finetune, rank 0 (RANK=0 "
-        + "WORLD_SIZE=2, loads pytorch)"), text);
-    assertTrue(text.contains("training: tensorflow pid 3100, job keras_mnist, rank 1 (TF_CONFIG "
-        + "set, loads tensorflow)"), text);
-    assertTrue(text.contains("training: reading " + dir.resolve(TrainingNode.TORCH_RUN)
-        + " (pid 3001)"), text);
+    assertTrue(
+        text.contains(
+            "training: pytorch pid 3001, job llama-finetune, rank 0 (RANK=0 "
+                + "WORLD_SIZE=2, loads pytorch)"),
+        text);
+    assertTrue(
+        text.contains(
+            "training: tensorflow pid 3100, job keras_mnist, rank 1 (TF_CONFIG "
+                + "set, loads tensorflow)"),
+        text);
+    assertTrue(
+        text.contains("training: reading " + dir.resolve(TrainingNode.TORCH_RUN) + " (pid 3001)"),
+        text);
     assertFalse(text.contains("pid 3000,"), "the torchrun launcher is not a rank:\n" + text);
     assertFalse(text.contains("pid 3300,"), "the vLLM server is not training:\n" + text);
   }
@@ -89,7 +106,10 @@ class TrainingCollectTest {
     Path library = BuildOutputs.fakeNvml();
     // Rank 0 (pid 3001) has a context on GPU 0 (100 % busy) and GPU 1 (87 %), rank 1 on GPU 1.
     GpuTestResources.useNvmlScenario("two-ranks-on-two-gpus");
-    Path withGpus = Files.writeString(dir.resolve("agent-gpus.yaml"), """
+    Path withGpus =
+        Files.writeString(
+            dir.resolve("agent-gpus.yaml"),
+            """
         agent:
           proc_root: %s
           self_telemetry:
@@ -104,27 +124,33 @@ class TrainingCollectTest {
                 enabled: false
             training:
               enabled: true
-        """.formatted(proc, library, dir.resolve("shm"), dir.resolve("sys")));
+        """
+                .formatted(proc, library, dir.resolve("shm"), dir.resolve("sys")));
 
     String text = FrameworkSourcesTest.run("collect", withGpus);
 
-    String rank = "job=\"llama-finetune\",framework=\"pytorch\",node=\"" + AgentInfo.hostName()
-        + "\",pid=\"%d\",rank=\"%d\",device=\"%d\",uuid=\"%s\"";
+    String rank =
+        "job=\"llama-finetune\",framework=\"pytorch\",node=\""
+            + AgentInfo.hostName()
+            + "\",pid=\"%d\",rank=\"%d\",device=\"%d\",uuid=\"%s\"";
     String gpu0 = "GPU-c6f87718-6d76-407e-881e-d162ae2eb154";
     String gpu1 = "GPU-ec66a787-95e7-41d1-b731-af10506bf2ef";
-    assertEquals(100, value(text, "training_gpu_utilization_percent",
-        rank.formatted(3001, 0, 0, gpu0)));
-    assertEquals(87, value(text, "training_gpu_utilization_percent",
-        rank.formatted(3001, 0, 1, gpu1)));
-    assertEquals(87, value(text, "training_gpu_utilization_percent",
-        rank.formatted(3002, 1, 1, gpu1)));
-    assertEquals(3, Pattern.compile("(?m)^training_gpu_utilization_percent\\{").matcher(text)
-        .results().count(), text);
+    assertEquals(
+        100, value(text, "training_gpu_utilization_percent", rank.formatted(3001, 0, 0, gpu0)));
+    assertEquals(
+        87, value(text, "training_gpu_utilization_percent", rank.formatted(3001, 0, 1, gpu1)));
+    assertEquals(
+        87, value(text, "training_gpu_utilization_percent", rank.formatted(3002, 1, 1, gpu1)));
+    assertEquals(
+        3,
+        Pattern.compile("(?m)^training_gpu_utilization_percent\\{").matcher(text).results().count(),
+        text);
   }
 
   private static double value(String text, String metric, String labels) {
-    Matcher m = Pattern.compile("(?m)^" + metric + "\\{" + Pattern.quote(labels) + "\\} (\\S+)$")
-        .matcher(text);
+    Matcher m =
+        Pattern.compile("(?m)^" + metric + "\\{" + Pattern.quote(labels) + "\\} (\\S+)$")
+            .matcher(text);
     if (!m.find()) {
       fail("no " + metric + "{" + labels + "} in:\n" + text);
     }

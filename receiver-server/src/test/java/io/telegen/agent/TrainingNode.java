@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.stream.Stream;
 
 /**
  * The frameworks module's fake training node (a {@code /proc} with torchrun ranks, a Keras worker,
@@ -20,6 +19,7 @@ final class TrainingNode {
 
   /** The run directory of torchrun rank 0 (pid 3001), written by tensorboardX. */
   static final String TORCH_RUN = "runs/llama";
+
   /** The run directory of the Keras worker (pid 3100), TensorFlow's tensor encoding. */
   static final String KERAS_RUN = "keras/logs/train";
 
@@ -35,12 +35,14 @@ final class TrainingNode {
       }
       String[] f = line.trim().split(" ", 3);
       Path fdDir = Files.createDirectories(proc.resolve(f[0] + "/fd"));
-      Files.createSymbolicLink(fdDir.resolve(f[1]), Path.of(f[2].replace("${DIR}",
-          dir.toString())));
+      Files.createSymbolicLink(
+          fdDir.resolve(f[1]), Path.of(f[2].replace("${DIR}", dir.toString())));
     }
-    copy("tfevents/hf_trainer/events.out.tfevents.1700000000.fixture-host",
+    copy(
+        "tfevents/hf_trainer/events.out.tfevents.1700000000.fixture-host",
         dir.resolve(TORCH_RUN + "/events.out.tfevents.1764320000.node-a.3001.0"));
-    copy("tfevents/keras_train/events.out.tfevents.1700000000.fixture-host.v2",
+    copy(
+        "tfevents/keras_train/events.out.tfevents.1700000000.fixture-host.v2",
         dir.resolve(KERAS_RUN + "/events.out.tfevents.1764320000.node-a.3100.1.v2"));
     return proc;
   }

@@ -30,8 +30,10 @@ public final class InstrumentedOrtSession implements AutoCloseable {
   static final AttributeKey<String> STATUS = AttributeKey.stringKey("status");
 
   /** From 0.5 ms (a small CPU model) to 60 s (a large model on a busy node). */
-  static final List<Double> BUCKETS = List.of(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-      0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0);
+  static final List<Double> BUCKETS =
+      List.of(
+          0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+          30.0, 60.0);
 
   private final OrtSession session;
   private final LongCounter requests;
@@ -42,15 +44,19 @@ public final class InstrumentedOrtSession implements AutoCloseable {
 
   private InstrumentedOrtSession(OrtSession session, String model, String instance, Meter meter) {
     this.session = session;
-    this.requests = meter.counterBuilder("llm_request_total")
-        .setDescription("Inference requests, by outcome.")
-        .setUnit("{request}")
-        .build();
-    this.duration = meter.histogramBuilder("llm_request_duration_seconds")
-        .setDescription("End-to-end duration of one OrtSession.run.")
-        .setUnit("s")
-        .setExplicitBucketBoundariesAdvice(BUCKETS)
-        .build();
+    this.requests =
+        meter
+            .counterBuilder("llm_request_total")
+            .setDescription("Inference requests, by outcome.")
+            .setUnit("{request}")
+            .build();
+    this.duration =
+        meter
+            .histogramBuilder("llm_request_duration_seconds")
+            .setDescription("End-to-end duration of one OrtSession.run.")
+            .setUnit("s")
+            .setExplicitBucketBoundariesAdvice(BUCKETS)
+            .build();
     this.timed = Attributes.of(MODEL, model, INSTANCE, instance, FRAMEWORK, "onnxruntime");
     this.ok = timed.toBuilder().put(STATUS, "ok").build();
     this.error = timed.toBuilder().put(STATUS, "error").build();
@@ -63,8 +69,11 @@ public final class InstrumentedOrtSession implements AutoCloseable {
    * @param meter where the metrics go; {@link OrtTelemetry#meter()} sends them to the agent
    */
   public static InstrumentedOrtSession wrap(OrtSession session, String model, Meter meter) {
-    return new InstrumentedOrtSession(Objects.requireNonNull(session, "session"),
-        Objects.requireNonNull(model, "model"), defaultInstance(), meter);
+    return new InstrumentedOrtSession(
+        Objects.requireNonNull(session, "session"),
+        Objects.requireNonNull(model, "model"),
+        defaultInstance(),
+        meter);
   }
 
   /** Runs the model, recording the run as a request; failures are counted and rethrown. */

@@ -30,15 +30,21 @@ public final class OrtTelemetry implements AutoCloseable {
    * {@value #AGENT_ENDPOINT}) under {@code service.name = serviceName}.
    */
   public static OrtTelemetry toAgent(String endpoint, Duration interval, String serviceName) {
-    OtlpGrpcMetricExporter exporter = OtlpGrpcMetricExporter.builder()
-        .setEndpoint(endpoint)
-        .setTimeout(Duration.ofSeconds(10))
-        .build();
-    SdkMeterProvider provider = SdkMeterProvider.builder()
-        .setResource(Resource.getDefault().merge(Resource.create(
-            Attributes.builder().put("service.name", serviceName).build())))
-        .registerMetricReader(PeriodicMetricReader.builder(exporter).setInterval(interval).build())
-        .build();
+    OtlpGrpcMetricExporter exporter =
+        OtlpGrpcMetricExporter.builder()
+            .setEndpoint(endpoint)
+            .setTimeout(Duration.ofSeconds(10))
+            .build();
+    SdkMeterProvider provider =
+        SdkMeterProvider.builder()
+            .setResource(
+                Resource.getDefault()
+                    .merge(
+                        Resource.create(
+                            Attributes.builder().put("service.name", serviceName).build())))
+            .registerMetricReader(
+                PeriodicMetricReader.builder(exporter).setInterval(interval).build())
+            .build();
     return new OrtTelemetry(provider);
   }
 

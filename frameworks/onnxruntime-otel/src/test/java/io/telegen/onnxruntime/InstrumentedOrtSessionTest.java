@@ -48,9 +48,11 @@ class InstrumentedOrtSessionTest {
   @Test
   void runsAreCountedAndTimedWithTheAgentsNamesAndLabels() throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (InstrumentedOrtSession session = InstrumentedOrtSession.wrap(
-            env.createSession(Files.readAllBytes(MODEL), new OrtSession.SessionOptions()),
-            "tiny-mlp", provider.get("test"));
+    try (InstrumentedOrtSession session =
+            InstrumentedOrtSession.wrap(
+                env.createSession(Files.readAllBytes(MODEL), new OrtSession.SessionOptions()),
+                "tiny-mlp",
+                provider.get("test"));
         OnnxTensor x = OnnxTensor.createTensor(env, new float[][] {{1, 2, 3, 4}})) {
       for (int i = 0; i < 5; i++) {
         try (OrtSession.Result result = session.run(Map.of("x", x))) {
@@ -63,14 +65,19 @@ class InstrumentedOrtSessionTest {
     }
 
     Collection<MetricData> metrics = reader.collectAllMetrics();
-    Attributes base = Attributes.of(InstrumentedOrtSession.MODEL, "tiny-mlp",
-        InstrumentedOrtSession.INSTANCE, InstrumentedOrtSession.defaultInstance(),
-        InstrumentedOrtSession.FRAMEWORK, "onnxruntime");
+    Attributes base =
+        Attributes.of(
+            InstrumentedOrtSession.MODEL,
+            "tiny-mlp",
+            InstrumentedOrtSession.INSTANCE,
+            InstrumentedOrtSession.defaultInstance(),
+            InstrumentedOrtSession.FRAMEWORK,
+            "onnxruntime");
     MetricData requests = find(metrics, "llm_request_total");
-    assertEquals(5, count(requests, base.toBuilder().put(InstrumentedOrtSession.STATUS, "ok")
-        .build()));
-    assertEquals(1, count(requests, base.toBuilder().put(InstrumentedOrtSession.STATUS, "error")
-        .build()));
+    assertEquals(
+        5, count(requests, base.toBuilder().put(InstrumentedOrtSession.STATUS, "ok").build()));
+    assertEquals(
+        1, count(requests, base.toBuilder().put(InstrumentedOrtSession.STATUS, "error").build()));
     assertEquals("{request}", requests.getUnit());
 
     MetricData duration = find(metrics, "llm_request_duration_seconds");
@@ -88,9 +95,11 @@ class InstrumentedOrtSessionTest {
   @Test
   void reportsWhatTheAgentsCatalogSaysOnnxRuntimeEmits() throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (InstrumentedOrtSession session = InstrumentedOrtSession.wrap(
-            env.createSession(Files.readAllBytes(MODEL), new OrtSession.SessionOptions()),
-            "tiny-mlp", provider.get("test"));
+    try (InstrumentedOrtSession session =
+            InstrumentedOrtSession.wrap(
+                env.createSession(Files.readAllBytes(MODEL), new OrtSession.SessionOptions()),
+                "tiny-mlp",
+                provider.get("test"));
         OnnxTensor x = OnnxTensor.createTensor(env, new float[][] {{1, 2, 3, 4}})) {
       session.run(Map.of("x", x)).close();
       assertThrows(OrtException.class, () -> session.run(Map.of("not_an_input", x)));
@@ -100,16 +109,20 @@ class InstrumentedOrtSessionTest {
     for (MetricData metric : reader.collectAllMetrics()) {
       String name = metric.getName();
       recorded.add(name);
-      MetricDefinition definition = catalog.find(name)
-          .orElseThrow(() -> new AssertionError(name + " is not in the agent's metric catalog"));
-      assertTrue(definition.builtSources().contains(SOURCE),
-          name + " lists " + definition.sources());
+      MetricDefinition definition =
+          catalog
+              .find(name)
+              .orElseThrow(
+                  () -> new AssertionError(name + " is not in the agent's metric catalog"));
+      assertTrue(
+          definition.builtSources().contains(SOURCE), name + " lists " + definition.sources());
       assertEquals(definition.unit(), metric.getUnit(), name);
-      MetricType type = switch (metric.getType()) {
-        case LONG_SUM, DOUBLE_SUM -> MetricType.COUNTER;
-        case HISTOGRAM -> MetricType.HISTOGRAM;
-        default -> MetricType.GAUGE;
-      };
+      MetricType type =
+          switch (metric.getType()) {
+            case LONG_SUM, DOUBLE_SUM -> MetricType.COUNTER;
+            case HISTOGRAM -> MetricType.HISTOGRAM;
+            default -> MetricType.GAUGE;
+          };
       assertEquals(definition.type(), type, name);
       List<String> allowed = new ArrayList<>(definition.labels());
       allowed.addAll(definition.builtOptionalLabels());
@@ -130,7 +143,9 @@ class InstrumentedOrtSessionTest {
   }
 
   private static MetricData find(Collection<MetricData> metrics, String name) {
-    return metrics.stream().filter(m -> m.getName().equals(name)).findFirst()
+    return metrics.stream()
+        .filter(m -> m.getName().equals(name))
+        .findFirst()
         .orElseThrow(() -> new AssertionError(name + " not recorded: " + metrics));
   }
 
@@ -138,6 +153,7 @@ class InstrumentedOrtSessionTest {
     return counter.getLongSumData().getPoints().stream()
         .filter(p -> p.getAttributes().equals(attributes))
         .mapToLong(LongPointData::getValue)
-        .findFirst().orElse(-1);
+        .findFirst()
+        .orElse(-1);
   }
 }

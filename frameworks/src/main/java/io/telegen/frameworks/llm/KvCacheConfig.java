@@ -23,16 +23,23 @@ final class KvCacheConfig {
 
   // Keys that mark layouts where "2 x layers x kv heads x head dim" is not the per-token size:
   // state-space (Mamba) layers hold no per-token KV, hybrids mix the two.
-  private static final List<String> HYBRID_KEYS = List.of("layers_block_type",
-      "hybrid_override_pattern", "attn_layer_indices", "attn_layer_period", "mamba_d_state",
-      "ssm_cfg", "ssm_state_size");
+  private static final List<String> HYBRID_KEYS =
+      List.of(
+          "layers_block_type",
+          "hybrid_override_pattern",
+          "attn_layer_indices",
+          "attn_layer_period",
+          "mamba_d_state",
+          "ssm_cfg",
+          "ssm_state_size");
 
   private KvCacheConfig() {}
 
   static Optional<KvCacheModel> derive(Path configJson, String cacheDtype, int tensorParallel)
       throws IOException {
     if (tensorParallel < 1) {
-      throw new IllegalArgumentException("tensorParallel must be at least 1, got " + tensorParallel);
+      throw new IllegalArgumentException(
+          "tensorParallel must be at least 1, got " + tensorParallel);
     }
     Object document;
     try (Reader reader = Files.newBufferedReader(configJson, StandardCharsets.UTF_8)) {

@@ -26,8 +26,8 @@ public record KvCacheModel(long bytesPerToken) {
    * @return empty for layouts the formula does not cover (MLA, hybrid or sliding-window layouts)
    *     or when a needed field is missing — never a made-up number
    */
-  public static Optional<KvCacheModel> fromConfigJson(Path configJson, String cacheDtype,
-      int tensorParallel) throws IOException {
+  public static Optional<KvCacheModel> fromConfigJson(
+      Path configJson, String cacheDtype, int tensorParallel) throws IOException {
     return KvCacheConfig.derive(configJson, cacheDtype, tensorParallel);
   }
 }

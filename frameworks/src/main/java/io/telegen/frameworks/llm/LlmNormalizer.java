@@ -54,7 +54,14 @@ public final class LlmNormalizer implements SampleHandler {
   private record AccKey(int rule, int alternative, SeriesKey series) {}
 
   /** A source sample name's role in one rule. */
-  private enum Role { VALUE, BUCKET, SUM, COUNT, OPERAND, LABELS }
+  private enum Role {
+    VALUE,
+    BUCKET,
+    SUM,
+    COUNT,
+    OPERAND,
+    LABELS
+  }
 
   private record Binding(Rule rule, int alternative, Role role, int operand) {}
 
@@ -132,7 +139,7 @@ public final class LlmNormalizer implements SampleHandler {
             bind(rule.operands().get(i).source(), new Binding(rule, 0, Role.OPERAND, i));
           }
         }
-        case RATE -> { }
+        case RATE -> {}
       }
     }
     alternativesSeen = newSeen();
@@ -147,8 +154,11 @@ public final class LlmNormalizer implements SampleHandler {
     Mapping mapping = Mapping.get();
     Framework framework = mapping.framework(target.framework());
     if (framework == null) {
-      throw new IllegalArgumentException("unknown LLM framework '" + target.framework()
-          + "'; known: " + new TreeSet<>(mapping.frameworkNames()));
+      throw new IllegalArgumentException(
+          "unknown LLM framework '"
+              + target.framework()
+              + "'; known: "
+              + new TreeSet<>(mapping.frameworkNames()));
     }
     return new LlmNormalizer(target, framework, mapping);
   }
@@ -190,14 +200,14 @@ public final class LlmNormalizer implements SampleHandler {
     String engine = framework.engineLabel() == null ? null : labels.get(framework.engineLabel());
     for (Binding b : matches) {
       Rule rule = b.rule();
-      Map<String, String> where = b.role() == Role.OPERAND
-          ? rule.operands().get(b.operand()).where() : rule.where();
+      Map<String, String> where =
+          b.role() == Role.OPERAND ? rule.operands().get(b.operand()).where() : rule.where();
       if (!matches(labels, where)) {
         continue;
       }
       SeriesKey series = new SeriesKey(model, engine, rule.status().of(labels));
-      Acc acc = accs.computeIfAbsent(new AccKey(rule.index(), b.alternative(), series),
-          k -> new Acc());
+      Acc acc =
+          accs.computeIfAbsent(new AccKey(rule.index(), b.alternative(), series), k -> new Acc());
       alternativesSeen[rule.index()][b.alternative()] = true;
       switch (b.role()) {
         case VALUE -> acc.value += value;
@@ -254,7 +264,8 @@ public final class LlmNormalizer implements SampleHandler {
     for (Map.Entry<AccKey, Acc> e : accs.entrySet()) {
       AccKey key = e.getKey();
       Rule rule = framework.rules().get(key.rule());
-      if (rule.kind() != Kind.PRODUCT && rule.kind() != Kind.DELTA_RATIO
+      if (rule.kind() != Kind.PRODUCT
+          && rule.kind() != Kind.DELTA_RATIO
           && key.alternative() != chosen[key.rule()]) {
         continue;
       }
@@ -279,7 +290,8 @@ public final class LlmNormalizer implements SampleHandler {
     for (Map.Entry<String, Map<Labels, Out>> e : outs.entrySet()) {
       for (Map.Entry<Labels, Out> s : e.getValue().entrySet()) {
         Out out = s.getValue();
-        if (out.kind == Kind.COUNTER || out.kind == Kind.HISTOGRAM_SUM
+        if (out.kind == Kind.COUNTER
+            || out.kind == Kind.HISTOGRAM_SUM
             || out.kind == Kind.HISTOGRAM) {
           StateKey key = new StateKey(e.getKey(), s.getKey());
           double cumulative = out.kind == Kind.HISTOGRAM ? out.count : out.value;
@@ -361,7 +373,9 @@ public final class LlmNormalizer implements SampleHandler {
         return asGauge(out);
       }
       case DELTA_RATIO -> {
-        if (acc.operands == null || !acc.hasOperand[0] || !acc.hasOperand[1]
+        if (acc.operands == null
+            || !acc.hasOperand[0]
+            || !acc.hasOperand[1]
             || Double.isNaN(acc.operands[0])) {
           return null;
         }
@@ -402,8 +416,10 @@ public final class LlmNormalizer implements SampleHandler {
       return null; // a summary or a bare _sum/_count carries no distribution
     }
     Double infinite = acc.buckets.get(Double.POSITIVE_INFINITY);
-    double total = !Double.isNaN(acc.count) ? acc.count
-        : infinite != null ? infinite : acc.buckets.lastEntry().getValue();
+    double total =
+        !Double.isNaN(acc.count)
+            ? acc.count
+            : infinite != null ? infinite : acc.buckets.lastEntry().getValue();
     List<Double> bounds = new ArrayList<>();
     List<Double> cumulative = new ArrayList<>();
     for (Map.Entry<Double, Double> b : acc.buckets.entrySet()) {
@@ -433,10 +449,12 @@ public final class LlmNormalizer implements SampleHandler {
    * target knows it. Nothing else is inferred (capacity is never guessed from usage / ratio).
    */
   private void completeKvCache(Map<String, Map<Labels, Out>> outs) {
-    Map<Labels, Out> ratio = outs.computeIfAbsent("llm_kv_cache_usage_ratio", t -> new LinkedHashMap<>());
-    Map<Labels, Out> used = outs.computeIfAbsent("llm_kv_cache_usage_tokens", t -> new LinkedHashMap<>());
-    Map<Labels, Out> capacity = outs.computeIfAbsent("llm_kv_cache_capacity_tokens",
-        t -> new LinkedHashMap<>());
+    Map<Labels, Out> ratio =
+        outs.computeIfAbsent("llm_kv_cache_usage_ratio", t -> new LinkedHashMap<>());
+    Map<Labels, Out> used =
+        outs.computeIfAbsent("llm_kv_cache_usage_tokens", t -> new LinkedHashMap<>());
+    Map<Labels, Out> capacity =
+        outs.computeIfAbsent("llm_kv_cache_capacity_tokens", t -> new LinkedHashMap<>());
     Set<Labels> series = new java.util.LinkedHashSet<>();
     series.addAll(ratio.keySet());
     series.addAll(used.keySet());
@@ -483,8 +501,15 @@ public final class LlmNormalizer implements SampleHandler {
         switch (out.kind) {
           case COUNTER, HISTOGRAM_SUM ->
               batch.counter(name, out.value, startTimes.get(out), s.getKey());
-          case HISTOGRAM -> batch.histogram(name, out.bounds, out.bucketCounts, out.sum, out.count,
-              startTimes.get(out), s.getKey());
+          case HISTOGRAM ->
+              batch.histogram(
+                  name,
+                  out.bounds,
+                  out.bucketCounts,
+                  out.sum,
+                  out.count,
+                  startTimes.get(out),
+                  s.getKey());
           default -> batch.gauge(name, out.value, s.getKey());
         }
       }
@@ -492,8 +517,8 @@ public final class LlmNormalizer implements SampleHandler {
   }
 
   private Labels labels(String model, SeriesKey series) {
-    Labels labels = Labels.of("model", model, "instance", target.instance(),
-        "framework", framework.name());
+    Labels labels =
+        Labels.of("model", model, "instance", target.instance(), "framework", framework.name());
     if (target.gpu() != null) {
       labels = labels.and("gpu", target.gpu());
     }
@@ -588,7 +613,8 @@ public final class LlmNormalizer implements SampleHandler {
     if (scale == 1.0 || Double.isNaN(value) || Double.isInfinite(value)) {
       return value;
     }
-    return new BigDecimal(Double.toString(value)).multiply(new BigDecimal(Double.toString(scale)))
+    return new BigDecimal(Double.toString(value))
+        .multiply(new BigDecimal(Double.toString(scale)))
         .doubleValue();
   }
 }

@@ -17,8 +17,13 @@ import java.util.TreeSet;
  *     {@link ServingFrameworks#METRIC_GROUPS}
  * @param kvCache bytes per KV-cache token when known, else {@code null}
  */
-public record LlmTarget(String framework, String instance, String modelOverride, String gpu,
-    Set<String> metricGroups, KvCacheModel kvCache) {
+public record LlmTarget(
+    String framework,
+    String instance,
+    String modelOverride,
+    String gpu,
+    Set<String> metricGroups,
+    KvCacheModel kvCache) {
 
   /** Validates the required fields and copies {@code metricGroups} (null means all). */
   public LlmTarget {
@@ -31,8 +36,11 @@ public record LlmTarget(String framework, String instance, String modelOverride,
     metricGroups = metricGroups == null ? Set.of() : Set.copyOf(metricGroups);
     for (String group : metricGroups) {
       if (!ServingFrameworks.METRIC_GROUPS.contains(group)) {
-        throw new IllegalArgumentException("unknown metric group '" + group + "', known: "
-            + new TreeSet<>(ServingFrameworks.METRIC_GROUPS));
+        throw new IllegalArgumentException(
+            "unknown metric group '"
+                + group
+                + "', known: "
+                + new TreeSet<>(ServingFrameworks.METRIC_GROUPS));
       }
     }
   }

@@ -22,7 +22,14 @@ final class Mapping {
 
   /** How a rule turns source samples into a value. See mapping.yaml for each kind's meaning. */
   enum Kind {
-    COUNTER, GAUGE, HISTOGRAM, HISTOGRAM_SUM, RATE, DELTA_RATIO, PRODUCT, LABEL_PRODUCT;
+    COUNTER,
+    GAUGE,
+    HISTOGRAM,
+    HISTOGRAM_SUM,
+    RATE,
+    DELTA_RATIO,
+    PRODUCT,
+    LABEL_PRODUCT;
 
     static Kind of(String text, String where) {
       for (Kind kind : values()) {
@@ -65,8 +72,16 @@ final class Mapping {
    *     LABEL_PRODUCT); empty for the other kinds
    * @param operands the factors (PRODUCT) or numerator and denominator (DELTA_RATIO)
    */
-  record Rule(int index, String target, Kind kind, List<String> sources, double scale,
-      Map<String, String> where, Status status, String of, List<String> labels,
+  record Rule(
+      int index,
+      String target,
+      Kind kind,
+      List<String> sources,
+      double scale,
+      Map<String, String> where,
+      Status status,
+      String of,
+      List<String> labels,
       List<Operand> operands) {}
 
   /** One framework's table; {@code name} is also its {@code framework} label value. */
@@ -128,15 +143,23 @@ final class Mapping {
     Map<String, String> groups = stringMap(top.get("groups"), "groups");
     for (Map.Entry<String, String> e : groups.entrySet()) {
       if (!ServingFrameworks.METRIC_GROUPS.contains(e.getValue())) {
-        throw new IllegalStateException(RESOURCE + ": groups: " + e.getKey() + " is in group '"
-            + e.getValue() + "', which is not one of ServingFrameworks.METRIC_GROUPS "
-            + new TreeSet<>(ServingFrameworks.METRIC_GROUPS));
+        throw new IllegalStateException(
+            RESOURCE
+                + ": groups: "
+                + e.getKey()
+                + " is in group '"
+                + e.getValue()
+                + "', which is not one of ServingFrameworks.METRIC_GROUPS "
+                + new TreeSet<>(ServingFrameworks.METRIC_GROUPS));
       }
     }
     if (!groups.values().containsAll(ServingFrameworks.METRIC_GROUPS)) {
-      throw new IllegalStateException(RESOURCE + ": groups: no metric is in some of "
-          + "ServingFrameworks.METRIC_GROUPS " + new TreeSet<>(
-              ServingFrameworks.METRIC_GROUPS) + "; a group nothing belongs to selects nothing");
+      throw new IllegalStateException(
+          RESOURCE
+              + ": groups: no metric is in some of "
+              + "ServingFrameworks.METRIC_GROUPS "
+              + new TreeSet<>(ServingFrameworks.METRIC_GROUPS)
+              + "; a group nothing belongs to selects nothing");
     }
     Map<String, Framework> frameworks = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : map(top.get("frameworks"), "frameworks").entrySet()) {
@@ -146,8 +169,13 @@ final class Mapping {
       for (Object r : (List<?>) fw.get("rules")) {
         rules.add(rule(rules.size(), map(r, name + " rule " + rules.size()), name, groups));
       }
-      frameworks.put(name, new Framework(name, (String) fw.get("model_label"),
-          (String) fw.get("engine_label"), List.copyOf(rules)));
+      frameworks.put(
+          name,
+          new Framework(
+              name,
+              (String) fw.get("model_label"),
+              (String) fw.get("engine_label"),
+              List.copyOf(rules)));
     }
     return new Mapping(Map.copyOf(groups), Map.copyOf(frameworks));
   }
@@ -193,9 +221,12 @@ final class Mapping {
     if (s instanceof String constant) {
       status = new Status(constant, null, Map.of(), null);
     } else if (s instanceof Map<?, ?> spec) {
-      status = new Status(null, required(spec, "from", where + " status"),
-          stringMap(spec.get("values"), where + " status values"),
-          required(spec, "default", where + " status"));
+      status =
+          new Status(
+              null,
+              required(spec, "from", where + " status"),
+              stringMap(spec.get("values"), where + " status values"),
+              required(spec, "default", where + " status"));
     }
     List<String> labels = new ArrayList<>();
     if (r.get("labels") instanceof List<?> list) {
@@ -203,14 +234,24 @@ final class Mapping {
         labels.add((String) l);
       }
     }
-    return new Rule(index, target, kind, List.copyOf(sources), scale,
-        stringMap(r.get("where"), where + " where"), status, (String) r.get("of"),
-        List.copyOf(labels), List.copyOf(operands));
+    return new Rule(
+        index,
+        target,
+        kind,
+        List.copyOf(sources),
+        scale,
+        stringMap(r.get("where"), where + " where"),
+        status,
+        (String) r.get("of"),
+        List.copyOf(labels),
+        List.copyOf(operands));
   }
 
   private static Operand operand(Object o, String where) {
     Map<?, ?> m = map(o, where);
-    return new Operand(required(m, "source", where), stringMap(m.get("where"), where + " where"),
+    return new Operand(
+        required(m, "source", where),
+        stringMap(m.get("where"), where + " where"),
         (String) m.get("weight_label"));
   }
 

@@ -33,7 +33,8 @@ public final class LabelSet {
    */
   public static LabelSet of(String... namesAndValues) {
     if (namesAndValues.length % 2 != 0) {
-      throw new IllegalArgumentException("expected name/value pairs, got " + namesAndValues.length + " strings");
+      throw new IllegalArgumentException(
+          "expected name/value pairs, got " + namesAndValues.length + " strings");
     }
     for (String s : namesAndValues) {
       if (s == null) {

@@ -61,8 +61,14 @@ public final class PrometheusTextParser {
   // Suffixes a sample name may carry on top of its family's name, and the family types that
   // legitimately produce each; matching on type keeps a gauge "foo" from swallowing "foo_count".
   private static final byte[][] SUFFIXES = {
-    ascii("_bucket"), ascii("_sum"), ascii("_count"), ascii("_total"), ascii("_created"),
-    ascii("_gcount"), ascii("_gsum"), ascii("_info")
+    ascii("_bucket"),
+    ascii("_sum"),
+    ascii("_count"),
+    ascii("_total"),
+    ascii("_created"),
+    ascii("_gcount"),
+    ascii("_gsum"),
+    ascii("_info")
   };
   private static final MetricKind[][] SUFFIX_KINDS = {
     {MetricKind.HISTOGRAM, MetricKind.GAUGE_HISTOGRAM},
@@ -245,7 +251,10 @@ public final class PrometheusTextParser {
     if (e > s && b[e - 1] == '\r') {
       e--;
     }
-    if (lineNo == 1 && e - s >= 3 && b[s] == (byte) 0xEF && b[s + 1] == (byte) 0xBB
+    if (lineNo == 1
+        && e - s >= 3
+        && b[s] == (byte) 0xEF
+        && b[s + 1] == (byte) 0xBB
         && b[s + 2] == (byte) 0xBF) {
       s += 3;
     }
@@ -436,7 +445,8 @@ public final class PrometheusTextParser {
     System.arraycopy(labelScratch, 0, labels, 0, labels.length);
     String name = cache.get(b, nameStart, nameEnd - nameStart);
     flushFamily();
-    handler.sample(name, familyOf(name, b, nameStart, nameEnd - nameStart), LabelSet.wrap(labels), value);
+    handler.sample(
+        name, familyOf(name, b, nameStart, nameEnd - nameStart), LabelSet.wrap(labels), value);
     samples++;
     return null;
   }

@@ -30,12 +30,14 @@ public final class DiscoveredServers implements SourceDiscovery {
   private final Function<ServingProcessDiscovery.Server, FrameworkScrapeSource> factory;
   private final Set<String> excludedInstances;
   private final Map<String, FrameworkScrapeSource> children = new LinkedHashMap<>();
+
   /** Sources handed to a scheduler by {@link #current}; it closes them, not this class. */
   private final Set<FrameworkScrapeSource> handedOut =
       Collections.newSetFromMap(new IdentityHashMap<>());
+
   private boolean discovered;
-  private ServingProcessDiscovery.Result lastResult = new ServingProcessDiscovery.Result(
-      List.of(), List.of());
+  private ServingProcessDiscovery.Result lastResult =
+      new ServingProcessDiscovery.Result(List.of(), List.of());
 
   /**
    * @param discovery reads the process table
@@ -43,7 +45,8 @@ public final class DiscoveredServers implements SourceDiscovery {
    * @param excludedInstances {@code host:port} of servers scraped elsewhere (configured
    *     endpoints), not to be scraped twice
    */
-  public DiscoveredServers(ServingProcessDiscovery discovery,
+  public DiscoveredServers(
+      ServingProcessDiscovery discovery,
       Function<ServingProcessDiscovery.Server, FrameworkScrapeSource> factory,
       Set<String> excludedInstances) {
     this.discovery = Objects.requireNonNull(discovery, "discovery");
@@ -73,25 +76,35 @@ public final class DiscoveredServers implements SourceDiscovery {
         current.put(key(server), server);
       }
     }
-    children.entrySet().removeIf(entry -> {
-      if (current.containsKey(entry.getKey())) {
-        return false;
-      }
-      FrameworkScrapeSource gone = entry.getValue();
-      logger.info("LLM serving: " + gone.logName() + " is gone; no longer scraped");
-      if (!handedOut.remove(gone)) {
-        gone.close();
-      }
-      return true;
-    });
+    children
+        .entrySet()
+        .removeIf(
+            entry -> {
+              if (current.containsKey(entry.getKey())) {
+                return false;
+              }
+              FrameworkScrapeSource gone = entry.getValue();
+              logger.info("LLM serving: " + gone.logName() + " is gone; no longer scraped");
+              if (!handedOut.remove(gone)) {
+                gone.close();
+              }
+              return true;
+            });
     for (Map.Entry<String, ServingProcessDiscovery.Server> entry : current.entrySet()) {
       if (!children.containsKey(entry.getKey())) {
         ServingProcessDiscovery.Server server = entry.getValue();
         try {
           children.put(entry.getKey(), factory.apply(server));
           if (!first) {
-            logger.info("LLM serving: found " + server.framework() + " at " + server.instance()
-                + " (pid " + server.pid() + "); scraping " + server.uri());
+            logger.info(
+                "LLM serving: found "
+                    + server.framework()
+                    + " at "
+                    + server.instance()
+                    + " (pid "
+                    + server.pid()
+                    + "); scraping "
+                    + server.uri());
           }
         } catch (RuntimeException e) {
           logger.warning("LLM serving: cannot scrape " + server.uri() + ": " + e.getMessage());

@@ -55,8 +55,8 @@ public final class FrameworkScrapeSource implements MetricSource {
    * @param truncated scrapes cut at the byte cap
    * @param lastError the last failure's message, or null
    */
-  public record Stats(long scrapes, long failures, long rejectedLines, long truncated,
-      String lastError) {}
+  public record Stats(
+      long scrapes, long failures, long rejectedLines, long truncated, String lastError) {}
 
   private final String framework;
   private final ServingFramework profile;
@@ -114,8 +114,8 @@ public final class FrameworkScrapeSource implements MetricSource {
     if (port < 0) {
       port = "https".equalsIgnoreCase(endpoint.getScheme()) ? 443 : 80;
     }
-    String host = endpoint.getHost() == null ? String.valueOf(endpoint.getAuthority())
-        : endpoint.getHost();
+    String host =
+        endpoint.getHost() == null ? String.valueOf(endpoint.getAuthority()) : endpoint.getHost();
     return host + ":" + port;
   }
 
@@ -189,8 +189,11 @@ public final class FrameworkScrapeSource implements MetricSource {
     } catch (RuntimeException e) {
       failures++;
       lastError = logName() + ": " + e;
-      throw new ScrapeException(ScrapeException.Reason.IO, endpoint.toString(), endpoint
-          + ": normalising the metrics failed: " + e, e);
+      throw new ScrapeException(
+          ScrapeException.Reason.IO,
+          endpoint.toString(),
+          endpoint + ": normalising the metrics failed: " + e,
+          e);
     }
   }
 
@@ -220,14 +223,16 @@ public final class FrameworkScrapeSource implements MetricSource {
     if (lookup == null) {
       return null;
     }
-    if (resolvedModel == null && (nextModelAttemptNanos == Long.MIN_VALUE
-        || System.nanoTime() - nextModelAttemptNanos >= 0)) {
+    if (resolvedModel == null
+        && (nextModelAttemptNanos == Long.MIN_VALUE
+            || System.nanoTime() - nextModelAttemptNanos >= 0)) {
       try {
-        resolvedModel = lookup.model().apply(
-            scraper.fetchJson(endpoint.resolve(lookup.path()), lookup.advice()));
+        resolvedModel =
+            lookup
+                .model()
+                .apply(scraper.fetchJson(endpoint.resolve(lookup.path()), lookup.advice()));
       } catch (ScrapeException e) {
-        logger.fine(() -> name + ": model lookup failed, retrying in a minute: "
-            + e.getMessage());
+        logger.fine(() -> name + ": model lookup failed, retrying in a minute: " + e.getMessage());
       }
       if (resolvedModel == null) {
         nextModelAttemptNanos = System.nanoTime() + MODEL_RETRY_NANOS;
@@ -262,9 +267,14 @@ public final class FrameworkScrapeSource implements MetricSource {
       return;
     }
     rejectedLines += report.rejectedLines();
-    rejections.report("rejected lines", report.rejectedLines() + " line(s) of " + endpoint
-        + " were not understood and skipped (first: " + report.firstRejections().get(0)
-        + "); logged once, and once when a scrape has none");
+    rejections.report(
+        "rejected lines",
+        report.rejectedLines()
+            + " line(s) of "
+            + endpoint
+            + " were not understood and skipped (first: "
+            + report.firstRejections().get(0)
+            + "); logged once, and once when a scrape has none");
   }
 
   /** Builds a {@link FrameworkScrapeSource}. */
@@ -283,13 +293,16 @@ public final class FrameworkScrapeSource implements MetricSource {
       this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
       ServingFramework profile = ServingFrameworks.get(framework);
       if (profile == null || !profile.scraped()) {
-        throw new IllegalArgumentException("no HTTP metrics for framework '" + framework
-            + "'; expected one of " + ServingFrameworks.scrapedNames());
+        throw new IllegalArgumentException(
+            "no HTTP metrics for framework '"
+                + framework
+                + "'; expected one of "
+                + ServingFrameworks.scrapedNames());
       }
-      if (endpoint.getHost() == null || endpoint.getScheme() == null
+      if (endpoint.getHost() == null
+          || endpoint.getScheme() == null
           || !endpoint.getScheme().matches("(?i)https?")) {
-        throw new IllegalArgumentException("expected an http(s) URL with a host, got "
-            + endpoint);
+        throw new IllegalArgumentException("expected an http(s) URL with a host, got " + endpoint);
       }
     }
 

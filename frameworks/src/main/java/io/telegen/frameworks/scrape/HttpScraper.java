@@ -55,28 +55,31 @@ public final class HttpScraper {
 
   private static final String USER_AGENT = "telegen-agent";
 
-  private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofMillis(CONNECT_TIMEOUT_MILLIS))
-      .followRedirects(HttpClient.Redirect.NORMAL)
-      .executor(daemonPool())
-      .build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofMillis(CONNECT_TIMEOUT_MILLIS))
+          .followRedirects(HttpClient.Redirect.NORMAL)
+          .executor(daemonPool())
+          .build();
 
   private static final ScheduledExecutorService DEADLINES =
-      Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "telegen-scrape-deadline");
-        t.setDaemon(true);
-        return t;
-      });
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "telegen-scrape-deadline");
+            t.setDaemon(true);
+            return t;
+          });
 
-  private static final Map<Integer, String> STATUS_TEXT = Map.ofEntries(
-      Map.entry(301, "Moved Permanently"), Map.entry(302, "Found"),
-      Map.entry(400, "Bad Request"), Map.entry(401, "Unauthorized"),
-      Map.entry(403, "Forbidden"), Map.entry(404, "Not Found"),
-      Map.entry(405, "Method Not Allowed"), Map.entry(406, "Not Acceptable"),
-      Map.entry(429, "Too Many Requests"), Map.entry(500, "Internal Server Error"),
-      Map.entry(501, "Not Implemented"), Map.entry(502, "Bad Gateway"),
-      Map.entry(503, "Service Unavailable"), Map.entry(504, "Gateway Timeout"));
+  private static final Map<Integer, String> STATUS_TEXT =
+      Map.ofEntries(
+          Map.entry(301, "Moved Permanently"), Map.entry(302, "Found"),
+          Map.entry(400, "Bad Request"), Map.entry(401, "Unauthorized"),
+          Map.entry(403, "Forbidden"), Map.entry(404, "Not Found"),
+          Map.entry(405, "Method Not Allowed"), Map.entry(406, "Not Acceptable"),
+          Map.entry(429, "Too Many Requests"), Map.entry(500, "Internal Server Error"),
+          Map.entry(501, "Not Implemented"), Map.entry(502, "Bad Gateway"),
+          Map.entry(503, "Service Unavailable"), Map.entry(504, "Gateway Timeout"));
 
   private final Duration timeout;
   private final long maxBytes;
@@ -127,8 +130,7 @@ public final class HttpScraper {
    * @return what the parser accepted and rejected
    * @throws ScrapeException on any failure; never anything else
    */
-  public ParseReport scrape(URI uri, String advice, SampleHandler handler)
-      throws ScrapeException {
+  public ParseReport scrape(URI uri, String advice, SampleHandler handler) throws ScrapeException {
     String url = String.valueOf(uri);
     HttpResponse<InputStream> response = send(uri, "text/plain;version=0.0.4;q=1.0,*/*;q=0.1");
     AtomicBoolean expired = new AtomicBoolean();
@@ -136,8 +138,8 @@ public final class HttpScraper {
     ScheduledFuture<?> deadline = closeAtDeadline(raw, expired);
     try (raw) {
       checkStatus(url, response, advice);
-      String contentType = response.headers().firstValue("Content-Type").orElse("")
-          .toLowerCase(Locale.ROOT);
+      String contentType =
+          response.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
       if (contentType.startsWith("text/html") || contentType.startsWith("application/json")) {
         throw notMetrics(url, "a " + contentType.split(";")[0].trim() + " page", advice);
       }
@@ -155,16 +157,27 @@ public final class HttpScraper {
         throw timedOut(url, "its body did not finish");
       }
       if (report.truncated()) {
-        throw new ScrapeException(Reason.TOO_LARGE, url, url + " sent more than "
-            + showBytes(maxBytes) + " of metrics; the body was cut there and this scrape dropped. "
-            + "A server with that many series usually has a label explosion; raise the cap only "
-            + "if the size is expected");
+        throw new ScrapeException(
+            Reason.TOO_LARGE,
+            url,
+            url
+                + " sent more than "
+                + showBytes(maxBytes)
+                + " of metrics; the body was cut there and this scrape dropped. "
+                + "A server with that many series usually has a label explosion; raise the cap only "
+                + "if the size is expected");
       }
       if (report.samples() == 0 && report.rejectedLines() > 0) {
-        throw new ScrapeException(Reason.NOT_METRICS, url, url + " answered "
-            + report.rejectedLines() + " lines and none is a Prometheus sample (first problem: "
-            + report.firstRejections().get(0) + ")"
-            + (advice == null ? "" : "; " + advice));
+        throw new ScrapeException(
+            Reason.NOT_METRICS,
+            url,
+            url
+                + " answered "
+                + report.rejectedLines()
+                + " lines and none is a Prometheus sample (first problem: "
+                + report.firstRejections().get(0)
+                + ")"
+                + (advice == null ? "" : "; " + advice));
       }
       return report;
     } catch (IOException e) {
@@ -196,8 +209,13 @@ public final class HttpScraper {
         for (int n; (n = raw.read(chunk)) >= 0; ) {
           out.write(chunk, 0, n);
           if (out.size() > maxJsonBytes) {
-            throw new ScrapeException(Reason.TOO_LARGE, url, url + " sent more than "
-                + showBytes(maxJsonBytes) + "; expected a small JSON document");
+            throw new ScrapeException(
+                Reason.TOO_LARGE,
+                url,
+                url
+                    + " sent more than "
+                    + showBytes(maxJsonBytes)
+                    + "; expected a small JSON document");
           }
         }
       } catch (IOException e) {
@@ -222,31 +240,46 @@ public final class HttpScraper {
     String url = String.valueOf(uri);
     HttpRequest request;
     try {
-      request = HttpRequest.newBuilder(uri)
-          .GET()
-          .timeout(timeout)
-          .header("Accept", accept)
-          .header("User-Agent", USER_AGENT)
-          .build();
+      request =
+          HttpRequest.newBuilder(uri)
+              .GET()
+              .timeout(timeout)
+              .header("Accept", accept)
+              .header("User-Agent", USER_AGENT)
+              .build();
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw new ScrapeException(Reason.IO, url, url + " is not a usable http(s) URL: "
-          + e.getMessage(), e);
+      throw new ScrapeException(
+          Reason.IO, url, url + " is not a usable http(s) URL: " + e.getMessage(), e);
     }
     try {
       return CLIENT.send(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (HttpConnectTimeoutException e) {
-      throw new ScrapeException(Reason.TIMEOUT, url, url + " did not accept a connection within "
-          + Math.min(CONNECT_TIMEOUT_MILLIS, timeout.toMillis()) + " ms; is the host reachable "
-          + "and the port right?", e);
+      throw new ScrapeException(
+          Reason.TIMEOUT,
+          url,
+          url
+              + " did not accept a connection within "
+              + Math.min(CONNECT_TIMEOUT_MILLIS, timeout.toMillis())
+              + " ms; is the host reachable "
+              + "and the port right?",
+          e);
     } catch (HttpTimeoutException e) {
       throw timedOut(url, "no answer came");
     } catch (ConnectException e) {
-      throw new ScrapeException(Reason.CONNECT, url, url + " refused the connection; is the "
-          + "server running and listening on that address and port?", e);
+      throw new ScrapeException(
+          Reason.CONNECT,
+          url,
+          url
+              + " refused the connection; is the "
+              + "server running and listening on that address and port?",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ScrapeException(Reason.TIMEOUT, url, url + ": the scrape was interrupted "
-          + "(the agent's collection deadline passed)", e);
+      throw new ScrapeException(
+          Reason.TIMEOUT,
+          url,
+          url + ": the scrape was interrupted " + "(the agent's collection deadline passed)",
+          e);
     } catch (IOException e) {
       Throwable root = e;
       while (root.getCause() != null) {
@@ -254,8 +287,8 @@ public final class HttpScraper {
       }
       if (root instanceof UnresolvedAddressException
           || root instanceof java.net.UnknownHostException) {
-        throw new ScrapeException(Reason.CONNECT, url, url + ": host " + uri.getHost()
-            + " does not resolve", e);
+        throw new ScrapeException(
+            Reason.CONNECT, url, url + ": host " + uri.getHost() + " does not resolve", e);
       }
       throw new ScrapeException(Reason.IO, url, url + ": " + describe(e), e);
     } catch (RuntimeException e) {
@@ -264,14 +297,17 @@ public final class HttpScraper {
   }
 
   private ScheduledFuture<?> closeAtDeadline(InputStream body, AtomicBoolean expired) {
-    return DEADLINES.schedule(() -> {
-      expired.set(true);
-      try {
-        body.close();
-      } catch (IOException | RuntimeException ignored) {
-        // The reader sees the stream end or fail and checks the flag.
-      }
-    }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return DEADLINES.schedule(
+        () -> {
+          expired.set(true);
+          try {
+            body.close();
+          } catch (IOException | RuntimeException ignored) {
+            // The reader sees the stream end or fail and checks the flag.
+          }
+        },
+        timeout.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   private static void checkStatus(String url, HttpResponse<?> response, String advice)
@@ -286,11 +322,11 @@ public final class HttpScraper {
       message.append(' ').append(text);
     }
     if (status == 404 || status == 405) {
-      message.append(advice == null ? "; is this the metrics path of the server?"
-          : "; " + advice);
+      message.append(advice == null ? "; is this the metrics path of the server?" : "; " + advice);
     } else if (status == 401 || status == 403) {
-      message.append("; the endpoint needs credentials, which the agent does not send; expose "
-          + "metrics without authentication on a local port");
+      message.append(
+          "; the endpoint needs credentials, which the agent does not send; expose "
+              + "metrics without authentication on a local port");
     } else if (status >= 500) {
       message.append("; the server failed to render its metrics, see its own log");
     }
@@ -298,14 +334,26 @@ public final class HttpScraper {
   }
 
   private static ScrapeException notMetrics(String url, String what, String advice) {
-    return new ScrapeException(Reason.NOT_METRICS, url, url + " answered " + what
-        + ", not Prometheus metrics; " + (advice == null
-            ? "is this the metrics path of the server?" : advice));
+    return new ScrapeException(
+        Reason.NOT_METRICS,
+        url,
+        url
+            + " answered "
+            + what
+            + ", not Prometheus metrics; "
+            + (advice == null ? "is this the metrics path of the server?" : advice));
   }
 
   private ScrapeException timedOut(String url, String what) {
-    return new ScrapeException(Reason.TIMEOUT, url, url + " timed out: " + what + " within "
-        + timeout.toMillis() + " ms; the server is overloaded or hung, or the timeout is too short");
+    return new ScrapeException(
+        Reason.TIMEOUT,
+        url,
+        url
+            + " timed out: "
+            + what
+            + " within "
+            + timeout.toMillis()
+            + " ms; the server is overloaded or hung, or the timeout is too short");
   }
 
   private ScrapeException readFailure(String url, AtomicBoolean expired, IOException e) {
@@ -313,11 +361,20 @@ public final class HttpScraper {
       return timedOut(url, "its body did not finish");
     }
     if (Thread.currentThread().isInterrupted()) {
-      return new ScrapeException(Reason.TIMEOUT, url, url + ": the scrape was interrupted "
-          + "(the agent's collection deadline passed)", e);
+      return new ScrapeException(
+          Reason.TIMEOUT,
+          url,
+          url + ": the scrape was interrupted " + "(the agent's collection deadline passed)",
+          e);
     }
-    return new ScrapeException(Reason.IO, url, url + ": reading the body failed part-way ("
-        + describe(e) + "); the server closed the connection early", e);
+    return new ScrapeException(
+        Reason.IO,
+        url,
+        url
+            + ": reading the body failed part-way ("
+            + describe(e)
+            + "); the server closed the connection early",
+        e);
   }
 
   /** Peeks at the first non-blank bytes: a body starting with '<' is HTML or XML. */
@@ -358,10 +415,11 @@ public final class HttpScraper {
 
   private static ExecutorService daemonPool() {
     AtomicInteger n = new AtomicInteger();
-    return Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "telegen-http-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    return Executors.newCachedThreadPool(
+        r -> {
+          Thread t = new Thread(r, "telegen-http-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 }

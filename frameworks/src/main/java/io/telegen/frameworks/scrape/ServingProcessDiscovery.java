@@ -54,8 +54,17 @@ public final class ServingProcessDiscovery {
    * @param kvCacheDtype {@code --kv-cache-dtype}, {@code auto} when not given
    * @param tensorParallel {@code --tensor-parallel-size} (or {@code --tp}), 1 when not given
    */
-  public record Server(String framework, int pid, List<Integer> pids, String host, int port,
-      String path, String model, Path modelConfig, String kvCacheDtype, int tensorParallel) {
+  public record Server(
+      String framework,
+      int pid,
+      List<Integer> pids,
+      String host,
+      int port,
+      String path,
+      String model,
+      Path modelConfig,
+      String kvCacheDtype,
+      int tensorParallel) {
 
     public Server {
       pids = List.copyOf(pids);
@@ -98,8 +107,10 @@ public final class ServingProcessDiscovery {
    */
   public ServingProcessDiscovery(Path procRoot, Set<String> frameworks) {
     this.procRoot = procRoot;
-    this.frameworks = frameworks == null || frameworks.isEmpty()
-        ? ServingFrameworks.scrapedNames() : Set.copyOf(frameworks);
+    this.frameworks =
+        frameworks == null || frameworks.isEmpty()
+            ? ServingFrameworks.scrapedNames()
+            : Set.copyOf(frameworks);
   }
 
   /** Reads {@code procRoot} once. */
@@ -150,17 +161,18 @@ public final class ServingProcessDiscovery {
       byEndpoint.putIfAbsent(server.instance() + server.path(), server);
     }
     List<Server> servers = new ArrayList<>(byEndpoint.values());
-    servers.sort(Comparator.comparing(Server::framework).thenComparing(Server::port)
-        .thenComparing(Server::host));
+    servers.sort(
+        Comparator.comparing(Server::framework)
+            .thenComparing(Server::port)
+            .thenComparing(Server::host));
     return new Result(servers, notes);
   }
 
-  private static boolean ancestorMatches(Proc proc, String framework, Map<Integer, Proc> procs,
-      Map<Integer, String> matched) {
+  private static boolean ancestorMatches(
+      Proc proc, String framework, Map<Integer, Proc> procs, Map<Integer, String> matched) {
     Set<Integer> seen = new HashSet<>();
     for (Proc p = procs.get(proc.ppid()); p != null && seen.add(p.pid()); p = procs.get(p.ppid())) {
-      if (framework.equals(matched.get(p.pid()))
-          && p.argv().equals(proc.argv())) {
+      if (framework.equals(matched.get(p.pid())) && p.argv().equals(proc.argv())) {
         return true;
       }
     }
@@ -176,8 +188,13 @@ public final class ServingProcessDiscovery {
     return framework == null ? null : framework.name();
   }
 
-  private Server endpoint(Proc proc, String framework, Map<Integer, Proc> procs,
-      Map<Integer, List<Integer>> children, Map<Long, Listener> listeners, List<String> notes,
+  private Server endpoint(
+      Proc proc,
+      String framework,
+      Map<Integer, Proc> procs,
+      Map<Integer, List<Integer>> children,
+      Map<Long, Listener> listeners,
+      List<String> notes,
       boolean[] seenSockets) {
     int pid = proc.pid();
     ServingFramework profile = ServingFrameworks.get(framework);
@@ -194,8 +211,13 @@ public final class ServingProcessDiscovery {
       try {
         wanted = Integer.parseInt(portFlag.trim());
       } catch (NumberFormatException e) {
-        notes.add(framework + " (pid " + pid + ") has a port flag \"" + portFlag
-            + "\" that is not a number");
+        notes.add(
+            framework
+                + " (pid "
+                + pid
+                + ") has a port flag \""
+                + portFlag
+                + "\" that is not a number");
         return null;
       }
     }
@@ -218,9 +240,15 @@ public final class ServingProcessDiscovery {
         }
       }
       if (chosen == null) {
-        notes.add(framework + " (pid " + pid + "): cannot read " + procRoot.resolve(pid + "/fd")
-            + " (run the agent as the same user or with CAP_SYS_PTRACE) and port " + wanted
-            + " is not listening");
+        notes.add(
+            framework
+                + " (pid "
+                + pid
+                + "): cannot read "
+                + procRoot.resolve(pid + "/fd")
+                + " (run the agent as the same user or with CAP_SYS_PTRACE) and port "
+                + wanted
+                + " is not listening");
         return null;
       }
     }
@@ -233,9 +261,18 @@ public final class ServingProcessDiscovery {
         chosen = own.get(0);
       } else {
         if (!ports.isEmpty()) {
-          notes.add(framework + " (pid " + pid + ") listens on " + ports + " but not on its "
-              + "metrics port " + wanted + "; set agent.aiml.frameworks." + framework
-              + ".metrics_endpoint");
+          notes.add(
+              framework
+                  + " (pid "
+                  + pid
+                  + ") listens on "
+                  + ports
+                  + " but not on its "
+                  + "metrics port "
+                  + wanted
+                  + "; set agent.aiml.frameworks."
+                  + framework
+                  + ".metrics_endpoint");
         }
         return null;
       }
@@ -258,8 +295,17 @@ public final class ServingProcessDiscovery {
         // Keep 1.
       }
     }
-    return new Server(framework, pid, tree, scrapeHost(chosen.host()), chosen.port(), path, model,
-        modelConfig, kvCacheDtype, tp);
+    return new Server(
+        framework,
+        pid,
+        tree,
+        scrapeHost(chosen.host()),
+        chosen.port(),
+        path,
+        model,
+        modelConfig,
+        kvCacheDtype,
+        tp);
   }
 
   /** The topmost ancestor that runs the same framework (a TGI launcher above its router). */
@@ -274,8 +320,8 @@ public final class ServingProcessDiscovery {
     return root;
   }
 
-  private static void descendants(int pid, Map<Integer, List<Integer>> children, List<Integer> out,
-      Set<Integer> seen) {
+  private static void descendants(
+      int pid, Map<Integer, List<Integer>> children, List<Integer> out, Set<Integer> seen) {
     if (!seen.add(pid)) {
       return;
     }
@@ -330,9 +376,10 @@ public final class ServingProcessDiscovery {
     if (file == null) {
       return null;
     }
-    Path[] candidates = file.startsWith("/")
-        ? new Path[] {procRoot.resolve(pid + "/root" + file), Path.of(file)}
-        : new Path[] {procRoot.resolve(pid + "/cwd").resolve(file)};
+    Path[] candidates =
+        file.startsWith("/")
+            ? new Path[] {procRoot.resolve(pid + "/root" + file), Path.of(file)}
+            : new Path[] {procRoot.resolve(pid + "/cwd").resolve(file)};
     for (Path candidate : candidates) {
       try {
         if (Files.size(candidate) > 64 * 1024) {
@@ -506,7 +553,9 @@ public final class ServingProcessDiscovery {
   }
 
   private static boolean isWildcardOrLoopback(String host) {
-    return host.equals("0.0.0.0") || host.startsWith("127.") || host.equals("0:0:0:0:0:0:0:0")
+    return host.equals("0.0.0.0")
+        || host.startsWith("127.")
+        || host.equals("0:0:0:0:0:0:0:0")
         || host.equals("0:0:0:0:0:0:0:1");
   }
 

@@ -48,8 +48,8 @@ public final class ServingFramework {
 
   // Every framework that takes these flags gives them the same meaning (TGI's --num-shard is its
   // tensor-parallel size), so they are shared rather than set per profile.
-  private static final List<String> TENSOR_PARALLEL_FLAGS = List.of("--tensor-parallel-size",
-      "-tp", "--tp", "--tp-size", "--num-shard");
+  private static final List<String> TENSOR_PARALLEL_FLAGS =
+      List.of("--tensor-parallel-size", "-tp", "--tp", "--tp-size", "--num-shard");
   private static final String KV_CACHE_DTYPE_FLAG = "--kv-cache-dtype";
 
   private final String name;

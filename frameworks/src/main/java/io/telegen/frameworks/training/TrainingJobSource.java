@@ -103,9 +103,16 @@ public final class TrainingJobSource implements MetricSource {
         run.tailer.poll(run);
       } catch (IOException e) {
         Path directory = run.directory.directory();
-        failures.add(new Problem(directory.toString(), "cannot read the TensorBoard run "
-            + "directory " + directory + " (" + e.getMessage() + "); its training_* series are "
-            + "missing, the other runs are read"));
+        failures.add(
+            new Problem(
+                directory.toString(),
+                "cannot read the TensorBoard run "
+                    + "directory "
+                    + directory
+                    + " ("
+                    + e.getMessage()
+                    + "); its training_* series are "
+                    + "missing, the other runs are read"));
       }
       run.write(batch, startUnixNanos);
       if (run.gone) {
@@ -147,11 +154,13 @@ public final class TrainingJobSource implements MetricSource {
     for (TrainingProcess process : processes) {
       Labels labels = null;
       for (GpuRef gpu : table.gpusOf(process.pid())) {
-        Optional<GpuUtilization> utilization = gpu.isMig() ? Optional.empty()
-            : table.utilization(gpu);
+        Optional<GpuUtilization> utilization =
+            gpu.isMig() ? Optional.empty() : table.utilization(gpu);
         if (utilization.isPresent()) {
           labels = labels == null ? processLabels(process, node) : labels;
-          batch.gauge("training_gpu_utilization_percent", utilization.get().percent(),
+          batch.gauge(
+              "training_gpu_utilization_percent",
+              utilization.get().percent(),
               labels.and("device", gpu.gpuLabel()).and("uuid", gpu.uuid()));
         }
       }
@@ -159,8 +168,16 @@ public final class TrainingJobSource implements MetricSource {
   }
 
   private static Labels processLabels(TrainingProcess process, String node) {
-    Labels labels = Labels.of("job", process.job(), "framework", process.framework(),
-        "node", node, "pid", Integer.toString(process.pid()));
+    Labels labels =
+        Labels.of(
+            "job",
+            process.job(),
+            "framework",
+            process.framework(),
+            "node",
+            node,
+            "pid",
+            Integer.toString(process.pid()));
     return process.rank() == null ? labels : labels.and("rank", process.rank());
   }
 
@@ -190,9 +207,10 @@ public final class TrainingJobSource implements MetricSource {
 
     void relabel(RunDirectory now, String node) {
       directory = now;
-      Labels base = now.owner() == null
-          ? Labels.of("job", now.job(), "framework", "unknown", "node", node)
-          : processLabels(now.owner(), node);
+      Labels base =
+          now.owner() == null
+              ? Labels.of("job", now.job(), "framework", "unknown", "node", node)
+              : processLabels(now.owner(), node);
       labels = base.and("run_dir", now.directory().toString());
     }
 
@@ -210,8 +228,11 @@ public final class TrainingJobSource implements MetricSource {
         batch.gauge("training_step", maxStep, labels);
       }
       latest.forEach((metric, value) -> batch.gauge(metric, value, labels));
-      batch.counter("telegen_agent_tfevents_corrupt_records_total", tailer.corruptRecords(),
-          startUnixNanos, Labels.of("run_dir", directory.directory().toString()));
+      batch.counter(
+          "telegen_agent_tfevents_corrupt_records_total",
+          tailer.corruptRecords(),
+          startUnixNanos,
+          Labels.of("run_dir", directory.directory().toString()));
     }
   }
 

@@ -68,8 +68,8 @@ public final class TrainingProcessDiscovery {
    *     {@code none}), {@code SLURM_JOB_NAME} or {@code JOB_NAME}, else the script's name
    * @param evidence why it was taken for a training process, for the agent's findings
    */
-  public record TrainingProcess(int pid, String framework, String rank, String job,
-      String evidence) {}
+  public record TrainingProcess(
+      int pid, String framework, String rank, String job, String evidence) {}
 
   /**
    * A TensorBoard run directory and the process writing it.
@@ -87,8 +87,8 @@ public final class TrainingProcessDiscovery {
    * @param runs the run directories, by path
    * @param notes what could not be read, one line each
    */
-  public record Result(List<TrainingProcess> processes, List<RunDirectory> runs,
-      List<String> notes) {
+  public record Result(
+      List<TrainingProcess> processes, List<RunDirectory> runs, List<String> notes) {
 
     public Result {
       processes = List.copyOf(processes);
@@ -97,16 +97,16 @@ public final class TrainingProcessDiscovery {
     }
   }
 
-  private static final List<String> PYTORCH_LIBRARIES = List.of(
-      "libtorch_cuda.so", "libtorch_cpu.so", "libc10_cuda.so", "libc10.so");
-  private static final List<String> TENSORFLOW_LIBRARIES = List.of(
-      "libtensorflow_framework.so", "_pywrap_tensorflow_internal.so");
-  private static final List<String> JAX_LIBRARIES = List.of(
-      "jaxlib/_jax", "jaxlib/xla_extension", "xla_cuda_plugin.so");
-  private static final List<String> RANK_VARIABLES = List.of(
-      "RANK", "JAX_PROCESS_ID", "SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMI_RANK");
-  private static final List<String> JOB_VARIABLES = List.of(
-      "TELEGEN_JOB", "TORCHELASTIC_RUN_ID", "SLURM_JOB_NAME", "JOB_NAME");
+  private static final List<String> PYTORCH_LIBRARIES =
+      List.of("libtorch_cuda.so", "libtorch_cpu.so", "libc10_cuda.so", "libc10.so");
+  private static final List<String> TENSORFLOW_LIBRARIES =
+      List.of("libtensorflow_framework.so", "_pywrap_tensorflow_internal.so");
+  private static final List<String> JAX_LIBRARIES =
+      List.of("jaxlib/_jax", "jaxlib/xla_extension", "xla_cuda_plugin.so");
+  private static final List<String> RANK_VARIABLES =
+      List.of("RANK", "JAX_PROCESS_ID", "SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMI_RANK");
+  private static final List<String> JOB_VARIABLES =
+      List.of("TELEGEN_JOB", "TORCHELASTIC_RUN_ID", "SLURM_JOB_NAME", "JOB_NAME");
   private static final Pattern TF_TASK_INDEX = Pattern.compile("\"index\"\\s*:\\s*(\\d+)");
   private static final Pattern TF_TASK = Pattern.compile("\"task\"\\s*:\\s*\\{([^}]*)}");
 
@@ -149,8 +149,8 @@ public final class TrainingProcessDiscovery {
     return new Result(new ArrayList<>(processes.values()), new ArrayList<>(runs.values()), notes);
   }
 
-  private TrainingProcess examine(int pid, Path dir, GpuProcessSnapshot gpuProcesses,
-      Map<Path, RunDirectory> runs) {
+  private TrainingProcess examine(
+      int pid, Path dir, GpuProcessSnapshot gpuProcesses, Map<Path, RunDirectory> runs) {
     List<String> argv;
     try {
       argv = ServingProcessDiscovery.splitCmdline(Files.readAllBytes(dir.resolve("cmdline")));
@@ -192,8 +192,8 @@ public final class TrainingProcessDiscovery {
     if (byLibraries != null) {
       evidence += ", loads " + byLibraries;
     }
-    TrainingProcess process = new TrainingProcess(pid, framework, rank(env), job(env, argv),
-        evidence);
+    TrainingProcess process =
+        new TrainingProcess(pid, framework, rank(env), job(env, argv), evidence);
     for (Path file : eventFiles) {
       if (!isEvaluation(file.getParent())) {
         runs.put(file.getParent(), new RunDirectory(file.getParent(), process, process.job()));
@@ -264,7 +264,9 @@ public final class TrainingProcessDiscovery {
     if (env.containsKey("JAX_COORDINATOR_ADDRESS")) {
       return "JAX_COORDINATOR_ADDRESS=" + env.get("JAX_COORDINATOR_ADDRESS");
     }
-    return "RANK=" + env.getOrDefault("RANK", "?") + " WORLD_SIZE="
+    return "RANK="
+        + env.getOrDefault("RANK", "?")
+        + " WORLD_SIZE="
         + env.getOrDefault("WORLD_SIZE", "?");
   }
 
@@ -299,7 +301,8 @@ public final class TrainingProcessDiscovery {
 
   private static boolean isTorchLauncher(List<String> argv) {
     for (String arg : argv) {
-      if (arg.endsWith("torchrun") || arg.equals("torch.distributed.run")
+      if (arg.endsWith("torchrun")
+          || arg.equals("torch.distributed.run")
           || arg.equals("torch.distributed.launch")) {
         return true;
       }
@@ -334,8 +337,11 @@ public final class TrainingProcessDiscovery {
       return false;
     }
     String base = name.toString().toLowerCase(java.util.Locale.ROOT);
-    return base.equals("validation") || base.equals("eval") || base.equals("val")
-        || base.equals("test") || base.equals("evaluation");
+    return base.equals("validation")
+        || base.equals("eval")
+        || base.equals("val")
+        || base.equals("test")
+        || base.equals("evaluation");
   }
 
   /** Where a descriptor link points, or null for one the process closed since the listing. */
@@ -359,8 +365,8 @@ public final class TrainingProcessDiscovery {
   public static String jobOf(Path procRoot, int pid) {
     Path dir = procRoot.resolve(Integer.toString(pid));
     try {
-      List<String> argv = ServingProcessDiscovery.splitCmdline(
-          Files.readAllBytes(dir.resolve("cmdline")));
+      List<String> argv =
+          ServingProcessDiscovery.splitCmdline(Files.readAllBytes(dir.resolve("cmdline")));
       return argv.isEmpty() ? null : job(environment(dir), argv);
     } catch (IOException | RuntimeException e) {
       return null;
@@ -426,17 +432,26 @@ public final class TrainingProcessDiscovery {
     return Integer.parseInt(pid);
   }
 
-  private void searchLogDir(Path logDir, Map<Integer, TrainingProcess> processes,
-      Map<Path, RunDirectory> runs, List<String> notes) {
+  private void searchLogDir(
+      Path logDir,
+      Map<Integer, TrainingProcess> processes,
+      Map<Path, RunDirectory> runs,
+      List<String> notes) {
     if (!Files.isDirectory(logDir)) {
-      notes.add("agent.aiml.training.log_dirs: " + logDir + " is not a directory (yet); "
-          + "looking again later");
+      notes.add(
+          "agent.aiml.training.log_dirs: "
+              + logDir
+              + " is not a directory (yet); "
+              + "looking again later");
       return;
     }
     Map<Path, Long> newest = new LinkedHashMap<>();
     Map<Path, TrainingProcess> owners = new HashMap<>();
     try {
-      Files.walkFileTree(logDir, EnumSet.noneOf(java.nio.file.FileVisitOption.class), MAX_DEPTH,
+      Files.walkFileTree(
+          logDir,
+          EnumSet.noneOf(java.nio.file.FileVisitOption.class),
+          MAX_DEPTH,
           new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
@@ -470,8 +485,10 @@ public final class TrainingProcessDiscovery {
         runs.put(run, new RunDirectory(run, owner, owner.job()));
       } else if (newest.get(run) >= activeSince) {
         Path relative = logDir.relativize(run);
-        String job = relative.getNameCount() == 0 || relative.toString().isEmpty()
-            ? String.valueOf(logDir.getFileName()) : relative.getName(0).toString();
+        String job =
+            relative.getNameCount() == 0 || relative.toString().isEmpty()
+                ? String.valueOf(logDir.getFileName())
+                : relative.getName(0).toString();
         runs.put(run, new RunDirectory(run, null, job));
       }
     }

@@ -24,10 +24,17 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TrainingTagMapping {
 
-
-  private static final List<String> EVALUATION_PREFIXES = List.of(
-      "eval/", "eval_", "evaluation/", "val/", "val_", "validation/", "validation_", "test/",
-      "test_");
+  private static final List<String> EVALUATION_PREFIXES =
+      List.of(
+          "eval/",
+          "eval_",
+          "evaluation/",
+          "val/",
+          "val_",
+          "validation/",
+          "validation_",
+          "test/",
+          "test_");
 
   private static final Map<String, List<String>> BUILT_IN = builtIn();
 
@@ -64,8 +71,12 @@ public final class TrainingTagMapping {
   public static TrainingTagMapping withRules(Map<String, List<String>> metricToPatterns) {
     for (Map.Entry<String, List<String>> entry : metricToPatterns.entrySet()) {
       if (!METRICS.contains(entry.getKey())) {
-        throw new IllegalArgumentException("'" + entry.getKey() + "' is not a training metric a "
-            + "tag can map to; use one of " + String.join(", ", sorted(METRICS)));
+        throw new IllegalArgumentException(
+            "'"
+                + entry.getKey()
+                + "' is not a training metric a "
+                + "tag can map to; use one of "
+                + String.join(", ", sorted(METRICS)));
       }
       for (String pattern : entry.getValue()) {
         if (pattern == null || pattern.isBlank()) {
@@ -136,11 +147,12 @@ public final class TrainingTagMapping {
 
   private static List<Rule> rules(Map<String, List<String>> metricToPatterns) {
     List<Rule> rules = new ArrayList<>();
-    metricToPatterns.forEach((metric, patterns) -> {
-      for (String pattern : patterns) {
-        rules.add(new Rule(pattern.toLowerCase(Locale.ROOT).replace('.', '/'), metric));
-      }
-    });
+    metricToPatterns.forEach(
+        (metric, patterns) -> {
+          for (String pattern : patterns) {
+            rules.add(new Rule(pattern.toLowerCase(Locale.ROOT).replace('.', '/'), metric));
+          }
+        });
     return rules;
   }
 
@@ -153,26 +165,73 @@ public final class TrainingTagMapping {
   // loops (Loss/train), CLU (train_loss, learning_rate), and each metric's own name for OTLP.
   private static Map<String, List<String>> builtIn() {
     Map<String, List<String>> table = new LinkedHashMap<>();
-    table.put("training_loss", List.of("training_loss", "loss", "train/loss", "training/loss",
-        "train_loss", "train_loss_step", "train_loss_epoch", "train/loss_step",
-        "train/loss_epoch", "loss/train", "epoch_loss", "train/epoch_loss"));
-    table.put("training_learning_rate", List.of("training_learning_rate", "learning_rate", "lr",
-        "lr-*", "lr/*", "train/learning_rate", "train/lr", "training/learning_rate",
-        "epoch_learning_rate", "epoch_lr", "learning_rate/*", "optimizer/lr*"));
-    table.put("training_gradient_norm", List.of("training_gradient_norm", "grad_norm",
-        "gradient_norm", "global_norm", "grad_norm/total", "train/grad_norm",
-        "train/gradient_norm", "train/global_norm", "training/grad_norm",
-        "training/gradient_norm"));
-    table.put("training_epoch", List.of("training_epoch", "epoch", "train/epoch",
-        "training/epoch"));
-    table.put("training_throughput_samples_per_second", List.of(
-        "training_throughput_samples_per_second", "samples_per_second", "samples_per_sec",
-        "train_samples_per_second", "train/train_samples_per_second",
-        "train/samples_per_second", "training/samples_per_second",
-        "throughput/samples_per_second", "training/throughput_samples_per_second",
-        "training/throughput"));
-    table.put("training_step", List.of("training_step", "step", "global_step", "train/step",
-        "train/global_step", "training/step"));
+    table.put(
+        "training_loss",
+        List.of(
+            "training_loss",
+            "loss",
+            "train/loss",
+            "training/loss",
+            "train_loss",
+            "train_loss_step",
+            "train_loss_epoch",
+            "train/loss_step",
+            "train/loss_epoch",
+            "loss/train",
+            "epoch_loss",
+            "train/epoch_loss"));
+    table.put(
+        "training_learning_rate",
+        List.of(
+            "training_learning_rate",
+            "learning_rate",
+            "lr",
+            "lr-*",
+            "lr/*",
+            "train/learning_rate",
+            "train/lr",
+            "training/learning_rate",
+            "epoch_learning_rate",
+            "epoch_lr",
+            "learning_rate/*",
+            "optimizer/lr*"));
+    table.put(
+        "training_gradient_norm",
+        List.of(
+            "training_gradient_norm",
+            "grad_norm",
+            "gradient_norm",
+            "global_norm",
+            "grad_norm/total",
+            "train/grad_norm",
+            "train/gradient_norm",
+            "train/global_norm",
+            "training/grad_norm",
+            "training/gradient_norm"));
+    table.put(
+        "training_epoch", List.of("training_epoch", "epoch", "train/epoch", "training/epoch"));
+    table.put(
+        "training_throughput_samples_per_second",
+        List.of(
+            "training_throughput_samples_per_second",
+            "samples_per_second",
+            "samples_per_sec",
+            "train_samples_per_second",
+            "train/train_samples_per_second",
+            "train/samples_per_second",
+            "training/samples_per_second",
+            "throughput/samples_per_second",
+            "training/throughput_samples_per_second",
+            "training/throughput"));
+    table.put(
+        "training_step",
+        List.of(
+            "training_step",
+            "step",
+            "global_step",
+            "train/step",
+            "train/global_step",
+            "training/step"));
     return Collections.unmodifiableMap(table);
   }
 }

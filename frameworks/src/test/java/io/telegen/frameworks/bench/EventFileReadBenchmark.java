@@ -41,7 +41,8 @@ public final class EventFileReadBenchmark {
     }
     Path file = Path.of(args[0]);
     if (!Files.isRegularFile(file)) {
-      System.err.println("event file " + file + " does not exist; frameworks/bench-tfevents.sh makes it");
+      System.err.println(
+          "event file " + file + " does not exist; frameworks/bench-tfevents.sh makes it");
       System.exit(2);
     }
     int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 3;
@@ -58,9 +59,11 @@ public final class EventFileReadBenchmark {
       rates[i] = records / ((System.nanoTime() - start) / 1e9);
     }
     Arrays.sort(rates);
-    System.out.printf("java records: %d in %.1f MB, %d scalars per pass (checksum %.3f)%n",
+    System.out.printf(
+        "java records: %d in %.1f MB, %d scalars per pass (checksum %.3f)%n",
         records, Files.size(file) / 1e6, sink.count / timed, sink.sum);
-    System.out.printf("java records/s: %.0f (min %.0f, max %.0f over %d passes)%n",
+    System.out.printf(
+        "java records/s: %.0f (min %.0f, max %.0f over %d passes)%n",
         rates[timed / 2], rates[0], rates[timed - 1], timed);
   }
 
@@ -68,8 +71,11 @@ public final class EventFileReadBenchmark {
     try (EventFileTailer tailer = EventFileTailer.open(file)) {
       tailer.poll(sink);
       if (tailer.corruptRecords() != 0) {
-        throw new IllegalStateException(file + ": " + tailer.corruptRecords()
-            + " corrupt records; delete it and let bench-tfevents.sh make it again");
+        throw new IllegalStateException(
+            file
+                + ": "
+                + tailer.corruptRecords()
+                + " corrupt records; delete it and let bench-tfevents.sh make it again");
       }
       return tailer.recordsRead();
     }

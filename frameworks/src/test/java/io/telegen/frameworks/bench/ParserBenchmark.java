@@ -82,7 +82,9 @@ public class ParserBenchmark {
     ParseReport check =
         PrometheusTextParser.parse(
             new ByteArrayInputStream(replicatedBody()), Long.MAX_VALUE, (n, f, l, v) -> {});
-    System.out.printf("body: %,d bytes, %,d samples, %d rejected%n", bytes, check.samples(), check.rejectedLines());
+    System.out.printf(
+        "body: %,d bytes, %,d samples, %d rejected%n",
+        bytes, check.samples(), check.rejectedLines());
 
     Collection<RunResult> results =
         new Runner(
@@ -94,7 +96,8 @@ public class ParserBenchmark {
     for (RunResult r : results) {
       double usPerOp = r.getPrimaryResult().getScore();
       double mbPerS = bytes / usPerOp; // bytes per microsecond == 10^6 bytes per second
-      System.out.printf("parser throughput: %.1f MB/s (%.0f us per %,d-byte body)%n", mbPerS, usPerOp, bytes);
+      System.out.printf(
+          "parser throughput: %.1f MB/s (%.0f us per %,d-byte body)%n", mbPerS, usPerOp, bytes);
       var alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
       if (alloc != null) {
         System.out.printf(

@@ -53,10 +53,11 @@ class LlmNormalizerBehaviourTest {
 
   @Test
   void duplicateSeriesAreCountedOnceAndReported() {
-    LlmNormalizer n = LlmNormalizer.create(new LlmTarget("llamacpp", "h:1", "m", null, Set.of(),
-        null));
-    String payload = "llamacpp:tokens_predicted_total 10\nllamacpp:tokens_predicted_total 99\n"
-        + "llamacpp:requests_deferred 1\n";
+    LlmNormalizer n =
+        LlmNormalizer.create(new LlmTarget("llamacpp", "h:1", "m", null, Set.of(), null));
+    String payload =
+        "llamacpp:tokens_predicted_total 10\nllamacpp:tokens_predicted_total 99\n"
+            + "llamacpp:requests_deferred 1\n";
     Map<String, Scrapes.Point> points = scrape(n, payload, T1);
     assertValue(points, "llm_tokens_generated_total{framework=llamacpp,instance=h:1,model=m}", 10);
     assertEquals(1, n.duplicatesInLastScrape());
@@ -78,26 +79,40 @@ class LlmNormalizerBehaviourTest {
 
   @Test
   void gpuLabelIsAddedWhenTheTargetKnowsIt() {
-    LlmNormalizer n = LlmNormalizer.create(new LlmTarget("vllm", "h:1", null, "0,1", Set.of(),
-        null));
+    LlmNormalizer n =
+        LlmNormalizer.create(new LlmTarget("vllm", "h:1", null, "0,1", Set.of(), null));
     Map<String, Scrapes.Point> first =
         scrape(n, read(sharedFixture("vllm-datadog-fixture-v0-plus-v1.txt")), T1);
-    assertValue(first, "llm_queue_depth{framework=vllm,gpu=0,1,instance=h:1,"
-        + "model=facebook/opt-125m}", 0);
+    assertValue(
+        first,
+        "llm_queue_depth{framework=vllm,gpu=0,1,instance=h:1," + "model=facebook/opt-125m}",
+        0);
   }
 
   @Test
   void unknownFrameworkAndUnknownGroupAreRejected() {
-    assertThrows(IllegalArgumentException.class, () -> LlmNormalizer.create(
-        new LlmTarget("ollama", "h:1", null, null, Set.of(), null)));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> LlmNormalizer.create(new LlmTarget("ollama", "h:1", null, null, Set.of(), null)));
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new LlmTarget("vllm", "h:1", null, null, Set.of("latency"), null));
   }
 
   @Test
   void everyFrameworkOfTheApiIsInTheTable() {
-    assertEquals(Set.of("vllm", "tgi", "triton", "tensorflow_serving", "torchserve", "sglang",
-        "llamacpp", "lmdeploy", "nim"), LlmNormalizer.frameworks());
+    assertEquals(
+        Set.of(
+            "vllm",
+            "tgi",
+            "triton",
+            "tensorflow_serving",
+            "torchserve",
+            "sglang",
+            "llamacpp",
+            "lmdeploy",
+            "nim"),
+        LlmNormalizer.frameworks());
   }
 
   @Test
@@ -117,7 +132,8 @@ class LlmNormalizerBehaviourTest {
       }
       for (String metric : emitted) {
         MetricDefinition def = Scrapes.CATALOG.get(metric);
-        assertTrue(def.sources().contains(fw.name()),
+        assertTrue(
+            def.sources().contains(fw.name()),
             metric + " lists sources " + def.sources() + " but " + fw.name() + " emits it");
       }
     }
@@ -126,20 +142,22 @@ class LlmNormalizerBehaviourTest {
   @Test
   void llama3LikeConfigGives131072BytesPerToken() throws IOException {
     var config = resource("llama3-8b-config.json");
-    assertEquals(Optional.of(new KvCacheModel(131072)),
-        KvCacheModel.fromConfigJson(config, "auto", 1));
-    assertEquals(Optional.of(new KvCacheModel(65536)),
-        KvCacheModel.fromConfigJson(config, null, 2));
-    assertEquals(Optional.of(new KvCacheModel(65536)),
-        KvCacheModel.fromConfigJson(config, "fp8_e4m3", 1));
+    assertEquals(
+        Optional.of(new KvCacheModel(131072)), KvCacheModel.fromConfigJson(config, "auto", 1));
+    assertEquals(
+        Optional.of(new KvCacheModel(65536)), KvCacheModel.fromConfigJson(config, null, 2));
+    assertEquals(
+        Optional.of(new KvCacheModel(65536)), KvCacheModel.fromConfigJson(config, "fp8_e4m3", 1));
     // 8 KV heads over 16 GPUs: heads are replicated, one per GPU
-    assertEquals(Optional.of(new KvCacheModel(2L * 32 * 1 * 128 * 2)),
+    assertEquals(
+        Optional.of(new KvCacheModel(2L * 32 * 1 * 128 * 2)),
         KvCacheModel.fromConfigJson(config, "auto", 16));
   }
 
   @Test
   void mlaConfigHasNoByteFigure() throws IOException {
-    assertEquals(Optional.empty(),
+    assertEquals(
+        Optional.empty(),
         KvCacheModel.fromConfigJson(resource("deepseek-v3-mla-config.json"), "auto", 1));
   }
 }

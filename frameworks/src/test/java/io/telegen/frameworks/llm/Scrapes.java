@@ -68,36 +68,52 @@ final class Scrapes {
     for (Metric metric : batch.metrics()) {
       if (metric.hasGauge()) {
         for (NumberDataPoint p : metric.getGauge().getDataPointsList()) {
-          put(points, metric.getName(), p.getAttributesList(), new Point(p.getAsDouble(), 0,
-              null, null, 0, 0));
+          put(
+              points,
+              metric.getName(),
+              p.getAttributesList(),
+              new Point(p.getAsDouble(), 0, null, null, 0, 0));
         }
       } else if (metric.hasSum()) {
         for (NumberDataPoint p : metric.getSum().getDataPointsList()) {
-          put(points, metric.getName(), p.getAttributesList(),
+          put(
+              points,
+              metric.getName(),
+              p.getAttributesList(),
               new Point(p.getAsDouble(), p.getStartTimeUnixNano(), null, null, 0, 0));
         }
       } else {
         for (HistogramDataPoint p : metric.getHistogram().getDataPointsList()) {
-          put(points, metric.getName(), p.getAttributesList(), new Point(0,
-              p.getStartTimeUnixNano(),
-              p.getExplicitBoundsList().stream().mapToDouble(Double::doubleValue).toArray(),
-              p.getBucketCountsList().stream().mapToLong(Long::longValue).toArray(),
-              p.getSum(), p.getCount()));
+          put(
+              points,
+              metric.getName(),
+              p.getAttributesList(),
+              new Point(
+                  0,
+                  p.getStartTimeUnixNano(),
+                  p.getExplicitBoundsList().stream().mapToDouble(Double::doubleValue).toArray(),
+                  p.getBucketCountsList().stream().mapToLong(Long::longValue).toArray(),
+                  p.getSum(),
+                  p.getCount()));
         }
       }
     }
     return points;
   }
 
-  private static void put(Map<String, Point> points, String name, List<KeyValue> attributes,
-      Point point) {
+  private static void put(
+      Map<String, Point> points, String name, List<KeyValue> attributes, Point point) {
     TreeMap<String, String> sorted = new TreeMap<>();
     for (KeyValue kv : attributes) {
       sorted.put(kv.getKey(), kv.getValue().getStringValue());
     }
     StringBuilder key = new StringBuilder(name).append('{');
-    sorted.forEach((k, v) -> key.append(key.charAt(key.length() - 1) == '{' ? "" : ",")
-        .append(k).append('=').append(v));
+    sorted.forEach(
+        (k, v) ->
+            key.append(key.charAt(key.length() - 1) == '{' ? "" : ",")
+                .append(k)
+                .append('=')
+                .append(v));
     String k = key.append('}').toString();
     if (points.put(k, point) != null) {
       fail("two points for " + k);
@@ -116,8 +132,13 @@ final class Scrapes {
     assertEquals(expected, get(points, key).value(), 1e-9, key);
   }
 
-  static void assertHistogram(Map<String, Point> points, String key, double[] bounds,
-      long[] counts, double sum, long count) {
+  static void assertHistogram(
+      Map<String, Point> points,
+      String key,
+      double[] bounds,
+      long[] counts,
+      double sum,
+      long count) {
     Point p = get(points, key);
     org.junit.jupiter.api.Assertions.assertArrayEquals(bounds, p.bounds(), 0.0, key + " bounds");
     org.junit.jupiter.api.Assertions.assertArrayEquals(counts, p.counts(), key + " counts");

@@ -38,7 +38,8 @@ class LabelSetTest {
 
   @Test
   void rendersEscapedExpositionSyntax() {
-    assertEquals("{a=\"x\\\"y\\\\z\\n\",b=\"\"}", LabelSet.of("a", "x\"y\\z\n", "b", "").toString());
+    assertEquals(
+        "{a=\"x\\\"y\\\\z\\n\",b=\"\"}", LabelSet.of("a", "x\"y\\z\n", "b", "").toString());
   }
 
   @Test

@@ -63,7 +63,8 @@ class PrometheusQuirksTest {
     // TYPE, UNIT and HELP of one family arrive as one family() call.
     assertEquals(
         List.of(
-            new Recorder.Family("request_latency_seconds", MetricKind.HISTOGRAM, "Request latency."),
+            new Recorder.Family(
+                "request_latency_seconds", MetricKind.HISTOGRAM, "Request latency."),
             new Recorder.Family("tokens", MetricKind.COUNTER, null)),
         r.families);
   }

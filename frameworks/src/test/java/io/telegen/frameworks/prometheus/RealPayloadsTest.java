@@ -73,7 +73,12 @@ class RealPayloadsTest {
   void vllmHistogramBucketCarriesLeAndModelNameAndMapsToItsFamily() throws IOException {
     Recorder r = fixture("vllm-datadog-fixture-v0-plus-v1.txt");
     Recorder.Sample bucket =
-        r.one("vllm:time_to_first_token_seconds_bucket", "le", "+Inf", "model_name", "facebook/opt-125m");
+        r.one(
+            "vllm:time_to_first_token_seconds_bucket",
+            "le",
+            "+Inf",
+            "model_name",
+            "facebook/opt-125m");
     assertEquals(1.0, bucket.value());
     assertEquals("vllm:time_to_first_token_seconds", bucket.family());
     assertEquals(LabelSet.of("le", "+Inf", "model_name", "facebook/opt-125m"), bucket.labels());
@@ -105,8 +110,12 @@ class RealPayloadsTest {
     assertEquals(9136028.087, s.value());
     assertEquals(
         LabelSet.of(
-            "model_name", "linear_regression_1_1", "model_version", "default",
-            "hostname", "21c5890122fc"),
+            "model_name",
+            "linear_regression_1_1",
+            "model_version",
+            "default",
+            "hostname",
+            "21c5890122fc"),
         s.labels());
     assertEquals(60.0, r.one("Requests5XX").value());
     // The file ends without a newline; the last line still counts.
@@ -135,11 +144,14 @@ class RealPayloadsTest {
     Recorder.Sample count = r.one("tgi_request_skipped_tokens_count");
     assertEquals(3423.0, count.value());
     assertEquals("tgi_request_skipped_tokens", count.family());
-    assertEquals("tgi_request_skipped_tokens", r.one("tgi_request_skipped_tokens", "quantile", "0.999").family());
+    assertEquals(
+        "tgi_request_skipped_tokens",
+        r.one("tgi_request_skipped_tokens", "quantile", "0.999").family());
     assertEquals(109.0, r.one("tgi_request_success").value());
     // A counter whose own name ends in _count is its own family, not a summary part.
     assertEquals("tgi_request_count", r.one("tgi_request_count").family());
-    assertEquals(109.0, r.one("tgi_request_input_length_bucket", "le", "15.330000000000002").value());
+    assertEquals(
+        109.0, r.one("tgi_request_input_length_bucket", "le", "15.330000000000002").value());
   }
 
   @Test
@@ -155,13 +167,15 @@ class RealPayloadsTest {
     assertEquals(3.0, r.one("nv_inference_count", "model", "densenet_onnx").value());
     assertEquals(
         4879631.328000044,
-        r.one("nv_energy_consumption", "gpu_uuid", "GPU-951eeeeb-d284-d263-688e-d98a5306389b").value());
+        r.one("nv_energy_consumption", "gpu_uuid", "GPU-951eeeeb-d284-d263-688e-d98a5306389b")
+            .value());
   }
 
   @Test
   void tritonTrtLlmGauges() throws IOException {
     Recorder r = fixture("triton-trtllm-backend-readme-snippet.txt");
-    assertEquals(6239.0, r.one("nv_trt_llm_kv_cache_block_metrics", "kv_cache_block_type", "max").value());
+    assertEquals(
+        6239.0, r.one("nv_trt_llm_kv_cache_block_metrics", "kv_cache_block_type", "max").value());
     assertEquals(
         1610236.0, r.one("nv_trt_llm_runtime_memory_metrics", "memory_type", "gpu").value());
   }

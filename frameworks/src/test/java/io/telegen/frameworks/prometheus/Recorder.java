@@ -59,7 +59,13 @@ final class Recorder implements SampleHandler {
       }
     }
     if (hits.size() != 1) {
-      fail("expected exactly one sample " + name + " with " + List.of(labelPairs) + ", found " + hits);
+      fail(
+          "expected exactly one sample "
+              + name
+              + " with "
+              + List.of(labelPairs)
+              + ", found "
+              + hits);
     }
     return hits.get(0);
   }

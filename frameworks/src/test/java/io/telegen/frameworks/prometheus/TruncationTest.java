@@ -78,7 +78,8 @@ class TruncationTest {
             () -> PrometheusTextParser.parse(body, CAP, (n, f, l, v) -> seen.incrementAndGet()));
     assertTrue(report.truncated());
     assertEquals(CAP, report.bytesRead());
-    assertTrue(body.consumed() <= CAP + 1, "read " + body.consumed() + " bytes past a " + CAP + " cap");
+    assertTrue(
+        body.consumed() <= CAP + 1, "read " + body.consumed() + " bytes past a " + CAP + " cap");
     long wholeLines = CAP / GeneratedBody.lineLength();
     assertEquals(wholeLines, report.samples());
     assertEquals(wholeLines, seen.get());

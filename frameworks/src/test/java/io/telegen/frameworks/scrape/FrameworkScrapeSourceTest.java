@@ -9,13 +9,13 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.telegen.catalog.MetricCatalog;
+import io.telegen.frameworks.FakeProc;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuProcessTables;
 import io.telegen.node.GpuRef;
 import io.telegen.node.GpuVendor;
 import io.telegen.node.MigDevice;
 import io.telegen.source.MetricBatch;
-import io.telegen.frameworks.FakeProc;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,11 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 class FrameworkScrapeSourceTest {
 
   private TestServer server;
-  private final HttpScraper scraper = new HttpScraper(Duration.ofMillis(800),
-      HttpScraper.DEFAULT_MAX_BYTES);
+  private final HttpScraper scraper =
+      new HttpScraper(Duration.ofMillis(800), HttpScraper.DEFAULT_MAX_BYTES);
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   @BeforeEach
   void start() throws Exception {
@@ -66,8 +65,10 @@ class FrameworkScrapeSourceTest {
     List<NumberDataPoint> out = new ArrayList<>();
     for (Metric metric : batch.metrics()) {
       if (metric.getName().equals(name)) {
-        out.addAll(metric.hasSum() ? metric.getSum().getDataPointsList()
-            : metric.getGauge().getDataPointsList());
+        out.addAll(
+            metric.hasSum()
+                ? metric.getSum().getDataPointsList()
+                : metric.getGauge().getDataPointsList());
       }
     }
     return out;
@@ -83,23 +84,30 @@ class FrameworkScrapeSourceTest {
     Path proc = temp.resolve("proc");
     Files.createDirectories(proc);
     Path config = temp.resolve("monitoring.config");
-    Files.writeString(config, "prometheus_config { enable: true, path: "
-        + "\"/tf/metrics\" }\n");
-    FakeProc.process(proc, 300, 1, List.of("tensorflow_model_server", "--port=8500",
-        "--rest_api_port=" + server.port(), "--model_name=half_plus_two",
-        "--monitoring_config_file=" + config));
+    Files.writeString(config, "prometheus_config { enable: true, path: " + "\"/tf/metrics\" }\n");
+    FakeProc.process(
+        proc,
+        300,
+        1,
+        List.of(
+            "tensorflow_model_server",
+            "--port=8500",
+            "--rest_api_port=" + server.port(),
+            "--model_name=half_plus_two",
+            "--monitoring_config_file=" + config));
     FakeProc.tcpListeners(proc, "0.0.0.0", new int[] {8500, server.port()}, new long[] {11, 12});
     FakeProc.fd(proc, 300, 3, "socket:[11]");
     FakeProc.fd(proc, 300, 4, "socket:[12]");
 
-    ServingProcessDiscovery.Server found = new ServingProcessDiscovery(proc,
-        Set.of("tensorflow_serving")).discover().servers().get(0);
+    ServingProcessDiscovery.Server found =
+        new ServingProcessDiscovery(proc, Set.of("tensorflow_serving")).discover().servers().get(0);
     assertEquals("tensorflow_serving", found.framework());
     assertEquals(server.uri("/tf/metrics"), found.uri());
-    FrameworkScrapeSource source = FrameworkScrapeSource.builder(found.framework(), found.uri())
-        .scraper(scraper)
-        .model(found.model())
-        .build();
+    FrameworkScrapeSource source =
+        FrameworkScrapeSource.builder(found.framework(), found.uri())
+            .scraper(scraper)
+            .model(found.model())
+            .build();
     MetricBatch batch = batch();
     source.collect(batch);
 
@@ -115,12 +123,17 @@ class FrameworkScrapeSourceTest {
   @Test
   void scrapesVllmIntoLlmSeries() throws Exception {
     server.metrics("/metrics", TestServer.fixture("vllm-datadog-fixture-v0-plus-v1.txt"));
-    FrameworkScrapeSource source = FrameworkScrapeSource.builder("vllm", server.uri("/metrics"))
-        .scraper(scraper)
-        .pids(List.of(4242, 4243))
-        .gpuProcesses(GpuProcessTables.of(GpuProcessSnapshot.builder()
-            .uses(4243, gpu(GpuVendor.NVIDIA, 1)).uses(4243, gpu(GpuVendor.NVIDIA, 0)).build()))
-        .build();
+    FrameworkScrapeSource source =
+        FrameworkScrapeSource.builder("vllm", server.uri("/metrics"))
+            .scraper(scraper)
+            .pids(List.of(4242, 4243))
+            .gpuProcesses(
+                GpuProcessTables.of(
+                    GpuProcessSnapshot.builder()
+                        .uses(4243, gpu(GpuVendor.NVIDIA, 1))
+                        .uses(4243, gpu(GpuVendor.NVIDIA, 0))
+                        .build()))
+            .build();
     String instance = "127.0.0.1:" + server.port();
     assertEquals("vllm", source.name());
     assertEquals("vllm at " + instance, source.logName());
@@ -133,8 +146,10 @@ class FrameworkScrapeSourceTest {
     assertTrue(names.stream().allMatch(n -> n.startsWith("llm_")), names.toString());
     NumberDataPoint generated = points(second, "llm_tokens_generated_total").get(0);
     assertEquals(7.0, generated.getAsDouble());
-    assertEquals(Map.of("model", "facebook/opt-125m", "instance", instance, "framework", "vllm",
-        "gpu", "0,1"), labels(generated.getAttributesList()));
+    assertEquals(
+        Map.of(
+            "model", "facebook/opt-125m", "instance", instance, "framework", "vllm", "gpu", "0,1"),
+        labels(generated.getAttributesList()));
     assertEquals(5.0, points(second, "llm_prompt_tokens_total").get(0).getAsDouble());
     assertEquals(0.0, points(second, "llm_queue_depth").get(0).getAsDouble());
     assertEquals(Set.of("facebook/opt-125m"), source.modelsSeen());
@@ -145,16 +160,17 @@ class FrameworkScrapeSourceTest {
   void aServerOnAMigDeviceIsLabelledWithItsGpusIndexAndKeepsItWhileTheTableIsEmpty()
       throws Exception {
     server.metrics("/metrics", TestServer.fixture("vllm-datadog-fixture-v0-plus-v1.txt"));
-    GpuRef slice = GpuRef.mig(GpuVendor.NVIDIA, 2, "GPU-2",
-        new MigDevice("MIG-1", 3, 0, "mig-2g.20gb-1"));
+    GpuRef slice =
+        GpuRef.mig(GpuVendor.NVIDIA, 2, "GPU-2", new MigDevice("MIG-1", 3, 0, "mig-2g.20gb-1"));
     java.util.concurrent.atomic.AtomicReference<GpuProcessSnapshot> table =
         new java.util.concurrent.atomic.AtomicReference<>(
             GpuProcessSnapshot.builder().uses(4242, slice).build());
-    FrameworkScrapeSource source = FrameworkScrapeSource.builder("vllm", server.uri("/metrics"))
-        .scraper(scraper)
-        .pids(List.of(4242))
-        .gpuProcesses(table::get)
-        .build();
+    FrameworkScrapeSource source =
+        FrameworkScrapeSource.builder("vllm", server.uri("/metrics"))
+            .scraper(scraper)
+            .pids(List.of(4242))
+            .gpuProcesses(table::get)
+            .build();
 
     MetricBatch first = batch();
     source.collect(first);
@@ -162,25 +178,28 @@ class FrameworkScrapeSourceTest {
     MetricBatch second = batch();
     source.collect(second);
 
-    assertEquals("2", labels(points(first, "llm_queue_depth").get(0).getAttributesList())
-        .get("gpu"));
-    assertEquals("2", labels(points(second, "llm_queue_depth").get(0).getAttributesList())
-        .get("gpu"));
+    assertEquals(
+        "2", labels(points(first, "llm_queue_depth").get(0).getAttributesList()).get("gpu"));
+    assertEquals(
+        "2", labels(points(second, "llm_queue_depth").get(0).getAttributesList()).get("gpu"));
   }
 
   @Test
   void aFailedScrapeThrowsAndWritesNothing() throws Exception {
     server.metrics("/metrics", TestServer.fixture("vllm-datadog-fixture-v0-plus-v1.txt"));
     server.text("/missing", "text/plain", 404, "not found");
-    FrameworkScrapeSource good = FrameworkScrapeSource.builder("vllm", server.uri("/metrics"))
-        .scraper(scraper).build();
-    FrameworkScrapeSource bad = FrameworkScrapeSource.builder("sglang", server.uri("/missing"))
-        .scraper(scraper).build();
+    FrameworkScrapeSource good =
+        FrameworkScrapeSource.builder("vllm", server.uri("/metrics")).scraper(scraper).build();
+    FrameworkScrapeSource bad =
+        FrameworkScrapeSource.builder("sglang", server.uri("/missing")).scraper(scraper).build();
     MetricBatch batch = batch();
     ScrapeException e = assertThrows(ScrapeException.class, () -> bad.collect(batch));
     assertTrue(batch.isEmpty());
-    assertTrue(e.getMessage().endsWith("answered 404 Not Found; is metrics enabled (SGLang "
-        + "needs --enable-metrics)?"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .endsWith(
+                "answered 404 Not Found; is metrics enabled (SGLang " + "needs --enable-metrics)?"),
+        e.getMessage());
     assertEquals(1, bad.stats().failures());
     assertEquals(e.getMessage(), bad.stats().lastError());
     good.collect(batch);
@@ -189,11 +208,11 @@ class FrameworkScrapeSourceTest {
 
   @Test
   void rejectedLinesAreCountedNotFatal() throws Exception {
-    String body = TestServer.fixture("vllm-datadog-fixture-v0-plus-v1.txt")
-        + "this line { is broken\n";
+    String body =
+        TestServer.fixture("vllm-datadog-fixture-v0-plus-v1.txt") + "this line { is broken\n";
     server.metrics("/metrics", body);
-    FrameworkScrapeSource source = FrameworkScrapeSource.builder("vllm", server.uri("/metrics"))
-        .scraper(scraper).build();
+    FrameworkScrapeSource source =
+        FrameworkScrapeSource.builder("vllm", server.uri("/metrics")).scraper(scraper).build();
     MetricBatch batch = batch();
     source.collect(batch);
     assertFalse(batch.isEmpty());
@@ -204,16 +223,19 @@ class FrameworkScrapeSourceTest {
   void tgiTakesItsModelFromInfo() throws Exception {
     AtomicInteger infoCalls = new AtomicInteger();
     server.metrics("/metrics", TestServer.fixture("tgi-datadog-fixture-PREFIX.txt"));
-    server.on("/info", exchange -> {
-      byte[] body = "{\"model_id\":\"bigscience/bloom-560m\",\"model_dtype\":\"torch.float16\"}"
-          .getBytes(StandardCharsets.UTF_8);
-      infoCalls.incrementAndGet();
-      exchange.getResponseHeaders().set("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-    });
-    FrameworkScrapeSource source = FrameworkScrapeSource.builder("tgi", server.uri("/metrics"))
-        .scraper(scraper).build();
+    server.on(
+        "/info",
+        exchange -> {
+          byte[] body =
+              "{\"model_id\":\"bigscience/bloom-560m\",\"model_dtype\":\"torch.float16\"}"
+                  .getBytes(StandardCharsets.UTF_8);
+          infoCalls.incrementAndGet();
+          exchange.getResponseHeaders().set("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+        });
+    FrameworkScrapeSource source =
+        FrameworkScrapeSource.builder("tgi", server.uri("/metrics")).scraper(scraper).build();
     source.collect(batch());
     MetricBatch batch = batch();
     source.collect(batch);
@@ -236,8 +258,11 @@ class FrameworkScrapeSourceTest {
   void tgiWithoutInfoFallsBackToTheCommandLineModelAndRetriesLater() throws Exception {
     server.metrics("/metrics", TestServer.fixture("tgi-datadog-fixture-PREFIX.txt"));
     server.text("/info", "text/plain", 503, "loading");
-    FrameworkScrapeSource source = FrameworkScrapeSource.builder("tgi", server.uri("/metrics"))
-        .scraper(scraper).model("from-cmdline").build();
+    FrameworkScrapeSource source =
+        FrameworkScrapeSource.builder("tgi", server.uri("/metrics"))
+            .scraper(scraper)
+            .model("from-cmdline")
+            .build();
     MetricBatch batch = batch();
     source.collect(batch);
     assertEquals("from-cmdline", source.model());
@@ -250,29 +275,56 @@ class FrameworkScrapeSourceTest {
     try {
       second.metrics("/metrics", TestServer.fixture("vllm-datadog-fixture-v0-plus-v1.txt"));
       Path proc = temp.resolve("proc");
-      FakeProc.process(proc, 100, 1, List.of("/usr/bin/python3", "/usr/local/bin/vllm", "serve",
-          "facebook/opt-125m", "--port", Integer.toString(server.port())));
-      FakeProc.process(proc, 200, 1, List.of("/usr/bin/python3", "/usr/local/bin/vllm", "serve",
-          "facebook/opt-350m", "--port", Integer.toString(second.port())));
-      FakeProc.tcpListeners(proc, "127.0.0.1", new int[] {server.port(), second.port()},
-          new long[] {1001, 1002});
+      FakeProc.process(
+          proc,
+          100,
+          1,
+          List.of(
+              "/usr/bin/python3",
+              "/usr/local/bin/vllm",
+              "serve",
+              "facebook/opt-125m",
+              "--port",
+              Integer.toString(server.port())));
+      FakeProc.process(
+          proc,
+          200,
+          1,
+          List.of(
+              "/usr/bin/python3",
+              "/usr/local/bin/vllm",
+              "serve",
+              "facebook/opt-350m",
+              "--port",
+              Integer.toString(second.port())));
+      FakeProc.tcpListeners(
+          proc, "127.0.0.1", new int[] {server.port(), second.port()}, new long[] {1001, 1002});
       FakeProc.fd(proc, 100, 5, "socket:[1001]");
       FakeProc.fd(proc, 200, 5, "socket:[1002]");
       AtomicInteger built = new AtomicInteger();
-      try (DiscoveredServers servers = new DiscoveredServers(
-          new ServingProcessDiscovery(proc, Set.of()),
-          s -> {
-            built.incrementAndGet();
-            return FrameworkScrapeSource.builder(s.framework(), s.uri()).scraper(scraper)
-                .pids(s.pids()).gpuProcesses(GpuProcessTables.of(GpuProcessSnapshot.builder()
-                    .uses(100, gpu(GpuVendor.NVIDIA, 3)).build())).model(s.model()).build();
-          }, Set.of())) {
+      try (DiscoveredServers servers =
+          new DiscoveredServers(
+              new ServingProcessDiscovery(proc, Set.of()),
+              s -> {
+                built.incrementAndGet();
+                return FrameworkScrapeSource.builder(s.framework(), s.uri())
+                    .scraper(scraper)
+                    .pids(s.pids())
+                    .gpuProcesses(
+                        GpuProcessTables.of(
+                            GpuProcessSnapshot.builder()
+                                .uses(100, gpu(GpuVendor.NVIDIA, 3))
+                                .build()))
+                    .model(s.model())
+                    .build();
+              },
+              Set.of())) {
         List<FrameworkScrapeSource> first = servers.current();
-        assertEquals(Set.of("vllm at 127.0.0.1:" + server.port(),
-            "vllm at 127.0.0.1:" + second.port()),
+        assertEquals(
+            Set.of("vllm at 127.0.0.1:" + server.port(), "vllm at 127.0.0.1:" + second.port()),
             Set.copyOf(first.stream().map(FrameworkScrapeSource::logName).toList()));
-        assertEquals(List.of("vllm", "vllm"),
-            first.stream().map(FrameworkScrapeSource::name).toList());
+        assertEquals(
+            List.of("vllm", "vllm"), first.stream().map(FrameworkScrapeSource::name).toList());
         MetricBatch batch = batch();
         first.get(0).collect(batch);
         assertFalse(points(batch, "llm_queue_depth").isEmpty());
@@ -283,10 +335,15 @@ class FrameworkScrapeSourceTest {
 
         deleteTree(proc.resolve("200"));
         List<FrameworkScrapeSource> after = servers.current();
-        assertEquals(List.of("vllm at 127.0.0.1:" + server.port()),
+        assertEquals(
+            List.of("vllm at 127.0.0.1:" + server.port()),
             after.stream().map(FrameworkScrapeSource::logName).toList());
-        assertTrue(after.get(0) == first.stream()
-            .filter(s -> s.instance().endsWith(":" + server.port())).findFirst().orElseThrow());
+        assertTrue(
+            after.get(0)
+                == first.stream()
+                    .filter(s -> s.instance().endsWith(":" + server.port()))
+                    .findFirst()
+                    .orElseThrow());
       }
     } finally {
       second.close();

@@ -21,12 +21,11 @@ import org.junit.jupiter.api.Test;
 
 class HttpScraperTest {
 
-  private static final String VLLM_ADVICE =
-      ServingFrameworks.get("vllm").endpoint().advice();
+  private static final String VLLM_ADVICE = ServingFrameworks.get("vllm").endpoint().advice();
 
   private TestServer server;
-  private final HttpScraper scraper = new HttpScraper(Duration.ofMillis(800),
-      HttpScraper.DEFAULT_MAX_BYTES);
+  private final HttpScraper scraper =
+      new HttpScraper(Duration.ofMillis(800), HttpScraper.DEFAULT_MAX_BYTES);
 
   @BeforeEach
   void start() throws Exception {
@@ -42,8 +41,11 @@ class HttpScraperTest {
   void streamsARealPayloadIntoTheParser() throws Exception {
     server.metrics("/metrics", TestServer.fixture("vllm-datadog-fixture-v0-plus-v1.txt"));
     AtomicLong samples = new AtomicLong();
-    ParseReport report = scraper.scrape(server.uri("/metrics"), VLLM_ADVICE,
-        (name, family, labels, value) -> samples.incrementAndGet());
+    ParseReport report =
+        scraper.scrape(
+            server.uri("/metrics"),
+            VLLM_ADVICE,
+            (name, family, labels, value) -> samples.incrementAndGet());
     assertEquals(185, report.samples());
     assertEquals(185, samples.get());
     assertEquals(0, report.rejectedLines());
@@ -52,39 +54,59 @@ class HttpScraperTest {
   @Test
   void notFoundSaysWhatToCheck() {
     server.text("/metrics", "text/plain", 404, "404 page not found\n");
-    ScrapeException e = assertThrows(ScrapeException.class,
-        () -> scraper.scrape(server.uri("/metrics"), VLLM_ADVICE, (n, f, l, v) -> {}));
+    ScrapeException e =
+        assertThrows(
+            ScrapeException.class,
+            () -> scraper.scrape(server.uri("/metrics"), VLLM_ADVICE, (n, f, l, v) -> {}));
     assertEquals(Reason.HTTP_STATUS, e.reason());
-    assertEquals("http://127.0.0.1:" + server.port() + "/metrics answered 404 Not Found; "
-        + "is metrics enabled (vLLM serves /metrics on its API port, SGLang needs "
-        + "--enable-metrics)?", e.getMessage());
+    assertEquals(
+        "http://127.0.0.1:"
+            + server.port()
+            + "/metrics answered 404 Not Found; "
+            + "is metrics enabled (vLLM serves /metrics on its API port, SGLang needs "
+            + "--enable-metrics)?",
+        e.getMessage());
   }
 
   @Test
   void serverErrorPointsAtTheServerLog() {
     server.text("/metrics", "text/plain", 500, "boom");
-    ScrapeException e = assertThrows(ScrapeException.class,
-        () -> scraper.scrape(server.uri("/metrics"), VLLM_ADVICE, (n, f, l, v) -> {}));
+    ScrapeException e =
+        assertThrows(
+            ScrapeException.class,
+            () -> scraper.scrape(server.uri("/metrics"), VLLM_ADVICE, (n, f, l, v) -> {}));
     assertTrue(e.getMessage().contains("answered 500 Internal Server Error"), e.getMessage());
   }
 
   @Test
   void anHtmlPageIsNotMetrics() {
-    server.text("/", "text/html; charset=utf-8", 200,
-        "<!DOCTYPE html><html><body>Triton</body></html>");
-    ScrapeException e = assertThrows(ScrapeException.class,
-        () -> scraper.scrape(server.uri("/"), ServingFrameworks.get("triton").endpoint().advice(),
-            (n, f, l, v) -> {}));
+    server.text(
+        "/", "text/html; charset=utf-8", 200, "<!DOCTYPE html><html><body>Triton</body></html>");
+    ScrapeException e =
+        assertThrows(
+            ScrapeException.class,
+            () ->
+                scraper.scrape(
+                    server.uri("/"),
+                    ServingFrameworks.get("triton").endpoint().advice(),
+                    (n, f, l, v) -> {}));
     assertEquals(Reason.NOT_METRICS, e.reason());
-    assertTrue(e.getMessage().startsWith(server.uri("/") + " answered a text/html page, not "
-        + "Prometheus metrics; Triton serves metrics on --metrics-port (8002)"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                server.uri("/")
+                    + " answered a text/html page, not "
+                    + "Prometheus metrics; Triton serves metrics on --metrics-port (8002)"),
+        e.getMessage());
   }
 
   @Test
   void anHtmlBodyUnderATextTypeIsNotMetricsEither() {
     server.metrics("/metrics", "\n  <html><head><title>Login</title></head></html>\n");
-    ScrapeException e = assertThrows(ScrapeException.class,
-        () -> scraper.scrape(server.uri("/metrics"), VLLM_ADVICE, (n, f, l, v) -> {}));
+    ScrapeException e =
+        assertThrows(
+            ScrapeException.class,
+            () -> scraper.scrape(server.uri("/metrics"), VLLM_ADVICE, (n, f, l, v) -> {}));
     assertEquals(Reason.NOT_METRICS, e.reason());
     assertTrue(e.getMessage().contains("an HTML/XML page"), e.getMessage());
   }
@@ -92,10 +114,13 @@ class HttpScraperTest {
   @Test
   void garbageIsNotMetrics() {
     server.metrics("/metrics", "{\"object\": \"list\", \"data\": []}\nnot metrics at all\n");
-    ScrapeException e = assertThrows(ScrapeException.class,
-        () -> scraper.scrape(server.uri("/metrics"), VLLM_ADVICE, (n, f, l, v) -> {}));
+    ScrapeException e =
+        assertThrows(
+            ScrapeException.class,
+            () -> scraper.scrape(server.uri("/metrics"), VLLM_ADVICE, (n, f, l, v) -> {}));
     assertEquals(Reason.NOT_METRICS, e.reason());
-    assertTrue(e.getMessage().contains("answered 2 lines and none is a Prometheus sample"),
+    assertTrue(
+        e.getMessage().contains("answered 2 lines and none is a Prometheus sample"),
         e.getMessage());
   }
 
@@ -110,20 +135,26 @@ class HttpScraperTest {
 
   @Test
   void aBodyShorterThanAnnouncedIsAReadError() {
-    server.on("/metrics", exchange -> {
-      exchange.getResponseHeaders().set("Content-Type", "text/plain");
-      exchange.sendResponseHeaders(200, 5000);
-      OutputStream out = exchange.getResponseBody();
-      out.write("vllm:num_requests_waiting{model_name=\"m\"} 0\nvllm:num_req".getBytes(
-          StandardCharsets.UTF_8));
-      out.flush();
-      // Dropping the connection mid-body, as a crashing server does.
-      exchange.getHttpContext().getServer().stop(0);
-    });
-    ScrapeException e = assertThrows(ScrapeException.class,
-        () -> scraper.scrape(server.uri("/metrics"), VLLM_ADVICE, (n, f, l, v) -> {}));
-    assertTrue(e.reason() == Reason.IO || e.reason() == Reason.TIMEOUT, e.reason() + ": "
-        + e.getMessage());
+    server.on(
+        "/metrics",
+        exchange -> {
+          exchange.getResponseHeaders().set("Content-Type", "text/plain");
+          exchange.sendResponseHeaders(200, 5000);
+          OutputStream out = exchange.getResponseBody();
+          out.write(
+              "vllm:num_requests_waiting{model_name=\"m\"} 0\nvllm:num_req"
+                  .getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          // Dropping the connection mid-body, as a crashing server does.
+          exchange.getHttpContext().getServer().stop(0);
+        });
+    ScrapeException e =
+        assertThrows(
+            ScrapeException.class,
+            () -> scraper.scrape(server.uri("/metrics"), VLLM_ADVICE, (n, f, l, v) -> {}));
+    assertTrue(
+        e.reason() == Reason.IO || e.reason() == Reason.TIMEOUT,
+        e.reason() + ": " + e.getMessage());
     assertTrue(e.getMessage().startsWith(server.uri("/metrics").toString()), e.getMessage());
   }
 
@@ -132,18 +163,20 @@ class HttpScraperTest {
     server.hang("/hang");
     server.metrics("/metrics", TestServer.fixture("vllm-datadog-fixture-v0-plus-v1.txt"));
     long started = System.nanoTime();
-    CompletableFuture<ScrapeException> hung = CompletableFuture.supplyAsync(() -> {
-      try {
-        scraper.scrape(server.uri("/hang"), VLLM_ADVICE, (n, f, l, v) -> {});
-        return null;
-      } catch (ScrapeException e) {
-        return e;
-      }
-    });
+    CompletableFuture<ScrapeException> hung =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                scraper.scrape(server.uri("/hang"), VLLM_ADVICE, (n, f, l, v) -> {});
+                return null;
+              } catch (ScrapeException e) {
+                return e;
+              }
+            });
     int good = 0;
     while (!hung.isDone()) {
-      assertEquals(185, scraper.scrape(server.uri("/metrics"), VLLM_ADVICE,
-          (n, f, l, v) -> {}).samples());
+      assertEquals(
+          185, scraper.scrape(server.uri("/metrics"), VLLM_ADVICE, (n, f, l, v) -> {}).samples());
       good++;
     }
     ScrapeException e = hung.get(5, TimeUnit.SECONDS);
@@ -151,26 +184,33 @@ class HttpScraperTest {
     assertEquals(Reason.TIMEOUT, e.reason());
     assertTrue(millis >= 700 && millis < 3000, "took " + millis + " ms");
     assertTrue(good >= 1, "the healthy endpoint was scraped meanwhile");
-    assertTrue(e.getMessage().startsWith(server.uri("/hang") + " timed out: no answer came "
-        + "within 800 ms"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .startsWith(server.uri("/hang") + " timed out: no answer came " + "within 800 ms"),
+        e.getMessage());
   }
 
   @Test
   void aBodyThatNeverEndsTimesOut() {
-    server.on("/metrics", exchange -> {
-      exchange.getResponseHeaders().set("Content-Type", "text/plain");
-      exchange.sendResponseHeaders(200, 0);
-      OutputStream out = exchange.getResponseBody();
-      for (int i = 0; i < 600; i++) {
-        out.write(("vllm:num_requests_waiting{model_name=\"m\"} " + i + "\n")
-            .getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        Thread.sleep(10);
-      }
-    });
+    server.on(
+        "/metrics",
+        exchange -> {
+          exchange.getResponseHeaders().set("Content-Type", "text/plain");
+          exchange.sendResponseHeaders(200, 0);
+          OutputStream out = exchange.getResponseBody();
+          for (int i = 0; i < 600; i++) {
+            out.write(
+                ("vllm:num_requests_waiting{model_name=\"m\"} " + i + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            Thread.sleep(10);
+          }
+        });
     long started = System.nanoTime();
-    ScrapeException e = assertThrows(ScrapeException.class,
-        () -> scraper.scrape(server.uri("/metrics"), VLLM_ADVICE, (n, f, l, v) -> {}));
+    ScrapeException e =
+        assertThrows(
+            ScrapeException.class,
+            () -> scraper.scrape(server.uri("/metrics"), VLLM_ADVICE, (n, f, l, v) -> {}));
     long millis = (System.nanoTime() - started) / 1_000_000;
     assertEquals(Reason.TIMEOUT, e.reason(), e.getMessage());
     assertTrue(e.getMessage().contains("its body did not finish within 800 ms"), e.getMessage());
@@ -181,43 +221,60 @@ class HttpScraperTest {
   void aHundredMegabyteBodyIsCutAtTheCap() throws Exception {
     long total = 100L * 1000 * 1000;
     AtomicLong written = new AtomicLong();
-    server.on("/metrics", exchange -> {
-      exchange.getResponseHeaders().set("Content-Type", "text/plain");
-      exchange.sendResponseHeaders(200, total);
-      byte[] line = "vllm:num_requests_waiting{model_name=\"facebook/opt-125m\"} 0\n"
-          .getBytes(StandardCharsets.UTF_8);
-      byte[] block = new byte[line.length * 1000];
-      for (int i = 0; i < 1000; i++) {
-        System.arraycopy(line, 0, block, i * line.length, line.length);
-      }
-      OutputStream out = exchange.getResponseBody();
-      long left = total;
-      while (left > 0) {
-        int n = (int) Math.min(block.length, left);
-        out.write(block, 0, n);
-        written.addAndGet(n);
-        left -= n;
-      }
-    });
+    server.on(
+        "/metrics",
+        exchange -> {
+          exchange.getResponseHeaders().set("Content-Type", "text/plain");
+          exchange.sendResponseHeaders(200, total);
+          byte[] line =
+              "vllm:num_requests_waiting{model_name=\"facebook/opt-125m\"} 0\n"
+                  .getBytes(StandardCharsets.UTF_8);
+          byte[] block = new byte[line.length * 1000];
+          for (int i = 0; i < 1000; i++) {
+            System.arraycopy(line, 0, block, i * line.length, line.length);
+          }
+          OutputStream out = exchange.getResponseBody();
+          long left = total;
+          while (left > 0) {
+            int n = (int) Math.min(block.length, left);
+            out.write(block, 0, n);
+            written.addAndGet(n);
+            left -= n;
+          }
+        });
     HttpScraper generous = new HttpScraper(Duration.ofSeconds(20), HttpScraper.DEFAULT_MAX_BYTES);
     Runtime runtime = Runtime.getRuntime();
     System.gc();
     long heapBefore = runtime.totalMemory() - runtime.freeMemory();
     AtomicLong samples = new AtomicLong();
-    ScrapeException e = assertThrows(ScrapeException.class,
-        () -> generous.scrape(server.uri("/metrics"), VLLM_ADVICE,
-            (n, f, l, v) -> samples.incrementAndGet()));
+    ScrapeException e =
+        assertThrows(
+            ScrapeException.class,
+            () ->
+                generous.scrape(
+                    server.uri("/metrics"),
+                    VLLM_ADVICE,
+                    (n, f, l, v) -> samples.incrementAndGet()));
     long heapAfter = runtime.totalMemory() - runtime.freeMemory();
     assertEquals(Reason.TOO_LARGE, e.reason());
-    assertTrue(e.getMessage().startsWith(server.uri("/metrics") + " sent more than 16 MiB of "
-        + "metrics; the body was cut there"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                server.uri("/metrics")
+                    + " sent more than 16 MiB of "
+                    + "metrics; the body was cut there"),
+        e.getMessage());
     // Everything up to the cap was parsed, nothing beyond it.
     long lineBytes = "vllm:num_requests_waiting{model_name=\"facebook/opt-125m\"} 0\n".length();
     assertEquals(HttpScraper.DEFAULT_MAX_BYTES / lineBytes, samples.get());
     Thread.sleep(200);
-    assertTrue(written.get() < 60_000_000L, "the server could write " + written.get()
-        + " bytes: the client did not stop reading at the cap");
-    assertTrue(heapAfter - heapBefore < 64L * 1024 * 1024,
+    assertTrue(
+        written.get() < 60_000_000L,
+        "the server could write "
+            + written.get()
+            + " bytes: the client did not stop reading at the cap");
+    assertTrue(
+        heapAfter - heapBefore < 64L * 1024 * 1024,
         "heap grew by " + (heapAfter - heapBefore) + " bytes");
   }
 
@@ -228,16 +285,21 @@ class HttpScraperTest {
       port = socket.getLocalPort();
     }
     URI uri = URI.create("http://127.0.0.1:" + port + "/metrics");
-    ScrapeException e = assertThrows(ScrapeException.class,
-        () -> scraper.scrape(uri, VLLM_ADVICE, (n, f, l, v) -> {}));
+    ScrapeException e =
+        assertThrows(
+            ScrapeException.class, () -> scraper.scrape(uri, VLLM_ADVICE, (n, f, l, v) -> {}));
     assertEquals(Reason.CONNECT, e.reason());
-    assertEquals(uri + " refused the connection; is the server running and listening on that "
-        + "address and port?", e.getMessage());
+    assertEquals(
+        uri
+            + " refused the connection; is the server running and listening on that "
+            + "address and port?",
+        e.getMessage());
   }
 
   @Test
   void fetchesSmallJson() throws Exception {
-    String body = "{\"model_id\":\"bigscience/bloom-560m\",\"model_sha\":null,\"version\":\"3.3.7\"}";
+    String body =
+        "{\"model_id\":\"bigscience/bloom-560m\",\"model_sha\":null,\"version\":\"3.3.7\"}";
     server.text("/info", "application/json", 200, body);
     assertEquals(body, scraper.fetchJson(server.uri("/info"), null));
   }
@@ -245,8 +307,8 @@ class HttpScraperTest {
   @Test
   void largeJsonIsRefused() {
     server.text("/props", "application/json", 200, "{\"x\":\"" + "a".repeat(2_000_000) + "\"}");
-    ScrapeException e = assertThrows(ScrapeException.class,
-        () -> scraper.fetchJson(server.uri("/props"), null));
+    ScrapeException e =
+        assertThrows(ScrapeException.class, () -> scraper.fetchJson(server.uri("/props"), null));
     assertEquals(Reason.TOO_LARGE, e.reason());
   }
 }

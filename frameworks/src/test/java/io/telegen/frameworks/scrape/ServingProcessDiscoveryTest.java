@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.telegen.frameworks.scrape.ServingProcessDiscovery.Server;
 import io.telegen.frameworks.FakeProc;
+import io.telegen.frameworks.scrape.ServingProcessDiscovery.Server;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,16 +16,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ServingProcessDiscoveryTest {
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   @Test
   void findsVllmTgiAndTritonAndIgnoresTheRest() throws Exception {
     Path proc = FakeProc.copy("scrape/proc-gpu-node", temp);
     ServingProcessDiscovery.Result result = new ServingProcessDiscovery(proc, Set.of()).discover();
 
-    assertEquals(List.of("tgi", "triton", "vllm"),
-        result.servers().stream().map(Server::framework).toList(), result.toString());
+    assertEquals(
+        List.of("tgi", "triton", "vllm"),
+        result.servers().stream().map(Server::framework).toList(),
+        result.toString());
 
     Server tgi = result.servers().get(0);
     assertEquals(5001, tgi.pid());
@@ -51,8 +52,11 @@ class ServingProcessDiscoveryTest {
     assertEquals("auto", vllm.kvCacheDtype());
     assertEquals(1, vllm.tensorParallel());
 
-    assertEquals(List.of("sglang (pid 7000) runs without --enable-metrics; restart it with "
-        + "--enable-metrics to get metrics"), result.notes());
+    assertEquals(
+        List.of(
+            "sglang (pid 7000) runs without --enable-metrics; restart it with "
+                + "--enable-metrics to get metrics"),
+        result.notes());
   }
 
   @Test
@@ -105,12 +109,26 @@ class ServingProcessDiscoveryTest {
     ServingProcessDiscovery discovery = new ServingProcessDiscovery(proc, Set.of("llamacpp"));
     assertEquals(List.of(), discovery.discover().servers());
 
-    FakeProc.process(proc, 9100, 1, List.of("/opt/llama.cpp/build/bin/llama-server", "-m",
-        "/models/Llama-3.2-1B-Instruct-Q4_K_M.gguf", "--host", "127.0.0.1", "--port", "8081",
-        "--metrics"));
-    Files.writeString(proc.resolve("net/tcp"), "   8: 0100007F:1F91 00000000:0000 0A "
-        + "00000000:00000000 00:00000000 00000000  1000        0 900001 1 0000000000000000 100 0 "
-        + "0 10 0\n", StandardCharsets.US_ASCII, java.nio.file.StandardOpenOption.APPEND);
+    FakeProc.process(
+        proc,
+        9100,
+        1,
+        List.of(
+            "/opt/llama.cpp/build/bin/llama-server",
+            "-m",
+            "/models/Llama-3.2-1B-Instruct-Q4_K_M.gguf",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "8081",
+            "--metrics"));
+    Files.writeString(
+        proc.resolve("net/tcp"),
+        "   8: 0100007F:1F91 00000000:0000 0A "
+            + "00000000:00000000 00:00000000 00000000  1000        0 900001 1 0000000000000000 100 0 "
+            + "0 10 0\n",
+        StandardCharsets.US_ASCII,
+        java.nio.file.StandardOpenOption.APPEND);
     FakeProc.fd(proc, 9100, 7, "socket:[900001]");
 
     List<Server> servers = discovery.discover().servers();
@@ -125,9 +143,17 @@ class ServingProcessDiscoveryTest {
     Files.createDirectories(proc);
     Path config = temp.resolve("monitoring.config");
     Files.writeString(config, "prometheus_config {\n  enable: true,\n  path: \"/tf/metrics\"\n}\n");
-    FakeProc.process(proc, 300, 1, List.of("tensorflow_model_server", "--port=8500",
-        "--rest_api_port=8501", "--model_name=resnet", "--model_base_path=/models/resnet",
-        "--monitoring_config_file=" + config));
+    FakeProc.process(
+        proc,
+        300,
+        1,
+        List.of(
+            "tensorflow_model_server",
+            "--port=8500",
+            "--rest_api_port=8501",
+            "--model_name=resnet",
+            "--model_base_path=/models/resnet",
+            "--monitoring_config_file=" + config));
     FakeProc.tcpListeners(proc, "0.0.0.0", new int[] {8500, 8501}, new long[] {11, 12});
     FakeProc.fd(proc, 300, 3, "socket:[11]");
     FakeProc.fd(proc, 300, 4, "socket:[12]");
@@ -138,23 +164,47 @@ class ServingProcessDiscoveryTest {
 
   @Test
   void recognisesEachFrameworksCommandLine() {
-    assertEquals("vllm", ServingProcessDiscovery.recognise(List.of("python3", "-m",
-        "vllm.entrypoints.openai.api_server", "--model", "m")));
-    assertEquals("nim", ServingProcessDiscovery.recognise(List.of("python3", "-m",
-        "vllm_nvext.entrypoints.openai.api_server")));
+    assertEquals(
+        "vllm",
+        ServingProcessDiscovery.recognise(
+            List.of("python3", "-m", "vllm.entrypoints.openai.api_server", "--model", "m")));
+    assertEquals(
+        "nim",
+        ServingProcessDiscovery.recognise(
+            List.of("python3", "-m", "vllm_nvext.entrypoints.openai.api_server")));
     assertEquals("tgi", ServingProcessDiscovery.recognise(List.of("text-generation-launcher")));
-    assertEquals("triton", ServingProcessDiscovery.recognise(List.of(
-        "/opt/tritonserver/bin/tritonserver", "--model-repository=/m")));
-    assertEquals("tensorflow_serving", ServingProcessDiscovery.recognise(List.of(
-        "/usr/bin/tensorflow_model_server", "--rest_api_port=8501")));
-    assertEquals("torchserve", ServingProcessDiscovery.recognise(List.of("java",
-        "-Dmodel_server_home=/x", "-cp", ".:/ts/frontend/*", "org.pytorch.serve.ModelServer")));
-    assertEquals("sglang", ServingProcessDiscovery.recognise(List.of("python", "-m",
-        "sglang.launch_server", "--enable-metrics")));
-    assertEquals("llamacpp", ServingProcessDiscovery.recognise(List.of("./llama-server", "-m",
-        "x.gguf")));
-    assertEquals("lmdeploy", ServingProcessDiscovery.recognise(List.of(
-        "/usr/bin/python3", "/usr/local/bin/lmdeploy", "serve", "api_server", "internlm/x")));
+    assertEquals(
+        "triton",
+        ServingProcessDiscovery.recognise(
+            List.of("/opt/tritonserver/bin/tritonserver", "--model-repository=/m")));
+    assertEquals(
+        "tensorflow_serving",
+        ServingProcessDiscovery.recognise(
+            List.of("/usr/bin/tensorflow_model_server", "--rest_api_port=8501")));
+    assertEquals(
+        "torchserve",
+        ServingProcessDiscovery.recognise(
+            List.of(
+                "java",
+                "-Dmodel_server_home=/x",
+                "-cp",
+                ".:/ts/frontend/*",
+                "org.pytorch.serve.ModelServer")));
+    assertEquals(
+        "sglang",
+        ServingProcessDiscovery.recognise(
+            List.of("python", "-m", "sglang.launch_server", "--enable-metrics")));
+    assertEquals(
+        "llamacpp", ServingProcessDiscovery.recognise(List.of("./llama-server", "-m", "x.gguf")));
+    assertEquals(
+        "lmdeploy",
+        ServingProcessDiscovery.recognise(
+            List.of(
+                "/usr/bin/python3",
+                "/usr/local/bin/lmdeploy",
+                "serve",
+                "api_server",
+                "internlm/x")));
     assertNull(ServingProcessDiscovery.recognise(List.of("grep", "vllm serve")));
     assertNull(ServingProcessDiscovery.recognise(List.of("vim", "vllm.py")));
     assertNull(ServingProcessDiscovery.recognise(List.of()));
@@ -164,24 +214,29 @@ class ServingProcessDiscoveryTest {
   void decodesKernelAddresses() {
     assertEquals("127.0.0.1", ServingProcessDiscovery.decodeAddress("0100007F"));
     assertEquals("0.0.0.0", ServingProcessDiscovery.decodeAddress("00000000"));
-    assertEquals("0:0:0:0:0:0:0:1",
+    assertEquals(
+        "0:0:0:0:0:0:0:1",
         ServingProcessDiscovery.decodeAddress("00000000000000000000000001000000"));
-    assertEquals("127.0.0.1",
-        ServingProcessDiscovery.decodeAddress("0000000000000000FFFF00000100007F"));
+    assertEquals(
+        "127.0.0.1", ServingProcessDiscovery.decodeAddress("0000000000000000FFFF00000100007F"));
     assertEquals("10.1.2.3", ServingProcessDiscovery.decodeAddress("0302010A"));
     assertEquals("[::1]", ServingProcessDiscovery.scrapeHost("0:0:0:0:0:0:0:1"));
     assertEquals("127.0.0.1", ServingProcessDiscovery.scrapeHost("0:0:0:0:0:0:0:0"));
-    assertNull(ServingProcessDiscovery.parseSocketLine("   5: 0100007F:1F40 0100007F:D2F4 01 "
-        + "00000000:00000000 00:00000000 00000000  1000        0 498765 1 0 100 0 0 10 0"));
+    assertNull(
+        ServingProcessDiscovery.parseSocketLine(
+            "   5: 0100007F:1F40 0100007F:D2F4 01 "
+                + "00000000:00000000 00:00000000 00000000  1000        0 498765 1 0 100 0 0 10 0"));
   }
 
   @Test
   void splitsCommandLines() {
-    assertEquals(List.of("a", "", "b"),
+    assertEquals(
+        List.of("a", "", "b"),
         ServingProcessDiscovery.splitCmdline("a\0\0b\0".getBytes(StandardCharsets.UTF_8)));
-    assertEquals(List.of("sshd:", "/usr/sbin/sshd", "-D"),
-        ServingProcessDiscovery.splitCmdline("sshd: /usr/sbin/sshd -D".getBytes(
-            StandardCharsets.UTF_8)));
+    assertEquals(
+        List.of("sshd:", "/usr/sbin/sshd", "-D"),
+        ServingProcessDiscovery.splitCmdline(
+            "sshd: /usr/sbin/sshd -D".getBytes(StandardCharsets.UTF_8)));
     assertEquals(List.of(), ServingProcessDiscovery.splitCmdline(new byte[0]));
   }
 
@@ -190,7 +245,7 @@ class ServingProcessDiscoveryTest {
     ServingProcessDiscovery.Result result =
         new ServingProcessDiscovery(temp.resolve("nope"), Set.of()).discover();
     assertEquals(List.of(), result.servers());
-    assertTrue(result.notes().get(0).startsWith("no process readable under"), result.notes()
-        .toString());
+    assertTrue(
+        result.notes().get(0).startsWith("no process readable under"), result.notes().toString());
   }
 }

@@ -1,6 +1,5 @@
 package io.telegen.frameworks.scrape;
 
-
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.telegen.testsupport.RealPayloads;
@@ -24,11 +23,14 @@ final class TestServer implements AutoCloseable {
   }
 
   private final HttpServer server;
-  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "test-http");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService executor =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "test-http");
+            t.setDaemon(true);
+            return t;
+          });
+
   /** Released at close so that hanging handlers end. */
   final CountDownLatch closing = new CountDownLatch(1);
 
@@ -39,31 +41,35 @@ final class TestServer implements AutoCloseable {
   }
 
   TestServer on(String path, Handler handler) {
-    server.createContext(path, exchange -> {
-      try {
-        handler.handle(exchange);
-      } catch (IOException e) {
-        // The client went away; expected in the limit tests.
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        exchange.close();
-      }
-    });
+    server.createContext(
+        path,
+        exchange -> {
+          try {
+            handler.handle(exchange);
+          } catch (IOException e) {
+            // The client went away; expected in the limit tests.
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } finally {
+            exchange.close();
+          }
+        });
     return this;
   }
 
   TestServer text(String path, String contentType, int status, String body) {
-    return on(path, exchange -> {
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", contentType);
-      exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-      if (bytes.length > 0) {
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(bytes);
-        }
-      }
-    });
+    return on(
+        path,
+        exchange -> {
+          byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().set("Content-Type", contentType);
+          exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+          if (bytes.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(bytes);
+            }
+          }
+        });
   }
 
   TestServer metrics(String path, String body) {

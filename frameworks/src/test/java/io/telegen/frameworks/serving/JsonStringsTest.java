@@ -9,8 +9,8 @@ class JsonStringsTest {
 
   @Test
   void readsTheStringMembersOfTgiInfo() {
-    String json = "{\"model_id\":\"bigscience/bloom-560m\",\"model_sha\":null,"
-        + "\"version\":\"3.3.7\"}";
+    String json =
+        "{\"model_id\":\"bigscience/bloom-560m\",\"model_sha\":null," + "\"version\":\"3.3.7\"}";
     assertEquals("bigscience/bloom-560m", JsonStrings.get(json, "model_id"));
     assertNull(JsonStrings.get(json, "model_sha"));
     assertEquals("3.3.7", JsonStrings.get(json, "version"));

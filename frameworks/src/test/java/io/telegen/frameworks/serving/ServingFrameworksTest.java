@@ -28,11 +28,11 @@ class ServingFrameworksTest {
 
   @Test
   void everyProfileIsACatalogServingSourceAndEveryCatalogServingSourceAProfile() {
-    assertEquals(ServingFrameworks.names(),
-        new TreeSet<>(CATALOG.sourcesOf("serving_framework")));
+    assertEquals(ServingFrameworks.names(), new TreeSet<>(CATALOG.sourcesOf("serving_framework")));
     for (String name : ServingFrameworks.names()) {
       assertTrue(CATALOG.sources().containsKey(name), name);
-      assertTrue(CATALOG.labels().get("framework").contains(name),
+      assertTrue(
+          CATALOG.labels().get("framework").contains(name),
           "the framework label's description lists " + name);
     }
   }
@@ -49,8 +49,18 @@ class ServingFrameworksTest {
 
   @Test
   void namesAreSortedAndScrapedNamesLeaveTheLibraryOut() {
-    assertEquals(List.of("llamacpp", "lmdeploy", "nim", "onnxruntime", "sglang",
-        "tensorflow_serving", "tgi", "torchserve", "triton", "vllm"),
+    assertEquals(
+        List.of(
+            "llamacpp",
+            "lmdeploy",
+            "nim",
+            "onnxruntime",
+            "sglang",
+            "tensorflow_serving",
+            "tgi",
+            "torchserve",
+            "triton",
+            "vllm"),
         List.copyOf(ServingFrameworks.names()));
     assertEquals(9, ServingFrameworks.scrapedNames().size());
     assertFalse(ServingFrameworks.scrapedNames().contains("onnxruntime"));
@@ -58,10 +68,13 @@ class ServingFrameworksTest {
 
   @Test
   void recognitionAsksNimBeforeVllm() {
-    assertSame(ServingFrameworks.get("nim"), ServingFrameworks.recognise(List.of("python3",
-        "-m", "vllm_nvext.entrypoints.openai.api_server", "--model", "m")));
-    assertSame(ServingFrameworks.get("vllm"), ServingFrameworks.recognise(List.of("vllm",
-        "serve", "facebook/opt-125m")));
+    assertSame(
+        ServingFrameworks.get("nim"),
+        ServingFrameworks.recognise(
+            List.of("python3", "-m", "vllm_nvext.entrypoints.openai.api_server", "--model", "m")));
+    assertSame(
+        ServingFrameworks.get("vllm"),
+        ServingFrameworks.recognise(List.of("vllm", "serve", "facebook/opt-125m")));
     assertNull(ServingFrameworks.recognise(List.of("torchserve", "--stop")));
     assertNull(ServingFrameworks.recognise(List.of("python", "train.py")));
   }
@@ -69,8 +82,19 @@ class ServingFrameworksTest {
   @Test
   void commandLineGivesPortModelTensorParallelAndKvCacheDtype() {
     ServingFramework vllm = ServingFrameworks.get("vllm");
-    CommandLine command = new CommandLine(List.of("vllm", "serve", "/models/llama", "--port=9000",
-        "--served-model-name", "llama", "-tp", "4", "--kv-cache-dtype", "fp8"));
+    CommandLine command =
+        new CommandLine(
+            List.of(
+                "vllm",
+                "serve",
+                "/models/llama",
+                "--port=9000",
+                "--served-model-name",
+                "llama",
+                "-tp",
+                "4",
+                "--kv-cache-dtype",
+                "fp8"));
     assertEquals("9000", vllm.metricsPort(command));
     assertEquals("llama", vllm.model(command));
     assertEquals("/models/llama", vllm.modelDirectory(command));
@@ -80,12 +104,13 @@ class ServingFrameworksTest {
     assertNull(vllm.metricsOff(command));
 
     ServingFramework triton = ServingFrameworks.get("triton");
-    CommandLine tritonCommand = new CommandLine(List.of("tritonserver", "--metrics-port", "9002",
-        "--port", "8000"));
+    CommandLine tritonCommand =
+        new CommandLine(List.of("tritonserver", "--metrics-port", "9002", "--port", "8000"));
     assertEquals("9002", triton.metricsPort(tritonCommand));
     assertFalse(triton.metricsOnApiPort());
-    assertEquals("runs with --allow-metrics=false; no metrics to read", triton.metricsOff(
-        new CommandLine(List.of("tritonserver", "--allow-metrics=false"))));
+    assertEquals(
+        "runs with --allow-metrics=false; no metrics to read",
+        triton.metricsOff(new CommandLine(List.of("tritonserver", "--allow-metrics=false"))));
 
     ServingFramework torchserve = ServingFrameworks.get("torchserve");
     assertNull(torchserve.metricsPort(new CommandLine(List.of("torchserve", "--port", "1"))));
@@ -94,25 +119,35 @@ class ServingFrameworksTest {
   @Test
   void tensorFlowServingReadsItsPathFromTheMonitoringConfig() {
     ServingFramework tf = ServingFrameworks.get("tensorflow_serving");
-    CommandLine command = new CommandLine(List.of("tensorflow_model_server",
-        "--rest_api_port=8501", "--monitoring_config_file=/etc/mon.config", "--model_name=resnet"));
-    Map<String, String> files = Map.of("/etc/mon.config",
-        "prometheus_config { enable: true, path: \"tf/metrics\" }");
+    CommandLine command =
+        new CommandLine(
+            List.of(
+                "tensorflow_model_server",
+                "--rest_api_port=8501",
+                "--monitoring_config_file=/etc/mon.config",
+                "--model_name=resnet"));
+    Map<String, String> files =
+        Map.of("/etc/mon.config", "prometheus_config { enable: true, path: \"tf/metrics\" }");
     assertNull(tf.metricsOff(command));
     assertEquals("/tf/metrics", tf.metricsPath(command, files::get));
     assertEquals("/monitoring/prometheus/metrics", tf.metricsPath(command, file -> null));
     assertEquals("resnet", tf.model(command));
-    assertTrue(tf.metricsOff(new CommandLine(List.of("tensorflow_model_server",
-        "--rest_api_port=0", "--monitoring_config_file=/etc/mon.config")))
-        .startsWith("exports no Prometheus metrics"));
+    assertTrue(
+        tf.metricsOff(
+                new CommandLine(
+                    List.of(
+                        "tensorflow_model_server",
+                        "--rest_api_port=0",
+                        "--monitoring_config_file=/etc/mon.config")))
+            .startsWith("exports no Prometheus metrics"));
   }
 
   @Test
   void modelLookupReadsTheFrameworksJson() {
     ServingFramework.ModelLookup tgi = ServingFrameworks.get("tgi").modelLookup();
     assertEquals("/info", tgi.path());
-    assertEquals("bigscience/bloom-560m",
-        tgi.model().apply("{\"model_id\":\"bigscience/bloom-560m\"}"));
+    assertEquals(
+        "bigscience/bloom-560m", tgi.model().apply("{\"model_id\":\"bigscience/bloom-560m\"}"));
     ServingFramework.ModelLookup llamacpp = ServingFrameworks.get("llamacpp").modelLookup();
     assertEquals("/props", llamacpp.path());
     assertEquals("qwen", llamacpp.model().apply("{\"model_alias\":\"qwen\"}"));

@@ -24,9 +24,15 @@ class TrainingFrameworksTest {
 
   @Test
   void everyTagMappableMetricIsACatalogTfeventsMetricWithItsOwnNameAsASpelling() {
-    assertEquals(Set.of("training_loss", "training_step", "training_epoch",
-        "training_learning_rate", "training_throughput_samples_per_second",
-        "training_gradient_norm"), TrainingTagMapping.METRICS);
+    assertEquals(
+        Set.of(
+            "training_loss",
+            "training_step",
+            "training_epoch",
+            "training_learning_rate",
+            "training_throughput_samples_per_second",
+            "training_gradient_norm"),
+        TrainingTagMapping.METRICS);
     TrainingTagMapping defaults = TrainingTagMapping.defaults();
     for (String metric : TrainingTagMapping.METRICS) {
       MetricDefinition definition = CATALOG.get(metric);

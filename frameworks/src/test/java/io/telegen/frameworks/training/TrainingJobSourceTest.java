@@ -40,68 +40,106 @@ class TrainingJobSourceTest {
   private static final GpuRef GPU_0 = GpuRef.gpu(GpuVendor.NVIDIA, 0, "GPU-aaaa");
   private static final GpuRef GPU_1 = GpuRef.gpu(GpuVendor.NVIDIA, 1, "GPU-bbbb");
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   private Path proc;
   private final AtomicLong nanos = new AtomicLong();
+
   /** The node's GPU process table as the GPU sources last published it. */
-  private volatile GpuProcessSnapshot gpus = GpuProcessSnapshot.builder()
-      .uses(3001, GPU_0).uses(3002, GPU_1).build();
+  private volatile GpuProcessSnapshot gpus =
+      GpuProcessSnapshot.builder().uses(3001, GPU_0).uses(3002, GPU_1).build();
+
   private TrainingJobSource source;
 
   @BeforeEach
   void fakeNode() throws IOException {
     proc = FakeProc.copy("training/proc-training-node", temp);
-    copyFixture("tfevents/hf_trainer/events.out.tfevents.1700000000.fixture-host",
+    copyFixture(
+        "tfevents/hf_trainer/events.out.tfevents.1700000000.fixture-host",
         "runs/llama/events.out.tfevents.1764320000.node-a.3001.0");
-    copyFixture("tfevents/keras_train/events.out.tfevents.1700000000.fixture-host.v2",
+    copyFixture(
+        "tfevents/keras_train/events.out.tfevents.1700000000.fixture-host.v2",
         "keras/logs/train/events.out.tfevents.1764320000.node-a.3100.1.v2");
-    source = TrainingJobSource.builder(new TrainingProcessDiscovery(proc,
-            Set.of("pytorch", "tensorflow"), List.of()))
-        .node("node-a")
-        .gpuProcesses(() -> gpus)
-        .nanoTime(nanos::get)
-        .build();
+    source =
+        TrainingJobSource.builder(
+                new TrainingProcessDiscovery(proc, Set.of("pytorch", "tensorflow"), List.of()))
+            .node("node-a")
+            .gpuProcesses(() -> gpus)
+            .nanoTime(nanos::get)
+            .build();
   }
 
   @Test
   void reportsTheLatestLossStepLearningRateGradNormAndEpochOfATensorboardXRun() throws Exception {
-    Map<String, Double> rank0 = valuesOf(collect(), "run_dir",
-        temp.resolve("runs/llama").toString());
+    Map<String, Double> rank0 =
+        valuesOf(collect(), "run_dir", temp.resolve("runs/llama").toString());
 
-    assertEquals(Map.of(
-        "training_loss", 1.75,
-        "training_learning_rate", (double) 2.0e-5f, // simple_value is a float32
-        "training_gradient_norm", 0.5,
-        "training_epoch", 1.0,
-        "training_step", 40.0,
-        "telegen_agent_tfevents_corrupt_records_total", 0.0), rank0);
+    assertEquals(
+        Map.of(
+            "training_loss", 1.75,
+            "training_learning_rate", (double) 2.0e-5f, // simple_value is a float32
+            "training_gradient_norm", 0.5,
+            "training_epoch", 1.0,
+            "training_step", 40.0,
+            "telegen_agent_tfevents_corrupt_records_total", 0.0),
+        rank0);
   }
 
   @Test
   void readsTensorflowTensorScalarsAndLabelsTheRunWithItsProcess() throws Exception {
     MetricBatch batch = collect();
     String runDir = temp.resolve("keras/logs/train").toString();
-    assertEquals(Map.of(
-        "training_loss", 0.25,
-        "training_learning_rate", (double) 0.00025f,
-        "training_step", 2.0,
-        "telegen_agent_tfevents_corrupt_records_total", 0.0), valuesOf(batch, "run_dir", runDir));
-    assertEquals(Map.of("job", "keras_mnist", "framework", "tensorflow", "rank", "1",
-        "node", "node-a", "pid", "3100", "run_dir", runDir),
+    assertEquals(
+        Map.of(
+            "training_loss", 0.25,
+            "training_learning_rate", (double) 0.00025f,
+            "training_step", 2.0,
+            "telegen_agent_tfevents_corrupt_records_total", 0.0),
+        valuesOf(batch, "run_dir", runDir));
+    assertEquals(
+        Map.of(
+            "job",
+            "keras_mnist",
+            "framework",
+            "tensorflow",
+            "rank",
+            "1",
+            "node",
+            "node-a",
+            "pid",
+            "3100",
+            "run_dir",
+            runDir),
         labelsOf(batch, "training_loss", runDir));
-    assertEquals(Map.of("job", "llama-finetune", "framework", "pytorch", "rank", "0",
-        "node", "node-a", "pid", "3001", "run_dir", temp.resolve("runs/llama").toString()),
+    assertEquals(
+        Map.of(
+            "job",
+            "llama-finetune",
+            "framework",
+            "pytorch",
+            "rank",
+            "0",
+            "node",
+            "node-a",
+            "pid",
+            "3001",
+            "run_dir",
+            temp.resolve("runs/llama").toString()),
         labelsOf(batch, "training_loss", temp.resolve("runs/llama").toString()));
   }
 
   @Test
   void gpuUtilizationOfEachRankComesFromTheGpusItsProcessUses() throws Exception {
-    gpus = GpuProcessSnapshot.builder().uses(3001, GPU_0).uses(3002, GPU_1)
-        .utilization(GPU_0, 87).utilization(GPU_1, 12).build();
+    gpus =
+        GpuProcessSnapshot.builder()
+            .uses(3001, GPU_0)
+            .uses(3002, GPU_1)
+            .utilization(GPU_0, 87)
+            .utilization(GPU_1, 12)
+            .build();
 
-    assertEquals(Map.of("3001@0/GPU-aaaa/rank0", 87.0, "3002@1/GPU-bbbb/rank1", 12.0),
+    assertEquals(
+        Map.of("3001@0/GPU-aaaa/rank0", 87.0, "3002@1/GPU-bbbb/rank1", 12.0),
         gpuUtilizationByPid(collect()));
   }
 
@@ -112,29 +150,47 @@ class TrainingJobSourceTest {
 
   @Test
   void aRankOnTwoGpusGetsTheUtilizationOfEach() throws Exception {
-    gpus = GpuProcessSnapshot.builder().uses(3001, GPU_1).uses(3001, GPU_0)
-        .utilization(GPU_0, 87).utilization(GPU_1, 12).build();
+    gpus =
+        GpuProcessSnapshot.builder()
+            .uses(3001, GPU_1)
+            .uses(3001, GPU_0)
+            .utilization(GPU_0, 87)
+            .utilization(GPU_1, 12)
+            .build();
 
-    assertEquals(Map.of("3001@0/GPU-aaaa/rank0", 87.0, "3001@1/GPU-bbbb/rank0", 12.0),
+    assertEquals(
+        Map.of("3001@0/GPU-aaaa/rank0", 87.0, "3001@1/GPU-bbbb/rank0", 12.0),
         gpuUtilizationByPid(collect()));
   }
 
   @Test
   void theSameIndexOnTwoVendorsIsTwoGpusWithTheirOwnUtilization() throws Exception {
     GpuRef amd0 = GpuRef.gpu(GpuVendor.AMD, 0, "0x6fe1a2b3c4d5e6f7");
-    gpus = GpuProcessSnapshot.builder().uses(3001, GPU_0).uses(3002, amd0)
-        .utilization(GPU_0, 87).utilization(amd0, 31).build();
+    gpus =
+        GpuProcessSnapshot.builder()
+            .uses(3001, GPU_0)
+            .uses(3002, amd0)
+            .utilization(GPU_0, 87)
+            .utilization(amd0, 31)
+            .build();
 
-    assertEquals(Map.of("3001@0/GPU-aaaa/rank0", 87.0, "3002@0/0x6fe1a2b3c4d5e6f7/rank1", 31.0),
+    assertEquals(
+        Map.of("3001@0/GPU-aaaa/rank0", 87.0, "3002@0/0x6fe1a2b3c4d5e6f7/rank1", 31.0),
         gpuUtilizationByPid(collect()));
   }
 
   @Test
   void aRankOnAMigDeviceGetsNoWholeGpuUtilization() throws Exception {
-    GpuRef slice = GpuRef.mig(GpuVendor.NVIDIA, 0, "GPU-aaaa",
-        new MigDevice("MIG-cccc", 2, 0, "mig-3g.40gb-0"));
-    gpus = GpuProcessSnapshot.builder().uses(3001, slice).uses(3002, GPU_1)
-        .utilization(slice, 99.7).utilization(GPU_1, 12).build();
+    GpuRef slice =
+        GpuRef.mig(
+            GpuVendor.NVIDIA, 0, "GPU-aaaa", new MigDevice("MIG-cccc", 2, 0, "mig-3g.40gb-0"));
+    gpus =
+        GpuProcessSnapshot.builder()
+            .uses(3001, slice)
+            .uses(3002, GPU_1)
+            .utilization(slice, 99.7)
+            .utilization(GPU_1, 12)
+            .build();
 
     assertEquals(Map.of("3002@1/GPU-bbbb/rank1", 12.0), gpuUtilizationByPid(collect()));
   }
@@ -144,8 +200,15 @@ class TrainingJobSourceTest {
     for (NumberDataPoint point : points(batch, "training_gpu_utilization_percent")) {
       Map<String, String> labels = labels(point);
       assertEquals("llama-finetune", labels.get("job"));
-      byPid.put(labels.get("pid") + "@" + labels.get("device") + "/" + labels.get("uuid")
-          + "/rank" + labels.get("rank"), point.getAsDouble());
+      byPid.put(
+          labels.get("pid")
+              + "@"
+              + labels.get("device")
+              + "/"
+              + labels.get("uuid")
+              + "/rank"
+              + labels.get("rank"),
+          point.getAsDouble());
     }
     return byPid;
   }
@@ -160,8 +223,7 @@ class TrainingJobSourceTest {
     assertFalse(valuesOf(last, "run_dir", temp.resolve("runs/llama").toString()).isEmpty());
     MetricBatch after = collect();
     assertTrue(valuesOf(after, "run_dir", temp.resolve("runs/llama").toString()).isEmpty());
-    assertFalse(valuesOf(after, "run_dir", temp.resolve("keras/logs/train").toString())
-        .isEmpty());
+    assertFalse(valuesOf(after, "run_dir", temp.resolve("keras/logs/train").toString()).isEmpty());
   }
 
   @Test
@@ -172,21 +234,27 @@ class TrainingJobSourceTest {
     Files.writeString(keras, "not a directory");
     MetricBatch batch = new MetricBatch(CATALOG, 1_764_320_000_000_000_000L);
 
-    PartialCollectionException e = assertThrows(PartialCollectionException.class,
-        () -> source.collect(batch));
+    PartialCollectionException e =
+        assertThrows(PartialCollectionException.class, () -> source.collect(batch));
 
-    assertEquals(List.of(keras.toString()), e.problems().stream()
-        .map(PartialCollectionException.Problem::key).toList());
-    assertTrue(e.problems().get(0).message().startsWith("cannot read the TensorBoard run "
-        + "directory " + keras + " ("), e.problems().get(0).message());
+    assertEquals(
+        List.of(keras.toString()),
+        e.problems().stream().map(PartialCollectionException.Problem::key).toList());
+    assertTrue(
+        e.problems()
+            .get(0)
+            .message()
+            .startsWith("cannot read the TensorBoard run " + "directory " + keras + " ("),
+        e.problems().get(0).message());
     assertEquals(1, e.unread());
-    assertEquals(Map.of(
-        "training_loss", 1.75,
-        "training_learning_rate", (double) 2.0e-5f,
-        "training_gradient_norm", 0.5,
-        "training_epoch", 1.0,
-        "training_step", 40.0,
-        "telegen_agent_tfevents_corrupt_records_total", 0.0),
+    assertEquals(
+        Map.of(
+            "training_loss", 1.75,
+            "training_learning_rate", (double) 2.0e-5f,
+            "training_gradient_norm", 0.5,
+            "training_epoch", 1.0,
+            "training_step", 40.0,
+            "telegen_agent_tfevents_corrupt_records_total", 0.0),
         valuesOf(batch, "run_dir", temp.resolve("runs/llama").toString()));
     assertFalse(valuesOf(batch, "run_dir", keras.toString()).containsKey("training_loss"));
   }
@@ -194,8 +262,9 @@ class TrainingJobSourceTest {
   @Test
   void exportMetricsFalseStillDiscoversForTheFindings() {
     TrainingProcessDiscovery.Result found = source.discover();
-    assertEquals(List.of(3001, 3002, 3100), found.processes().stream()
-        .map(TrainingProcessDiscovery.TrainingProcess::pid).toList());
+    assertEquals(
+        List.of(3001, 3002, 3100),
+        found.processes().stream().map(TrainingProcessDiscovery.TrainingProcess::pid).toList());
   }
 
   private MetricBatch collect() throws Exception {
@@ -207,8 +276,10 @@ class TrainingJobSourceTest {
   private static Map<String, Double> valuesOf(MetricBatch batch, String key, String value) {
     Map<String, Double> values = new TreeMap<>();
     for (Metric metric : batch.metrics()) {
-      List<NumberDataPoint> points = metric.hasGauge() ? metric.getGauge().getDataPointsList()
-          : metric.getSum().getDataPointsList();
+      List<NumberDataPoint> points =
+          metric.hasGauge()
+              ? metric.getGauge().getDataPointsList()
+              : metric.getSum().getDataPointsList();
       for (NumberDataPoint point : points) {
         if (value.equals(labels(point).get(key))) {
           values.put(metric.getName(), point.getAsDouble());

@@ -37,6 +37,7 @@ public final class InfinibandSource implements MetricSource {
 
   private final Path classDir;
   private final String nodeName;
+
   /** First sighting of each port: the counters' start time (sysfs does not say since when). */
   private final Map<String, Long> firstSeen = new HashMap<>();
 
@@ -88,8 +89,7 @@ public final class InfinibandSource implements MetricSource {
         problems.add(new Problem(device + "/" + portNumber, e.getMessage()));
         continue;
       }
-      long start = firstSeen.computeIfAbsent(device + "/" + portNumber,
-          k -> batch.timeUnixNanos());
+      long start = firstSeen.computeIfAbsent(device + "/" + portNumber, k -> batch.timeUnixNanos());
       Labels labels = Labels.of("ib_device", device, "port", portNumber);
       if (nodeName != null) {
         labels = labels.and("node", nodeName);
@@ -129,15 +129,22 @@ public final class InfinibandSource implements MetricSource {
     try {
       text = Files.readString(file, StandardCharsets.US_ASCII).trim();
     } catch (IOException e) {
-      throw new IOException(file + ": cannot read the InfiniBand counter (" + e
-          + "); this port is skipped. Check that the agent sees the host's /sys", e);
+      throw new IOException(
+          file
+              + ": cannot read the InfiniBand counter ("
+              + e
+              + "); this port is skipped. Check that the agent sees the host's /sys",
+          e);
     }
     try {
       return Long.parseUnsignedLong(text);
     } catch (NumberFormatException e) {
-      throw new IOException(file + ": InfiniBand counter is not a number (\""
-          + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
-          + "\"); this port is skipped", e);
+      throw new IOException(
+          file
+              + ": InfiniBand counter is not a number (\""
+              + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
+              + "\"); this port is skipped",
+          e);
     }
   }
 

@@ -57,8 +57,10 @@ public final class NcclCounterSource implements MetricSource {
   private final GpuProcessTable gpuProcesses;
 
   private final Map<Path, Mapped> files = new HashMap<>();
+
   /** Bad files, with the identity (key, size, modification time) they had when found bad. */
   private final Map<Path, BadFile> bad = new HashMap<>();
+
   private long errors;
 
   private NcclCounterSource(Builder builder) {
@@ -127,8 +129,13 @@ public final class NcclCounterSource implements MetricSource {
     try {
       Files.deleteIfExists(path);
     } catch (IOException e) {
-      throw new IOException(path + ": cannot remove the counter file of an exited process ("
-          + e + "); give the agent write access to " + directory, e);
+      throw new IOException(
+          path
+              + ": cannot remove the counter file of an exited process ("
+              + e
+              + "); give the agent write access to "
+              + directory,
+          e);
     }
   }
 
@@ -142,7 +149,8 @@ public final class NcclCounterSource implements MetricSource {
     }
     String identity = attrs.fileKey() + "/" + attrs.size() + "/" + attrs.lastModifiedTime();
     Mapped mapped = files.get(path);
-    if (mapped != null && Objects.equals(mapped.fileKey, attrs.fileKey())
+    if (mapped != null
+        && Objects.equals(mapped.fileKey, attrs.fileKey())
         && mapped.size == attrs.size()) {
       return mapped;
     }
@@ -154,8 +162,10 @@ public final class NcclCounterSource implements MetricSource {
     files.remove(path);
     try {
       NcclCounterFile file = NcclCounterFile.open(path, pid);
-      long start = file.createdUnixNanos() > 0
-          ? file.createdUnixNanos() : System.currentTimeMillis() * 1_000_000L;
+      long start =
+          file.createdUnixNanos() > 0
+              ? file.createdUnixNanos()
+              : System.currentTimeMillis() * 1_000_000L;
       // The job is looked up once per process, not on every collection.
       String job = file.job().isEmpty() ? jobOfPid.apply(pid) : file.job();
       mapped = new Mapped(file, attrs.fileKey(), attrs.size(), start, job);
@@ -185,19 +195,28 @@ public final class NcclCounterSource implements MetricSource {
       common = common.and("node", nodeName);
     }
     for (NcclCommCounters comm : file.comms()) {
-      String device = comm.cudaDev() >= 0 ? Integer.toString(comm.cudaDev())
-          : GpuRef.gpuLabel(gpuProcesses.gpusOf(pid));
-      Labels labels = Labels.of("device", device.isEmpty() ? "unknown" : device,
-          "rank", Integer.toString(comm.rank()), "comm", comm.commLabel()).and(common);
+      String device =
+          comm.cudaDev() >= 0
+              ? Integer.toString(comm.cudaDev())
+              : GpuRef.gpuLabel(gpuProcesses.gpusOf(pid));
+      Labels labels =
+          Labels.of(
+                  "device",
+                  device.isEmpty() ? "unknown" : device,
+                  "rank",
+                  Integer.toString(comm.rank()),
+                  "comm",
+                  comm.commLabel())
+              .and(common);
       for (int k = 0; k < NcclCollective.COUNT; k++) {
         Labels series = labels.and("collective", NcclCollective.NAMES.get(k));
         if (comm.sendBytes()[k] > 0) {
-          batch.counter("gpu_nccl_send_bytes_total", comm.sendBytes()[k], mapped.startUnixNanos,
-              series);
+          batch.counter(
+              "gpu_nccl_send_bytes_total", comm.sendBytes()[k], mapped.startUnixNanos, series);
         }
         if (comm.recvBytes()[k] > 0) {
-          batch.counter("gpu_nccl_recv_bytes_total", comm.recvBytes()[k], mapped.startUnixNanos,
-              series);
+          batch.counter(
+              "gpu_nccl_recv_bytes_total", comm.recvBytes()[k], mapped.startUnixNanos, series);
         }
       }
     }
@@ -209,8 +228,8 @@ public final class NcclCounterSource implements MetricSource {
   }
 
   /** A mapped file and what is fixed for its process's life: its start and its job. */
-  private record Mapped(NcclCounterFile file, Object fileKey, long size, long startUnixNanos,
-      String job) {}
+  private record Mapped(
+      NcclCounterFile file, Object fileKey, long size, long startUnixNanos, String job) {}
 
   /** A file that could not be read as it is now. */
   private record BadFile(String identity, Problem problem) {}

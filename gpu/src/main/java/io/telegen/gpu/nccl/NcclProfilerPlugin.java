@@ -27,11 +27,12 @@ public final class NcclProfilerPlugin {
    */
   public static String resourceName() {
     String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
-    String unameArch = switch (arch) {
-      case "amd64", "x86_64" -> "x86_64";
-      case "aarch64", "arm64" -> "aarch64";
-      default -> arch;
-    };
+    String unameArch =
+        switch (arch) {
+          case "amd64", "x86_64" -> "x86_64";
+          case "aarch64", "arm64" -> "aarch64";
+          default -> arch;
+        };
     return "io/telegen/gpu/nccl/linux-" + unameArch + "/" + FILE_NAME;
   }
 
@@ -48,9 +49,13 @@ public final class NcclProfilerPlugin {
     String resource = resourceName();
     ClassLoader loader = NcclProfilerPlugin.class.getClassLoader();
     if (loader.getResource(resource) == null) {
-      throw new IOException("this Telegen build carries no NCCL profiler plugin for "
-          + System.getProperty("os.arch") + " (no resource " + resource + "); build the"
-          + " gpu module with gcc on a machine of that architecture");
+      throw new IOException(
+          "this Telegen build carries no NCCL profiler plugin for "
+              + System.getProperty("os.arch")
+              + " (no resource "
+              + resource
+              + "); build the"
+              + " gpu module with gcc on a machine of that architecture");
     }
     Path target = dir.resolve(FILE_NAME).toAbsolutePath();
     Path tmp = null;
@@ -64,8 +69,13 @@ public final class NcclProfilerPlugin {
       if (tmp != null) {
         Files.deleteIfExists(tmp);
       }
-      throw new IOException("cannot write the NCCL profiler plugin to " + target + ": " + e
-          + "; pick a directory the agent can write and the training pods can read", e);
+      throw new IOException(
+          "cannot write the NCCL profiler plugin to "
+              + target
+              + ": "
+              + e
+              + "; pick a directory the agent can write and the training pods can read",
+          e);
     }
     return target;
   }

@@ -4,7 +4,6 @@ import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import io.telegen.catalog.MetricCatalog;
 import io.telegen.gpu.FakeNvml;
-import io.telegen.gpu.GpuOptions;
 import io.telegen.gpu.NvidiaGpuSource;
 import io.telegen.source.MetricBatch;
 import java.nio.file.Files;
@@ -66,8 +65,8 @@ public class NvmlCollectionBenchmark {
   /** Counts the native calls of one cycle, then runs JMH. */
   public static void main(String[] args) throws Exception {
     Path proc = Files.createTempDirectory("bench-proc");
-    try (NvidiaGpuSource source = NvidiaGpuSource.open(FakeNvml.options("dgx-h100-nvlink", proc),
-        0)) {
+    try (NvidiaGpuSource source =
+        NvidiaGpuSource.open(FakeNvml.options("dgx-h100-nvlink", proc), 0)) {
       Thread.sleep(500);
       NativeLibrary fake = NativeLibrary.getInstance(FakeNvml.library().toString());
       Function count = fake.getFunction("fakeNvmlCallCount");
@@ -77,12 +76,14 @@ public class NvmlCollectionBenchmark {
       batch = new MetricBatch(MetricCatalog.load(), 1);
       source.collect(batch);
       long calls = count.invokeLong(new Object[0]) - before;
-      System.out.printf("one cycle, 8 GPUs: %d native NVML calls, %d data points%n", calls,
-          batch.pointCount());
+      System.out.printf(
+          "one cycle, 8 GPUs: %d native NVML calls, %d data points%n", calls, batch.pointCount());
     }
-    new Runner(new OptionsBuilder()
-        .include(NvmlCollectionBenchmark.class.getSimpleName())
-        .addProfiler("gc")
-        .build()).run();
+    new Runner(
+            new OptionsBuilder()
+                .include(NvmlCollectionBenchmark.class.getSimpleName())
+                .addProfiler("gc")
+                .build())
+        .run();
   }
 }

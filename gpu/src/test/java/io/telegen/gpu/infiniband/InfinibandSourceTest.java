@@ -29,13 +29,15 @@ class InfinibandSourceTest {
 
     Map<String, Double> got = collect(source);
 
-    assertEquals(Map.of(
-        // 1000 words x 4 = 4000 bytes sent, 250 x 4 = 1000 received
-        "infiniband_tx_bytes_total{ib_device=mlx5_0, node=n1, port=1}", 4000.0,
-        "infiniband_rx_bytes_total{ib_device=mlx5_0, node=n1, port=1}", 1000.0,
-        // the unsigned 64-bit maximum, read as unsigned: (2^64 - 1) x 4
-        "infiniband_tx_bytes_total{ib_device=mlx5_1, node=n1, port=1}", 4.0 * 0x1p64,
-        "infiniband_rx_bytes_total{ib_device=mlx5_1, node=n1, port=1}", 0.0), got);
+    assertEquals(
+        Map.of(
+            // 1000 words x 4 = 4000 bytes sent, 250 x 4 = 1000 received
+            "infiniband_tx_bytes_total{ib_device=mlx5_0, node=n1, port=1}", 4000.0,
+            "infiniband_rx_bytes_total{ib_device=mlx5_0, node=n1, port=1}", 1000.0,
+            // the unsigned 64-bit maximum, read as unsigned: (2^64 - 1) x 4
+            "infiniband_tx_bytes_total{ib_device=mlx5_1, node=n1, port=1}", 4.0 * 0x1p64,
+            "infiniband_rx_bytes_total{ib_device=mlx5_1, node=n1, port=1}", 0.0),
+        got);
     assertEquals("InfiniBand: mlx5_0 port 1, mlx5_1 port 1", source.describe());
   }
 
@@ -52,17 +54,24 @@ class InfinibandSourceTest {
     InfinibandSource source = source("broken-port");
     MetricBatch batch = new MetricBatch(CATALOG, 1);
 
-    PartialCollectionException e = assertThrows(PartialCollectionException.class,
-        () -> source.collect(batch));
+    PartialCollectionException e =
+        assertThrows(PartialCollectionException.class, () -> source.collect(batch));
 
     assertEquals(1, e.problems().size());
     assertEquals("mlx5_1/1", e.problems().get(0).key());
-    assertTrue(e.problems().get(0).message().endsWith("mlx5_1/ports/1/counters/port_xmit_data: "
-        + "InfiniBand counter is not a number (\"N/A (not supported)\"); this port is skipped"),
+    assertTrue(
+        e.problems()
+            .get(0)
+            .message()
+            .endsWith(
+                "mlx5_1/ports/1/counters/port_xmit_data: "
+                    + "InfiniBand counter is not a number (\"N/A (not supported)\"); this port is skipped"),
         e.getMessage());
-    assertEquals(Map.of(
-        "infiniband_tx_bytes_total{ib_device=mlx5_0, node=n1, port=1}", 48.0,
-        "infiniband_rx_bytes_total{ib_device=mlx5_0, node=n1, port=1}", 136.0), points(batch));
+    assertEquals(
+        Map.of(
+            "infiniband_tx_bytes_total{ib_device=mlx5_0, node=n1, port=1}", 48.0,
+            "infiniband_rx_bytes_total{ib_device=mlx5_0, node=n1, port=1}", 136.0),
+        points(batch));
   }
 
   @Test
@@ -76,15 +85,21 @@ class InfinibandSourceTest {
     InfinibandSource source = InfinibandSource.builder().sysRoot(sys).build();
     MetricBatch batch = new MetricBatch(CATALOG, 1);
 
-    PartialCollectionException e = assertThrows(PartialCollectionException.class,
-        () -> source.collect(batch));
+    PartialCollectionException e =
+        assertThrows(PartialCollectionException.class, () -> source.collect(batch));
 
     assertEquals("mlx5_2/2", e.problems().get(0).key());
-    assertTrue(e.problems().get(0).message().startsWith(bad.resolve("port_rcv_data")
-        + ": cannot read the InfiniBand counter"), e.getMessage());
-    assertEquals(Map.of(
-        "infiniband_tx_bytes_total{ib_device=mlx5_0, port=1}", 4.0,
-        "infiniband_rx_bytes_total{ib_device=mlx5_0, port=1}", 8.0), points(batch));
+    assertTrue(
+        e.problems()
+            .get(0)
+            .message()
+            .startsWith(bad.resolve("port_rcv_data") + ": cannot read the InfiniBand counter"),
+        e.getMessage());
+    assertEquals(
+        Map.of(
+            "infiniband_tx_bytes_total{ib_device=mlx5_0, port=1}", 4.0,
+            "infiniband_rx_bytes_total{ib_device=mlx5_0, port=1}", 8.0),
+        points(batch));
   }
 
   private static InfinibandSource source(String tree) {

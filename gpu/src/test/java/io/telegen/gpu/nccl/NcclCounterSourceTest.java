@@ -60,8 +60,8 @@ class NcclCounterSourceTest {
     Map<String, Double> got = collect(source());
 
     String world = "comm=world, device=7, job=from-lookup, node=n1, pid=" + pid + ", rank=1";
-    String other = "comm=abcdef0012345678, device=7, job=from-lookup, node=n1, pid=" + pid
-        + ", rank=0";
+    String other =
+        "comm=abcdef0012345678, device=7, job=from-lookup, node=n1, pid=" + pid + ", rank=0";
     Map<String, Double> want = new TreeMap<>();
     // AllReduce float32 x 1024, twice: 2 * 1024 * 4 = 8192 each way
     want.put("send{collective=AllReduce, " + world + "}", 8192.0);
@@ -100,8 +100,8 @@ class NcclCounterSourceTest {
 
     // TELEGEN_JOB in the job's environment wins over the agent's lookup
     String tp = "comm=tp-group, device=7, job=llama-pretrain, node=n1, pid=" + pid + ", rank=3";
-    String unnamed = "comm=feedface00000001, device=7, job=llama-pretrain, node=n1, pid=" + pid
-        + ", rank=0";
+    String unnamed =
+        "comm=feedface00000001, device=7, job=llama-pretrain, node=n1, pid=" + pid + ", rank=0";
     Map<String, Double> want = new TreeMap<>();
     // AllReduce ncclFloat32 x 1000, twice: 2 * 1000 * 4 = 8000 each way
     want.put("send{collective=AllReduce, " + tp + "}", 8000.0);
@@ -138,13 +138,15 @@ class NcclCounterSourceTest {
 
   @Test
   void countersRiseWhileTheJobRunsAndItsFileGoesWithIt() throws Exception {
-    ProcessBuilder builder = new ProcessBuilder(driver().toString(), plugin.toString(), "--hold",
-        "30", "--every", "10").redirectError(ProcessBuilder.Redirect.INHERIT);
+    ProcessBuilder builder =
+        new ProcessBuilder(driver().toString(), plugin.toString(), "--hold", "30", "--every", "10")
+            .redirectError(ProcessBuilder.Redirect.INHERIT);
     builder.environment().put("TELEGEN_NCCL_DIR", shm.toString());
     Process driver = builder.start();
     int pid;
-    try (BufferedReader out = new BufferedReader(
-        new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8))) {
       pid = Integer.parseInt(out.readLine().trim());
       assertEquals(driver.pid(), pid);
       NcclCounterSource source = NcclCounterSource.builder().directory(shm).build(); // real /proc
@@ -195,24 +197,33 @@ class NcclCounterSourceTest {
     NcclCounterSource source = source();
     MetricBatch batch = new MetricBatch(CATALOG, 1);
 
-    PartialCollectionException e = assertThrows(PartialCollectionException.class,
-        () -> source.collect(batch));
+    PartialCollectionException e =
+        assertThrows(PartialCollectionException.class, () -> source.collect(batch));
 
     Map<String, String> problems = new TreeMap<>();
     e.problems().forEach(p -> problems.put(p.key(), p.message()));
     assertEquals(Set.of(truncated.toString(), foreign.toString()), problems.keySet());
-    assertTrue(problems.get(truncated.toString()).contains(truncated
-        + ": truncated NCCL counter file (8 bytes"), problems.toString());
-    assertTrue(problems.get(foreign.toString()).contains(foreign
-        + ": not a Telegen NCCL counter file"), problems.toString());
-    assertEquals(8000.0, points(batch).get("send{collective=AllReduce, comm=tp-group, device=7, job=from-lookup, node=n1, pid="
-        + good + ", rank=3}"));
+    assertTrue(
+        problems
+            .get(truncated.toString())
+            .contains(truncated + ": truncated NCCL counter file (8 bytes"),
+        problems.toString());
+    assertTrue(
+        problems.get(foreign.toString()).contains(foreign + ": not a Telegen NCCL counter file"),
+        problems.toString());
+    assertEquals(
+        8000.0,
+        points(batch)
+            .get(
+                "send{collective=AllReduce, comm=tp-group, device=7, job=from-lookup, node=n1, pid="
+                    + good
+                    + ", rank=3}"));
     assertEquals(2, source.errorCount());
     // still partial while the files stay bad, with the same problems (the agent logs them
     // once), and the good file is still written; they are not opened again until they change
     MetricBatch next = new MetricBatch(CATALOG, 2);
-    PartialCollectionException again = assertThrows(PartialCollectionException.class,
-        () -> source.collect(next));
+    PartialCollectionException again =
+        assertThrows(PartialCollectionException.class, () -> source.collect(next));
     assertEquals(e.problems(), again.problems());
     assertFalse(points(next).isEmpty());
     assertEquals(2, source.errorCount());
@@ -250,8 +261,11 @@ class NcclCounterSourceTest {
   private GpuProcessSnapshot everyLiveProcessOnGpu7() {
     GpuProcessSnapshot.Builder table = GpuProcessSnapshot.builder();
     try (Stream<Path> pids = Files.list(proc)) {
-      pids.forEach(p -> table.uses(Integer.parseInt(p.getFileName().toString()),
-          GpuRef.gpu(GpuVendor.NVIDIA, 7, "GPU-7")));
+      pids.forEach(
+          p ->
+              table.uses(
+                  Integer.parseInt(p.getFileName().toString()),
+                  GpuRef.gpu(GpuVendor.NVIDIA, 7, "GPU-7")));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -260,8 +274,9 @@ class NcclCounterSourceTest {
 
   /** Runs one driver sequence to completion and returns its pid. */
   private int runDriver(String sequence, String job) throws Exception {
-    ProcessBuilder builder = new ProcessBuilder(driver().toString(), plugin.toString(), sequence)
-        .redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(driver().toString(), plugin.toString(), sequence)
+            .redirectErrorStream(true);
     builder.environment().put("TELEGEN_NCCL_DIR", shm.toString());
     builder.environment().remove("TELEGEN_JOB");
     if (job != null) {

@@ -21,7 +21,9 @@ import java.util.function.UnaryOperator;
  * @param traceObserver where the receiver hands each accepted trace request, if anywhere
  * @param metricNames how the receiver renames the metrics apps push, if at all
  */
-public record Assembled(List<Scheduled> scheduled, List<String> findings,
+public record Assembled(
+    List<Scheduled> scheduled,
+    List<String> findings,
     List<GpuProcessTable> gpuTables,
     Optional<Consumer<ExportTraceServiceRequest>> traceObserver,
     Optional<UnaryOperator<String>> metricNames) {
@@ -106,8 +108,12 @@ public record Assembled(List<Scheduled> scheduled, List<String> findings,
     }
 
     public Assembled build() {
-      return new Assembled(scheduled, findings, gpuTables,
-          Optional.ofNullable(traceObserver), Optional.ofNullable(metricNames));
+      return new Assembled(
+          scheduled,
+          findings,
+          gpuTables,
+          Optional.ofNullable(traceObserver),
+          Optional.ofNullable(metricNames));
     }
   }
 }

@@ -9,12 +9,13 @@ public final class Capabilities {
    * Every capability, in order. GPU sources come first: the capabilities after them join their
    * series with the GPU process table the GPU sources contribute.
    */
-  public static final List<CapabilityAssembly> ORDERED = List.of(
-      new GpuAssembly(),
-      new GpuCommunicationAssembly(),
-      new LlmServingAssembly(),
-      new TrainingAssembly(),
-      new SelfTelemetryAssembly());
+  public static final List<CapabilityAssembly> ORDERED =
+      List.of(
+          new GpuAssembly(),
+          new GpuCommunicationAssembly(),
+          new LlmServingAssembly(),
+          new TrainingAssembly(),
+          new SelfTelemetryAssembly());
 
   private Capabilities() {}
 

@@ -24,7 +24,11 @@ record ConfiguredEndpoint(URI uri, String instance, int port, boolean local) {
   }
 
   static boolean isLocal(String host) {
-    return host != null && (host.equals("localhost") || host.startsWith("127.")
-        || host.equals("[::1]") || host.equals("::1") || host.equals("0.0.0.0"));
+    return host != null
+        && (host.equals("localhost")
+            || host.startsWith("127.")
+            || host.equals("[::1]")
+            || host.equals("::1")
+            || host.equals("0.0.0.0"));
   }
 }

@@ -9,8 +9,7 @@ import java.util.List;
 final class GpuAssembly implements CapabilityAssembly {
 
   /** The vendors, in the order their findings are printed. */
-  static final List<CapabilityAssembly> VENDORS = List.of(
-      new NvidiaGpuAssembly());
+  static final List<CapabilityAssembly> VENDORS = List.of(new NvidiaGpuAssembly());
 
   @Override
   public Assembled assemble(NodeContext node) {

@@ -21,22 +21,24 @@ final class GpuCommunicationAssembly implements CapabilityAssembly {
     }
     AgentConfig.Gpu gpu = node.config().gpu();
     Path procRoot = node.procRoot();
-    NcclCounterSource nccl = NcclCounterSource.builder()
-        .directory(gpu.ncclDir())
-        .procRoot(procRoot)
-        .nodeName(node.nodeName())
-        .jobOfPid(pid -> TrainingProcessDiscovery.jobOf(procRoot, pid))
-        .gpuProcesses(node.gpuProcesses())
-        .build();
-    InfinibandSource infiniband = InfinibandSource.builder()
-        .sysRoot(gpu.sysRoot())
-        .nodeName(node.nodeName())
-        .build();
+    NcclCounterSource nccl =
+        NcclCounterSource.builder()
+            .directory(gpu.ncclDir())
+            .procRoot(procRoot)
+            .nodeName(node.nodeName())
+            .jobOfPid(pid -> TrainingProcessDiscovery.jobOf(procRoot, pid))
+            .gpuProcesses(node.gpuProcesses())
+            .build();
+    InfinibandSource infiniband =
+        InfinibandSource.builder().sysRoot(gpu.sysRoot()).nodeName(node.nodeName()).build();
     return Assembled.builder()
         .source(new ScheduledSource(nccl, gpu.pollInterval()))
-        .finding("NCCL: reading counter files in " + gpu.ncclDir() + " (jobs that set "
-            + "NCCL_PROFILER_PLUGIN to the Telegen plugin; `telegen-agent nccl-plugin DIR` "
-            + "writes it)")
+        .finding(
+            "NCCL: reading counter files in "
+                + gpu.ncclDir()
+                + " (jobs that set "
+                + "NCCL_PROFILER_PLUGIN to the Telegen plugin; `telegen-agent nccl-plugin DIR` "
+                + "writes it)")
         .source(new ScheduledSource(infiniband, gpu.pollInterval()))
         .finding(infiniband.describe())
         .build();

@@ -41,10 +41,12 @@ final class LlmServingAssembly implements CapabilityAssembly {
     addServers(node, assembled);
     if (node.config().aiml().traceCorrelation()) {
       LlmSpanMetrics spanMetrics = new LlmSpanMetrics(node.startUnixNanos());
-      assembled.source(new ScheduledSource(spanMetrics, node.config().aiml().scrapeInterval()))
+      assembled
+          .source(new ScheduledSource(spanMetrics, node.config().aiml().scrapeInterval()))
           .traceObserver(spanMetrics)
-          .finding("trace correlation: LLM latency histograms from vLLM request spans sent to "
-              + "the receiver, with exemplars linking to the traces");
+          .finding(
+              "trace correlation: LLM latency histograms from vLLM request spans sent to "
+                  + "the receiver, with exemplars linking to the traces");
     }
     return assembled.build();
   }
@@ -62,15 +64,18 @@ final class LlmServingAssembly implements CapabilityAssembly {
       String name = entry.getKey();
       AgentConfig.Framework framework = entry.getValue();
       if (!framework.enabled()) {
-        assembled.finding("LLM serving: " + name + " off (agent.aiml.frameworks." + name
-            + ".enabled: false)");
+        assembled.finding(
+            "LLM serving: " + name + " off (agent.aiml.frameworks." + name + ".enabled: false)");
         continue;
       }
       ServingFramework profile = ServingFrameworks.get(name);
       if (profile == null || !profile.scraped()) {
-        assembled.finding("LLM serving: " + name + " has no metrics endpoint to scrape (a "
-            + "library, not a server): wrap OrtSession with telegen-onnxruntime-otel, which "
-            + "reports to this agent's receiver, or serve the model through Triton");
+        assembled.finding(
+            "LLM serving: "
+                + name
+                + " has no metrics endpoint to scrape (a "
+                + "library, not a server): wrap OrtSession with telegen-onnxruntime-otel, which "
+                + "reports to this agent's receiver, or serve the model through Triton");
         continue;
       }
       if (framework.metricsEndpoint() == null) {
@@ -79,63 +84,93 @@ final class LlmServingAssembly implements CapabilityAssembly {
       }
       ConfiguredEndpoint endpoint = ConfiguredEndpoint.parse(framework.metricsEndpoint());
       if (!configuredInstances.add(endpoint.instance())) {
-        assembled.finding("LLM serving: " + endpoint.uri() + " is configured twice; scraped "
-            + "once");
+        assembled.finding(
+            "LLM serving: " + endpoint.uri() + " is configured twice; scraped " + "once");
         continue;
       }
       int port = endpoint.port();
-      FrameworkScrapeSource source = FrameworkScrapeSource.builder(name, endpoint.uri())
-          .metricGroups(Set.copyOf(framework.metrics()))
-          .scraper(scraper)
-          .gpuProcesses(gpuProcesses)
-          .pids(endpoint.local() ? () -> pidsByPort.pidsOf(port) : List::of)
-          .build();
-      assembled.source(new ScheduledSource(source, every))
-          .finding("LLM serving: " + name + " at " + endpoint.instance() + " (configured, "
-              + endpoint.uri() + "), every " + Durations.show(every));
+      FrameworkScrapeSource source =
+          FrameworkScrapeSource.builder(name, endpoint.uri())
+              .metricGroups(Set.copyOf(framework.metrics()))
+              .scraper(scraper)
+              .gpuProcesses(gpuProcesses)
+              .pids(endpoint.local() ? () -> pidsByPort.pidsOf(port) : List::of)
+              .build();
+      assembled
+          .source(new ScheduledSource(source, every))
+          .finding(
+              "LLM serving: "
+                  + name
+                  + " at "
+                  + endpoint.instance()
+                  + " (configured, "
+                  + endpoint.uri()
+                  + "), every "
+                  + Durations.show(every));
     }
     if (!frameworks.isEmpty() && toDiscover.isEmpty()) {
       return;
     }
     ServingProcessDiscovery discovery = new ServingProcessDiscovery(node.procRoot(), toDiscover);
-    DiscoveredServers discovered = new DiscoveredServers(discovery,
-        server -> discoveredSource(server, frameworks, scraper, gpuProcesses),
-        configuredInstances);
+    DiscoveredServers discovered =
+        new DiscoveredServers(
+            discovery,
+            server -> discoveredSource(server, frameworks, scraper, gpuProcesses),
+            configuredInstances);
     ServingProcessDiscovery.Result result = discovered.rediscover();
-    String looked = toDiscover.isEmpty() ? "any of "
-        + String.join(", ", ServingFrameworks.scrapedNames())
-        : String.join(", ", toDiscover);
+    String looked =
+        toDiscover.isEmpty()
+            ? "any of " + String.join(", ", ServingFrameworks.scrapedNames())
+            : String.join(", ", toDiscover);
     int found = 0;
     for (ServingProcessDiscovery.Server server : result.servers()) {
       if (configuredInstances.contains(server.instance())) {
         continue;
       }
       found++;
-      assembled.finding("LLM serving: " + server.framework() + " at " + server.instance()
-          + " (pid " + server.pid() + (server.model() == null ? "" : ", model " + server.model())
-          + "), scraping " + server.uri() + " every " + Durations.show(every));
+      assembled.finding(
+          "LLM serving: "
+              + server.framework()
+              + " at "
+              + server.instance()
+              + " (pid "
+              + server.pid()
+              + (server.model() == null ? "" : ", model " + server.model())
+              + "), scraping "
+              + server.uri()
+              + " every "
+              + Durations.show(every));
     }
     for (String note : result.notes()) {
       assembled.finding("LLM serving: " + note);
     }
     if (found == 0) {
-      assembled.finding("LLM serving: no serving process of " + looked + " found under "
-          + node.procRoot() + "; looking again every " + Durations.show(REDISCOVER_EVERY)
-          + ". For a server elsewhere (another host or network namespace) set "
-          + "agent.aiml.frameworks.<name>.metrics_endpoint");
+      assembled.finding(
+          "LLM serving: no serving process of "
+              + looked
+              + " found under "
+              + node.procRoot()
+              + "; looking again every "
+              + Durations.show(REDISCOVER_EVERY)
+              + ". For a server elsewhere (another host or network namespace) set "
+              + "agent.aiml.frameworks.<name>.metrics_endpoint");
     }
     assembled.discovery(new ScheduledDiscovery(discovered, every, REDISCOVER_EVERY));
   }
 
-  private static FrameworkScrapeSource discoveredSource(ServingProcessDiscovery.Server server,
-      Map<String, AgentConfig.Framework> frameworks, HttpScraper scraper,
+  private static FrameworkScrapeSource discoveredSource(
+      ServingProcessDiscovery.Server server,
+      Map<String, AgentConfig.Framework> frameworks,
+      HttpScraper scraper,
       GpuProcessTable gpuProcesses) {
     AgentConfig.Framework configured = frameworks.get(server.framework());
     KvCacheModel kvCache = null;
     if (server.modelConfig() != null) {
       try {
-        kvCache = KvCacheModel.fromConfigJson(server.modelConfig(), server.kvCacheDtype(),
-            server.tensorParallel()).orElse(null);
+        kvCache =
+            KvCacheModel.fromConfigJson(
+                    server.modelConfig(), server.kvCacheDtype(), server.tensorParallel())
+                .orElse(null);
       } catch (IOException | RuntimeException e) {
         kvCache = null; // KV bytes stay unknown; tokens and ratio are still reported
       }

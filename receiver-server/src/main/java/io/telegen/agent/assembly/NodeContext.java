@@ -21,8 +21,13 @@ import java.util.Objects;
  * @param gpuTables the GPU process tables of the GPU sources assembled so far, one per vendor;
  *     empty before them or on a node without GPUs
  */
-public record NodeContext(AgentConfig config, String nodeName, long startUnixNanos,
-    Path procRoot, AgentTelemetry telemetry, List<GpuProcessTable> gpuTables) {
+public record NodeContext(
+    AgentConfig config,
+    String nodeName,
+    long startUnixNanos,
+    Path procRoot,
+    AgentTelemetry telemetry,
+    List<GpuProcessTable> gpuTables) {
 
   public NodeContext {
     Objects.requireNonNull(config, "config");
@@ -33,10 +38,10 @@ public record NodeContext(AgentConfig config, String nodeName, long startUnixNan
   }
 
   /** The context of a node before any capability is assembled: no GPU processes known yet. */
-  public static NodeContext of(AgentConfig config, String nodeName, long startUnixNanos,
-      AgentTelemetry telemetry) {
-    return new NodeContext(config, nodeName, startUnixNanos, config.procRoot(), telemetry,
-        List.of());
+  public static NodeContext of(
+      AgentConfig config, String nodeName, long startUnixNanos, AgentTelemetry telemetry) {
+    return new NodeContext(
+        config, nodeName, startUnixNanos, config.procRoot(), telemetry, List.of());
   }
 
   /** Whether a GPU source runs on this node (GPU communication is read only then). */

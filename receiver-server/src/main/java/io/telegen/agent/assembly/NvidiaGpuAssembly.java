@@ -23,14 +23,17 @@ final class NvidiaGpuAssembly implements CapabilityAssembly {
       nvidia = NvidiaGpuSource.open(gpu.options(), node.startUnixNanos());
     } catch (GpuUnavailableException e) {
       return Assembled.builder()
-          .finding("NVIDIA GPUs: none (" + e.getMessage() + "); set agent.gpu.nvml_library "
-              + "if the driver is installed elsewhere, or agent.gpu.nvidia: false")
+          .finding(
+              "NVIDIA GPUs: none ("
+                  + e.getMessage()
+                  + "); set agent.gpu.nvml_library "
+                  + "if the driver is installed elsewhere, or agent.gpu.nvidia: false")
           .build();
     }
     return Assembled.builder()
         .source(new ScheduledSource(nvidia, gpu.pollInterval()))
-        .finding("NVIDIA GPUs: " + nvidia.describe() + ", every "
-            + Durations.show(gpu.pollInterval()))
+        .finding(
+            "NVIDIA GPUs: " + nvidia.describe() + ", every " + Durations.show(gpu.pollInterval()))
         .gpuTable(nvidia)
         .build();
   }

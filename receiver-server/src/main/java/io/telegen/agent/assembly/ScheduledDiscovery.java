@@ -9,8 +9,8 @@ import java.util.Objects;
  * A discovery asked every {@code rediscoverEvery}; each source it finds runs every
  * {@code interval} as a source of its own.
  */
-public record ScheduledDiscovery(SourceDiscovery discovery, Duration interval,
-    Duration rediscoverEvery) implements Scheduled {
+public record ScheduledDiscovery(
+    SourceDiscovery discovery, Duration interval, Duration rediscoverEvery) implements Scheduled {
 
   public ScheduledDiscovery {
     Objects.requireNonNull(discovery, "discovery");

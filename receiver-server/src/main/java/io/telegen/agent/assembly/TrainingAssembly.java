@@ -31,39 +31,64 @@ final class TrainingAssembly implements CapabilityAssembly {
     Assembled.Builder assembled = Assembled.builder();
     TrainingTagMapping tagMapping = TrainingTagMapping.withRules(training.tagMapping());
     assembled.metricNames(metricNames(tagMapping));
-    TrainingProcessDiscovery discovery = new TrainingProcessDiscovery(node.procRoot(),
-        Set.copyOf(training.detectFrameworks()), training.logDirs());
-    TrainingJobSource source = TrainingJobSource.builder(discovery)
-        .tagMapping(tagMapping)
-        .node(node.nodeName())
-        .gpuProcesses(node.gpuProcesses())
-        .rediscoverEvery(REDISCOVER_EVERY)
-        .startUnixNanos(node.startUnixNanos())
-        .build();
+    TrainingProcessDiscovery discovery =
+        new TrainingProcessDiscovery(
+            node.procRoot(), Set.copyOf(training.detectFrameworks()), training.logDirs());
+    TrainingJobSource source =
+        TrainingJobSource.builder(discovery)
+            .tagMapping(tagMapping)
+            .node(node.nodeName())
+            .gpuProcesses(node.gpuProcesses())
+            .rediscoverEvery(REDISCOVER_EVERY)
+            .startUnixNanos(node.startUnixNanos())
+            .build();
     TrainingProcessDiscovery.Result found = source.discover();
-    String where = training.exportMetrics() ? "" : " (shown by collect, not exported: "
-        + "agent.aiml.training.export_metrics: false)";
+    String where =
+        training.exportMetrics()
+            ? ""
+            : " (shown by collect, not exported: " + "agent.aiml.training.export_metrics: false)";
     for (TrainingProcessDiscovery.TrainingProcess process : found.processes()) {
-      assembled.finding("training: " + process.framework() + " pid " + process.pid() + ", job "
-          + process.job() + (process.rank() == null ? "" : ", rank " + process.rank()) + " ("
-          + process.evidence() + ")" + where);
+      assembled.finding(
+          "training: "
+              + process.framework()
+              + " pid "
+              + process.pid()
+              + ", job "
+              + process.job()
+              + (process.rank() == null ? "" : ", rank " + process.rank())
+              + " ("
+              + process.evidence()
+              + ")"
+              + where);
     }
     for (TrainingProcessDiscovery.RunDirectory run : found.runs()) {
-      assembled.finding("training: reading " + run.directory() + (run.owner() == null
-          ? " (under log_dirs, job " + run.job() + ")" : " (pid " + run.owner().pid() + ")"));
+      assembled.finding(
+          "training: reading "
+              + run.directory()
+              + (run.owner() == null
+                  ? " (under log_dirs, job " + run.job() + ")"
+                  : " (pid " + run.owner().pid() + ")"));
     }
     for (String note : found.notes()) {
       assembled.finding("training: " + note);
     }
     if (found.processes().isEmpty() && found.runs().isEmpty()) {
-      assembled.finding("training: no " + String.join(", ", training.detectFrameworks())
-          + " training process under " + node.procRoot() + (training.logDirs().isEmpty()
-          ? "" : " and no run being written under " + training.logDirs()) + "; looking again "
-          + "every " + Durations.show(REDISCOVER_EVERY) + where);
+      assembled.finding(
+          "training: no "
+              + String.join(", ", training.detectFrameworks())
+              + " training process under "
+              + node.procRoot()
+              + (training.logDirs().isEmpty()
+                  ? ""
+                  : " and no run being written under " + training.logDirs())
+              + "; looking again "
+              + "every "
+              + Durations.show(REDISCOVER_EVERY)
+              + where);
     }
     return assembled
-        .source(new ScheduledSource(source, config.aiml().scrapeInterval(),
-            training.exportMetrics()))
+        .source(
+            new ScheduledSource(source, config.aiml().scrapeInterval(), training.exportMetrics()))
         .build();
   }
 

@@ -19,12 +19,20 @@ public final class OneLineFormatter extends Formatter {
 
   @Override
   public String format(LogRecord record) {
-    String level = record.getLevel() == Level.SEVERE ? "ERROR"
-        : record.getLevel() == Level.WARNING ? "WARN "
-        : record.getLevel() == Level.INFO ? "INFO " : "DEBUG";
-    StringBuilder sb = new StringBuilder(128)
-        .append(Instant.ofEpochMilli(record.getMillis()).truncatedTo(ChronoUnit.SECONDS))
-        .append(' ').append(level).append(' ').append(formatMessage(record)).append('\n');
+    String level =
+        record.getLevel() == Level.SEVERE
+            ? "ERROR"
+            : record.getLevel() == Level.WARNING
+                ? "WARN "
+                : record.getLevel() == Level.INFO ? "INFO " : "DEBUG";
+    StringBuilder sb =
+        new StringBuilder(128)
+            .append(Instant.ofEpochMilli(record.getMillis()).truncatedTo(ChronoUnit.SECONDS))
+            .append(' ')
+            .append(level)
+            .append(' ')
+            .append(formatMessage(record))
+            .append('\n');
     if (record.getThrown() != null) {
       StringWriter trace = new StringWriter();
       record.getThrown().printStackTrace(new PrintWriter(trace));

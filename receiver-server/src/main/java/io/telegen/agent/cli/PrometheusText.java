@@ -19,29 +19,38 @@ public final class PrometheusText {
   public static void write(List<Metric> metrics, StringBuilder out) {
     for (Metric metric : metrics) {
       String name = sanitize(metric.getName());
-      String type = switch (metric.getDataCase()) {
-        case GAUGE -> "gauge";
-        case SUM -> metric.getSum().getIsMonotonic() ? "counter" : "gauge";
-        case HISTOGRAM -> "histogram";
-        default -> null;
-      };
+      String type =
+          switch (metric.getDataCase()) {
+            case GAUGE -> "gauge";
+            case SUM -> metric.getSum().getIsMonotonic() ? "counter" : "gauge";
+            case HISTOGRAM -> "histogram";
+            default -> null;
+          };
       if (type == null) {
         continue;
       }
       if (!metric.getDescription().isEmpty()) {
-        out.append("# HELP ").append(name).append(' ')
+        out.append("# HELP ")
+            .append(name)
+            .append(' ')
             .append(metric.getDescription().replace("\\", "\\\\").replace("\n", "\\n"))
             .append('\n');
       }
       out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
       switch (metric.getDataCase()) {
-        case GAUGE -> metric.getGauge().getDataPointsList()
-            .forEach(p -> sample(out, name, p.getAttributesList(), null, value(p)));
-        case SUM -> metric.getSum().getDataPointsList()
-            .forEach(p -> sample(out, name, p.getAttributesList(), null, value(p)));
-        case HISTOGRAM -> metric.getHistogram().getDataPointsList()
-            .forEach(p -> histogram(out, name, p));
-        default -> { }
+        case GAUGE ->
+            metric
+                .getGauge()
+                .getDataPointsList()
+                .forEach(p -> sample(out, name, p.getAttributesList(), null, value(p)));
+        case SUM ->
+            metric
+                .getSum()
+                .getDataPointsList()
+                .forEach(p -> sample(out, name, p.getAttributesList(), null, value(p)));
+        case HISTOGRAM ->
+            metric.getHistogram().getDataPointsList().forEach(p -> histogram(out, name, p));
+        default -> {}
       }
     }
   }
@@ -61,8 +70,8 @@ public final class PrometheusText {
     return p.hasAsInt() ? p.getAsInt() : p.getAsDouble();
   }
 
-  private static void sample(StringBuilder out, String name, List<KeyValue> labels, String le,
-      double value) {
+  private static void sample(
+      StringBuilder out, String name, List<KeyValue> labels, String le, double value) {
     out.append(name);
     if (!labels.isEmpty() || le != null) {
       out.append('{');
@@ -72,8 +81,10 @@ public final class PrometheusText {
           out.append(',');
         }
         first = false;
-        out.append(sanitize(kv.getKey())).append("=\"")
-            .append(escape(kv.getValue().getStringValue())).append('"');
+        out.append(sanitize(kv.getKey()))
+            .append("=\"")
+            .append(escape(kv.getValue().getStringValue()))
+            .append('"');
       }
       if (le != null) {
         out.append(first ? "" : ",").append("le=\"").append(le).append('"');
@@ -101,8 +112,12 @@ public final class PrometheusText {
     StringBuilder sb = new StringBuilder(name.length() + 4);
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':'
-          || (c >= '0' && c <= '9' && i > 0);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || c == '_'
+              || c == ':'
+              || (c >= '0' && c <= '9' && i > 0);
       sb.append(ok ? c : (c >= '0' && c <= '9') ? "key_" + c : "_");
     }
     return sb.toString();

@@ -69,11 +69,7 @@ public record AgentConfig(
    * @param sysRoot {@code sys_root}: where the host's {@code /sys} is, for InfiniBand counters
    */
   public record Gpu(
-      boolean enabled,
-      boolean nvidia,
-      GpuOptions options,
-      Path ncclDir,
-      Path sysRoot) {
+      boolean enabled, boolean nvidia, GpuOptions options, Path ncclDir, Path sysRoot) {
 
     /** {@code poll_interval}: how often the GPU and GPU communication sources run. */
     public Duration pollInterval() {
@@ -86,8 +82,11 @@ public record AgentConfig(
    *
    * @param scrapeInterval how often serving frameworks' metrics are scraped
    */
-  public record Aiml(Map<String, Framework> frameworks, boolean traceCorrelation,
-      Duration scrapeInterval, Training training) {}
+  public record Aiml(
+      Map<String, Framework> frameworks,
+      boolean traceCorrelation,
+      Duration scrapeInterval,
+      Training training) {}
 
   /**
    * One serving framework under {@code agent.aiml.frameworks}.

@@ -80,8 +80,11 @@ public final class ConfigLoader {
     try {
       text = Files.readString(file);
     } catch (NoSuchFileException e) {
-      throw new ConfigException(file.toString(), List.of("file not found; pass --config with "
-          + "the path of the agent's YAML, or leave it out to run on the embedded default"));
+      throw new ConfigException(
+          file.toString(),
+          List.of(
+              "file not found; pass --config with "
+                  + "the path of the agent's YAML, or leave it out to run on the embedded default"));
     } catch (IOException e) {
       throw new ConfigException(file.toString(), List.of("cannot read it: " + e.getMessage()));
     }
@@ -105,17 +108,25 @@ public final class ConfigLoader {
     ConfigNode agent = root.child("agent");
 
     String serviceName = agent.child("service_name").asString(DEFAULT_SERVICE_NAME);
-    Map<String, String> resource = new LinkedHashMap<>(
-        agent.child("resource_attributes").asStringMap());
+    Map<String, String> resource =
+        new LinkedHashMap<>(agent.child("resource_attributes").asStringMap());
     Path procRoot = Path.of(agent.child("proc_root").asString("/proc"));
     AgentConfig.Exporter exporter = exporter(agent.child("exporter"), env, problems);
 
     serviceName = env.string("OTEL_SERVICE_NAME").orElse(serviceName);
     resource.putAll(env.keyValues("OTEL_RESOURCE_ATTRIBUTES"));
 
-    AgentConfig config = new AgentConfig(origin, procRoot, serviceName, Map.copyOf(resource),
-        exporter, receiver(agent.child("receiver")), selfTelemetry(agent.child("self_telemetry")),
-        gpu(agent.child("gpu"), procRoot), aiml(agent.child("aiml")));
+    AgentConfig config =
+        new AgentConfig(
+            origin,
+            procRoot,
+            serviceName,
+            Map.copyOf(resource),
+            exporter,
+            receiver(agent.child("receiver")),
+            selfTelemetry(agent.child("self_telemetry")),
+            gpu(agent.child("gpu"), procRoot),
+            aiml(agent.child("aiml")));
     // Last, once everything is read: a key nothing read is one nothing knows.
     root.reportUnknownKeys();
     if (!problems.isEmpty()) {
@@ -132,28 +143,32 @@ public final class ConfigLoader {
     }
   }
 
-  private AgentConfig.Exporter exporter(ConfigNode node, OtelEnvironment env,
-      List<String> problems) {
-    env.oneOf("OTEL_EXPORTER_OTLP_PROTOCOL", Set.of("grpc"),
+  private AgentConfig.Exporter exporter(
+      ConfigNode node, OtelEnvironment env, List<String> problems) {
+    env.oneOf(
+        "OTEL_EXPORTER_OTLP_PROTOCOL",
+        Set.of("grpc"),
         "the agent exports OTLP over gRPC only; expected \"grpc\"");
     // The file's values, then the OTLP exporter variables as every OpenTelemetry SDK reads them.
-    Sourced<String> endpoint = new Sourced<>(
-        node.child("endpoint").asString("127.0.0.1:" + DEFAULT_COLLECTOR_PORT),
-        node.child("endpoint").path()).or(env.string("OTEL_EXPORTER_OTLP_ENDPOINT"),
-        "OTEL_EXPORTER_OTLP_ENDPOINT");
-    boolean insecure = env.bool("OTEL_EXPORTER_OTLP_INSECURE")
-        .orElse(node.child("insecure").asBoolean(true));
-    Sourced<String> compression = new Sourced<>(node.child("compression").asString("gzip"),
-        node.child("compression").path()).or(env.string("OTEL_EXPORTER_OTLP_COMPRESSION"),
-        "OTEL_EXPORTER_OTLP_COMPRESSION");
-    Duration timeout = env.millis("OTEL_EXPORTER_OTLP_TIMEOUT")
-        .orElse(node.child("timeout").asDuration(Duration.ofSeconds(10)));
+    Sourced<String> endpoint =
+        new Sourced<>(
+                node.child("endpoint").asString("127.0.0.1:" + DEFAULT_COLLECTOR_PORT),
+                node.child("endpoint").path())
+            .or(env.string("OTEL_EXPORTER_OTLP_ENDPOINT"), "OTEL_EXPORTER_OTLP_ENDPOINT");
+    boolean insecure =
+        env.bool("OTEL_EXPORTER_OTLP_INSECURE").orElse(node.child("insecure").asBoolean(true));
+    Sourced<String> compression =
+        new Sourced<>(node.child("compression").asString("gzip"), node.child("compression").path())
+            .or(env.string("OTEL_EXPORTER_OTLP_COMPRESSION"), "OTEL_EXPORTER_OTLP_COMPRESSION");
+    Duration timeout =
+        env.millis("OTEL_EXPORTER_OTLP_TIMEOUT")
+            .orElse(node.child("timeout").asDuration(Duration.ofSeconds(10)));
     Map<String, String> headers = new LinkedHashMap<>(node.child("headers").asStringMap());
     headers.putAll(env.keyValues("OTEL_EXPORTER_OTLP_HEADERS"));
     ConfigNode tlsNode = node.child("tls");
     Sourced<Path> ca = tlsFile(tlsNode.child("ca_file"), env, "OTEL_EXPORTER_OTLP_CERTIFICATE");
-    Sourced<Path> cert = tlsFile(tlsNode.child("cert_file"), env,
-        "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE");
+    Sourced<Path> cert =
+        tlsFile(tlsNode.child("cert_file"), env, "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE");
     Sourced<Path> key = tlsFile(tlsNode.child("key_file"), env, "OTEL_EXPORTER_OTLP_CLIENT_KEY");
     ConfigNode retry = node.child("retry");
     Duration retryInitial = retry.child("initial_interval").asDuration(Duration.ofSeconds(1));
@@ -161,22 +176,27 @@ public final class ConfigLoader {
     int queueMax = node.child("queue").child("max_requests").asInt(1024, 1, 1_000_000);
 
     if (!compression.value().equals("gzip") && !compression.value().equals("none")) {
-      problems.add(compression.key() + ": expected gzip or none, got \"" + compression.value()
-          + "\"");
+      problems.add(
+          compression.key() + ": expected gzip or none, got \"" + compression.value() + "\"");
     }
     if ((cert.value() == null) != (key.value() == null)) {
       Sourced<Path> lone = cert.value() != null ? cert : key;
-      problems.add(lone.key().startsWith("OTEL_")
-          ? lone.key() + ": the client certificate and its private key go together; set "
-              + "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY both "
-              + "or neither"
-          : tlsNode.path() + ": cert_file and key_file go together (client certificate and its "
-              + "private key); set both or neither");
+      problems.add(
+          lone.key().startsWith("OTEL_")
+              ? lone.key()
+                  + ": the client certificate and its private key go together; set "
+                  + "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY both "
+                  + "or neither"
+              : tlsNode.path()
+                  + ": cert_file and key_file go together (client certificate and its "
+                  + "private key); set both or neither");
     }
     for (Sourced<Path> file : List.of(ca, cert, key)) {
       if (file.value() != null && !Files.isReadable(file.value())) {
-        problems.add((file.key().startsWith("OTEL_") ? file.key() : tlsNode.path())
-            + ": cannot read " + file.value());
+        problems.add(
+            (file.key().startsWith("OTEL_") ? file.key() : tlsNode.path())
+                + ": cannot read "
+                + file.value());
       }
     }
 
@@ -193,20 +213,34 @@ public final class ConfigLoader {
         }
         hostPort = uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
       } catch (IllegalArgumentException e) {
-        problems.add(endpointKey + ": expected host:port or http(s)://host:port, got \""
-            + endpoint.value() + "\"");
+        problems.add(
+            endpointKey
+                + ": expected host:port or http(s)://host:port, got \""
+                + endpoint.value()
+                + "\"");
         hostPort = "127.0.0.1";
       }
     } else if (hostPort.contains("/")) {
-      problems.add(endpointKey + ": expected host:port or http(s)://host:port, got \""
-          + endpoint.value() + "\"");
+      problems.add(
+          endpointKey
+              + ": expected host:port or http(s)://host:port, got \""
+              + endpoint.value()
+              + "\"");
       hostPort = "127.0.0.1";
     }
     HostPort target = hostPort(hostPort, DEFAULT_COLLECTOR_PORT, endpointKey, problems);
 
-    return new AgentConfig.Exporter(target.host, target.port, tls,
-        new AgentConfig.Tls(ca.value(), cert.value(), key.value()), compression.value(), timeout,
-        Map.copyOf(headers), retryInitial, retryMax, queueMax);
+    return new AgentConfig.Exporter(
+        target.host,
+        target.port,
+        tls,
+        new AgentConfig.Tls(ca.value(), cert.value(), key.value()),
+        compression.value(),
+        timeout,
+        Map.copyOf(headers),
+        retryInitial,
+        retryMax,
+        queueMax);
   }
 
   private static Sourced<Path> tlsFile(ConfigNode node, OtelEnvironment env, String variable) {
@@ -216,16 +250,22 @@ public final class ConfigLoader {
 
   private static AgentConfig.Receiver receiver(ConfigNode node) {
     boolean enabled = node.child("enabled").asBoolean(true);
-    String endpoint = node.child("endpoint").asString(OtlpReceiver.DEFAULT_HOST + ":"
-        + OtlpReceiver.DEFAULT_PORT);
-    HostPort hp = hostPort(endpoint, OtlpReceiver.DEFAULT_PORT, node.child("endpoint").path(),
-        node.problems());
-    return new AgentConfig.Receiver(enabled, hp.host, hp.port,
+    String endpoint =
+        node.child("endpoint")
+            .asString(OtlpReceiver.DEFAULT_HOST + ":" + OtlpReceiver.DEFAULT_PORT);
+    HostPort hp =
+        hostPort(
+            endpoint, OtlpReceiver.DEFAULT_PORT, node.child("endpoint").path(), node.problems());
+    return new AgentConfig.Receiver(
+        enabled,
+        hp.host,
+        hp.port,
         node.child("max_request_size").asBytes(OtlpReceiver.DEFAULT_MAX_REQUEST_BYTES));
   }
 
   private static AgentConfig.SelfTelemetry selfTelemetry(ConfigNode node) {
-    return new AgentConfig.SelfTelemetry(node.child("enabled").asBoolean(true),
+    return new AgentConfig.SelfTelemetry(
+        node.child("enabled").asBoolean(true),
         node.child("interval").asDuration(Duration.ofSeconds(10)));
   }
 
@@ -238,7 +278,9 @@ public final class ConfigLoader {
     node.child("poll_interval").duration().ifPresent(options::pollInterval);
     ConfigNode metrics = node.child("metrics");
     for (GpuOptions.MetricGroup group : GpuOptions.MetricGroup.values()) {
-      metrics.child(group.name().toLowerCase(Locale.ROOT)).bool()
+      metrics
+          .child(group.name().toLowerCase(Locale.ROOT))
+          .bool()
           .ifPresent(on -> options.metric(group, on));
     }
     node.child("per_process").bool().ifPresent(options::perProcess);
@@ -256,16 +298,17 @@ public final class ConfigLoader {
     for (String name : frameworksNode.keys()) {
       ConfigNode fw = frameworksNode.child(name);
       if (ServingFrameworks.get(name) == null) {
-        fw.problem("unknown framework; expected one of: " + String.join(", ",
-            ServingFrameworks.names()));
+        fw.problem(
+            "unknown framework; expected one of: " + String.join(", ", ServingFrameworks.names()));
         continue;
       }
       boolean enabled = fw.child("enabled").asBoolean(true);
-      List<String> metrics = fw.child("metrics").asStringList(List.of(), ServingFrameworks.METRIC_GROUPS);
+      List<String> metrics =
+          fw.child("metrics").asStringList(List.of(), ServingFrameworks.METRIC_GROUPS);
       String endpoint = fw.child("metrics_endpoint").asString(null);
       if (endpoint != null && !endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
-        fw.child("metrics_endpoint").problem(
-            "expected a URL like http://localhost:8002/metrics, got \"" + endpoint + "\"");
+        fw.child("metrics_endpoint")
+            .problem("expected a URL like http://localhost:8002/metrics, got \"" + endpoint + "\"");
       }
       frameworks.put(name, new AgentConfig.Framework(enabled, metrics, endpoint));
     }
@@ -273,8 +316,10 @@ public final class ConfigLoader {
     Duration scrapeInterval = node.child("scrape_interval").asDuration(Duration.ofSeconds(10));
     ConfigNode training = node.child("training");
     boolean trainingEnabled = training.child("enabled").asBoolean(false);
-    List<String> detectFrameworks = training.child("detect_frameworks").asStringList(
-        TrainingFrameworks.NAMES, Set.copyOf(TrainingFrameworks.NAMES));
+    List<String> detectFrameworks =
+        training
+            .child("detect_frameworks")
+            .asStringList(TrainingFrameworks.NAMES, Set.copyOf(TrainingFrameworks.NAMES));
     boolean exportMetrics = training.child("export_metrics").asBoolean(true);
     List<Path> logDirs = new ArrayList<>();
     for (String dir : training.child("log_dirs").asStringList(List.of(), Set.of())) {
@@ -288,15 +333,22 @@ public final class ConfigLoader {
         tagMapping.put(metric, patterns.asStringList(List.of(), Set.of()));
       }
     }
-    return new AgentConfig.Aiml(Map.copyOf(frameworks), traceCorrelation, scrapeInterval,
-        new AgentConfig.Training(trainingEnabled, detectFrameworks, exportMetrics,
-            List.copyOf(logDirs), Map.copyOf(tagMapping)));
+    return new AgentConfig.Aiml(
+        Map.copyOf(frameworks),
+        traceCorrelation,
+        scrapeInterval,
+        new AgentConfig.Training(
+            trainingEnabled,
+            detectFrameworks,
+            exportMetrics,
+            List.copyOf(logDirs),
+            Map.copyOf(tagMapping)));
   }
 
   private record HostPort(String host, int port) {}
 
-  private static HostPort hostPort(String text, int defaultPort, String key,
-      List<String> problems) {
+  private static HostPort hostPort(
+      String text, int defaultPort, String key, List<String> problems) {
     String host = text;
     int port = defaultPort;
     int colon = text.lastIndexOf(':');

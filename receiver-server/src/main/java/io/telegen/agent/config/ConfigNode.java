@@ -31,8 +31,10 @@ final class ConfigNode {
   private final String path;
   private final Object value;
   private final List<String> problems;
+
   /** The keys read, in the order they were first read. */
   private final Map<String, ConfigNode> children = new LinkedHashMap<>();
+
   private boolean notAMappingReported;
 
   private ConfigNode(String path, Object value, List<String> problems) {
@@ -63,8 +65,8 @@ final class ConfigNode {
    * absent or not a mapping.
    */
   ConfigNode child(String key) {
-    return children.computeIfAbsent(key,
-        k -> new ConfigNode(path.isEmpty() ? k : path + "." + k, asMap().get(k), problems));
+    return children.computeIfAbsent(
+        key, k -> new ConfigNode(path.isEmpty() ? k : path + "." + k, asMap().get(k), problems));
   }
 
   /**
@@ -78,8 +80,10 @@ final class ConfigNode {
     if (value == null || (offValue != null && offValue.equals(value))) {
       return;
     }
-    problem(feature + " are not supported by this version yet (planned); remove the key"
-        + (offValue == null ? "" : " or set it to " + show(offValue)));
+    problem(
+        feature
+            + " are not supported by this version yet (planned); remove the key"
+            + (offValue == null ? "" : " or set it to " + show(offValue)));
   }
 
   /**
@@ -99,9 +103,11 @@ final class ConfigNode {
       }
       String name = String.valueOf(key);
       String nearest = nearest(name, children.keySet());
-      problem(path.isEmpty() ? name : path + "." + name, "unknown key; expected one of: "
-          + String.join(", ", children.keySet())
-          + (nearest == null ? "" : "; did you mean " + nearest + "?"));
+      problem(
+          path.isEmpty() ? name : path + "." + name,
+          "unknown key; expected one of: "
+              + String.join(", ", children.keySet())
+              + (nearest == null ? "" : "; did you mean " + nearest + "?"));
     }
   }
 
@@ -215,8 +221,9 @@ final class ConfigNode {
       if (!(item instanceof String s)) {
         problem(path + "[" + i + "]", "expected a string, got " + show(item));
       } else if (!allowed.isEmpty() && !allowed.contains(s)) {
-        problem(path + "[" + i + "]", "unknown value " + show(s) + "; expected one of: "
-            + String.join(", ", allowed));
+        problem(
+            path + "[" + i + "]",
+            "unknown value " + show(s) + "; expected one of: " + String.join(", ", allowed));
       } else {
         out.add(s);
       }
@@ -286,7 +293,9 @@ final class ConfigNode {
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
         d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2)
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
             && a.charAt(i - 2) == b.charAt(j - 1)) {
           d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
         }

@@ -18,14 +18,15 @@ public final class Durations {
     int end = 0;
     while (end < text.length() && m.find(end) && m.start() == end) {
       double amount = Double.parseDouble(m.group(1));
-      long nanosPerUnit = switch (m.group(2)) {
-        case "ns" -> 1L;
-        case "us", "µs" -> 1_000L;
-        case "ms" -> 1_000_000L;
-        case "s" -> 1_000_000_000L;
-        case "m" -> 60_000_000_000L;
-        default -> 3_600_000_000_000L;
-      };
+      long nanosPerUnit =
+          switch (m.group(2)) {
+            case "ns" -> 1L;
+            case "us", "µs" -> 1_000L;
+            case "ms" -> 1_000_000L;
+            case "s" -> 1_000_000_000L;
+            case "m" -> 60_000_000_000L;
+            default -> 3_600_000_000_000L;
+          };
       total = total.plusNanos(Math.round(amount * nanosPerUnit));
       end = m.end();
     }

@@ -82,12 +82,12 @@ final class OtelEnvironment {
       }
       int eq = item.indexOf('=');
       if (eq <= 0) {
-        problem(name, "expected key=value pairs separated by commas, got \"" + item.trim()
-            + "\"");
+        problem(name, "expected key=value pairs separated by commas, got \"" + item.trim() + "\"");
         continue;
       }
       try {
-        out.put(URLDecoder.decode(item.substring(0, eq).trim(), StandardCharsets.UTF_8),
+        out.put(
+            URLDecoder.decode(item.substring(0, eq).trim(), StandardCharsets.UTF_8),
             URLDecoder.decode(item.substring(eq + 1).trim(), StandardCharsets.UTF_8));
       } catch (IllegalArgumentException e) {
         problem(name, "bad percent-encoding in \"" + item.trim() + "\"");

@@ -39,15 +39,30 @@ public final class ExportLoop implements Runnable {
     void sleep(Duration duration) throws InterruptedException;
   }
 
-  public ExportLoop(ExportQueue queue, OtlpExporter exporter, AgentTelemetry telemetry,
-      Duration initialBackoff, Duration maxBackoff) {
-    this(queue, exporter, telemetry, initialBackoff, maxBackoff,
+  public ExportLoop(
+      ExportQueue queue,
+      OtlpExporter exporter,
+      AgentTelemetry telemetry,
+      Duration initialBackoff,
+      Duration maxBackoff) {
+    this(
+        queue,
+        exporter,
+        telemetry,
+        initialBackoff,
+        maxBackoff,
         d -> Thread.sleep(d.toMillis()),
         bound -> ThreadLocalRandom.current().nextLong(bound / 2, bound + 1));
   }
 
-  ExportLoop(ExportQueue queue, OtlpExporter exporter, AgentTelemetry telemetry,
-      Duration initialBackoff, Duration maxBackoff, Sleeper sleeper, LongUnaryOperator jitter) {
+  ExportLoop(
+      ExportQueue queue,
+      OtlpExporter exporter,
+      AgentTelemetry telemetry,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      Sleeper sleeper,
+      LongUnaryOperator jitter) {
     this.queue = queue;
     this.exporter = exporter;
     this.telemetry = telemetry;
@@ -98,13 +113,29 @@ public final class ExportLoop implements Runnable {
             telemetry.exported(item.signal(), item.items() - rejected);
             if (rejected > 0) {
               telemetry.failed(item.signal(), "rejected", rejected);
-              logger.log(Level.FINE, () -> "collector rejected " + rejected + " of "
-                  + item.items() + " " + item.signal().label() + " items: " + result.detail());
+              logger.log(
+                  Level.FINE,
+                  () ->
+                      "collector rejected "
+                          + rejected
+                          + " of "
+                          + item.items()
+                          + " "
+                          + item.signal().label()
+                          + " items: "
+                          + result.detail());
             }
             if (outages.isActive(OUTAGE)) {
               long seconds = Duration.ofNanos(System.nanoTime() - outageStartedNanos).toSeconds();
-              outages.clear(OUTAGE, "delivering to the collector at " + exporter.target()
-                  + " again after " + seconds + "s; " + queue.size() + " requests still queued");
+              outages.clear(
+                  OUTAGE,
+                  "delivering to the collector at "
+                      + exporter.target()
+                      + " again after "
+                      + seconds
+                      + "s; "
+                      + queue.size()
+                      + " requests still queued");
             }
             backoffMillis = initialBackoff.toMillis();
           }
@@ -112,9 +143,16 @@ public final class ExportLoop implements Runnable {
             queue.remove(item);
             backoffMillis = initialBackoff.toMillis();
             telemetry.failed(item.signal(), "rejected", item.items());
-            logger.warning("the collector at " + exporter.target() + " refused "
-                + item.items() + " " + item.signal().label() + " items and they are dropped ("
-                + result.detail() + "); check the collector's log and its otlp receiver");
+            logger.warning(
+                "the collector at "
+                    + exporter.target()
+                    + " refused "
+                    + item.items()
+                    + " "
+                    + item.signal().label()
+                    + " items and they are dropped ("
+                    + result.detail()
+                    + "); check the collector's log and its otlp receiver");
           }
           case RETRY -> {
             if (!running) {
@@ -123,12 +161,20 @@ public final class ExportLoop implements Runnable {
             }
             if (!outages.isActive(OUTAGE)) {
               outageStartedNanos = System.nanoTime();
-              outages.report(OUTAGE, "cannot deliver to the collector at " + exporter.target() + " ("
-                  + result.detail() + "); keeping data queued (up to " + queue.capacity()
-                  + " requests) and retrying. Is otelcol running and listening there?");
+              outages.report(
+                  OUTAGE,
+                  "cannot deliver to the collector at "
+                      + exporter.target()
+                      + " ("
+                      + result.detail()
+                      + "); keeping data queued (up to "
+                      + queue.capacity()
+                      + " requests) and retrying. Is otelcol running and listening there?");
             }
-            long delay = result.retryAfter() != null ? result.retryAfter().toMillis()
-                : jitter.applyAsLong(backoffMillis);
+            long delay =
+                result.retryAfter() != null
+                    ? result.retryAfter().toMillis()
+                    : jitter.applyAsLong(backoffMillis);
             sleeper.sleep(Duration.ofMillis(delay));
             backoffMillis = Math.min(maxBackoff.toMillis(), backoffMillis * 2);
           }

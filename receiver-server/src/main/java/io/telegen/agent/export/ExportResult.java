@@ -10,8 +10,8 @@ import java.time.Duration;
  * @param retryAfter the collector's {@code RetryInfo} delay, or null
  * @param detail the gRPC status and description, for the operator
  */
-public record ExportResult(Outcome outcome, long rejectedItems, Duration retryAfter,
-    String detail) {
+public record ExportResult(
+    Outcome outcome, long rejectedItems, Duration retryAfter, String detail) {
 
   /** What an attempt means for the item. */
   public enum Outcome {

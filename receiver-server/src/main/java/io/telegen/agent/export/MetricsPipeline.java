@@ -30,8 +30,8 @@ public final class MetricsPipeline {
 
   private static final Logger logger = Logger.getLogger(MetricsPipeline.class.getName());
   private static final String QUEUE_FULL = "queue_full";
-  private static final Set<String> TARGET_ATTRIBUTES = Set.of("service.name",
-      "service.namespace", "service.instance.id");
+  private static final Set<String> TARGET_ATTRIBUTES =
+      Set.of("service.name", "service.namespace", "service.instance.id");
 
   private final Resource resource;
   private final Resource resourceWithoutTarget;
@@ -40,7 +40,10 @@ public final class MetricsPipeline {
   private final AgentTelemetry telemetry;
   private final ProblemLog queueFull = new ProblemLog(logger, "export");
 
-  public MetricsPipeline(List<KeyValue> resourceAttributes, String version, ExportQueue queue,
+  public MetricsPipeline(
+      List<KeyValue> resourceAttributes,
+      String version,
+      ExportQueue queue,
       AgentTelemetry telemetry) {
     this.resource = Resource.newBuilder().addAllAttributes(resourceAttributes).build();
     Resource.Builder withoutTarget = Resource.newBuilder();
@@ -58,29 +61,40 @@ public final class MetricsPipeline {
   /** Wraps {@code batch} as one request; no request for an empty batch. */
   public ExportItem toItem(MetricSource source, MetricBatch batch) {
     List<Metric> metrics = batch.metrics();
-    ExportMetricsServiceRequest request = ExportMetricsServiceRequest.newBuilder()
-        .addResourceMetrics(ResourceMetrics.newBuilder()
-            .setResource(carriesTargetLabels(metrics) ? resourceWithoutTarget : resource)
-            .addScopeMetrics(ScopeMetrics.newBuilder()
-                .setScope(InstrumentationScope.newBuilder()
-                    .setName("io.telegen." + source.name())
-                    .setVersion(version))
-                .addAllMetrics(metrics)))
-        .build();
+    ExportMetricsServiceRequest request =
+        ExportMetricsServiceRequest.newBuilder()
+            .addResourceMetrics(
+                ResourceMetrics.newBuilder()
+                    .setResource(carriesTargetLabels(metrics) ? resourceWithoutTarget : resource)
+                    .addScopeMetrics(
+                        ScopeMetrics.newBuilder()
+                            .setScope(
+                                InstrumentationScope.newBuilder()
+                                    .setName("io.telegen." + source.name())
+                                    .setVersion(version))
+                            .addAllMetrics(metrics)))
+            .build();
     return new ExportItem(Signal.METRICS, request, batch.pointCount());
   }
 
   static boolean carriesTargetLabels(List<Metric> metrics) {
     for (Metric metric : metrics) {
-      List<KeyValue> attributes = switch (metric.getDataCase()) {
-        case GAUGE -> metric.getGauge().getDataPointsCount() == 0 ? List.of()
-            : metric.getGauge().getDataPoints(0).getAttributesList();
-        case SUM -> metric.getSum().getDataPointsCount() == 0 ? List.of()
-            : metric.getSum().getDataPoints(0).getAttributesList();
-        case HISTOGRAM -> metric.getHistogram().getDataPointsCount() == 0 ? List.of()
-            : metric.getHistogram().getDataPoints(0).getAttributesList();
-        default -> List.of();
-      };
+      List<KeyValue> attributes =
+          switch (metric.getDataCase()) {
+            case GAUGE ->
+                metric.getGauge().getDataPointsCount() == 0
+                    ? List.of()
+                    : metric.getGauge().getDataPoints(0).getAttributesList();
+            case SUM ->
+                metric.getSum().getDataPointsCount() == 0
+                    ? List.of()
+                    : metric.getSum().getDataPoints(0).getAttributesList();
+            case HISTOGRAM ->
+                metric.getHistogram().getDataPointsCount() == 0
+                    ? List.of()
+                    : metric.getHistogram().getDataPoints(0).getAttributesList();
+            default -> List.of();
+          };
       // The catalog gives every point of a metric the same label names, so one point tells.
       for (KeyValue kv : attributes) {
         if (kv.getKey().equals("instance") || kv.getKey().equals("job")) {
@@ -99,12 +113,20 @@ public final class MetricsPipeline {
     ExportItem evicted = queue.offerEvictingOldest(toItem(source, batch));
     if (evicted != null) {
       telemetry.failed(evicted.signal(), "queue_full", evicted.items());
-      queueFull.report(QUEUE_FULL, "the export queue is full (" + queue.capacity()
-          + " requests): dropping the oldest data until the collector accepts again; raise "
-          + "agent.exporter.queue.max_requests to ride out longer outages");
+      queueFull.report(
+          QUEUE_FULL,
+          "the export queue is full ("
+              + queue.capacity()
+              + " requests): dropping the oldest data until the collector accepts again; raise "
+              + "agent.exporter.queue.max_requests to ride out longer outages");
     } else if (queue.size() < queue.capacity() / 2) {
-      queueFull.clear(QUEUE_FULL, "the export queue has room again (" + queue.size() + " of "
-          + queue.capacity() + " requests); no more data is dropped");
+      queueFull.clear(
+          QUEUE_FULL,
+          "the export queue has room again ("
+              + queue.size()
+              + " of "
+              + queue.capacity()
+              + " requests); no more data is dropped");
     }
   }
 }

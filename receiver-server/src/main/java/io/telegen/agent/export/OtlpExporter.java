@@ -49,9 +49,14 @@ public final class OtlpExporter implements AutoCloseable {
   private static final Logger logger = Logger.getLogger(OtlpExporter.class.getName());
 
   /** Retryable per the OTLP specification; RESOURCE_EXHAUSTED only with a RetryInfo. */
-  private static final Set<Status.Code> RETRYABLE = Set.of(Status.Code.CANCELLED,
-      Status.Code.DEADLINE_EXCEEDED, Status.Code.ABORTED, Status.Code.OUT_OF_RANGE,
-      Status.Code.UNAVAILABLE, Status.Code.DATA_LOSS);
+  private static final Set<Status.Code> RETRYABLE =
+      Set.of(
+          Status.Code.CANCELLED,
+          Status.Code.DEADLINE_EXCEEDED,
+          Status.Code.ABORTED,
+          Status.Code.OUT_OF_RANGE,
+          Status.Code.UNAVAILABLE,
+          Status.Code.DATA_LOSS);
 
   private final ManagedChannel channel;
   private final io.grpc.Channel intercepted;
@@ -59,13 +64,18 @@ public final class OtlpExporter implements AutoCloseable {
   private final Duration timeout;
   private final String target;
 
-  private OtlpExporter(ManagedChannel channel, Map<String, String> headers, String compression,
-      Duration timeout, String target) {
+  private OtlpExporter(
+      ManagedChannel channel,
+      Map<String, String> headers,
+      String compression,
+      Duration timeout,
+      String target) {
     this.channel = channel;
     Metadata metadata = new Metadata();
-    headers.forEach((k, v) -> metadata.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
-    this.intercepted = ClientInterceptors.intercept(channel,
-        MetadataUtils.newAttachHeadersInterceptor(metadata));
+    headers.forEach(
+        (k, v) -> metadata.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
+    this.intercepted =
+        ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(metadata));
     CallOptions options = CallOptions.DEFAULT;
     if ("gzip".equals(compression)) {
       options = options.withCompression("gzip");
@@ -78,28 +88,31 @@ public final class OtlpExporter implements AutoCloseable {
   /** An exporter for {@code config}, sharing {@code eventLoop} with the rest of the agent. */
   public static OtlpExporter create(AgentConfig.Exporter config, EventLoopGroup eventLoop)
       throws IOException {
-    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(config.host(), config.port())
-        .eventLoopGroup(eventLoop)
-        .channelType(NioSocketChannel.class)
-        .maxInboundMessageSize(4 * 1024 * 1024)
-        // The export loop retries by the OTLP rules; gRPC's own retry would retry twice.
-        .disableRetry()
-        .keepAliveTime(5, TimeUnit.MINUTES);
+    NettyChannelBuilder builder =
+        NettyChannelBuilder.forAddress(config.host(), config.port())
+            .eventLoopGroup(eventLoop)
+            .channelType(NioSocketChannel.class)
+            .maxInboundMessageSize(4 * 1024 * 1024)
+            // The export loop retries by the OTLP rules; gRPC's own retry would retry twice.
+            .disableRetry()
+            .keepAliveTime(5, TimeUnit.MINUTES);
     if (config.tls()) {
       builder.sslContext(sslContext(config.tlsFiles()));
     } else {
       builder.usePlaintext();
     }
-    return new OtlpExporter(builder.build(), config.headers(), config.compression(),
-        config.timeout(), config.target());
+    return new OtlpExporter(
+        builder.build(), config.headers(), config.compression(), config.timeout(), config.target());
   }
 
   private static io.netty.handler.ssl.SslContext sslContext(AgentConfig.Tls files)
       throws SSLException {
     SslProvider provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     if (provider == SslProvider.JDK) {
-      logger.warning("netty-tcnative (BoringSSL) is unavailable on this platform ("
-          + OpenSsl.unavailabilityCause() + "); using the JDK's TLS instead");
+      logger.warning(
+          "netty-tcnative (BoringSSL) is unavailable on this platform ("
+              + OpenSsl.unavailabilityCause()
+              + "); using the JDK's TLS instead");
     }
     SslContextBuilder builder = GrpcSslContexts.configure(SslContextBuilder.forClient(), provider);
     if (files.caFile() != null) {
@@ -124,21 +137,24 @@ public final class OtlpExporter implements AutoCloseable {
     try {
       return switch (item.signal()) {
         case METRICS -> {
-          ExportMetricsServiceResponse response = call(MetricsServiceGrpc.getExportMethod(),
-              item.request());
-          yield ExportResult.delivered(response.getPartialSuccess().getRejectedDataPoints(),
+          ExportMetricsServiceResponse response =
+              call(MetricsServiceGrpc.getExportMethod(), item.request());
+          yield ExportResult.delivered(
+              response.getPartialSuccess().getRejectedDataPoints(),
               response.getPartialSuccess().getErrorMessage());
         }
         case TRACES -> {
-          ExportTraceServiceResponse response = call(TraceServiceGrpc.getExportMethod(),
-              item.request());
-          yield ExportResult.delivered(response.getPartialSuccess().getRejectedSpans(),
+          ExportTraceServiceResponse response =
+              call(TraceServiceGrpc.getExportMethod(), item.request());
+          yield ExportResult.delivered(
+              response.getPartialSuccess().getRejectedSpans(),
               response.getPartialSuccess().getErrorMessage());
         }
         case LOGS -> {
-          ExportLogsServiceResponse response = call(LogsServiceGrpc.getExportMethod(),
-              item.request());
-          yield ExportResult.delivered(response.getPartialSuccess().getRejectedLogRecords(),
+          ExportLogsServiceResponse response =
+              call(LogsServiceGrpc.getExportMethod(), item.request());
+          yield ExportResult.delivered(
+              response.getPartialSuccess().getRejectedLogRecords(),
               response.getPartialSuccess().getErrorMessage());
         }
       };
@@ -149,23 +165,27 @@ public final class OtlpExporter implements AutoCloseable {
 
   @SuppressWarnings("unchecked")
   private <Q extends Message, R> R call(MethodDescriptor<Q, R> method, Message request) {
-    return ClientCalls.blockingUnaryCall(intercepted, method,
-        callOptions.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS), (Q) request);
+    return ClientCalls.blockingUnaryCall(
+        intercepted,
+        method,
+        callOptions.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS),
+        (Q) request);
   }
 
   static ExportResult classify(StatusRuntimeException e) {
     Status status = e.getStatus();
     Duration retryAfter = retryInfo(e);
-    String detail = status.getCode() + (status.getDescription() == null ? ""
-        : ": " + status.getDescription());
+    String detail =
+        status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
     if (status.getCause() != null && status.getCause().getMessage() != null) {
       // "io exception" alone does not tell a refused connection from a TLS failure.
       detail += " (" + status.getCause().getMessage() + ")";
     }
-    boolean retry = RETRYABLE.contains(status.getCode())
-        || (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && retryAfter != null);
-    return new ExportResult(retry ? ExportResult.Outcome.RETRY : ExportResult.Outcome.REJECTED,
-        0, retryAfter, detail);
+    boolean retry =
+        RETRYABLE.contains(status.getCode())
+            || (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && retryAfter != null);
+    return new ExportResult(
+        retry ? ExportResult.Outcome.RETRY : ExportResult.Outcome.REJECTED, 0, retryAfter, detail);
   }
 
   private static Duration retryInfo(StatusRuntimeException e) {

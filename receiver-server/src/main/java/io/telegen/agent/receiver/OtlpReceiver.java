@@ -61,29 +61,33 @@ public final class OtlpReceiver implements AutoCloseable {
   /** What {@link #RAW} yields, by identity, for a body over the size limit once decompressed. */
   private static final byte[] TOO_LARGE = new byte[0];
 
-  private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new java.io.ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (StatusRuntimeException e) {
-        // A gzip body that inflates past the limit fails only here, while it is read; thrown on,
-        // gRPC would answer UNKNOWN ("Application error processing RPC").
-        if (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
-          return TOO_LARGE;
+  private static final MethodDescriptor.Marshaller<byte[]> RAW =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+          return new java.io.ByteArrayInputStream(value);
         }
-        throw e;
-      } catch (IOException e) {
-        throw Status.INTERNAL.withDescription("cannot read request").withCause(e)
-            .asRuntimeException();
-      }
-    }
-  };
+
+        @Override
+        public byte[] parse(InputStream stream) {
+          try {
+            return stream.readAllBytes();
+          } catch (StatusRuntimeException e) {
+            // A gzip body that inflates past the limit fails only here, while it is read; thrown
+            // on,
+            // gRPC would answer UNKNOWN ("Application error processing RPC").
+            if (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+              return TOO_LARGE;
+            }
+            throw e;
+          } catch (IOException e) {
+            throw Status.INTERNAL
+                .withDescription("cannot read request")
+                .withCause(e)
+                .asRuntimeException();
+          }
+        }
+      };
 
   private static final com.google.protobuf.Duration PUSH_BACK =
       com.google.protobuf.Duration.newBuilder().setSeconds(1).build();
@@ -122,7 +126,7 @@ public final class OtlpReceiver implements AutoCloseable {
     private String hostName;
     private String serviceName = ConfigLoader.DEFAULT_SERVICE_NAME;
     private String agentVersion;
-    private Consumer<ExportTraceServiceRequest> traceObserver = request -> { };
+    private Consumer<ExportTraceServiceRequest> traceObserver = request -> {};
     private UnaryOperator<String> metricNames = UnaryOperator.identity();
 
     private Builder() {}
@@ -223,36 +227,53 @@ public final class OtlpReceiver implements AutoCloseable {
       require(traceObserver, "traceObserver");
       require(metricNames, "metricNames");
       if (port < 0 || port > 65535) {
-        throw new IllegalStateException("OtlpReceiver.builder(): port must be 0 to 65535, got "
-            + port);
+        throw new IllegalStateException(
+            "OtlpReceiver.builder(): port must be 0 to 65535, got " + port);
       }
       if (maxRequestBytes <= 0) {
-        throw new IllegalStateException("OtlpReceiver.builder(): maxRequestBytes must be "
-            + "positive, got " + maxRequestBytes);
+        throw new IllegalStateException(
+            "OtlpReceiver.builder(): maxRequestBytes must be "
+                + "positive, got "
+                + maxRequestBytes);
       }
       ResourceEnricher enricher = new ResourceEnricher(hostName, serviceName, agentVersion);
       Handlers handlers = new Handlers(queue, telemetry, enricher, traceObserver, metricNames);
-      Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-          .bossEventLoopGroup(eventLoop)
-          .workerEventLoopGroup(eventLoop)
-          .channelType(NioServerSocketChannel.class)
-          .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxRequestBytes))
-          .addStreamTracerFactory(new TooLargeCounter(telemetry))
-          .addService(service(MetricsServiceGrpc.getExportMethod(),
-              ExportMetricsServiceResponse.getDefaultInstance(), handlers::metrics))
-          .addService(service(TraceServiceGrpc.getExportMethod(),
-              ExportTraceServiceResponse.getDefaultInstance(), handlers::traces))
-          .addService(service(LogsServiceGrpc.getExportMethod(),
-              ExportLogsServiceResponse.getDefaultInstance(), handlers::logs))
-          .build();
+      Server server =
+          NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+              .bossEventLoopGroup(eventLoop)
+              .workerEventLoopGroup(eventLoop)
+              .channelType(NioServerSocketChannel.class)
+              .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxRequestBytes))
+              .addStreamTracerFactory(new TooLargeCounter(telemetry))
+              .addService(
+                  service(
+                      MetricsServiceGrpc.getExportMethod(),
+                      ExportMetricsServiceResponse.getDefaultInstance(),
+                      handlers::metrics))
+              .addService(
+                  service(
+                      TraceServiceGrpc.getExportMethod(),
+                      ExportTraceServiceResponse.getDefaultInstance(),
+                      handlers::traces))
+              .addService(
+                  service(
+                      LogsServiceGrpc.getExportMethod(),
+                      ExportLogsServiceResponse.getDefaultInstance(),
+                      handlers::logs))
+              .build();
       server.start();
       return new OtlpReceiver(server);
     }
 
     private static void require(Object value, String setting) {
       if (value == null) {
-        throw new IllegalStateException("OtlpReceiver.builder(): " + setting + " is required; "
-            + "set it with ." + setting + "(...) before start()");
+        throw new IllegalStateException(
+            "OtlpReceiver.builder(): "
+                + setting
+                + " is required; "
+                + "set it with ."
+                + setting
+                + "(...) before start()");
       }
     }
   }
@@ -264,32 +285,39 @@ public final class OtlpReceiver implements AutoCloseable {
 
   private static <Q, R extends Message> ServerServiceDefinition service(
       MethodDescriptor<Q, R> generated, R response, Handler handler) {
-    MethodDescriptor<byte[], R> method = generated.toBuilder(RAW,
-        ProtoUtils.marshaller(response)).build();
+    MethodDescriptor<byte[], R> method =
+        generated.toBuilder(RAW, ProtoUtils.marshaller(response)).build();
     return ServerServiceDefinition.builder(generated.getServiceName())
-        .addMethod(method, ServerCalls.asyncUnaryCall((byte[] body, StreamObserver<R> observer) -> {
-          if (body == TOO_LARGE) {
-            // Counted as too_large by TooLargeCounter, like the bodies gRPC refuses itself.
-            observer.onError(Status.RESOURCE_EXHAUSTED
-                .withDescription("Decompressed gRPC message exceeds maximum size")
-                .asRuntimeException());
-            return;
-          }
-          Status status = handler.handle(body);
-          if (status.isOk()) {
-            observer.onNext(response);
-            observer.onCompleted();
-          } else if (status.getCode() == Status.Code.UNAVAILABLE) {
-            observer.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-                .setCode(Code.UNAVAILABLE_VALUE)
-                .setMessage(status.getDescription())
-                .addDetails(com.google.protobuf.Any.pack(
-                    RetryInfo.newBuilder().setRetryDelay(PUSH_BACK).build()))
-                .build()));
-          } else {
-            observer.onError(status.asRuntimeException());
-          }
-        }))
+        .addMethod(
+            method,
+            ServerCalls.asyncUnaryCall(
+                (byte[] body, StreamObserver<R> observer) -> {
+                  if (body == TOO_LARGE) {
+                    // Counted as too_large by TooLargeCounter, like the bodies gRPC refuses itself.
+                    observer.onError(
+                        Status.RESOURCE_EXHAUSTED
+                            .withDescription("Decompressed gRPC message exceeds maximum size")
+                            .asRuntimeException());
+                    return;
+                  }
+                  Status status = handler.handle(body);
+                  if (status.isOk()) {
+                    observer.onNext(response);
+                    observer.onCompleted();
+                  } else if (status.getCode() == Status.Code.UNAVAILABLE) {
+                    observer.onError(
+                        StatusProto.toStatusRuntimeException(
+                            com.google.rpc.Status.newBuilder()
+                                .setCode(Code.UNAVAILABLE_VALUE)
+                                .setMessage(status.getDescription())
+                                .addDetails(
+                                    com.google.protobuf.Any.pack(
+                                        RetryInfo.newBuilder().setRetryDelay(PUSH_BACK).build()))
+                                .build()));
+                  } else {
+                    observer.onError(status.asRuntimeException());
+                  }
+                }))
         .build();
   }
 
@@ -306,8 +334,12 @@ public final class OtlpReceiver implements AutoCloseable {
     private final Consumer<ExportTraceServiceRequest> traceObserver;
     private final UnaryOperator<String> metricNames;
 
-    Handlers(ExportQueue queue, AgentTelemetry telemetry, ResourceEnricher enricher,
-        Consumer<ExportTraceServiceRequest> traceObserver, UnaryOperator<String> metricNames) {
+    Handlers(
+        ExportQueue queue,
+        AgentTelemetry telemetry,
+        ResourceEnricher enricher,
+        Consumer<ExportTraceServiceRequest> traceObserver,
+        UnaryOperator<String> metricNames) {
       this.queue = queue;
       this.telemetry = telemetry;
       this.enricher = enricher;
@@ -395,8 +427,10 @@ public final class OtlpReceiver implements AutoCloseable {
     private Status enqueue(ExportItem item) {
       if (!queue.offer(item)) {
         telemetry.receiverRequest(item.signal(), "unavailable");
-        return Status.UNAVAILABLE.withDescription("the agent's export queue is full ("
-            + queue.capacity() + " requests) because the collector is slow or away; retry later");
+        return Status.UNAVAILABLE.withDescription(
+            "the agent's export queue is full ("
+                + queue.capacity()
+                + " requests) because the collector is slow or away; retry later");
       }
       telemetry.receiverRequest(item.signal(), "accepted");
       return Status.OK;
@@ -427,8 +461,10 @@ public final class OtlpReceiver implements AutoCloseable {
 
     @Override
     public ServerStreamTracer newServerStreamTracer(String fullMethodName, Metadata headers) {
-      Signal signal = fullMethodName.contains(".metrics.") ? Signal.METRICS
-          : fullMethodName.contains(".trace.") ? Signal.TRACES : Signal.LOGS;
+      Signal signal =
+          fullMethodName.contains(".metrics.")
+              ? Signal.METRICS
+              : fullMethodName.contains(".trace.") ? Signal.TRACES : Signal.LOGS;
       return new ServerStreamTracer() {
         @Override
         public void streamClosed(Status status) {

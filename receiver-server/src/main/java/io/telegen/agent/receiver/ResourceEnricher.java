@@ -37,7 +37,7 @@ final class ResourceEnricher {
         case HOST_NAME -> hasHost = true;
         case SERVICE_NAME -> hasService = true;
         case AGENT_VERSION -> versionIndex = i;
-        default -> { }
+        default -> {}
       }
     }
     if (!hasHost) {
@@ -55,7 +55,9 @@ final class ResourceEnricher {
   }
 
   static KeyValue attribute(String key, String value) {
-    return KeyValue.newBuilder().setKey(key)
-        .setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    return KeyValue.newBuilder()
+        .setKey(key)
+        .setValue(AnyValue.newBuilder().setStringValue(value))
+        .build();
   }
 }

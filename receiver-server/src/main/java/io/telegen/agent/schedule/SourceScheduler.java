@@ -54,6 +54,7 @@ public final class SourceScheduler implements AutoCloseable {
 
   /** The problem key of a collection that failed as a whole; never a source's own key. */
   private static final String WHOLE_COLLECTION = "\0collection";
+
   private static final String STILL_RUNNING = "\0running";
 
   private final MetricCatalog catalog;
@@ -62,8 +63,10 @@ public final class SourceScheduler implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(daemon("telegen-ticker"));
+
   /** Runners and discoveries in the order they were added: the order of {@link #collectNow}. */
   private final List<Slot> slots = new ArrayList<>();
+
   private final List<Runner> runners = new ArrayList<>();
   private final List<DiscoveryRunner> discoveries = new ArrayList<>();
   private boolean started;
@@ -72,8 +75,11 @@ public final class SourceScheduler implements AutoCloseable {
   /**
    * @param sink receives each completed collection of a scheduled run, on the source's thread
    */
-  public SourceScheduler(MetricCatalog catalog, AgentTelemetry telemetry,
-      BiConsumer<MetricSource, MetricBatch> sink, Clock clock) {
+  public SourceScheduler(
+      MetricCatalog catalog,
+      AgentTelemetry telemetry,
+      BiConsumer<MetricSource, MetricBatch> sink,
+      Clock clock) {
     this.catalog = catalog;
     this.telemetry = telemetry;
     this.sink = sink;
@@ -95,8 +101,8 @@ public final class SourceScheduler implements AutoCloseable {
    * Adds the sources {@code discovery} finds: asked every {@code rediscoverEvery}, each source it
    * answers collected every {@code interval} until an answer no longer has it.
    */
-  public synchronized void add(SourceDiscovery discovery, Duration interval,
-      Duration rediscoverEvery) {
+  public synchronized void add(
+      SourceDiscovery discovery, Duration interval, Duration rediscoverEvery) {
     checkOpen();
     DiscoveryRunner runner = new DiscoveryRunner(discovery, interval, rediscoverEvery);
     discoveries.add(runner);
@@ -210,10 +216,13 @@ public final class SourceScheduler implements AutoCloseable {
     private final MetricSource source;
     private final Duration interval;
     private final ExecutorService thread;
+
     /** Problems of the last collection: its own, or its failing as a whole. */
     private final ProblemLog problems;
+
     /** A collection that runs past its next tick. */
     private final ProblemLog overrun;
+
     private ScheduledFuture<?> ticks;
     // Guarded by this runner.
     private boolean busy;
@@ -236,12 +245,11 @@ public final class SourceScheduler implements AutoCloseable {
 
     /** Called with the scheduler's lock held. */
     void startTicking() {
-      ticks = ticker.scheduleAtFixedRate(this::tick, 0, interval.toMillis(),
-          TimeUnit.MILLISECONDS);
+      ticks = ticker.scheduleAtFixedRate(this::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void tick() {
-      start(batch -> sink.accept(source, batch), () -> { }, true);
+      start(batch -> sink.accept(source, batch), () -> {}, true);
     }
 
     /**
@@ -264,9 +272,12 @@ public final class SourceScheduler implements AutoCloseable {
           // cycle the source missed.
           if (!ticked || runningNanos >= interval.toNanos() / 2) {
             telemetry.collectionError(source.name(), "skipped");
-            overrun.report(STILL_RUNNING, "its collection started " + runningNanos / 1_000_000
-                + " ms ago has not returned (a call stuck in a driver or on an endpoint); its "
-                + "cycles are skipped until it does, other sources continue");
+            overrun.report(
+                STILL_RUNNING,
+                "its collection started "
+                    + runningNanos / 1_000_000
+                    + " ms ago has not returned (a call stuck in a driver or on an endpoint); its "
+                    + "cycles are skipped until it does, other sources continue");
           }
           return false;
         }
@@ -311,8 +322,13 @@ public final class SourceScheduler implements AutoCloseable {
         return null; // the scheduler is closing
       } catch (Exception | LinkageError e) {
         telemetry.collectionError(source.name(), "error");
-        problems.update(List.of(new Problem(WHOLE_COLLECTION, "collection failed: " + e
-            + "; its series are missing until it recovers, other sources continue")));
+        problems.update(
+            List.of(
+                new Problem(
+                    WHOLE_COLLECTION,
+                    "collection failed: "
+                        + e
+                        + "; its series are missing until it recovers, other sources continue")));
         return null;
       }
       telemetry.collected(source.name(), Duration.ofNanos(System.nanoTime() - started));
@@ -324,8 +340,11 @@ public final class SourceScheduler implements AutoCloseable {
       boolean close;
       synchronized (this) {
         busy = false;
-        overrun.clear(STILL_RUNNING, "its collection that ran past its cycle returned after "
-            + (System.nanoTime() - startedNanos) / 1_000_000 + " ms; collecting again");
+        overrun.clear(
+            STILL_RUNNING,
+            "its collection that ran past its cycle returned after "
+                + (System.nanoTime() - startedNanos) / 1_000_000
+                + " ms; collecting again");
         close = retired && !sourceClosed;
         sourceClosed |= close;
       }
@@ -339,9 +358,13 @@ public final class SourceScheduler implements AutoCloseable {
       telemetry.collectionError(source.name(), "timeout");
       synchronized (this) {
         if (busy) {
-          overrun.report(STILL_RUNNING, "did not finish within " + limit.toMillis() + " ms; "
-              + "going on without it (its thread is kept: a call stuck in a driver cannot be "
-              + "interrupted)");
+          overrun.report(
+              STILL_RUNNING,
+              "did not finish within "
+                  + limit.toMillis()
+                  + " ms; "
+                  + "going on without it (its thread is kept: a call stuck in a driver cannot be "
+                  + "interrupted)");
         }
       }
     }
@@ -387,8 +410,8 @@ public final class SourceScheduler implements AutoCloseable {
       this.discovery = discovery;
       this.interval = interval;
       this.every = every;
-      this.thread = Executors.newSingleThreadExecutor(daemon("telegen-discovery-"
-          + discovery.name()));
+      this.thread =
+          Executors.newSingleThreadExecutor(daemon("telegen-discovery-" + discovery.name()));
       this.problems = new ProblemLog(logger, "discovery " + discovery.name());
     }
 
@@ -402,8 +425,7 @@ public final class SourceScheduler implements AutoCloseable {
       for (Runner runner : runners) {
         runner.startTicking();
       }
-      ticks = ticker.scheduleAtFixedRate(this::tick, 0, every.toMillis(),
-          TimeUnit.MILLISECONDS);
+      ticks = ticker.scheduleAtFixedRate(this::tick, 0, every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void tick() {
@@ -428,8 +450,8 @@ public final class SourceScheduler implements AutoCloseable {
           current = List.copyOf(discovery.current());
           problems.clear(WHOLE_COLLECTION);
         } catch (Exception | LinkageError e) {
-          problems.report(WHOLE_COLLECTION, "failed: " + e + "; the sources it found before "
-              + "keep running");
+          problems.report(
+              WHOLE_COLLECTION, "failed: " + e + "; the sources it found before " + "keep running");
           return;
         }
         reconcile(current);
@@ -456,13 +478,14 @@ public final class SourceScheduler implements AutoCloseable {
           }
           return;
         }
-        runners.removeIf(runner -> {
-          if (now.contains(runner.source)) {
-            return false;
-          }
-          runner.retire(false);
-          return true;
-        });
+        runners.removeIf(
+            runner -> {
+              if (now.contains(runner.source)) {
+                return false;
+              }
+              runner.retire(false);
+              return true;
+            });
         for (MetricSource source : current) {
           if (known.add(source)) {
             Runner runner = new Runner(source, interval);

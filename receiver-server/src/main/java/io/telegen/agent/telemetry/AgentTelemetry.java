@@ -5,8 +5,8 @@ import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
@@ -59,8 +59,8 @@ public final class AgentTelemetry implements MetricSource {
   }
 
   public void collected(String source, Duration duration) {
-    DoubleAdder last = collectionSeconds.computeIfAbsent(Labels.of("source", source),
-        k -> new DoubleAdder());
+    DoubleAdder last =
+        collectionSeconds.computeIfAbsent(Labels.of("source", source), k -> new DoubleAdder());
     // A gauge of the last duration: reset then add keeps it a plain holder without boxing.
     last.reset();
     last.add(duration.toNanos() / 1e9);
@@ -87,17 +87,23 @@ public final class AgentTelemetry implements MetricSource {
 
   @Override
   public void collect(MetricBatch batch) {
-    exported.forEach((labels, n) ->
-        batch.counter("telegen_agent_points_exported_total", n.sum(), startUnixNanos, labels));
-    failed.forEach((labels, n) ->
-        batch.counter("telegen_agent_points_failed_total", n.sum(), startUnixNanos, labels));
+    exported.forEach(
+        (labels, n) ->
+            batch.counter("telegen_agent_points_exported_total", n.sum(), startUnixNanos, labels));
+    failed.forEach(
+        (labels, n) ->
+            batch.counter("telegen_agent_points_failed_total", n.sum(), startUnixNanos, labels));
     batch.gauge("telegen_agent_queue_length", queueLength.getAsInt(), Labels.empty());
-    collectionSeconds.forEach((labels, s) ->
-        batch.gauge("telegen_agent_collection_duration_seconds", s.sum(), labels));
-    collectionErrors.forEach((labels, n) ->
-        batch.counter("telegen_agent_collection_errors_total", n.sum(), startUnixNanos, labels));
-    receiverRequests.forEach((labels, n) ->
-        batch.counter("telegen_agent_receiver_requests_total", n.sum(), startUnixNanos, labels));
+    collectionSeconds.forEach(
+        (labels, s) -> batch.gauge("telegen_agent_collection_duration_seconds", s.sum(), labels));
+    collectionErrors.forEach(
+        (labels, n) ->
+            batch.counter(
+                "telegen_agent_collection_errors_total", n.sum(), startUnixNanos, labels));
+    receiverRequests.forEach(
+        (labels, n) ->
+            batch.counter(
+                "telegen_agent_receiver_requests_total", n.sum(), startUnixNanos, labels));
   }
 
   /** Sorted by labels, so that every export and {@code collect} lists series in one order. */

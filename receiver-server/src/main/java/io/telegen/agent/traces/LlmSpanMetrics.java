@@ -37,11 +37,15 @@ public final class LlmSpanMetrics implements MetricSource, Consumer<ExportTraceS
   public static final String SOURCE_NAME = "llm_traces";
 
   /** vLLM V1's own TTFT buckets, so the derived histogram lines up with the scraped one. */
-  static final double[] TTFT_BOUNDS = {0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5,
-      0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80, 160, 640, 2560};
+  static final double[] TTFT_BOUNDS = {
+    0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40,
+    80, 160, 640, 2560
+  };
+
   /** vLLM V1's end-to-end latency buckets. */
-  static final double[] E2E_BOUNDS = {0.3, 0.5, 0.8, 1, 1.5, 2, 2.5, 5, 10, 15, 20, 30, 40, 50,
-      60, 120, 240, 480, 960, 1920, 7680};
+  static final double[] E2E_BOUNDS = {
+    0.3, 0.5, 0.8, 1, 1.5, 2, 2.5, 5, 10, 15, 20, 30, 40, 50, 60, 120, 240, 480, 960, 1920, 7680
+  };
 
   private final long startUnixNanos;
   private final Map<Labels, Series> series = new ConcurrentHashMap<>();
@@ -56,8 +60,9 @@ public final class LlmSpanMetrics implements MetricSource, Consumer<ExportTraceS
     for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
       List<KeyValue> resource = resourceSpans.getResource().getAttributesList();
       String serviceName = string(resource, "service.name");
-      String instance = firstNonEmpty(string(resource, "service.instance.id"),
-          string(resource, "host.name"), "unknown");
+      String instance =
+          firstNonEmpty(
+              string(resource, "service.instance.id"), string(resource, "host.name"), "unknown");
       for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
         for (Span span : scopeSpans.getSpansList()) {
           observe(span, serviceName, instance);
@@ -76,24 +81,36 @@ public final class LlmSpanMetrics implements MetricSource, Consumer<ExportTraceS
     if (Double.isNaN(ttft) && Double.isNaN(e2e)) {
       return;
     }
-    String model = firstNonEmpty(string(attributes, "gen_ai.response.model"),
-        string(attributes, "gen_ai.request.model"), "unknown");
-    Labels labels = Labels.of("model", model, "instance", instance,
-        "framework", ServingFrameworks.ofSpan(span.getName(), serviceName));
-    Exemplar exemplar = new Exemplar(0, span.getEndTimeUnixNano(),
-        span.getTraceId().toByteArray(), span.getSpanId().toByteArray());
-    double prompt = firstNumber(attributes, "gen_ai.usage.prompt_tokens",
-        "gen_ai.usage.input_tokens");
-    double generated = firstNumber(attributes, "gen_ai.usage.completion_tokens",
-        "gen_ai.usage.output_tokens");
+    String model =
+        firstNonEmpty(
+            string(attributes, "gen_ai.response.model"),
+            string(attributes, "gen_ai.request.model"),
+            "unknown");
+    Labels labels =
+        Labels.of(
+            "model",
+            model,
+            "instance",
+            instance,
+            "framework",
+            ServingFrameworks.ofSpan(span.getName(), serviceName));
+    Exemplar exemplar =
+        new Exemplar(
+            0,
+            span.getEndTimeUnixNano(),
+            span.getTraceId().toByteArray(),
+            span.getSpanId().toByteArray());
+    double prompt =
+        firstNumber(attributes, "gen_ai.usage.prompt_tokens", "gen_ai.usage.input_tokens");
+    double generated =
+        firstNumber(attributes, "gen_ai.usage.completion_tokens", "gen_ai.usage.output_tokens");
     if (Double.isNaN(prompt)) {
       prompt = integerText(string(attributes, "prompt_tokens"));
     }
     if (Double.isNaN(generated)) {
       generated = integerText(string(attributes, "generated_tokens"));
     }
-    series.computeIfAbsent(labels, k -> new Series()).add(ttft, e2e, prompt, generated,
-        exemplar);
+    series.computeIfAbsent(labels, k -> new Series()).add(ttft, e2e, prompt, generated, exemplar);
   }
 
   @Override
@@ -115,8 +132,8 @@ public final class LlmSpanMetrics implements MetricSource, Consumer<ExportTraceS
     private double generatedTokens;
     private boolean tokens;
 
-    synchronized void add(double ttftSeconds, double e2eSeconds, double prompt, double generated,
-        Exemplar exemplar) {
+    synchronized void add(
+        double ttftSeconds, double e2eSeconds, double prompt, double generated, Exemplar exemplar) {
       requests++;
       if (!Double.isNaN(ttftSeconds)) {
         ttft.add(ttftSeconds, exemplar);
@@ -161,8 +178,8 @@ public final class LlmSpanMetrics implements MetricSource, Consumer<ExportTraceS
       // A value equal to a bound belongs to that bucket (le); otherwise to the next bound up.
       bucket = bucket >= 0 ? bucket : -bucket - 1;
       counts[bucket]++;
-      exemplars[bucket] = new Exemplar(value, exemplar.timeUnixNanos(), exemplar.traceId(),
-          exemplar.spanId());
+      exemplars[bucket] =
+          new Exemplar(value, exemplar.timeUnixNanos(), exemplar.traceId(), exemplar.spanId());
       sum += value;
       count++;
     }

@@ -29,12 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** The capabilities in order, over one node context that the GPU capability adds its table to. */
 class CapabilitiesTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void theFindingsComeInTheOrderOfTheCapabilities() throws Exception {
-    NodeContext node = TestNodes.node("""
+    NodeContext node =
+        TestNodes.node(
+            """
         proc_root: %s
         gpu:
           enabled: false
@@ -42,12 +43,16 @@ class CapabilitiesTest {
           frameworks:
             vllm:
               enabled: false
-        """.formatted(Files.createDirectories(dir.resolve("proc"))));
+        """
+                .formatted(Files.createDirectories(dir.resolve("proc"))));
     Assembled all = Capabilities.assemble(node);
-    assertEquals(List.of("GPUs: off (agent.gpu.enabled: false)",
-        "LLM serving: vllm off (agent.aiml.frameworks.vllm.enabled: false)",
-        "training: off (agent.aiml.training.enabled: false)",
-        "self-telemetry: telegen_agent_* every 10s"), all.findings());
+    assertEquals(
+        List.of(
+            "GPUs: off (agent.gpu.enabled: false)",
+            "LLM serving: vllm off (agent.aiml.frameworks.vllm.enabled: false)",
+            "training: off (agent.aiml.training.enabled: false)",
+            "self-telemetry: telegen_agent_* every 10s"),
+        all.findings());
     assertEquals(1, all.sources().size());
     assertSame(node.telemetry(), all.sources().get(0).source());
     assertTrue(all.gpuTables().isEmpty());
@@ -56,15 +61,15 @@ class CapabilitiesTest {
   @Test
   void theGpuTableOfOneCapabilityIsInTheContextOfTheOnesAfterIt() throws Exception {
     GpuRef gpu0 = GpuRef.gpu(GpuVendor.NVIDIA, 0, "GPU-0");
-    GpuProcessTable table = GpuProcessTables.of(GpuProcessSnapshot.builder().uses(7, gpu0)
-        .build());
+    GpuProcessTable table = GpuProcessTables.of(GpuProcessSnapshot.builder().uses(7, gpu0).build());
     List<NodeContext> seen = new ArrayList<>();
-    CapabilityAssembly recorder = node -> {
-      seen.add(node);
-      return Assembled.nothing();
-    };
-    Capabilities.assemble(List.of(recorder,
-        node -> Assembled.builder().gpuTable(table).build(), recorder),
+    CapabilityAssembly recorder =
+        node -> {
+          seen.add(node);
+          return Assembled.nothing();
+        };
+    Capabilities.assemble(
+        List.of(recorder, node -> Assembled.builder().gpuTable(table).build(), recorder),
         TestNodes.node("gpu:\n  enabled: false\n"));
     assertEquals(2, seen.size());
     assertFalse(seen.get(0).hasGpus(), "before the GPU capability");
@@ -76,27 +81,35 @@ class CapabilitiesTest {
   @Test
   void whenOneCapabilityFailsTheSourcesBuiltBeforeItAreClosed() throws Exception {
     AtomicReference<Boolean> closed = new AtomicReference<>(false);
-    MetricSource gpu = new MetricSource() {
-      @Override
-      public String name() {
-        return "fake";
-      }
+    MetricSource gpu =
+        new MetricSource() {
+          @Override
+          public String name() {
+            return "fake";
+          }
 
-      @Override
-      public void collect(MetricBatch batch) { }
+          @Override
+          public void collect(MetricBatch batch) {}
 
-      @Override
-      public void close() {
-        closed.set(true);
-      }
-    };
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> Capabilities.assemble(List.of(
-            node -> Assembled.builder().source(new ScheduledSource(gpu, Duration.ofSeconds(1)))
-                .build(),
-            node -> {
-              throw new IllegalStateException("broken");
-            }), TestNodes.node("")));
+          @Override
+          public void close() {
+            closed.set(true);
+          }
+        };
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                Capabilities.assemble(
+                    List.of(
+                        node ->
+                            Assembled.builder()
+                                .source(new ScheduledSource(gpu, Duration.ofSeconds(1)))
+                                .build(),
+                        node -> {
+                          throw new IllegalStateException("broken");
+                        }),
+                    TestNodes.node("")));
     assertEquals("broken", e.getMessage());
     assertTrue(closed.get(), "the first capability's source is closed");
   }
@@ -104,12 +117,19 @@ class CapabilitiesTest {
   @Test
   void receiverHooksOfSeveralCapabilitiesAreAllApplied() {
     List<String> observed = new ArrayList<>();
-    Assembled all = Assembled.builder()
-        .add(Assembled.builder().traceObserver(r -> observed.add("spans"))
-            .metricNames(n -> n.replace('/', '_')).build())
-        .add(Assembled.builder().traceObserver(r -> observed.add("other"))
-            .metricNames(n -> n.equals("train_loss") ? "training_loss" : n).build())
-        .build();
+    Assembled all =
+        Assembled.builder()
+            .add(
+                Assembled.builder()
+                    .traceObserver(r -> observed.add("spans"))
+                    .metricNames(n -> n.replace('/', '_'))
+                    .build())
+            .add(
+                Assembled.builder()
+                    .traceObserver(r -> observed.add("other"))
+                    .metricNames(n -> n.equals("train_loss") ? "training_loss" : n)
+                    .build())
+            .build();
     all.traceObserver().orElseThrow().accept(ExportTraceServiceRequest.getDefaultInstance());
     assertEquals(List.of("spans", "other"), observed);
     assertEquals("training_loss", all.metricNames().orElseThrow().apply("train/loss"));
@@ -119,12 +139,12 @@ class CapabilitiesTest {
   void twoVendorsTablesAreCombinedWithoutConfusingTheirIndices() throws Exception {
     GpuRef nvidia0 = GpuRef.gpu(GpuVendor.NVIDIA, 0, "GPU-0");
     GpuRef amd0 = GpuRef.gpu(GpuVendor.AMD, 0, "AMD-0");
-    Assembled all = Assembled.builder()
-        .gpuTable(GpuProcessTables.of(GpuProcessSnapshot.builder().uses(1, nvidia0).build()))
-        .gpuTable(GpuProcessTables.of(GpuProcessSnapshot.builder().uses(2, amd0).build()))
-        .build();
-    NodeContext node = TestNodes.node("gpu:\n  enabled: false\n")
-        .withGpuTables(all.gpuTables());
+    Assembled all =
+        Assembled.builder()
+            .gpuTable(GpuProcessTables.of(GpuProcessSnapshot.builder().uses(1, nvidia0).build()))
+            .gpuTable(GpuProcessTables.of(GpuProcessSnapshot.builder().uses(2, amd0).build()))
+            .build();
+    NodeContext node = TestNodes.node("gpu:\n  enabled: false\n").withGpuTables(all.gpuTables());
     assertEquals(List.of(nvidia0), node.gpuProcesses().gpusOf(1));
     assertEquals(List.of(amd0), node.gpuProcesses().gpusOf(2));
   }
@@ -133,7 +153,9 @@ class CapabilitiesTest {
   void everyScheduledSourceIsNamedByItsCatalogSourceId() throws Exception {
     GpuTestResources.useNvmlScenario("pcie-rtx6000ada-fan");
     Files.createDirectories(dir.resolve("proc"));
-    NodeContext node = TestNodes.node("""
+    NodeContext node =
+        TestNodes.node(
+            """
         proc_root: %s
         gpu:
           nvml_library: %s
@@ -146,15 +168,21 @@ class CapabilitiesTest {
           training:
             enabled: true
             log_dirs: [%s]
-        """.formatted(dir.resolve("proc"), BuildOutputs.fakeNvml(), dir.resolve("nccl"),
-        dir.resolve("tb")));
+        """
+                .formatted(
+                    dir.resolve("proc"),
+                    BuildOutputs.fakeNvml(),
+                    dir.resolve("nccl"),
+                    dir.resolve("tb")));
     Assembled all = Capabilities.assemble(node);
     try {
       List<String> names = all.sources().stream().map(s -> s.source().name()).toList();
-      assertEquals(List.of("nvml", "nccl_plugin", "infiniband", "vllm", "llm_traces", "training",
-          "self"), names);
+      assertEquals(
+          List.of("nvml", "nccl_plugin", "infiniband", "vllm", "llm_traces", "training", "self"),
+          names);
       for (String name : names) {
-        assertTrue(MetricCatalog.load().sources().containsKey(name),
+        assertTrue(
+            MetricCatalog.load().sources().containsKey(name),
             name + " is the source label of its self-telemetry: declare it in the catalog");
       }
     } finally {

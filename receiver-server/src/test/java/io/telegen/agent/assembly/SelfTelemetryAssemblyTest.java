@@ -21,10 +21,10 @@ class SelfTelemetryAssemblyTest {
 
   @Test
   void offSaysSo() throws Exception {
-    Assembled self = new SelfTelemetryAssembly().assemble(
-        TestNodes.node("self_telemetry:\n  enabled: false\n"));
-    assertEquals(List.of("self-telemetry: off (agent.self_telemetry.enabled: false)"),
-        self.findings());
+    Assembled self =
+        new SelfTelemetryAssembly().assemble(TestNodes.node("self_telemetry:\n  enabled: false\n"));
+    assertEquals(
+        List.of("self-telemetry: off (agent.self_telemetry.enabled: false)"), self.findings());
     assertEquals(List.of(), self.sources());
   }
 }

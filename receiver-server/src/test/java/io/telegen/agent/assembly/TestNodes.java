@@ -15,8 +15,8 @@ final class TestNodes {
 
   /** A node whose configuration is {@code agent:} followed by {@code yaml} (indented by 2). */
   static NodeContext node(String yaml) throws Exception {
-    AgentConfig config = ConfigLoader.withEnvironment(Map.of())
-        .parse("agent:\n" + yaml.indent(2), "test.yaml");
+    AgentConfig config =
+        ConfigLoader.withEnvironment(Map.of()).parse("agent:\n" + yaml.indent(2), "test.yaml");
     return NodeContext.of(config, NODE, START, new AgentTelemetry(START));
   }
 }

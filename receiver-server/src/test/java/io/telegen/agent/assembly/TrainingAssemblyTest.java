@@ -21,17 +21,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TrainingAssemblyTest {
 
-  private static final Path EVENTS = Repository.file("frameworks/src/test/resources/tfevents/"
-      + "hf_trainer/events.out.tfevents.1700000000.fixture-host");
+  private static final Path EVENTS =
+      Repository.file(
+          "frameworks/src/test/resources/tfevents/"
+              + "hf_trainer/events.out.tfevents.1700000000.fixture-host");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void offSaysSoAndRenamesNothing() throws Exception {
     Assembled training = new TrainingAssembly().assemble(TestNodes.node(""));
-    assertEquals(List.of("training: off (agent.aiml.training.enabled: false)"),
-        training.findings());
+    assertEquals(
+        List.of("training: off (agent.aiml.training.enabled: false)"), training.findings());
     assertEquals(List.of(), training.sources());
     assertTrue(training.metricNames().isEmpty());
   }
@@ -39,12 +40,22 @@ class TrainingAssemblyTest {
   @Test
   void withNothingTrainingItSaysWhereItLookedAndKeepsLooking() throws Exception {
     Files.createDirectories(dir.resolve("tb"));
-    Assembled training = new TrainingAssembly().assemble(node("""
+    Assembled training =
+        new TrainingAssembly()
+            .assemble(
+                node(
+                    """
         detect_frameworks: [pytorch, jax]
         log_dirs: [%s]
-        """.formatted(dir.resolve("tb"))));
-    assertEquals(List.of("training: no pytorch, jax training process under " + dir.resolve("proc")
-        + " and no run being written under [" + dir.resolve("tb") + "]; looking again every 30s"),
+        """
+                        .formatted(dir.resolve("tb"))));
+    assertEquals(
+        List.of(
+            "training: no pytorch, jax training process under "
+                + dir.resolve("proc")
+                + " and no run being written under ["
+                + dir.resolve("tb")
+                + "]; looking again every 30s"),
         training.findings());
     ScheduledSource source = training.sources().get(0);
     assertInstanceOf(TrainingJobSource.class, source.source());
@@ -57,22 +68,36 @@ class TrainingAssemblyTest {
     Path run = dir.resolve("tb/llama");
     Files.createDirectories(run);
     Files.copy(EVENTS, run.resolve("events.out.tfevents.1764320000.node-a.3002.0"));
-    Assembled training = new TrainingAssembly().assemble(node("""
+    Assembled training =
+        new TrainingAssembly()
+            .assemble(
+                node(
+                    """
         export_metrics: false
         log_dirs: [%s]
-        """.formatted(dir.resolve("tb"))));
-    assertEquals(List.of("training: reading " + run + " (under log_dirs, job llama)"),
-        training.findings());
+        """
+                        .formatted(dir.resolve("tb"))));
+    assertEquals(
+        List.of("training: reading " + run + " (under log_dirs, job llama)"), training.findings());
     assertFalse(training.sources().get(0).exported(), "collect shows it, run does not send it");
 
     Assembled none = new TrainingAssembly().assemble(node("export_metrics: false\n"));
-    assertTrue(none.findings().get(0).endsWith("; looking again every 30s (shown by collect, "
-        + "not exported: agent.aiml.training.export_metrics: false)"), none.findings().toString());
+    assertTrue(
+        none.findings()
+            .get(0)
+            .endsWith(
+                "; looking again every 30s (shown by collect, "
+                    + "not exported: agent.aiml.training.export_metrics: false)"),
+        none.findings().toString());
   }
 
   @Test
   void theReceiverRenamesTrainingSpellingsToTheTrainingNamesAndKeepsTheRest() throws Exception {
-    Assembled training = new TrainingAssembly().assemble(node("""
+    Assembled training =
+        new TrainingAssembly()
+            .assemble(
+                node(
+                    """
         tag_mapping:
           training_loss: [my/loss]
         """));
@@ -82,11 +107,13 @@ class TrainingAssemblyTest {
   }
 
   private NodeContext node(String trainingYaml) throws Exception {
-    return TestNodes.node("""
+    return TestNodes.node(
+        """
         proc_root: %s
         aiml:
           training:
             enabled: true
-        %s""".formatted(Files.createDirectories(dir.resolve("proc")), trainingYaml.indent(4)));
+        %s"""
+            .formatted(Files.createDirectories(dir.resolve("proc")), trainingYaml.indent(4)));
   }
 }

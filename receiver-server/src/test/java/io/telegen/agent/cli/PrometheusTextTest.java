@@ -16,12 +16,22 @@ class PrometheusTextTest {
   void rendersGaugesCountersAndHistogramsAsPrometheusShowsThem() throws IOException {
     MetricBatch batch = new MetricBatch(MetricCatalog.load(), 0);
     batch.gauge("telegen_agent_queue_length", 3, Labels.empty());
-    batch.counter("telegen_agent_receiver_requests_total", 12, 0,
+    batch.counter(
+        "telegen_agent_receiver_requests_total",
+        12,
+        0,
         Labels.of("signal", "metrics", "outcome", "accepted"));
-    batch.histogram("llm_time_to_first_token_seconds", new double[] {0.01, 0.1, 1},
-        new long[] {2, 5, 1, 0}, 1.75, 8, 0,
+    batch.histogram(
+        "llm_time_to_first_token_seconds",
+        new double[] {0.01, 0.1, 1},
+        new long[] {2, 5, 1, 0},
+        1.75,
+        8,
+        0,
         Labels.of("model", "llama-3-70b", "instance", "10.0.0.7:8000", "framework", "vllm"));
-    batch.gauge("telegen_agent_collection_duration_seconds", 0.0125,
+    batch.gauge(
+        "telegen_agent_collection_duration_seconds",
+        0.0125,
         Labels.of("source", "say \"hi\"\\now"));
 
     StringBuilder text = new StringBuilder();
@@ -32,7 +42,8 @@ class PrometheusTextTest {
 
   @Test
   void namesAreEscapedAsTheCollectorDoes() {
-    assertEquals("http_server_request_duration", PrometheusText.sanitize("http.server.request.duration"));
+    assertEquals(
+        "http_server_request_duration", PrometheusText.sanitize("http.server.request.duration"));
     assertEquals("key_2xx_count", PrometheusText.sanitize("2xx_count"));
     assertEquals("a:b_c", PrometheusText.sanitize("a:b-c"));
   }

@@ -41,9 +41,12 @@ class ExportLoopTest {
     try (FakeCollector gone = FakeCollector.start()) {
       port = gone.port();
     }
-    List<ExportItem> items = List.of(OtlpRequests.metricsItem("gpu_utilization_percent", 5, 1),
-        OtlpRequests.tracesItem("generate", 2), OtlpRequests.logsItem("epoch done", 3),
-        OtlpRequests.metricsItem("gpu_power_watts", 4, 300));
+    List<ExportItem> items =
+        List.of(
+            OtlpRequests.metricsItem("gpu_utilization_percent", 5, 1),
+            OtlpRequests.tracesItem("generate", 2),
+            OtlpRequests.logsItem("epoch done", 3),
+            OtlpRequests.metricsItem("gpu_power_watts", 4, 300));
     items.forEach(queue::offer);
     OtlpExporter exporter = fixture.exporter(plaintext(port));
     fixture.loop(queue, exporter, Duration.ofSeconds(1), sleeper, NO_JITTER);
@@ -77,16 +80,26 @@ class ExportLoopTest {
       items.add(OtlpRequests.metricsItem("m" + i, i + 1, i * 100));
     }
     items.forEach(queue::offer);
-    fixture.loop(queue, fixture.exporter(plaintext(collector.port())), Duration.ofSeconds(1),
-        sleeper, NO_JITTER);
+    fixture.loop(
+        queue,
+        fixture.exporter(plaintext(collector.port())),
+        Duration.ofSeconds(1),
+        sleeper,
+        NO_JITTER);
 
     fixture.awaitIdle(queue);
 
     assertEquals(items.stream().map(ExportItem::request).toList(), collector.accepted);
     assertEquals(14, collector.attempts());
     // The four failures were all the first item, retried as sent.
-    assertEquals(List.of(items.get(0).request(), items.get(0).request(), items.get(0).request(),
-        items.get(0).request(), items.get(0).request()), collector.received.subList(0, 5));
+    assertEquals(
+        List.of(
+            items.get(0).request(),
+            items.get(0).request(),
+            items.get(0).request(),
+            items.get(0).request(),
+            items.get(0).request()),
+        collector.received.subList(0, 5));
     assertEquals(55.0, TelemetryReader.exported(telemetry, Signal.METRICS));
     assertEquals(List.of(100L, 200L, 400L, 800L), sleeper.millis());
   }
@@ -96,8 +109,12 @@ class ExportLoopTest {
     FakeCollector collector = fixture.collector();
     collector.failNext(7, Status.UNAVAILABLE);
     queue.offer(OtlpRequests.metricsItem("m", 5, 0));
-    fixture.loop(queue, fixture.exporter(plaintext(collector.port())), Duration.ofSeconds(1),
-        sleeper, NO_JITTER);
+    fixture.loop(
+        queue,
+        fixture.exporter(plaintext(collector.port())),
+        Duration.ofSeconds(1),
+        sleeper,
+        NO_JITTER);
 
     fixture.awaitIdle(queue);
 
@@ -112,8 +129,12 @@ class ExportLoopTest {
     collector.failNext(3, Status.UNAVAILABLE).succeedNext().failNext(2, Status.UNAVAILABLE);
     queue.offer(OtlpRequests.metricsItem("first", 1, 0));
     queue.offer(OtlpRequests.metricsItem("second", 2, 0));
-    fixture.loop(queue, fixture.exporter(plaintext(collector.port())), Duration.ofSeconds(10),
-        sleeper, NO_JITTER);
+    fixture.loop(
+        queue,
+        fixture.exporter(plaintext(collector.port())),
+        Duration.ofSeconds(10),
+        sleeper,
+        NO_JITTER);
 
     fixture.awaitIdle(queue);
 
@@ -124,13 +145,18 @@ class ExportLoopTest {
   @Test
   void backoffStartsOverAfterARefusal() throws Exception {
     FakeCollector collector = fixture.collector();
-    collector.failNext(2, Status.UNAVAILABLE)
+    collector
+        .failNext(2, Status.UNAVAILABLE)
         .failNext(1, Status.INVALID_ARGUMENT.withDescription("bad metric name"))
         .failNext(1, Status.UNAVAILABLE);
     queue.offer(OtlpRequests.metricsItem("refused", 1, 0));
     queue.offer(OtlpRequests.metricsItem("next", 2, 0));
-    fixture.loop(queue, fixture.exporter(plaintext(collector.port())), Duration.ofSeconds(10),
-        sleeper, NO_JITTER);
+    fixture.loop(
+        queue,
+        fixture.exporter(plaintext(collector.port())),
+        Duration.ofSeconds(10),
+        sleeper,
+        NO_JITTER);
 
     fixture.awaitIdle(queue);
 
@@ -144,8 +170,12 @@ class ExportLoopTest {
     collector.failNext(3, Status.UNAVAILABLE);
     queue.offer(OtlpRequests.metricsItem("m", 1, 0));
     List<Long> bounds = new CopyOnWriteArrayList<>();
-    fixture.loop(queue, fixture.exporter(plaintext(collector.port())), Duration.ofSeconds(1),
-        sleeper, bound -> {
+    fixture.loop(
+        queue,
+        fixture.exporter(plaintext(collector.port())),
+        Duration.ofSeconds(1),
+        sleeper,
+        bound -> {
           bounds.add(bound);
           return bound / 2;
         });
@@ -162,8 +192,13 @@ class ExportLoopTest {
     FakeCollector collector = fixture.collector();
     collector.failNext(1, Status.UNAVAILABLE);
     queue.offer(OtlpRequests.metricsItem("m", 1, 0));
-    ExportLoop loop = new ExportLoop(queue, fixture.exporter(plaintext(collector.port())),
-        telemetry, Duration.ofMillis(100), Duration.ofSeconds(1));
+    ExportLoop loop =
+        new ExportLoop(
+            queue,
+            fixture.exporter(plaintext(collector.port())),
+            telemetry,
+            Duration.ofMillis(100),
+            Duration.ofSeconds(1));
     long start = System.nanoTime();
     fixture.start(loop);
 
@@ -175,15 +210,18 @@ class ExportLoopTest {
   }
 
   @Test
-  void resourceExhaustedWithRetryInfoWaitsTheCollectorsDelayInsteadOfTheBackoff()
-      throws Exception {
+  void resourceExhaustedWithRetryInfoWaitsTheCollectorsDelayInsteadOfTheBackoff() throws Exception {
     FakeCollector collector = fixture.collector();
-    collector.failNext(2, Status.RESOURCE_EXHAUSTED.withDescription("memory limiter"),
-        Duration.ofMillis(1500));
+    collector.failNext(
+        2, Status.RESOURCE_EXHAUSTED.withDescription("memory limiter"), Duration.ofMillis(1500));
     queue.offer(OtlpRequests.metricsItem("m", 5, 0));
     List<Long> bounds = new CopyOnWriteArrayList<>();
-    fixture.loop(queue, fixture.exporter(plaintext(collector.port())), Duration.ofSeconds(1),
-        sleeper, bound -> {
+    fixture.loop(
+        queue,
+        fixture.exporter(plaintext(collector.port())),
+        Duration.ofSeconds(1),
+        sleeper,
+        bound -> {
           bounds.add(bound);
           return bound;
         });
@@ -202,8 +240,12 @@ class ExportLoopTest {
     FakeCollector collector = fixture.collector();
     collector.failNext(1, Status.UNAVAILABLE, Duration.ofSeconds(3));
     queue.offer(OtlpRequests.logsItem("l", 2));
-    fixture.loop(queue, fixture.exporter(plaintext(collector.port())), Duration.ofSeconds(1),
-        sleeper, NO_JITTER);
+    fixture.loop(
+        queue,
+        fixture.exporter(plaintext(collector.port())),
+        Duration.ofSeconds(1),
+        sleeper,
+        NO_JITTER);
 
     fixture.awaitIdle(queue);
 
@@ -219,8 +261,12 @@ class ExportLoopTest {
     ExportItem next = OtlpRequests.tracesItem("next", 3);
     queue.offer(refused);
     queue.offer(next);
-    fixture.loop(queue, fixture.exporter(plaintext(collector.port())), Duration.ofSeconds(1),
-        sleeper, NO_JITTER);
+    fixture.loop(
+        queue,
+        fixture.exporter(plaintext(collector.port())),
+        Duration.ofSeconds(1),
+        sleeper,
+        NO_JITTER);
 
     fixture.awaitIdle(queue);
 
@@ -239,8 +285,12 @@ class ExportLoopTest {
     ExportItem next = OtlpRequests.metricsItem("good_name", 3, 0);
     queue.offer(refused);
     queue.offer(next);
-    fixture.loop(queue, fixture.exporter(plaintext(collector.port())), Duration.ofSeconds(1),
-        sleeper, NO_JITTER);
+    fixture.loop(
+        queue,
+        fixture.exporter(plaintext(collector.port())),
+        Duration.ofSeconds(1),
+        sleeper,
+        NO_JITTER);
 
     fixture.awaitIdle(queue);
 
@@ -257,8 +307,12 @@ class ExportLoopTest {
     FakeCollector collector = fixture.collector();
     collector.partialSuccessNext(2, "2 points had NaN values");
     queue.offer(OtlpRequests.metricsItem("m", 5, 0));
-    fixture.loop(queue, fixture.exporter(plaintext(collector.port())), Duration.ofSeconds(1),
-        sleeper, NO_JITTER);
+    fixture.loop(
+        queue,
+        fixture.exporter(plaintext(collector.port())),
+        Duration.ofSeconds(1),
+        sleeper,
+        NO_JITTER);
 
     fixture.awaitIdle(queue);
 
@@ -274,8 +328,12 @@ class ExportLoopTest {
     collector.hangNext(1);
     ExportItem item = OtlpRequests.metricsItem("m", 5, 0);
     queue.offer(item);
-    fixture.loop(queue, fixture.exporter(config(collector.port(),
-        "compression: none, timeout: 300ms")), Duration.ofSeconds(1), sleeper, NO_JITTER);
+    fixture.loop(
+        queue,
+        fixture.exporter(config(collector.port(), "compression: none, timeout: 300ms")),
+        Duration.ofSeconds(1),
+        sleeper,
+        NO_JITTER);
 
     fixture.awaitIdle(queue);
 
@@ -293,8 +351,15 @@ class ExportLoopTest {
     }
     queue.offer(OtlpRequests.metricsItem("m", 5, 0));
     queue.offer(OtlpRequests.logsItem("l", 1));
-    ExportLoop loop = new ExportLoop(queue, fixture.exporter(plaintext(port)), telemetry,
-        Duration.ofMillis(100), Duration.ofSeconds(1), sleeper, NO_JITTER);
+    ExportLoop loop =
+        new ExportLoop(
+            queue,
+            fixture.exporter(plaintext(port)),
+            telemetry,
+            Duration.ofMillis(100),
+            Duration.ofSeconds(1),
+            sleeper,
+            NO_JITTER);
     loop.start();
     Await.until(() -> sleeper.sleeps.size() >= 2, () -> "no retries");
 

@@ -36,9 +36,13 @@ final class ExporterFixture implements AutoCloseable {
    * {@code port} on this host with retries and the queue short enough for tests.
    */
   static AgentConfig.Exporter config(int port, String settings) {
-    String yaml = "agent: {exporter: {endpoint: '127.0.0.1:" + port + "', "
-        + "retry: {initial_interval: 100ms, max_interval: 1s}, queue: {max_requests: 100}"
-        + (settings.isEmpty() ? "" : ", " + settings) + "}}";
+    String yaml =
+        "agent: {exporter: {endpoint: '127.0.0.1:"
+            + port
+            + "', "
+            + "retry: {initial_interval: 100ms, max_interval: 1s}, queue: {max_requests: 100}"
+            + (settings.isEmpty() ? "" : ", " + settings)
+            + "}}";
     try {
       return ConfigLoader.withEnvironment(Map.of()).parse(yaml, "test exporter").exporter();
     } catch (ConfigException e) {
@@ -75,10 +79,14 @@ final class ExporterFixture implements AutoCloseable {
   }
 
   /** A started loop: backoff 100 ms doubling up to {@code max}, the given sleeper and jitter. */
-  ExportLoop loop(ExportQueue queue, OtlpExporter exporter, Duration max, RecordingSleeper sleeper,
+  ExportLoop loop(
+      ExportQueue queue,
+      OtlpExporter exporter,
+      Duration max,
+      RecordingSleeper sleeper,
       LongUnaryOperator jitter) {
-    ExportLoop loop = new ExportLoop(queue, exporter, telemetry, Duration.ofMillis(100), max,
-        sleeper, jitter);
+    ExportLoop loop =
+        new ExportLoop(queue, exporter, telemetry, Duration.ofMillis(100), max, sleeper, jitter);
     start(loop);
     return loop;
   }
@@ -88,9 +96,11 @@ final class ExporterFixture implements AutoCloseable {
     Set<Thread> before = Thread.getAllStackTraces().keySet();
     loop.start();
     closeables.push(loop::stop);
-    loopThread = Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().equals("telegen-export") && !before.contains(t))
-        .findFirst().orElseThrow(() -> new AssertionError("the export loop thread is missing"));
+    loopThread =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().equals("telegen-export") && !before.contains(t))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("the export loop thread is missing"));
   }
 
   /**
@@ -100,7 +110,8 @@ final class ExporterFixture implements AutoCloseable {
    */
   void awaitIdle(ExportQueue queue) {
     Thread t = loopThread;
-    Await.until(() -> queue.size() == 0 && t.getState() == Thread.State.TIMED_WAITING,
+    Await.until(
+        () -> queue.size() == 0 && t.getState() == Thread.State.TIMED_WAITING,
         () -> "queued " + queue.size() + ", loop thread " + t.getState());
   }
 

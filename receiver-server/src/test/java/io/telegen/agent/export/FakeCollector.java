@@ -68,26 +68,33 @@ final class FakeCollector implements AutoCloseable {
 
   private final Queue<Reply> script = new ConcurrentLinkedQueue<>();
   private final List<StreamObserver<?>> hung = new CopyOnWriteArrayList<>();
+
   /** Every request that reached a service, in order, whatever the answer. */
   final List<Message> received = new CopyOnWriteArrayList<>();
+
   /** The requests answered with success (including partial success), in order. */
   final List<Message> accepted = new CopyOnWriteArrayList<>();
+
   /** The request headers of every call, in order. */
   final List<Metadata> headers = new CopyOnWriteArrayList<>();
+
   /** The TLS protocol of every call ("TLSv1.3"), or "plaintext". */
   final List<String> transports = new CopyOnWriteArrayList<>();
+
   /** Message bytes as they came over the wire, and after decompression. */
   final AtomicLong wireBytes = new AtomicLong();
+
   final AtomicLong uncompressedBytes = new AtomicLong();
   private final Server server;
 
   private FakeCollector(int port, SslContext tls) throws IOException {
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-        .directExecutor()
-        .addStreamTracerFactory(new SizeRecorder())
-        .addService(ServerInterceptors.intercept(new Metrics(), new HeaderRecorder()))
-        .addService(ServerInterceptors.intercept(new Traces(), new HeaderRecorder()))
-        .addService(ServerInterceptors.intercept(new Logs(), new HeaderRecorder()));
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+            .directExecutor()
+            .addStreamTracerFactory(new SizeRecorder())
+            .addService(ServerInterceptors.intercept(new Metrics(), new HeaderRecorder()))
+            .addService(ServerInterceptors.intercept(new Traces(), new HeaderRecorder()))
+            .addService(ServerInterceptors.intercept(new Logs(), new HeaderRecorder()));
     if (tls != null) {
       builder.sslContext(tls);
     }
@@ -154,8 +161,8 @@ final class FakeCollector implements AutoCloseable {
     return accepted.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
-  private <Q extends Message, R> void handle(Q request, StreamObserver<R> observer, R ok,
-      Function<Partial, R> partial) {
+  private <Q extends Message, R> void handle(
+      Q request, StreamObserver<R> observer, R ok, Function<Partial, R> partial) {
     received.add(request);
     Reply reply = script.poll();
     if (reply == null || reply instanceof Ok) {
@@ -172,15 +179,21 @@ final class FakeCollector implements AutoCloseable {
       if (f.retryAfter() == null) {
         observer.onError(f.status().asRuntimeException());
       } else {
-        observer.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-            .setCode(f.status().getCode().value())
-            .setMessage(f.status().getDescription() == null ? "" : f.status().getDescription())
-            .addDetails(Any.pack(RetryInfo.newBuilder()
-                .setRetryDelay(com.google.protobuf.Duration.newBuilder()
-                    .setSeconds(f.retryAfter().getSeconds())
-                    .setNanos(f.retryAfter().getNano()))
-                .build()))
-            .build()));
+        observer.onError(
+            StatusProto.toStatusRuntimeException(
+                com.google.rpc.Status.newBuilder()
+                    .setCode(f.status().getCode().value())
+                    .setMessage(
+                        f.status().getDescription() == null ? "" : f.status().getDescription())
+                    .addDetails(
+                        Any.pack(
+                            RetryInfo.newBuilder()
+                                .setRetryDelay(
+                                    com.google.protobuf.Duration.newBuilder()
+                                        .setSeconds(f.retryAfter().getSeconds())
+                                        .setNanos(f.retryAfter().getNano()))
+                                .build()))
+                    .build()));
       }
     }
   }
@@ -197,44 +210,63 @@ final class FakeCollector implements AutoCloseable {
 
   private final class Metrics extends MetricsServiceGrpc.MetricsServiceImplBase {
     @Override
-    public void export(ExportMetricsServiceRequest request,
+    public void export(
+        ExportMetricsServiceRequest request,
         StreamObserver<ExportMetricsServiceResponse> observer) {
-      handle(request, observer, ExportMetricsServiceResponse.getDefaultInstance(),
-          p -> ExportMetricsServiceResponse.newBuilder()
-              .setPartialSuccess(ExportMetricsPartialSuccess.newBuilder()
-                  .setRejectedDataPoints(p.rejected()).setErrorMessage(p.message()))
-              .build());
+      handle(
+          request,
+          observer,
+          ExportMetricsServiceResponse.getDefaultInstance(),
+          p ->
+              ExportMetricsServiceResponse.newBuilder()
+                  .setPartialSuccess(
+                      ExportMetricsPartialSuccess.newBuilder()
+                          .setRejectedDataPoints(p.rejected())
+                          .setErrorMessage(p.message()))
+                  .build());
     }
   }
 
   private final class Traces extends TraceServiceGrpc.TraceServiceImplBase {
     @Override
-    public void export(ExportTraceServiceRequest request,
-        StreamObserver<ExportTraceServiceResponse> observer) {
-      handle(request, observer, ExportTraceServiceResponse.getDefaultInstance(),
-          p -> ExportTraceServiceResponse.newBuilder()
-              .setPartialSuccess(ExportTracePartialSuccess.newBuilder()
-                  .setRejectedSpans(p.rejected()).setErrorMessage(p.message()))
-              .build());
+    public void export(
+        ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> observer) {
+      handle(
+          request,
+          observer,
+          ExportTraceServiceResponse.getDefaultInstance(),
+          p ->
+              ExportTraceServiceResponse.newBuilder()
+                  .setPartialSuccess(
+                      ExportTracePartialSuccess.newBuilder()
+                          .setRejectedSpans(p.rejected())
+                          .setErrorMessage(p.message()))
+                  .build());
     }
   }
 
   private final class Logs extends LogsServiceGrpc.LogsServiceImplBase {
     @Override
-    public void export(ExportLogsServiceRequest request,
-        StreamObserver<ExportLogsServiceResponse> observer) {
-      handle(request, observer, ExportLogsServiceResponse.getDefaultInstance(),
-          p -> ExportLogsServiceResponse.newBuilder()
-              .setPartialSuccess(ExportLogsPartialSuccess.newBuilder()
-                  .setRejectedLogRecords(p.rejected()).setErrorMessage(p.message()))
-              .build());
+    public void export(
+        ExportLogsServiceRequest request, StreamObserver<ExportLogsServiceResponse> observer) {
+      handle(
+          request,
+          observer,
+          ExportLogsServiceResponse.getDefaultInstance(),
+          p ->
+              ExportLogsServiceResponse.newBuilder()
+                  .setPartialSuccess(
+                      ExportLogsPartialSuccess.newBuilder()
+                          .setRejectedLogRecords(p.rejected())
+                          .setErrorMessage(p.message()))
+                  .build());
     }
   }
 
   private final class HeaderRecorder implements ServerInterceptor {
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata metadata,
-        ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+        ServerCall<Q, R> call, Metadata metadata, ServerCallHandler<Q, R> next) {
       headers.add(metadata);
       SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
       transports.add(session == null ? "plaintext" : session.getProtocol());

@@ -105,13 +105,16 @@ class MemoryExportQueueTest {
   @Test
   void peekWakesUpAsSoonAsAnItemIsOffered() throws Exception {
     MemoryExportQueue queue = new MemoryExportQueue(1);
-    CompletableFuture<ExportItem> peeked = CompletableFuture.supplyAsync(() -> {
-      try {
-        return queue.peek(Duration.ofSeconds(30));
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    }, this::newThread);
+    CompletableFuture<ExportItem> peeked =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return queue.peek(Duration.ofSeconds(30));
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            this::newThread);
     Await.until(() -> waiting(), () -> "peek is not waiting");
     assertFalse(peeked.isDone());
 
@@ -127,13 +130,16 @@ class MemoryExportQueueTest {
   @Test
   void peekWakesUpOnOfferEvictingOldestToo() throws Exception {
     MemoryExportQueue queue = new MemoryExportQueue(1);
-    CompletableFuture<ExportItem> peeked = CompletableFuture.supplyAsync(() -> {
-      try {
-        return queue.peek(Duration.ofSeconds(30));
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    }, this::newThread);
+    CompletableFuture<ExportItem> peeked =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return queue.peek(Duration.ofSeconds(30));
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            this::newThread);
     Await.until(() -> waiting(), () -> "peek is not waiting");
     ExportItem a = item("a");
     queue.offerEvictingOldest(a);
@@ -145,13 +151,15 @@ class MemoryExportQueueTest {
   void peekIsInterruptible() throws Exception {
     MemoryExportQueue queue = new MemoryExportQueue(1);
     AtomicReference<Throwable> thrown = new AtomicReference<>();
-    Thread t = new Thread(() -> {
-      try {
-        queue.peek(Duration.ofSeconds(30));
-      } catch (Throwable e) {
-        thrown.set(e);
-      }
-    });
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                queue.peek(Duration.ofSeconds(30));
+              } catch (Throwable e) {
+                thrown.set(e);
+              }
+            });
     t.start();
     Await.until(() -> t.getState() == Thread.State.TIMED_WAITING, () -> "peek is not waiting");
     t.interrupt();
@@ -212,8 +220,8 @@ class MemoryExportQueueTest {
 
   @Test
   void capacityBelowOneIsRejected() {
-    IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
-        () -> new MemoryExportQueue(0));
+    IllegalArgumentException zero =
+        assertThrows(IllegalArgumentException.class, () -> new MemoryExportQueue(0));
     assertTrue(zero.getMessage().contains("got 0"), zero.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new MemoryExportQueue(-1));
     assertEquals(1, new MemoryExportQueue(1).capacity());
@@ -228,13 +236,15 @@ class MemoryExportQueueTest {
     int[] accepted = new int[producers];
     for (int p = 0; p < producers; p++) {
       int id = p;
-      threads[p] = new Thread(() -> {
-        for (int i = 0; i < each; i++) {
-          if (queue.offer(item(id + "-" + i))) {
-            accepted[id]++;
-          }
-        }
-      });
+      threads[p] =
+          new Thread(
+              () -> {
+                for (int i = 0; i < each; i++) {
+                  if (queue.offer(item(id + "-" + i))) {
+                    accepted[id]++;
+                  }
+                }
+              });
       threads[p].start();
     }
     for (Thread t : threads) {
@@ -247,5 +257,4 @@ class MemoryExportQueueTest {
     assertEquals(1000, total, "exactly the capacity is accepted");
     assertEquals(1000, queue.size());
   }
-
 }

@@ -23,8 +23,11 @@ import org.junit.jupiter.api.Test;
 
 class MetricsPipelineTest {
 
-  private static final List<KeyValue> RESOURCE = List.of(attr("host.name", "gpu-node-3"),
-      attr("service.name", "telegen-agent"), attr("deployment.environment", "test"));
+  private static final List<KeyValue> RESOURCE =
+      List.of(
+          attr("host.name", "gpu-node-3"),
+          attr("service.name", "telegen-agent"),
+          attr("deployment.environment", "test"));
 
   private final AgentTelemetry telemetry = new AgentTelemetry(1L);
 
@@ -45,7 +48,10 @@ class MetricsPipelineTest {
     MetricBatch batch = new MetricBatch(MetricCatalog.load(), 1_700_000_000_000_000_000L);
     batch.gauge("telegen_agent_queue_length", points, Labels.empty());
     for (int i = 1; i < points; i++) {
-      batch.counter("telegen_agent_collection_errors_total", i, 5L,
+      batch.counter(
+          "telegen_agent_collection_errors_total",
+          i,
+          5L,
           Labels.of("source", "s" + i, "reason", "error"));
     }
     return batch;
@@ -53,21 +59,27 @@ class MetricsPipelineTest {
 
   @Test
   void batchesWithInstanceLabelsLeaveServiceNameOffSoPrometheusKeepsThem() {
-    List<KeyValue> resource = List.of(attr("host.name", "gpu-node-3"),
-        attr("service.name", "telegen-agent"), attr("service.instance.id", "gpu-node-3"),
-        attr("telegen.agent.version", "1.2.3"));
-    MetricsPipeline pipeline = new MetricsPipeline(resource, "1.2.3", new MemoryExportQueue(4),
-        telemetry);
+    List<KeyValue> resource =
+        List.of(
+            attr("host.name", "gpu-node-3"),
+            attr("service.name", "telegen-agent"),
+            attr("service.instance.id", "gpu-node-3"),
+            attr("telegen.agent.version", "1.2.3"));
+    MetricsPipeline pipeline =
+        new MetricsPipeline(resource, "1.2.3", new MemoryExportQueue(4), telemetry);
     MetricBatch llm = new MetricBatch(MetricCatalog.load(), 1);
-    llm.gauge("llm_queue_depth", 3, Labels.of("model", "m", "instance", "127.0.0.1:8000",
-        "framework", "vllm"));
+    llm.gauge(
+        "llm_queue_depth",
+        3,
+        Labels.of("model", "m", "instance", "127.0.0.1:8000", "framework", "vllm"));
 
-    ExportMetricsServiceRequest request = (ExportMetricsServiceRequest)
-        pipeline.toItem(source("vllm"), llm).request();
-    ExportMetricsServiceRequest self = (ExportMetricsServiceRequest)
-        pipeline.toItem(source("self"), batch(1)).request();
+    ExportMetricsServiceRequest request =
+        (ExportMetricsServiceRequest) pipeline.toItem(source("vllm"), llm).request();
+    ExportMetricsServiceRequest self =
+        (ExportMetricsServiceRequest) pipeline.toItem(source("self"), batch(1)).request();
 
-    assertEquals(List.of(attr("host.name", "gpu-node-3"), attr("telegen.agent.version", "1.2.3")),
+    assertEquals(
+        List.of(attr("host.name", "gpu-node-3"), attr("telegen.agent.version", "1.2.3")),
         request.getResourceMetrics(0).getResource().getAttributesList());
     assertEquals(resource, self.getResourceMetrics(0).getResource().getAttributesList());
   }
@@ -106,8 +118,13 @@ class MetricsPipelineTest {
     assertEquals(1, queue.size());
     ExportItem queued = queue.peek(Duration.ZERO);
     assertEquals(2, queued.items());
-    assertEquals("io.telegen.vllm", ((ExportMetricsServiceRequest) queued.request())
-        .getResourceMetrics(0).getScopeMetrics(0).getScope().getName());
+    assertEquals(
+        "io.telegen.vllm",
+        ((ExportMetricsServiceRequest) queued.request())
+            .getResourceMetrics(0)
+            .getScopeMetrics(0)
+            .getScope()
+            .getName());
   }
 
   @Test
@@ -120,10 +137,14 @@ class MetricsPipelineTest {
     assertEquals(0.0, TelemetryReader.failed(telemetry, Signal.METRICS, "queue_full"));
 
     pipeline.accept(source("c"), batch(3));
-    assertEquals(1.0, TelemetryReader.failed(telemetry, Signal.METRICS, "queue_full"),
+    assertEquals(
+        1.0,
+        TelemetryReader.failed(telemetry, Signal.METRICS, "queue_full"),
         "the evicted request held 1 point");
     pipeline.accept(source("d"), batch(4));
-    assertEquals(3.0, TelemetryReader.failed(telemetry, Signal.METRICS, "queue_full"),
+    assertEquals(
+        3.0,
+        TelemetryReader.failed(telemetry, Signal.METRICS, "queue_full"),
         "plus the 2 points of the next evicted request");
 
     assertEquals(2, queue.size());
@@ -136,8 +157,12 @@ class MetricsPipelineTest {
     List<String> scopes = new ArrayList<>();
     ExportItem item;
     while ((item = queue.peek(Duration.ZERO)) != null) {
-      scopes.add(((ExportMetricsServiceRequest) item.request()).getResourceMetrics(0)
-          .getScopeMetrics(0).getScope().getName());
+      scopes.add(
+          ((ExportMetricsServiceRequest) item.request())
+              .getResourceMetrics(0)
+              .getScopeMetrics(0)
+              .getScope()
+              .getName());
       queue.remove(item);
     }
     return scopes;
@@ -146,18 +171,19 @@ class MetricsPipelineTest {
   @Test
   void aFullQueueIsLoggedOnceAndOnceWhenItHasRoomAgain() throws Exception {
     List<String> lines = new CopyOnWriteArrayList<>();
-    Handler handler = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        lines.add(record.getLevel() + " " + record.getMessage());
-      }
+    Handler handler =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            lines.add(record.getLevel() + " " + record.getMessage());
+          }
 
-      @Override
-      public void flush() {}
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     Logger log = Logger.getLogger(MetricsPipeline.class.getName());
     log.addHandler(handler);
     try {
@@ -166,9 +192,12 @@ class MetricsPipelineTest {
       for (int i = 0; i < 8; i++) {
         pipeline.accept(source("nvml"), batch(1));
       }
-      assertEquals(List.of("WARNING export: the export queue is full (4 requests): dropping the "
-          + "oldest data until the collector accepts again; raise "
-          + "agent.exporter.queue.max_requests to ride out longer outages"), lines);
+      assertEquals(
+          List.of(
+              "WARNING export: the export queue is full (4 requests): dropping the "
+                  + "oldest data until the collector accepts again; raise "
+                  + "agent.exporter.queue.max_requests to ride out longer outages"),
+          lines);
 
       for (int i = 0; i < 4; i++) {
         queue.remove(queue.peek(Duration.ZERO));
@@ -176,8 +205,10 @@ class MetricsPipelineTest {
       pipeline.accept(source("nvml"), batch(1));
       pipeline.accept(source("nvml"), batch(1));
       assertEquals(2, lines.size(), lines.toString());
-      assertEquals("INFO export: the export queue has room again (1 of 4 requests); no more data "
-          + "is dropped", lines.get(1));
+      assertEquals(
+          "INFO export: the export queue has room again (1 of 4 requests); no more data "
+              + "is dropped",
+          lines.get(1));
     } finally {
       log.removeHandler(handler);
     }

@@ -49,12 +49,18 @@ class OtlpExporterTest {
     assertEquals(0, result.rejectedItems());
     List<ExportMetricsServiceRequest> got = collector.accepted(ExportMetricsServiceRequest.class);
     assertEquals(List.of(item.request()), got);
-    List<NumberDataPoint> points = got.get(0).getResourceMetrics(0).getScopeMetrics(0)
-        .getMetrics(0).getGauge().getDataPointsList();
-    assertEquals("gpu_utilization_percent",
+    List<NumberDataPoint> points =
+        got.get(0)
+            .getResourceMetrics(0)
+            .getScopeMetrics(0)
+            .getMetrics(0)
+            .getGauge()
+            .getDataPointsList();
+    assertEquals(
+        "gpu_utilization_percent",
         got.get(0).getResourceMetrics(0).getScopeMetrics(0).getMetrics(0).getName());
-    assertEquals(List.of(40.5, 41.5, 42.5),
-        points.stream().map(NumberDataPoint::getAsDouble).toList());
+    assertEquals(
+        List.of(40.5, 41.5, 42.5), points.stream().map(NumberDataPoint::getAsDouble).toList());
     assertEquals("2", points.get(2).getAttributes(0).getValue().getStringValue());
   }
 
@@ -69,7 +75,8 @@ class OtlpExporterTest {
     assertEquals(ExportResult.Outcome.DELIVERED, result.outcome(), result.detail());
     List<ExportTraceServiceRequest> got = collector.accepted(ExportTraceServiceRequest.class);
     assertEquals(List.of(item.request()), got);
-    assertEquals("generate-1", got.get(0).getResourceSpans(0).getScopeSpans(0).getSpans(1).getName());
+    assertEquals(
+        "generate-1", got.get(0).getResourceSpans(0).getScopeSpans(0).getSpans(1).getName());
     assertEquals(List.of(), collector.accepted(ExportMetricsServiceRequest.class));
   }
 
@@ -84,15 +91,15 @@ class OtlpExporterTest {
     assertEquals(ExportResult.Outcome.DELIVERED, result.outcome(), result.detail());
     List<ExportLogsServiceRequest> got = collector.accepted(ExportLogsServiceRequest.class);
     assertEquals(List.of(item.request()), got);
-    assertEquals("step done-2", got.get(0).getResourceLogs(0).getScopeLogs(0).getLogRecords(2)
-        .getBody().getStringValue());
+    assertEquals(
+        "step done-2",
+        got.get(0).getResourceLogs(0).getScopeLogs(0).getLogRecords(2).getBody().getStringValue());
   }
 
   @Test
   void gzipCompressionIsAnnouncedAndUsedOnTheWire() throws Exception {
     FakeCollector collector = fixture.collector();
-    OtlpExporter exporter = fixture.exporter(
-        config(collector.port(), "compression: gzip"));
+    OtlpExporter exporter = fixture.exporter(config(collector.port(), "compression: gzip"));
     // 200 points with near-identical attributes compress well.
     ExportItem item = OtlpRequests.metricsItem("gpu_memory_used_bytes", 200, 1e9);
 
@@ -123,27 +130,41 @@ class OtlpExporterTest {
   @Test
   void configuredHeadersReachTheCollectorOnEveryCall() throws Exception {
     FakeCollector collector = fixture.collector();
-    OtlpExporter exporter = fixture.exporter(config(collector.port(),
-        "compression: none, headers: {authorization: Bearer s3cret, X-Scope-OrgID: tenant-7}"));
+    OtlpExporter exporter =
+        fixture.exporter(
+            config(
+                collector.port(),
+                "compression: none, headers: {authorization: Bearer s3cret, X-Scope-OrgID: tenant-7}"));
 
-    assertEquals(ExportResult.Outcome.DELIVERED,
+    assertEquals(
+        ExportResult.Outcome.DELIVERED,
         exporter.export(OtlpRequests.metricsItem("a", 1, 1)).outcome());
-    assertEquals(ExportResult.Outcome.DELIVERED,
-        exporter.export(OtlpRequests.logsItem("b", 1)).outcome());
+    assertEquals(
+        ExportResult.Outcome.DELIVERED, exporter.export(OtlpRequests.logsItem("b", 1)).outcome());
 
     assertEquals(2, collector.headers.size());
     for (Metadata headers : collector.headers) {
-      assertEquals("Bearer s3cret",
+      assertEquals(
+          "Bearer s3cret",
           headers.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER)));
       // gRPC header names are lowercase on the wire.
-      assertEquals("tenant-7",
+      assertEquals(
+          "tenant-7",
           headers.get(Metadata.Key.of("x-scope-orgid", Metadata.ASCII_STRING_MARSHALLER)));
     }
   }
 
   @ParameterizedTest
-  @EnumSource(value = Status.Code.class, names = {"CANCELLED", "DEADLINE_EXCEEDED", "ABORTED",
-      "OUT_OF_RANGE", "UNAVAILABLE", "DATA_LOSS"})
+  @EnumSource(
+      value = Status.Code.class,
+      names = {
+        "CANCELLED",
+        "DEADLINE_EXCEEDED",
+        "ABORTED",
+        "OUT_OF_RANGE",
+        "UNAVAILABLE",
+        "DATA_LOSS"
+      })
   void statusesTheOtlpSpecCallsRetryableAreRetried(Status.Code code) throws Exception {
     FakeCollector collector = fixture.collector();
     collector.failNext(1, code.toStatus().withDescription("collector says " + code));
@@ -158,9 +179,19 @@ class OtlpExporterTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Status.Code.class, names = {"INVALID_ARGUMENT", "RESOURCE_EXHAUSTED",
-      "UNKNOWN", "NOT_FOUND", "PERMISSION_DENIED", "UNAUTHENTICATED", "FAILED_PRECONDITION",
-      "UNIMPLEMENTED", "INTERNAL"})
+  @EnumSource(
+      value = Status.Code.class,
+      names = {
+        "INVALID_ARGUMENT",
+        "RESOURCE_EXHAUSTED",
+        "UNKNOWN",
+        "NOT_FOUND",
+        "PERMISSION_DENIED",
+        "UNAUTHENTICATED",
+        "FAILED_PRECONDITION",
+        "UNIMPLEMENTED",
+        "INTERNAL"
+      })
   void otherStatusesRejectTheItemForGood(Status.Code code) throws Exception {
     FakeCollector collector = fixture.collector();
     collector.failNext(1, code.toStatus().withDescription("no thanks"));
@@ -176,8 +207,8 @@ class OtlpExporterTest {
   @Test
   void resourceExhaustedWithRetryInfoIsRetriedAfterTheCollectorsDelay() throws Exception {
     FakeCollector collector = fixture.collector();
-    collector.failNext(1, Status.RESOURCE_EXHAUSTED.withDescription("memory limiter"),
-        Duration.ofMillis(2500));
+    collector.failNext(
+        1, Status.RESOURCE_EXHAUSTED.withDescription("memory limiter"), Duration.ofMillis(2500));
     OtlpExporter exporter = fixture.exporter(plaintext(collector.port()));
 
     ExportResult result = exporter.export(OtlpRequests.metricsItem("m", 5, 0));
@@ -205,11 +236,12 @@ class OtlpExporterTest {
     FakeCollector collector = fixture.collector();
     collector.partialSuccessNext(2, "2 items had NaN values");
     OtlpExporter exporter = fixture.exporter(plaintext(collector.port()));
-    ExportItem item = switch (signal) {
-      case METRICS -> OtlpRequests.metricsItem("m", 5, 0);
-      case TRACES -> OtlpRequests.tracesItem("t", 5);
-      case LOGS -> OtlpRequests.logsItem("l", 5);
-    };
+    ExportItem item =
+        switch (signal) {
+          case METRICS -> OtlpRequests.metricsItem("m", 5, 0);
+          case TRACES -> OtlpRequests.tracesItem("t", 5);
+          case LOGS -> OtlpRequests.logsItem("l", 5);
+        };
 
     ExportResult result = exporter.export(item);
 
@@ -223,8 +255,8 @@ class OtlpExporterTest {
   void aCollectorThatNeverAnswersRunsIntoTheDeadlineAndIsRetried() throws Exception {
     FakeCollector collector = fixture.collector();
     collector.hangNext(1);
-    OtlpExporter exporter = fixture.exporter(
-        config(collector.port(), "compression: none, timeout: 300ms"));
+    OtlpExporter exporter =
+        fixture.exporter(config(collector.port(), "compression: none, timeout: 300ms"));
     ExportItem item = OtlpRequests.metricsItem("m", 5, 0);
 
     long start = System.nanoTime();
@@ -258,8 +290,9 @@ class OtlpExporterTest {
 
   @Test
   void boringSslFromNettyTcnativeIsAvailable() {
-    assertTrue(OpenSsl.isAvailable(), () -> "netty-tcnative is not usable: "
-        + OpenSsl.unavailabilityCause());
+    assertTrue(
+        OpenSsl.isAvailable(),
+        () -> "netty-tcnative is not usable: " + OpenSsl.unavailabilityCause());
     assertTrue(OpenSsl.versionString().contains("BoringSSL"), OpenSsl.versionString());
   }
 
@@ -267,8 +300,10 @@ class OtlpExporterTest {
   void tlsExporterTrustingTheCaDeliversThroughBoringSsl() throws Exception {
     List<LogRecord> warnings = captureWarnings();
     FakeCollector collector = fixture.register(FakeCollector.startTls(serverTls()));
-    OtlpExporter exporter = fixture.exporter(config(collector.port(),
-        "insecure: false, tls: {ca_file: '" + tlsFile("ca.pem") + "'}"));
+    OtlpExporter exporter =
+        fixture.exporter(
+            config(
+                collector.port(), "insecure: false, tls: {ca_file: '" + tlsFile("ca.pem") + "'}"));
     ExportItem item = OtlpRequests.metricsItem("gpu_utilization_percent", 4, 10);
 
     ExportResult result = exporter.export(item);
@@ -278,15 +313,19 @@ class OtlpExporterTest {
     assertTrue(collector.transports.get(0).startsWith("TLSv1."), collector.transports.toString());
     assertEquals("https://127.0.0.1:" + collector.port(), exporter.target());
     // The exporter logs this only when it falls back from BoringSSL to the JDK's TLS.
-    assertEquals(List.of(), warnings.stream().map(LogRecord::getMessage)
-        .filter(m -> m.contains("netty-tcnative")).toList());
+    assertEquals(
+        List.of(),
+        warnings.stream()
+            .map(LogRecord::getMessage)
+            .filter(m -> m.contains("netty-tcnative"))
+            .toList());
   }
 
   @Test
   void tlsExporterWithoutTheCaIsRefusedAndKeepsRetryingWithoutDelivering() throws Exception {
     FakeCollector collector = fixture.register(FakeCollector.startTls(serverTls()));
-    OtlpExporter exporter = fixture.exporter(config(collector.port(),
-        "insecure: false, compression: none"));
+    OtlpExporter exporter =
+        fixture.exporter(config(collector.port(), "insecure: false, compression: none"));
     ExportItem item = OtlpRequests.metricsItem("m", 5, 0);
 
     ExportResult result = exporter.export(item);
@@ -308,25 +347,26 @@ class OtlpExporterTest {
   }
 
   private static SslContext serverTls() throws Exception {
-    return GrpcSslContexts.forServer(tlsFile("server.pem").toFile(),
-        tlsFile("server.key").toFile()).build();
+    return GrpcSslContexts.forServer(tlsFile("server.pem").toFile(), tlsFile("server.key").toFile())
+        .build();
   }
 
   private List<LogRecord> captureWarnings() {
     List<LogRecord> records = new CopyOnWriteArrayList<>();
     Logger logger = Logger.getLogger(OtlpExporter.class.getName());
-    Handler handler = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        records.add(record);
-      }
+    Handler handler =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            records.add(record);
+          }
 
-      @Override
-      public void flush() {}
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     logger.addHandler(handler);
     fixture.register(() -> logger.removeHandler(handler));
     return records;

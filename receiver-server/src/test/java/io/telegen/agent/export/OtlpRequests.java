@@ -25,30 +25,33 @@ public final class OtlpRequests {
   private OtlpRequests() {}
 
   public static KeyValue attr(String key, String value) {
-    return KeyValue.newBuilder().setKey(key)
-        .setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    return KeyValue.newBuilder()
+        .setKey(key)
+        .setValue(AnyValue.newBuilder().setStringValue(value))
+        .build();
   }
 
   /** One gauge {@code name} with {@code points} points valued {@code base}, {@code base+1}, ... */
   public static Metric gauge(String name, int points, double base) {
     Gauge.Builder gauge = Gauge.newBuilder();
     for (int i = 0; i < points; i++) {
-      gauge.addDataPoints(NumberDataPoint.newBuilder()
-          .addAttributes(attr("device", Integer.toString(i)))
-          .setTimeUnixNano(1_700_000_000_000_000_000L + i)
-          .setAsDouble(base + i));
+      gauge.addDataPoints(
+          NumberDataPoint.newBuilder()
+              .addAttributes(attr("device", Integer.toString(i)))
+              .setTimeUnixNano(1_700_000_000_000_000_000L + i)
+              .setAsDouble(base + i));
     }
     return Metric.newBuilder().setName(name).setUnit("%").setGauge(gauge).build();
   }
 
   /** A metrics request of one resource, one scope and one gauge of {@code points} points. */
-  public static ExportMetricsServiceRequest metrics(String name, int points, double base,
-      KeyValue... resource) {
+  public static ExportMetricsServiceRequest metrics(
+      String name, int points, double base, KeyValue... resource) {
     return ExportMetricsServiceRequest.newBuilder()
-        .addResourceMetrics(ResourceMetrics.newBuilder()
-            .setResource(Resource.newBuilder().addAllAttributes(java.util.List.of(resource)))
-            .addScopeMetrics(ScopeMetrics.newBuilder()
-                .addMetrics(gauge(name, points, base))))
+        .addResourceMetrics(
+            ResourceMetrics.newBuilder()
+                .setResource(Resource.newBuilder().addAllAttributes(java.util.List.of(resource)))
+                .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(gauge(name, points, base))))
         .build();
   }
 
@@ -64,18 +67,20 @@ public final class OtlpRequests {
       traceId[15] = (byte) (i + 1);
       byte[] spanId = new byte[8];
       spanId[7] = (byte) (i + 1);
-      scope.addSpans(Span.newBuilder()
-          .setTraceId(ByteString.copyFrom(traceId))
-          .setSpanId(ByteString.copyFrom(spanId))
-          .setName(name + "-" + i)
-          .setKind(Span.SpanKind.SPAN_KIND_SERVER)
-          .setStartTimeUnixNano(1_000 + i)
-          .setEndTimeUnixNano(2_000 + i));
+      scope.addSpans(
+          Span.newBuilder()
+              .setTraceId(ByteString.copyFrom(traceId))
+              .setSpanId(ByteString.copyFrom(spanId))
+              .setName(name + "-" + i)
+              .setKind(Span.SpanKind.SPAN_KIND_SERVER)
+              .setStartTimeUnixNano(1_000 + i)
+              .setEndTimeUnixNano(2_000 + i));
     }
     return ExportTraceServiceRequest.newBuilder()
-        .addResourceSpans(ResourceSpans.newBuilder()
-            .setResource(Resource.newBuilder().addAllAttributes(java.util.List.of(resource)))
-            .addScopeSpans(scope))
+        .addResourceSpans(
+            ResourceSpans.newBuilder()
+                .setResource(Resource.newBuilder().addAllAttributes(java.util.List.of(resource)))
+                .addScopeSpans(scope))
         .build();
   }
 
@@ -87,15 +92,17 @@ public final class OtlpRequests {
   public static ExportLogsServiceRequest logs(String body, int records, KeyValue... resource) {
     ScopeLogs.Builder scope = ScopeLogs.newBuilder();
     for (int i = 0; i < records; i++) {
-      scope.addLogRecords(LogRecord.newBuilder()
-          .setTimeUnixNano(3_000 + i)
-          .setSeverityText("INFO")
-          .setBody(AnyValue.newBuilder().setStringValue(body + "-" + i)));
+      scope.addLogRecords(
+          LogRecord.newBuilder()
+              .setTimeUnixNano(3_000 + i)
+              .setSeverityText("INFO")
+              .setBody(AnyValue.newBuilder().setStringValue(body + "-" + i)));
     }
     return ExportLogsServiceRequest.newBuilder()
-        .addResourceLogs(ResourceLogs.newBuilder()
-            .setResource(Resource.newBuilder().addAllAttributes(java.util.List.of(resource)))
-            .addScopeLogs(scope))
+        .addResourceLogs(
+            ResourceLogs.newBuilder()
+                .setResource(Resource.newBuilder().addAllAttributes(java.util.List.of(resource)))
+                .addScopeLogs(scope))
         .build();
   }
 

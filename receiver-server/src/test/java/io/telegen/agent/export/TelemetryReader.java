@@ -47,8 +47,13 @@ public final class TelemetryReader {
   public static double value(AgentTelemetry telemetry, String metric, String... labels) {
     OptionalDouble found = find(telemetry, metric, labels);
     if (found.isEmpty()) {
-      throw new AssertionError("no point of " + metric + " with labels " + List.of(labels)
-          + "; the telemetry has " + describe(collect(telemetry)));
+      throw new AssertionError(
+          "no point of "
+              + metric
+              + " with labels "
+              + List.of(labels)
+              + "; the telemetry has "
+              + describe(collect(telemetry)));
     }
     return found.getAsDouble();
   }
@@ -65,14 +70,19 @@ public final class TelemetryReader {
 
   /** {@code telegen_agent_points_failed_total{signal,reason}}, 0 when never counted. */
   public static double failed(AgentTelemetry telemetry, Signal signal, String reason) {
-    return valueOrZero(telemetry, "telegen_agent_points_failed_total",
-        "signal", signal.label(), "reason", reason);
+    return valueOrZero(
+        telemetry, "telegen_agent_points_failed_total", "signal", signal.label(), "reason", reason);
   }
 
   /** {@code telegen_agent_receiver_requests_total{signal,outcome}}, 0 when never counted. */
   public static double receiverRequests(AgentTelemetry telemetry, Signal signal, String outcome) {
-    return valueOrZero(telemetry, "telegen_agent_receiver_requests_total",
-        "signal", signal.label(), "outcome", outcome);
+    return valueOrZero(
+        telemetry,
+        "telegen_agent_receiver_requests_total",
+        "signal",
+        signal.label(),
+        "outcome",
+        outcome);
   }
 
   private static List<NumberDataPoint> points(Metric metric) {
@@ -93,8 +103,7 @@ public final class TelemetryReader {
     for (int i = 0; i < labels.length; i += 2) {
       boolean found = false;
       for (KeyValue kv : attributes) {
-        if (kv.getKey().equals(labels[i])
-            && kv.getValue().getStringValue().equals(labels[i + 1])) {
+        if (kv.getKey().equals(labels[i]) && kv.getValue().getStringValue().equals(labels[i + 1])) {
           found = true;
           break;
         }

@@ -54,22 +54,37 @@ class OtlpReceiverBuilderTest {
   void withOnlyTheRequiredSettingsNamesAreKeptAndTheServiceNameIsTheAgents() throws Exception {
     // Port 0 only: the default port may be taken on a shared machine.
     try (OtlpReceiver receiver = required().port(0).start()) {
-      ManagedChannel channel = NettyChannelBuilder
-          .forAddress(OtlpReceiver.DEFAULT_HOST, receiver.port()).usePlaintext().build();
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress(OtlpReceiver.DEFAULT_HOST, receiver.port())
+              .usePlaintext()
+              .build();
       try {
         // Larger than a small limit, far below the default one.
-        Metric big = Metric.newBuilder().setName("train/loss").setGauge(Gauge.newBuilder()
-            .addDataPoints(NumberDataPoint.newBuilder().setAsDouble(1.5)
-                .addAttributes(attr("note", "x".repeat(64 * 1024))))).build();
-        MetricsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-            .export(ExportMetricsServiceRequest.newBuilder()
-                .addResourceMetrics(ResourceMetrics.newBuilder()
-                    .setResource(Resource.getDefaultInstance())
-                    .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(big)))
-                .build());
-        TraceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-            .export(ExportTraceServiceRequest.newBuilder()
-                .addResourceSpans(ResourceSpans.getDefaultInstance()).build());
+        Metric big =
+            Metric.newBuilder()
+                .setName("train/loss")
+                .setGauge(
+                    Gauge.newBuilder()
+                        .addDataPoints(
+                            NumberDataPoint.newBuilder()
+                                .setAsDouble(1.5)
+                                .addAttributes(attr("note", "x".repeat(64 * 1024)))))
+                .build();
+        MetricsServiceGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .export(
+                ExportMetricsServiceRequest.newBuilder()
+                    .addResourceMetrics(
+                        ResourceMetrics.newBuilder()
+                            .setResource(Resource.getDefaultInstance())
+                            .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(big)))
+                    .build());
+        TraceServiceGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .export(
+                ExportTraceServiceRequest.newBuilder()
+                    .addResourceSpans(ResourceSpans.getDefaultInstance())
+                    .build());
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
@@ -77,30 +92,44 @@ class OtlpReceiverBuilderTest {
     ExportItem metrics = queue.peek(Duration.ZERO);
     assertEquals(Signal.METRICS, metrics.signal());
     ResourceMetrics got = ((ExportMetricsServiceRequest) metrics.request()).getResourceMetrics(0);
-    assertEquals(List.of(attr("host.name", "node-1"), attr("service.name", "telegen-agent"),
-        attr("telegen.agent.version", "9.9.9")), got.getResource().getAttributesList());
+    assertEquals(
+        List.of(
+            attr("host.name", "node-1"),
+            attr("service.name", "telegen-agent"),
+            attr("telegen.agent.version", "9.9.9")),
+        got.getResource().getAttributesList());
     assertEquals("train/loss", got.getScopeMetrics(0).getMetrics(0).getName());
     assertEquals(2, queue.size(), "the trace request is accepted without an observer");
   }
 
   @Test
   void aMissingRequiredSettingIsNamedWithHowToSetIt() {
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> OtlpReceiver.builder().eventLoop(eventLoop).queue(queue).telemetry(telemetry)
-            .hostName("node-1").port(0).start());
-    assertEquals("OtlpReceiver.builder(): agentVersion is required; set it with "
-        + ".agentVersion(...) before start()", e.getMessage());
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                OtlpReceiver.builder()
+                    .eventLoop(eventLoop)
+                    .queue(queue)
+                    .telemetry(telemetry)
+                    .hostName("node-1")
+                    .port(0)
+                    .start());
+    assertEquals(
+        "OtlpReceiver.builder(): agentVersion is required; set it with "
+            + ".agentVersion(...) before start()",
+        e.getMessage());
 
-    e = assertThrows(IllegalStateException.class,
-        () -> required().queue(null).port(0).start());
-    assertEquals("OtlpReceiver.builder(): queue is required; set it with .queue(...) before "
-        + "start()", e.getMessage());
+    e = assertThrows(IllegalStateException.class, () -> required().queue(null).port(0).start());
+    assertEquals(
+        "OtlpReceiver.builder(): queue is required; set it with .queue(...) before " + "start()",
+        e.getMessage());
   }
 
   @Test
   void aPortOutOfRangeIsRefusedBeforeBinding() {
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> required().port(70000).start());
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> required().port(70000).start());
     assertEquals("OtlpReceiver.builder(): port must be 0 to 65535, got 70000", e.getMessage());
   }
 

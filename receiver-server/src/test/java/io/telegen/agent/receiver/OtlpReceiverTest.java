@@ -118,33 +118,62 @@ class OtlpReceiverTest {
   @Test
   void aMetricsRequestIsQueuedWithItsResourceEnrichedAndItsPointsCounted() throws Exception {
     start(10);
-    Metric sum = Metric.newBuilder().setName("requests_total").setSum(Sum.newBuilder()
-        .addDataPoints(NumberDataPoint.newBuilder().setAsInt(1))
-        .addDataPoints(NumberDataPoint.newBuilder().setAsInt(2))
-        .addDataPoints(NumberDataPoint.newBuilder().setAsInt(3))).build();
-    Metric histogram = Metric.newBuilder().setName("latency").setHistogram(Histogram.newBuilder()
-        .addDataPoints(HistogramDataPoint.newBuilder().setCount(4).setSum(1.5))).build();
-    Metric exponential = Metric.newBuilder().setName("tokens").setExponentialHistogram(
-        ExponentialHistogram.newBuilder()
-            .addDataPoints(ExponentialHistogramDataPoint.newBuilder().setCount(1))
-            .addDataPoints(ExponentialHistogramDataPoint.newBuilder().setCount(2))).build();
-    Metric summary = Metric.newBuilder().setName("ttft").setSummary(Summary.newBuilder()
-        .addDataPoints(SummaryDataPoint.newBuilder().setCount(7))).build();
+    Metric sum =
+        Metric.newBuilder()
+            .setName("requests_total")
+            .setSum(
+                Sum.newBuilder()
+                    .addDataPoints(NumberDataPoint.newBuilder().setAsInt(1))
+                    .addDataPoints(NumberDataPoint.newBuilder().setAsInt(2))
+                    .addDataPoints(NumberDataPoint.newBuilder().setAsInt(3)))
+            .build();
+    Metric histogram =
+        Metric.newBuilder()
+            .setName("latency")
+            .setHistogram(
+                Histogram.newBuilder()
+                    .addDataPoints(HistogramDataPoint.newBuilder().setCount(4).setSum(1.5)))
+            .build();
+    Metric exponential =
+        Metric.newBuilder()
+            .setName("tokens")
+            .setExponentialHistogram(
+                ExponentialHistogram.newBuilder()
+                    .addDataPoints(ExponentialHistogramDataPoint.newBuilder().setCount(1))
+                    .addDataPoints(ExponentialHistogramDataPoint.newBuilder().setCount(2)))
+            .build();
+    Metric summary =
+        Metric.newBuilder()
+            .setName("ttft")
+            .setSummary(
+                Summary.newBuilder().addDataPoints(SummaryDataPoint.newBuilder().setCount(7)))
+            .build();
     Metric empty = Metric.newBuilder().setName("no_data").build();
-    ExportMetricsServiceRequest sent = ExportMetricsServiceRequest.newBuilder()
-        // An app that says nothing about itself.
-        .addResourceMetrics(resourceMetrics(List.of(attr("k8s.pod.name", "p1")),
-            OtlpRequests.gauge("gpu_utilization_percent", 2, 50), sum))
-        // An app that names itself and claims an agent version.
-        .addResourceMetrics(resourceMetrics(List.of(attr("host.name", "app-host"),
-            attr("service.name", "my-app"), attr("telegen.agent.version", "0.0.1"),
-            attr("zone", "a")), histogram, exponential))
-        // A job that names its service only.
-        .addResourceMetrics(resourceMetrics(List.of(attr("service.name", "my-job")), summary,
-            empty))
-        .build();
+    ExportMetricsServiceRequest sent =
+        ExportMetricsServiceRequest.newBuilder()
+            // An app that says nothing about itself.
+            .addResourceMetrics(
+                resourceMetrics(
+                    List.of(attr("k8s.pod.name", "p1")),
+                    OtlpRequests.gauge("gpu_utilization_percent", 2, 50),
+                    sum))
+            // An app that names itself and claims an agent version.
+            .addResourceMetrics(
+                resourceMetrics(
+                    List.of(
+                        attr("host.name", "app-host"),
+                        attr("service.name", "my-app"),
+                        attr("telegen.agent.version", "0.0.1"),
+                        attr("zone", "a")),
+                    histogram,
+                    exponential))
+            // A job that names its service only.
+            .addResourceMetrics(
+                resourceMetrics(List.of(attr("service.name", "my-job")), summary, empty))
+            .build();
 
-    MetricsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+    MetricsServiceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
         .export(sent);
 
     assertEquals(1, queue.size());
@@ -153,18 +182,31 @@ class OtlpReceiverTest {
     assertEquals(2 + 3 + 1 + 2 + 1, item.items());
     ExportMetricsServiceRequest got = (ExportMetricsServiceRequest) item.request();
     assertEquals(3, got.getResourceMetricsCount());
-    assertEquals(List.of(attr("k8s.pod.name", "p1"), attr("host.name", HOST),
-        attr("service.name", SERVICE), attr("telegen.agent.version", VERSION)),
+    assertEquals(
+        List.of(
+            attr("k8s.pod.name", "p1"),
+            attr("host.name", HOST),
+            attr("service.name", SERVICE),
+            attr("telegen.agent.version", VERSION)),
         got.getResourceMetrics(0).getResource().getAttributesList());
-    assertEquals(List.of(attr("host.name", "app-host"), attr("service.name", "my-app"),
-        attr("telegen.agent.version", VERSION), attr("zone", "a")),
+    assertEquals(
+        List.of(
+            attr("host.name", "app-host"),
+            attr("service.name", "my-app"),
+            attr("telegen.agent.version", VERSION),
+            attr("zone", "a")),
         got.getResourceMetrics(1).getResource().getAttributesList());
-    assertEquals(List.of(attr("service.name", "my-job"), attr("host.name", HOST),
-        attr("telegen.agent.version", VERSION)),
+    assertEquals(
+        List.of(
+            attr("service.name", "my-job"),
+            attr("host.name", HOST),
+            attr("telegen.agent.version", VERSION)),
         got.getResourceMetrics(2).getResource().getAttributesList());
     for (int i = 0; i < 3; i++) {
-      assertEquals(sent.getResourceMetrics(i).getScopeMetricsList(),
-          got.getResourceMetrics(i).getScopeMetricsList(), "data is passed on untouched");
+      assertEquals(
+          sent.getResourceMetrics(i).getScopeMetricsList(),
+          got.getResourceMetrics(i).getScopeMetricsList(),
+          "data is passed on untouched");
     }
     assertEquals(1.0, TelemetryReader.receiverRequests(telemetry, Signal.METRICS, "accepted"));
     assertEquals(0.0, TelemetryReader.receiverRequests(telemetry, Signal.METRICS, "invalid"));
@@ -173,27 +215,39 @@ class OtlpReceiverTest {
   @Test
   void metricNamesAreRenamedByTheGivenMappingAndEverythingElseIsKept() throws Exception {
     queue = new MemoryExportQueue(10);
-    receiver = receiver()
-        .metricNames(name -> name.equals("train/loss") || name.equals("training.loss")
-            ? "training_loss" : name)
-        .start();
+    receiver =
+        receiver()
+            .metricNames(
+                name ->
+                    name.equals("train/loss") || name.equals("training.loss")
+                        ? "training_loss"
+                        : name)
+            .start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", receiver.port()).usePlaintext().build();
-    ExportMetricsServiceRequest sent = ExportMetricsServiceRequest.newBuilder()
-        .addResourceMetrics(resourceMetrics(List.of(attr("service.name", "llama-ft")),
-            OtlpRequests.gauge("train/loss", 1, 2.5), OtlpRequests.gauge("accuracy", 1, 0.9)))
-        .addResourceMetrics(resourceMetrics(List.of(attr("service.name", "bert")),
-            OtlpRequests.gauge("training.loss", 2, 0.7)))
-        .build();
+    ExportMetricsServiceRequest sent =
+        ExportMetricsServiceRequest.newBuilder()
+            .addResourceMetrics(
+                resourceMetrics(
+                    List.of(attr("service.name", "llama-ft")),
+                    OtlpRequests.gauge("train/loss", 1, 2.5),
+                    OtlpRequests.gauge("accuracy", 1, 0.9)))
+            .addResourceMetrics(
+                resourceMetrics(
+                    List.of(attr("service.name", "bert")),
+                    OtlpRequests.gauge("training.loss", 2, 0.7)))
+            .build();
 
     send(sent);
 
     ExportMetricsServiceRequest got =
         (ExportMetricsServiceRequest) queue.peek(Duration.ZERO).request();
     List<Metric> first = got.getResourceMetrics(0).getScopeMetrics(0).getMetricsList();
-    assertEquals(List.of("training_loss", "accuracy"), first.stream().map(Metric::getName)
-        .toList());
-    assertEquals(sent.getResourceMetrics(0).getScopeMetrics(0).getMetrics(0).getGauge(),
-        first.get(0).getGauge(), "points, values and attributes are kept");
+    assertEquals(
+        List.of("training_loss", "accuracy"), first.stream().map(Metric::getName).toList());
+    assertEquals(
+        sent.getResourceMetrics(0).getScopeMetrics(0).getMetrics(0).getGauge(),
+        first.get(0).getGauge(),
+        "points, values and attributes are kept");
     Metric second = got.getResourceMetrics(1).getScopeMetrics(0).getMetrics(0);
     assertEquals("training_loss", second.getName());
     assertEquals(2, second.getGauge().getDataPointsCount());
@@ -204,10 +258,10 @@ class OtlpReceiverTest {
   void aTraceRequestIsQueuedWithItsResourceEnrichedAndItsSpansCounted() throws Exception {
     start(10);
     ExportTraceServiceRequest first = OtlpRequests.traces("generate", 3);
-    ExportTraceServiceRequest second = OtlpRequests.traces("prefill", 2,
-        attr("service.name", "vllm"), attr("host.name", "pod-7"));
-    ExportTraceServiceRequest sent = first.toBuilder()
-        .addResourceSpans(second.getResourceSpans(0)).build();
+    ExportTraceServiceRequest second =
+        OtlpRequests.traces("prefill", 2, attr("service.name", "vllm"), attr("host.name", "pod-7"));
+    ExportTraceServiceRequest sent =
+        first.toBuilder().addResourceSpans(second.getResourceSpans(0)).build();
 
     TraceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).export(sent);
 
@@ -216,22 +270,32 @@ class OtlpReceiverTest {
     assertEquals(Signal.TRACES, item.signal());
     assertEquals(5, item.items());
     ExportTraceServiceRequest got = (ExportTraceServiceRequest) item.request();
-    assertEquals(List.of(attr("host.name", HOST), attr("service.name", SERVICE),
-        attr("telegen.agent.version", VERSION)),
+    assertEquals(
+        List.of(
+            attr("host.name", HOST),
+            attr("service.name", SERVICE),
+            attr("telegen.agent.version", VERSION)),
         got.getResourceSpans(0).getResource().getAttributesList());
-    assertEquals(List.of(attr("service.name", "vllm"), attr("host.name", "pod-7"),
-        attr("telegen.agent.version", VERSION)),
+    assertEquals(
+        List.of(
+            attr("service.name", "vllm"),
+            attr("host.name", "pod-7"),
+            attr("telegen.agent.version", VERSION)),
         got.getResourceSpans(1).getResource().getAttributesList());
-    assertEquals(sent.getResourceSpans(1).getScopeSpansList(),
-        got.getResourceSpans(1).getScopeSpansList());
+    assertEquals(
+        sent.getResourceSpans(1).getScopeSpansList(), got.getResourceSpans(1).getScopeSpansList());
     assertEquals(1.0, TelemetryReader.receiverRequests(telemetry, Signal.TRACES, "accepted"));
   }
 
   @Test
   void aLogsRequestIsQueuedWithItsResourceEnrichedAndItsRecordsCounted() throws Exception {
     start(10);
-    ExportLogsServiceRequest sent = OtlpRequests.logs("loss=0.1", 4,
-        attr("service.name", "trainer"), attr("telegen.agent.version", "spoofed"));
+    ExportLogsServiceRequest sent =
+        OtlpRequests.logs(
+            "loss=0.1",
+            4,
+            attr("service.name", "trainer"),
+            attr("telegen.agent.version", "spoofed"));
 
     LogsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).export(sent);
 
@@ -240,10 +304,14 @@ class OtlpReceiverTest {
     assertEquals(Signal.LOGS, item.signal());
     assertEquals(4, item.items());
     ExportLogsServiceRequest got = (ExportLogsServiceRequest) item.request();
-    assertEquals(List.of(attr("service.name", "trainer"), attr("telegen.agent.version", VERSION),
-        attr("host.name", HOST)), got.getResourceLogs(0).getResource().getAttributesList());
-    assertEquals(sent.getResourceLogs(0).getScopeLogsList(),
-        got.getResourceLogs(0).getScopeLogsList());
+    assertEquals(
+        List.of(
+            attr("service.name", "trainer"),
+            attr("telegen.agent.version", VERSION),
+            attr("host.name", HOST)),
+        got.getResourceLogs(0).getResource().getAttributesList());
+    assertEquals(
+        sent.getResourceLogs(0).getScopeLogsList(), got.getResourceLogs(0).getScopeLogsList());
     assertEquals(1.0, TelemetryReader.receiverRequests(telemetry, Signal.LOGS, "accepted"));
   }
 
@@ -256,18 +324,25 @@ class OtlpReceiverTest {
     // Field 1, length-delimited, claims 5 bytes but carries 1: a truncated message.
     byte[] garbage = {0x0A, 0x05, 0x01};
 
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> ClientCalls.blockingUnaryCall(channel, rawMethod(fullMethodName(signal)),
-            CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), garbage));
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                ClientCalls.blockingUnaryCall(
+                    channel,
+                    rawMethod(fullMethodName(signal)),
+                    CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                    garbage));
 
     assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
-    String expectedType = switch (signal) {
-      case METRICS -> "ExportMetricsServiceRequest";
-      case TRACES -> "ExportTraceServiceRequest";
-      case LOGS -> "ExportLogsServiceRequest";
-    };
-    assertTrue(e.getStatus().getDescription().contains(expectedType),
-        e.getStatus().getDescription());
+    String expectedType =
+        switch (signal) {
+          case METRICS -> "ExportMetricsServiceRequest";
+          case TRACES -> "ExportTraceServiceRequest";
+          case LOGS -> "ExportLogsServiceRequest";
+        };
+    assertTrue(
+        e.getStatus().getDescription().contains(expectedType), e.getStatus().getDescription());
     assertEquals(1.0, TelemetryReader.receiverRequests(telemetry, signal, "invalid"));
     assertEquals(0.0, TelemetryReader.receiverRequests(telemetry, signal, "accepted"));
     assertEquals(0, queue.size());
@@ -278,17 +353,22 @@ class OtlpReceiverTest {
   @Test
   void aRequestLargerThanMaxRequestSizeIsResourceExhaustedAndCountedTooLarge() throws Exception {
     start(10);
-    ExportMetricsServiceRequest huge = OtlpRequests.metrics("m", 1, 0,
-        attr("blob", "x".repeat((int) MAX_REQUEST_BYTES * 2)));
+    ExportMetricsServiceRequest huge =
+        OtlpRequests.metrics("m", 1, 0, attr("blob", "x".repeat((int) MAX_REQUEST_BYTES * 2)));
 
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> MetricsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-            .export(huge));
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                MetricsServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .export(huge));
 
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.toString());
     // The server counts it when the stream closes, which may trail the client's view.
-    Await.until(() -> TelemetryReader.receiverRequests(telemetry, Signal.METRICS, "too_large")
-        == 1.0, () -> "too_large not counted: " + TelemetryReader.collect(telemetry));
+    Await.until(
+        () -> TelemetryReader.receiverRequests(telemetry, Signal.METRICS, "too_large") == 1.0,
+        () -> "too_large not counted: " + TelemetryReader.collect(telemetry));
     assertEquals(0, queue.size());
 
     assertStillServing(Signal.METRICS);
@@ -299,16 +379,22 @@ class OtlpReceiverTest {
   void aGzipRequestThatInflatesBeyondMaxRequestSizeIsResourceExhaustedToo() throws Exception {
     start(10);
     // Tiny on the wire, four times the limit once inflated.
-    ExportMetricsServiceRequest bomb = OtlpRequests.metrics("m", 1, 0,
-        attr("blob", "z".repeat((int) MAX_REQUEST_BYTES * 4)));
+    ExportMetricsServiceRequest bomb =
+        OtlpRequests.metrics("m", 1, 0, attr("blob", "z".repeat((int) MAX_REQUEST_BYTES * 4)));
 
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> MetricsServiceGrpc.newBlockingStub(channel).withCompression("gzip")
-            .withDeadlineAfter(10, TimeUnit.SECONDS).export(bomb));
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                MetricsServiceGrpc.newBlockingStub(channel)
+                    .withCompression("gzip")
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .export(bomb));
 
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.toString());
-    Await.until(() -> TelemetryReader.receiverRequests(telemetry, Signal.METRICS, "too_large")
-        == 1.0, () -> "too_large not counted: " + TelemetryReader.collect(telemetry));
+    Await.until(
+        () -> TelemetryReader.receiverRequests(telemetry, Signal.METRICS, "too_large") == 1.0,
+        () -> "too_large not counted: " + TelemetryReader.collect(telemetry));
     assertEquals(0, queue.size());
     assertStillServing(Signal.METRICS);
   }
@@ -316,28 +402,30 @@ class OtlpReceiverTest {
   @Test
   void aGzipRequestWithinMaxRequestSizeIsDecompressedAndQueued() throws Exception {
     start(10);
-    ExportMetricsServiceRequest sent = OtlpRequests.metrics("m", 3, 7,
-        attr("blob", "z".repeat((int) MAX_REQUEST_BYTES / 2)));
+    ExportMetricsServiceRequest sent =
+        OtlpRequests.metrics("m", 3, 7, attr("blob", "z".repeat((int) MAX_REQUEST_BYTES / 2)));
 
-    MetricsServiceGrpc.newBlockingStub(channel).withCompression("gzip")
-        .withDeadlineAfter(10, TimeUnit.SECONDS).export(sent);
+    MetricsServiceGrpc.newBlockingStub(channel)
+        .withCompression("gzip")
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
+        .export(sent);
 
     ExportItem item = queue.peek(Duration.ZERO);
     assertNotNull(item);
     assertEquals(3, item.items());
-    assertEquals(sent.getResourceMetrics(0).getScopeMetricsList(),
+    assertEquals(
+        sent.getResourceMetrics(0).getScopeMetricsList(),
         ((ExportMetricsServiceRequest) item.request()).getResourceMetrics(0).getScopeMetricsList());
   }
 
   @Test
   void aRequestJustUnderMaxRequestSizeIsAccepted() throws Exception {
     start(10);
-    ExportMetricsServiceRequest big = OtlpRequests.metrics("m", 1, 0,
-        attr("blob", "x".repeat((int) MAX_REQUEST_BYTES - 200)));
+    ExportMetricsServiceRequest big =
+        OtlpRequests.metrics("m", 1, 0, attr("blob", "x".repeat((int) MAX_REQUEST_BYTES - 200)));
     assertTrue(big.getSerializedSize() <= MAX_REQUEST_BYTES);
 
-    MetricsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .export(big);
+    MetricsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).export(big);
 
     assertEquals(1, queue.size());
     assertEquals(0.0, TelemetryReader.receiverRequests(telemetry, Signal.METRICS, "too_large"));
@@ -345,21 +433,20 @@ class OtlpReceiverTest {
 
   @ParameterizedTest
   @EnumSource(Signal.class)
-  void aFullQueueIsUnavailableWithARetryInfoAndCountedUnavailable(Signal signal)
-      throws Exception {
+  void aFullQueueIsUnavailableWithARetryInfoAndCountedUnavailable(Signal signal) throws Exception {
     start(1);
     send(signal, "first");
 
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> send(signal, "second"));
+    StatusRuntimeException e =
+        assertThrows(StatusRuntimeException.class, () -> send(signal, "second"));
 
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
-    assertTrue(e.getStatus().getDescription().contains("queue is full"),
-        e.getStatus().getDescription());
+    assertTrue(
+        e.getStatus().getDescription().contains("queue is full"), e.getStatus().getDescription());
     com.google.rpc.Status details = StatusProto.fromThrowable(e);
     assertNotNull(details, "no grpc-status-details-bin trailer");
-    List<Any> retryInfos = details.getDetailsList().stream().filter(a -> a.is(RetryInfo.class))
-        .toList();
+    List<Any> retryInfos =
+        details.getDetailsList().stream().filter(a -> a.is(RetryInfo.class)).toList();
     assertEquals(1, retryInfos.size(), details.toString());
     RetryInfo retryInfo = retryInfos.get(0).unpack(RetryInfo.class);
     assertEquals(1, retryInfo.getRetryDelay().getSeconds());
@@ -376,9 +463,18 @@ class OtlpReceiverTest {
   @Test
   void theAgentsOwnExporterTreatsTheReceiversPushBackAsRetryAfterOneSecond() throws Exception {
     start(1);
-    exporter = OtlpExporter.create(ConfigLoader.withEnvironment(Map.of()).parse("agent: {exporter: "
-        + "{endpoint: '127.0.0.1:" + receiver.port() + "', retry: {initial_interval: 100ms, "
-        + "max_interval: 1s}, queue: {max_requests: 10}}}", "test").exporter(), eventLoop);
+    exporter =
+        OtlpExporter.create(
+            ConfigLoader.withEnvironment(Map.of())
+                .parse(
+                    "agent: {exporter: "
+                        + "{endpoint: '127.0.0.1:"
+                        + receiver.port()
+                        + "', retry: {initial_interval: 100ms, "
+                        + "max_interval: 1s}, queue: {max_requests: 10}}}",
+                    "test")
+                .exporter(),
+            eventLoop);
     ExportItem first = OtlpRequests.metricsItem("m", 2, 0);
     ExportItem second = OtlpRequests.metricsItem("n", 3, 0);
 
@@ -399,28 +495,41 @@ class OtlpReceiverTest {
     start(1);
     byte[] garbage = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
     MethodDescriptor<byte[], byte[]> raw = rawMethod(fullMethodName(Signal.METRICS));
-    ExportMetricsServiceRequest huge = OtlpRequests.metrics("m", 1, 0,
-        attr("blob", "y".repeat((int) MAX_REQUEST_BYTES + 1)));
+    ExportMetricsServiceRequest huge =
+        OtlpRequests.metrics("m", 1, 0, attr("blob", "y".repeat((int) MAX_REQUEST_BYTES + 1)));
 
     for (int i = 0; i < 3; i++) {
       String round = Integer.toString(i);
-      assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(StatusRuntimeException.class,
-          () -> ClientCalls.blockingUnaryCall(channel, raw,
-              CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), garbage))
-          .getStatus().getCode());
-      assertEquals(Status.Code.RESOURCE_EXHAUSTED, assertThrows(StatusRuntimeException.class,
-          () -> send(huge)).getStatus().getCode());
+      assertEquals(
+          Status.Code.INVALID_ARGUMENT,
+          assertThrows(
+                  StatusRuntimeException.class,
+                  () ->
+                      ClientCalls.blockingUnaryCall(
+                          channel,
+                          raw,
+                          CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                          garbage))
+              .getStatus()
+              .getCode());
+      assertEquals(
+          Status.Code.RESOURCE_EXHAUSTED,
+          assertThrows(StatusRuntimeException.class, () -> send(huge)).getStatus().getCode());
       send(Signal.METRICS, "ok-" + round);
-      assertEquals(Status.Code.UNAVAILABLE, assertThrows(StatusRuntimeException.class,
-          () -> send(Signal.METRICS, "full-" + round)).getStatus().getCode());
+      assertEquals(
+          Status.Code.UNAVAILABLE,
+          assertThrows(StatusRuntimeException.class, () -> send(Signal.METRICS, "full-" + round))
+              .getStatus()
+              .getCode());
       queue.remove(queue.peek(Duration.ZERO));
     }
 
     assertEquals(3.0, TelemetryReader.receiverRequests(telemetry, Signal.METRICS, "invalid"));
     assertEquals(3.0, TelemetryReader.receiverRequests(telemetry, Signal.METRICS, "accepted"));
     assertEquals(3.0, TelemetryReader.receiverRequests(telemetry, Signal.METRICS, "unavailable"));
-    Await.until(() -> TelemetryReader.receiverRequests(telemetry, Signal.METRICS, "too_large")
-        == 3.0, () -> "too_large: " + TelemetryReader.collect(telemetry));
+    Await.until(
+        () -> TelemetryReader.receiverRequests(telemetry, Signal.METRICS, "too_large") == 3.0,
+        () -> "too_large: " + TelemetryReader.collect(telemetry));
   }
 
   @Test
@@ -430,8 +539,8 @@ class OtlpReceiverTest {
     receiver.close();
     receiver = null;
 
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> send(Signal.METRICS, "late"));
+    StatusRuntimeException e =
+        assertThrows(StatusRuntimeException.class, () -> send(Signal.METRICS, "late"));
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
 
     try (OtlpReceiver again = receiver().port(port).start()) {
@@ -458,12 +567,12 @@ class OtlpReceiverTest {
 
   private void send(Message request) {
     if (request instanceof ExportMetricsServiceRequest m) {
-      MetricsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-          .export(m);
+      MetricsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).export(m);
     } else if (request instanceof ExportTraceServiceRequest t) {
       TraceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).export(t);
     } else {
-      LogsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+      LogsServiceGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(10, TimeUnit.SECONDS)
           .export((ExportLogsServiceRequest) request);
     }
   }

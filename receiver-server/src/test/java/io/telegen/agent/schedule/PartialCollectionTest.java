@@ -39,32 +39,33 @@ class PartialCollectionTest {
   private static final Path BROKEN_PORT = GpuTestResources.infinibandSysRoot("broken-port");
   private static final Logger SCHEDULER_LOG = Logger.getLogger(SourceScheduler.class.getName());
 
-  @TempDir
-  Path sys;
+  @TempDir Path sys;
 
   private final MetricCatalog catalog = MetricCatalog.load();
   private final AgentTelemetry telemetry = new AgentTelemetry(0);
   private final List<MetricBatch> delivered = new CopyOnWriteArrayList<>();
-  private final SourceScheduler scheduler = new SourceScheduler(catalog, telemetry,
-      (source, batch) -> delivered.add(batch), Clock.systemUTC());
+  private final SourceScheduler scheduler =
+      new SourceScheduler(
+          catalog, telemetry, (source, batch) -> delivered.add(batch), Clock.systemUTC());
   private final List<String> logLines = new CopyOnWriteArrayList<>();
   private volatile boolean keepOverruns = false;
-  private final Handler handler = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      String line = record.getLevel() + " " + record.getMessage();
-      // On a loaded machine a 30 ms cycle can overrun; those lines have tests of their own.
-      if (keepOverruns || !line.contains("its collection")) {
-        logLines.add(line);
-      }
-    }
+  private final Handler handler =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          String line = record.getLevel() + " " + record.getMessage();
+          // On a loaded machine a 30 ms cycle can overrun; those lines have tests of their own.
+          if (keepOverruns || !line.contains("its collection")) {
+            logLines.add(line);
+          }
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   private final Level levelBefore = SCHEDULER_LOG.getLevel();
 
@@ -87,18 +88,25 @@ class PartialCollectionTest {
       throws Exception {
     copyTree(BROKEN_PORT, sys);
     Path badCounter = sys.resolve("class/infiniband/mlx5_1/ports/1/counters/port_xmit_data");
-    scheduler.schedule(InfinibandSource.builder().sysRoot(sys).nodeName("n1").build(),
-        Duration.ofMillis(40));
+    scheduler.schedule(
+        InfinibandSource.builder().sysRoot(sys).nodeName("n1").build(), Duration.ofMillis(40));
 
     awaitTrue(() -> delivered.size() >= 4);
     for (MetricBatch batch : delivered) {
-      assertEquals(Map.of(
-          "infiniband_tx_bytes_total{ib_device=mlx5_0, node=n1, port=1}", 48.0,
-          "infiniband_rx_bytes_total{ib_device=mlx5_0, node=n1, port=1}", 136.0), points(batch));
+      assertEquals(
+          Map.of(
+              "infiniband_tx_bytes_total{ib_device=mlx5_0, node=n1, port=1}", 48.0,
+              "infiniband_rx_bytes_total{ib_device=mlx5_0, node=n1, port=1}", 136.0),
+          points(batch));
     }
     assertTrue(errorsPartial() >= 4, "each partial cycle is counted: " + errorsPartial());
-    assertEquals(List.of("WARNING source infiniband: " + badCounter + ": InfiniBand counter is "
-        + "not a number (\"N/A (not supported)\"); this port is skipped"), logLines);
+    assertEquals(
+        List.of(
+            "WARNING source infiniband: "
+                + badCounter
+                + ": InfiniBand counter is "
+                + "not a number (\"N/A (not supported)\"); this port is skipped"),
+        logLines);
 
     Files.writeString(badCounter, "7\n");
     awaitTrue(() -> points(delivered.get(delivered.size() - 1)).size() == 4);
@@ -106,13 +114,22 @@ class PartialCollectionTest {
     int deliveredWhenFixed = delivered.size();
     awaitTrue(() -> delivered.size() >= deliveredWhenFixed + 3);
 
-    assertEquals(28.0, points(delivered.get(delivered.size() - 1))
-        .get("infiniband_tx_bytes_total{ib_device=mlx5_1, node=n1, port=1}"));
+    assertEquals(
+        28.0,
+        points(delivered.get(delivered.size() - 1))
+            .get("infiniband_tx_bytes_total{ib_device=mlx5_1, node=n1, port=1}"));
     assertEquals(partialWhenFixed, errorsPartial(), "a clean cycle is not counted");
-    assertEquals(List.of("WARNING source infiniband: " + badCounter + ": InfiniBand counter is "
-        + "not a number (\"N/A (not supported)\"); this port is skipped",
-        "INFO source infiniband: cleared: " + badCounter + ": InfiniBand counter is "
-        + "not a number (\"N/A (not supported)\"); this port is skipped"), logLines);
+    assertEquals(
+        List.of(
+            "WARNING source infiniband: "
+                + badCounter
+                + ": InfiniBand counter is "
+                + "not a number (\"N/A (not supported)\"); this port is skipped",
+            "INFO source infiniband: cleared: "
+                + badCounter
+                + ": InfiniBand counter is "
+                + "not a number (\"N/A (not supported)\"); this port is skipped"),
+        logLines);
   }
 
   private double errorsPartial() {

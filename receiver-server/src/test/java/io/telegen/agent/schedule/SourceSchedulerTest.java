@@ -41,30 +41,35 @@ class SourceSchedulerTest {
   private final AgentTelemetry telemetry = new AgentTelemetry(0);
   private final List<String> delivered = new CopyOnWriteArrayList<>();
   private final List<MetricBatch> batches = new CopyOnWriteArrayList<>();
-  private final SourceScheduler scheduler = new SourceScheduler(catalog, telemetry,
-      (source, batch) -> {
-        delivered.add(source.name());
-        batches.add(batch);
-      }, Clock.systemUTC());
+  private final SourceScheduler scheduler =
+      new SourceScheduler(
+          catalog,
+          telemetry,
+          (source, batch) -> {
+            delivered.add(source.name());
+            batches.add(batch);
+          },
+          Clock.systemUTC());
   private final CountDownLatch release = new CountDownLatch(1);
   private final List<String> logLines = new CopyOnWriteArrayList<>();
   private volatile boolean keepOverruns = true;
-  private final Handler handler = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      String line = record.getLevel() + " " + record.getMessage();
-      // On a loaded machine a 30 ms cycle can overrun; those lines have tests of their own.
-      if (keepOverruns || !line.contains("its collection")) {
-        logLines.add(line);
-      }
-    }
+  private final Handler handler =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          String line = record.getLevel() + " " + record.getMessage();
+          // On a loaded machine a 30 ms cycle can overrun; those lines have tests of their own.
+          if (keepOverruns || !line.contains("its collection")) {
+            logLines.add(line);
+          }
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   private final Level levelBefore = SCHEDULER_LOG.getLevel();
 
@@ -87,27 +92,47 @@ class SourceSchedulerTest {
   void failingAndStuckSourcesDoNotStopAHealthyOne() throws Exception {
     AtomicInteger healthyRuns = new AtomicInteger();
     AtomicInteger stuckStarts = new AtomicInteger();
-    scheduler.add(source("healthy", batch -> {
-      healthyRuns.incrementAndGet();
-      batch.gauge("telegen_agent_queue_length", 1, Labels.empty());
-    }), Duration.ofMillis(50));
-    scheduler.add(source("broken", batch -> {
-      throw new IllegalStateException("endpoint returned HTML");
-    }), Duration.ofMillis(50));
-    scheduler.add(source("stuck", batch -> {
-      stuckStarts.incrementAndGet();
-      awaitIgnoringInterrupts(release); // like a native call that never returns
-    }), Duration.ofMillis(50));
+    scheduler.add(
+        source(
+            "healthy",
+            batch -> {
+              healthyRuns.incrementAndGet();
+              batch.gauge("telegen_agent_queue_length", 1, Labels.empty());
+            }),
+        Duration.ofMillis(50));
+    scheduler.add(
+        source(
+            "broken",
+            batch -> {
+              throw new IllegalStateException("endpoint returned HTML");
+            }),
+        Duration.ofMillis(50));
+    scheduler.add(
+        source(
+            "stuck",
+            batch -> {
+              stuckStarts.incrementAndGet();
+              awaitIgnoringInterrupts(release); // like a native call that never returns
+            }),
+        Duration.ofMillis(50));
     scheduler.start();
 
-    awaitTrue(() -> healthyRuns.get() >= 10 && errors("stuck", "skipped") >= 3
-        && errors("broken", "error") >= 3);
+    awaitTrue(
+        () ->
+            healthyRuns.get() >= 10
+                && errors("stuck", "skipped") >= 3
+                && errors("broken", "error") >= 3);
     assertTrue(delivered.contains("healthy"));
-    assertTrue(!delivered.contains("broken") && !delivered.contains("stuck"),
+    assertTrue(
+        !delivered.contains("broken") && !delivered.contains("stuck"),
         "a failed or unfinished collection must not deliver a batch: " + delivered);
     assertEquals(1, stuckStarts.get(), "no second collection of a stuck source may start");
-    assertEquals(1, lines("WARNING source broken: collection failed: "
-        + "java.lang.IllegalStateException: endpoint returned HTML"), logLines.toString());
+    assertEquals(
+        1,
+        lines(
+            "WARNING source broken: collection failed: "
+                + "java.lang.IllegalStateException: endpoint returned HTML"),
+        logLines.toString());
     assertEquals(1, lines("WARNING source stuck: its collection started "), logLines.toString());
   }
 
@@ -115,13 +140,17 @@ class SourceSchedulerTest {
   void aStuckCollectionThatReturnsIsDeliveredAndItsSourceRunsAgain() throws Exception {
     AtomicInteger starts = new AtomicInteger();
     CountDownLatch firstStarted = new CountDownLatch(1);
-    scheduler.schedule(source("slow", batch -> {
-      if (starts.incrementAndGet() == 1) {
-        firstStarted.countDown();
-        awaitIgnoringInterrupts(release);
-      }
-      batch.gauge("telegen_agent_queue_length", starts.get(), Labels.empty());
-    }), Duration.ofMillis(40));
+    scheduler.schedule(
+        source(
+            "slow",
+            batch -> {
+              if (starts.incrementAndGet() == 1) {
+                firstStarted.countDown();
+                awaitIgnoringInterrupts(release);
+              }
+              batch.gauge("telegen_agent_queue_length", starts.get(), Labels.empty());
+            }),
+        Duration.ofMillis(40));
     assertTrue(firstStarted.await(5, TimeUnit.SECONDS));
     awaitTrue(() -> errors("slow", "skipped") >= 3);
     assertEquals(1, starts.get());
@@ -130,8 +159,10 @@ class SourceSchedulerTest {
     awaitTrue(() -> starts.get() >= 3);
     assertEquals(1.0, gaugeValue(batches.get(0)), "the stuck collection's own batch");
     assertEquals(1, lines("WARNING source slow: its collection started "), logLines.toString());
-    assertEquals(1, lines("INFO source slow: its collection that ran past its cycle returned "
-        + "after "), logLines.toString());
+    assertEquals(
+        1,
+        lines("INFO source slow: its collection that ran past its cycle returned " + "after "),
+        logLines.toString());
   }
 
   @Test
@@ -140,14 +171,18 @@ class SourceSchedulerTest {
     keepOverruns = false;
     AtomicBoolean broken = new AtomicBoolean(true);
     AtomicInteger runs = new AtomicInteger();
-    scheduler.schedule(source("ports", batch -> {
-      runs.incrementAndGet();
-      batch.gauge("telegen_agent_queue_length", 5, Labels.empty());
-      if (broken.get()) {
-        throw new PartialCollectionException(List.of(
-            new Problem("mlx5_1/1", "mlx5_1 port 1: counter unreadable")));
-      }
-    }), Duration.ofMillis(30));
+    scheduler.schedule(
+        source(
+            "ports",
+            batch -> {
+              runs.incrementAndGet();
+              batch.gauge("telegen_agent_queue_length", 5, Labels.empty());
+              if (broken.get()) {
+                throw new PartialCollectionException(
+                    List.of(new Problem("mlx5_1/1", "mlx5_1 port 1: counter unreadable")));
+              }
+            }),
+        Duration.ofMillis(30));
 
     awaitTrue(() -> errors("ports", "partial") >= 4);
     assertTrue(batches.size() >= 4, "every partial cycle delivers its batch: " + batches.size());
@@ -156,8 +191,11 @@ class SourceSchedulerTest {
     int runsWhenFixed = runs.get();
     awaitTrue(() -> runs.get() >= runsWhenFixed + 3);
 
-    assertEquals(List.of("WARNING source ports: mlx5_1 port 1: counter unreadable",
-        "INFO source ports: cleared: mlx5_1 port 1: counter unreadable"), logLines);
+    assertEquals(
+        List.of(
+            "WARNING source ports: mlx5_1 port 1: counter unreadable",
+            "INFO source ports: cleared: mlx5_1 port 1: counter unreadable"),
+        logLines);
     assertTrue(gauge("telegen_agent_collection_duration_seconds", "ports") >= 0);
   }
 
@@ -165,26 +203,35 @@ class SourceSchedulerTest {
   void aFailureIsLoggedOnceAndOnceWhenTheSourceRecovers() throws Exception {
     keepOverruns = false;
     AtomicInteger runs = new AtomicInteger();
-    scheduler.schedule(source("flaky", batch -> {
-      if (runs.incrementAndGet() <= 3) {
-        throw new java.io.IOException("connection refused");
-      }
-    }), Duration.ofMillis(30));
+    scheduler.schedule(
+        source(
+            "flaky",
+            batch -> {
+              if (runs.incrementAndGet() <= 3) {
+                throw new java.io.IOException("connection refused");
+              }
+            }),
+        Duration.ofMillis(30));
 
     awaitTrue(() -> runs.get() >= 6);
 
     assertEquals(3.0, errors("flaky", "error"));
-    assertEquals(List.of("WARNING source flaky: collection failed: java.io.IOException: "
-        + "connection refused; its series are missing until it recovers, other sources continue",
-        "INFO source flaky: cleared: collection failed: java.io.IOException: connection refused;"
-        + " its series are missing until it recovers, other sources continue"), logLines);
+    assertEquals(
+        List.of(
+            "WARNING source flaky: collection failed: java.io.IOException: "
+                + "connection refused; its series are missing until it recovers, other sources continue",
+            "INFO source flaky: cleared: collection failed: java.io.IOException: connection refused;"
+                + " its series are missing until it recovers, other sources continue"),
+        logLines);
   }
 
   @Test
   void collectNowReturnsTheBatchesInOrderAndRecordsTheDuration() {
-    scheduler.add(source("one", b -> b.gauge("telegen_agent_queue_length", 7, Labels.empty())),
+    scheduler.add(
+        source("one", b -> b.gauge("telegen_agent_queue_length", 7, Labels.empty())),
         Duration.ofSeconds(5));
-    scheduler.add(source("two", b -> b.gauge("telegen_agent_queue_length", 8, Labels.empty())),
+    scheduler.add(
+        source("two", b -> b.gauge("telegen_agent_queue_length", 8, Labels.empty())),
         Duration.ofSeconds(5));
 
     List<MetricBatch> got = scheduler.collectNow(Duration.ofSeconds(5));
@@ -197,11 +244,16 @@ class SourceSchedulerTest {
   @Test
   void collectNowGivesUpOnAStuckSourceAndTheNextCycleSkipsIt() {
     AtomicInteger starts = new AtomicInteger();
-    scheduler.add(source("stuck", b -> {
-      starts.incrementAndGet();
-      awaitIgnoringInterrupts(release);
-    }), Duration.ofSeconds(30));
-    scheduler.add(source("fine", b -> b.gauge("telegen_agent_queue_length", 1, Labels.empty())),
+    scheduler.add(
+        source(
+            "stuck",
+            b -> {
+              starts.incrementAndGet();
+              awaitIgnoringInterrupts(release);
+            }),
+        Duration.ofSeconds(30));
+    scheduler.add(
+        source("fine", b -> b.gauge("telegen_agent_queue_length", 1, Labels.empty())),
         Duration.ofSeconds(30));
 
     long started = System.nanoTime();
@@ -218,7 +270,8 @@ class SourceSchedulerTest {
 
   @Test
   void aSourceEmittingAnUncataloguedMetricFailsItsCycleOnly() {
-    scheduler.add(source("typo", b -> b.gauge("gpu_utilisation_percent", 1, Labels.empty())),
+    scheduler.add(
+        source("typo", b -> b.gauge("gpu_utilisation_percent", 1, Labels.empty())),
         Duration.ofSeconds(5));
 
     assertEquals(List.of(), scheduler.collectNow(Duration.ofSeconds(5)));
@@ -226,46 +279,55 @@ class SourceSchedulerTest {
   }
 
   @Test
-  void discoveredSourcesAreScheduledCountedUnderTheirOwnNameAndClosedWhenGone()
-      throws Exception {
+  void discoveredSourcesAreScheduledCountedUnderTheirOwnNameAndClosedWhenGone() throws Exception {
     AtomicInteger goodRuns = new AtomicInteger();
     AtomicBoolean badClosed = new AtomicBoolean();
-    MetricSource good = source("vllm", b -> {
-      goodRuns.incrementAndGet();
-      b.gauge("telegen_agent_queue_length", 3, Labels.empty());
-    });
-    MetricSource bad = new MetricSource() {
-      @Override
-      public String name() {
-        return "triton";
-      }
+    MetricSource good =
+        source(
+            "vllm",
+            b -> {
+              goodRuns.incrementAndGet();
+              b.gauge("telegen_agent_queue_length", 3, Labels.empty());
+            });
+    MetricSource bad =
+        new MetricSource() {
+          @Override
+          public String name() {
+            return "triton";
+          }
 
-      @Override
-      public String logName() {
-        return "triton at 127.0.0.1:8002";
-      }
+          @Override
+          public String logName() {
+            return "triton at 127.0.0.1:8002";
+          }
 
-      @Override
-      public void collect(MetricBatch batch) throws Exception {
-        throw new java.net.ConnectException("connection refused");
-      }
+          @Override
+          public void collect(MetricBatch batch) throws Exception {
+            throw new java.net.ConnectException("connection refused");
+          }
 
-      @Override
-      public void close() {
-        badClosed.set(true);
-      }
-    };
+          @Override
+          public void close() {
+            badClosed.set(true);
+          }
+        };
     AtomicReference<List<MetricSource>> found = new AtomicReference<>(List.of(good, bad));
     AtomicInteger asked = new AtomicInteger();
-    scheduler.add(discovery(() -> {
-      asked.incrementAndGet();
-      return found.get();
-    }), Duration.ofMillis(30), Duration.ofMillis(60));
+    scheduler.add(
+        discovery(
+            () -> {
+              asked.incrementAndGet();
+              return found.get();
+            }),
+        Duration.ofMillis(30),
+        Duration.ofMillis(60));
     scheduler.start();
 
     awaitTrue(() -> errors("triton", "error") >= 3 && delivered.contains("vllm"));
     assertEquals(List.of(good, bad), scheduler.sources());
-    assertEquals(1, lines("WARNING source triton at 127.0.0.1:8002: collection failed: "),
+    assertEquals(
+        1,
+        lines("WARNING source triton at 127.0.0.1:8002: collection failed: "),
         logLines.toString());
 
     found.set(List.of(good));
@@ -279,18 +341,25 @@ class SourceSchedulerTest {
 
   @Test
   void collectNowAsksDiscoveriesFirstAndKeepsTheOrderSourcesWereAddedIn() {
-    scheduler.add(source("first", b -> b.gauge("telegen_agent_queue_length", 1, Labels.empty())),
+    scheduler.add(
+        source("first", b -> b.gauge("telegen_agent_queue_length", 1, Labels.empty())),
         Duration.ofSeconds(5));
-    scheduler.add(discovery(() -> List.of(source("found", b ->
-        b.gauge("telegen_agent_queue_length", 2, Labels.empty())))), Duration.ofSeconds(5),
+    scheduler.add(
+        discovery(
+            () ->
+                List.of(
+                    source(
+                        "found", b -> b.gauge("telegen_agent_queue_length", 2, Labels.empty())))),
+        Duration.ofSeconds(5),
         Duration.ofSeconds(30));
-    scheduler.add(source("last", b -> b.gauge("telegen_agent_queue_length", 3, Labels.empty())),
+    scheduler.add(
+        source("last", b -> b.gauge("telegen_agent_queue_length", 3, Labels.empty())),
         Duration.ofSeconds(5));
 
     List<MetricBatch> got = scheduler.collectNow(Duration.ofSeconds(5));
 
-    assertEquals(List.of(1.0, 2.0, 3.0),
-        got.stream().map(SourceSchedulerTest::gaugeValue).toList());
+    assertEquals(
+        List.of(1.0, 2.0, 3.0), got.stream().map(SourceSchedulerTest::gaugeValue).toList());
   }
 
   @Test
@@ -299,26 +368,28 @@ class SourceSchedulerTest {
     AtomicBoolean running = new AtomicBoolean();
     AtomicBoolean closed = new AtomicBoolean();
     CountDownLatch started = new CountDownLatch(1);
-    scheduler.schedule(new MetricSource() {
-      @Override
-      public String name() {
-        return "native";
-      }
+    scheduler.schedule(
+        new MetricSource() {
+          @Override
+          public String name() {
+            return "native";
+          }
 
-      @Override
-      public void collect(MetricBatch batch) {
-        running.set(true);
-        started.countDown();
-        awaitIgnoringInterrupts(release);
-        running.set(false);
-      }
+          @Override
+          public void collect(MetricBatch batch) {
+            running.set(true);
+            started.countDown();
+            awaitIgnoringInterrupts(release);
+            running.set(false);
+          }
 
-      @Override
-      public void close() {
-        closedWhileRunning.set(running.get());
-        closed.set(true);
-      }
-    }, Duration.ofSeconds(30));
+          @Override
+          public void close() {
+            closedWhileRunning.set(running.get());
+            closed.set(true);
+          }
+        },
+        Duration.ofSeconds(30));
     assertTrue(started.await(5, TimeUnit.SECONDS));
 
     scheduler.close();
@@ -383,8 +454,8 @@ class SourceSchedulerTest {
   }
 
   private double errors(String source, String reason) {
-    return value("telegen_agent_collection_errors_total",
-        Map.of("source", source, "reason", reason));
+    return value(
+        "telegen_agent_collection_errors_total", Map.of("source", source, "reason", reason));
   }
 
   private double gauge(String name, String source) {
@@ -398,12 +469,14 @@ class SourceSchedulerTest {
       if (!metric.getName().equals(name)) {
         continue;
       }
-      List<NumberDataPoint> points = metric.hasSum() ? metric.getSum().getDataPointsList()
-          : metric.getGauge().getDataPointsList();
+      List<NumberDataPoint> points =
+          metric.hasSum()
+              ? metric.getSum().getDataPointsList()
+              : metric.getGauge().getDataPointsList();
       for (NumberDataPoint p : points) {
         Map<String, String> attributes = new ConcurrentHashMap<>();
-        p.getAttributesList().forEach(kv ->
-            attributes.put(kv.getKey(), kv.getValue().getStringValue()));
+        p.getAttributesList()
+            .forEach(kv -> attributes.put(kv.getKey(), kv.getValue().getStringValue()));
         if (attributes.equals(labels)) {
           return p.getAsDouble();
         }

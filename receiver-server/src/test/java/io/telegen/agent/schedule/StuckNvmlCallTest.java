@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.Metric;
@@ -18,7 +17,6 @@ import io.telegen.source.MetricBatch;
 import io.telegen.testsupport.BuildOutputs;
 import io.telegen.testsupport.FakeNvmlControl;
 import io.telegen.testsupport.GpuTestResources;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,11 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
 class StuckNvmlCallTest {
 
   private static final String STUCK_CALL = "nvmlDeviceGetUtilizationRates";
+
   /** The fake gives up on its own after this, so that a broken test cannot hang the build. */
   private static final int BLOCK_LIMIT_MS = 20_000;
 
-  @TempDir
-  Path proc;
+  @TempDir Path proc;
 
   private final MetricCatalog catalog = MetricCatalog.load();
   private final AgentTelemetry telemetry = new AgentTelemetry(0);
@@ -66,18 +64,30 @@ class StuckNvmlCallTest {
       throws Exception {
     Path library = BuildOutputs.fakeNvml();
     GpuTestResources.useNvmlScenario("pcie-rtx6000ada-fan");
-    NvidiaGpuSource nvidia = NvidiaGpuSource.open(GpuOptions.builder().nvmlLibrary(library)
-        .procRoot(proc).pollInterval(Duration.ofMillis(100)).build(), 0);
-    scheduler = new SourceScheduler(catalog, telemetry, (source, batch) -> delivered.add(batch),
-        Clock.systemUTC());
+    NvidiaGpuSource nvidia =
+        NvidiaGpuSource.open(
+            GpuOptions.builder()
+                .nvmlLibrary(library)
+                .procRoot(proc)
+                .pollInterval(Duration.ofMillis(100))
+                .build(),
+            0);
+    scheduler =
+        new SourceScheduler(
+            catalog, telemetry, (source, batch) -> delivered.add(batch), Clock.systemUTC());
     scheduler.add(nvidia, Duration.ofMillis(100));
     // The readings that do not move between cycles, from two clean collections.
     Map<String, Double> first = gauges(scheduler.collectNow(Duration.ofSeconds(5)).get(0));
     Map<String, Double> steady = gauges(scheduler.collectNow(Duration.ofSeconds(5)).get(0));
     steady.entrySet().removeIf(e -> !e.getValue().equals(first.get(e.getKey())));
-    assertEquals(47.0, steady.entrySet().stream()
-        .filter(reading -> reading.getKey().startsWith("gpu_utilization_percent{"))
-        .findFirst().orElseThrow().getValue(), "the scenario's utilisation: " + steady);
+    assertEquals(
+        47.0,
+        steady.entrySet().stream()
+            .filter(reading -> reading.getKey().startsWith("gpu_utilization_percent{"))
+            .findFirst()
+            .orElseThrow()
+            .getValue(),
+        "the scenario's utilisation: " + steady);
 
     FakeNvmlControl.blockNext(STUCK_CALL, BLOCK_LIMIT_MS);
     blocking = true;
@@ -85,14 +95,15 @@ class StuckNvmlCallTest {
     awaitTrue(() -> FakeNvmlControl.blockedCalls() == 1);
     awaitTrue(() -> skipped() >= 5);
 
-    assertEquals(1L, FakeNvmlControl.watchedCalls(), "one collection reached the driver, and no second one");
+    assertEquals(
+        1L, FakeNvmlControl.watchedCalls(), "one collection reached the driver, and no second one");
     assertTrue(delivered.isEmpty());
     // Overlap from outside the scheduler fails at once instead of sharing the buffers.
     long before = System.nanoTime();
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> nvidia.collect(new MetricBatch(catalog, 1)));
-    assertTrue(e.getMessage().contains("the previous collection has not returned"),
-        e.getMessage());
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class, () -> nvidia.collect(new MetricBatch(catalog, 1)));
+    assertTrue(e.getMessage().contains("the previous collection has not returned"), e.getMessage());
     assertTrue(System.nanoTime() - before < 1_000_000_000L);
     assertEquals(1L, FakeNvmlControl.watchedCalls());
 

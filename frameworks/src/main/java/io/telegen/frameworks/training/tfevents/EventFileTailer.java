@@ -151,8 +151,11 @@ public final class EventFileTailer implements AutoCloseable {
           resynchronising = true;
           resyncStart = offset;
           corruptRecords++;
-          warn("record header at offset " + offset + " is damaged (length CRC mismatch); skipping"
-              + " forward to the next intact record");
+          warn(
+              "record header at offset "
+                  + offset
+                  + " is damaged (length CRC mismatch); skipping"
+                  + " forward to the next intact record");
         }
         offset++;
         if (--resyncBudget == 0) {
@@ -162,8 +165,12 @@ public final class EventFileTailer implements AutoCloseable {
       }
       if (resynchronising) {
         resynchronising = false;
-        note("found an intact record at offset " + offset + " after skipping "
-            + (offset - resyncStart) + " damaged bytes");
+        note(
+            "found an intact record at offset "
+                + offset
+                + " after skipping "
+                + (offset - resyncStart)
+                + " damaged bytes");
       }
       long recordBytes = HEADER_BYTES + length + FOOTER_BYTES;
       if (length > MAX_RECORD_BYTES) {
@@ -171,8 +178,14 @@ public final class EventFileTailer implements AutoCloseable {
           break;
         }
         corruptRecords++;
-        warn("record at offset " + offset + " declares " + length + " bytes, more than the "
-            + MAX_RECORD_BYTES + " this reader accepts; skipped");
+        warn(
+            "record at offset "
+                + offset
+                + " declares "
+                + length
+                + " bytes, more than the "
+                + MAX_RECORD_BYTES
+                + " this reader accepts; skipped");
         offset += recordBytes;
         continue;
       }
@@ -193,8 +206,12 @@ public final class EventFileTailer implements AutoCloseable {
         event = Event.parser().parseFrom(buffer, dataAt, dataLength);
       } catch (InvalidProtocolBufferException e) {
         corruptRecords++;
-        warn("record at offset " + offset + " has an intact CRC but is not a TensorBoard Event ("
-            + e.getMessage() + "); skipped");
+        warn(
+            "record at offset "
+                + offset
+                + " has an intact CRC but is not a TensorBoard Event ("
+                + e.getMessage()
+                + "); skipped");
         offset += recordBytes;
         continue;
       }
@@ -238,8 +255,15 @@ public final class EventFileTailer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "EventFileTailer[" + file + " at offset " + offset + ", " + recordsRead + " records, "
-        + corruptRecords + " corrupt]";
+    return "EventFileTailer["
+        + file
+        + " at offset "
+        + offset
+        + ", "
+        + recordsRead
+        + " records, "
+        + corruptRecords
+        + " corrupt]";
   }
 
   /**
@@ -265,12 +289,20 @@ public final class EventFileTailer implements AutoCloseable {
       return true;
     }
     if (!Objects.equals(attributes.fileKey(), fileKey)) {
-      note("event file was replaced by another file (" + fileKey + " -> " + attributes.fileKey()
-          + "); reading the new one from the start");
+      note(
+          "event file was replaced by another file ("
+              + fileKey
+              + " -> "
+              + attributes.fileKey()
+              + "); reading the new one from the start");
       reopen();
     } else if (attributes.size() < offset) {
-      note("event file shrank to " + attributes.size() + " bytes below read offset " + offset
-          + "; reading it again from the start");
+      note(
+          "event file shrank to "
+              + attributes.size()
+              + " bytes below read offset "
+              + offset
+              + "; reading it again from the start");
       reopen();
     }
     return true;
@@ -343,9 +375,12 @@ public final class EventFileTailer implements AutoCloseable {
   private void warn(String message) {
     if (warnings < MAX_WARNINGS) {
       warnings++;
-      logger.warning(file + ": " + message + (warnings == MAX_WARNINGS
-          ? " (further damage in this file is only counted)" : "")
-          + "; the values in that record are lost, the rest of the file is still read");
+      logger.warning(
+          file
+              + ": "
+              + message
+              + (warnings == MAX_WARNINGS ? " (further damage in this file is only counted)" : "")
+              + "; the values in that record are lost, the rest of the file is still read");
     }
   }
 

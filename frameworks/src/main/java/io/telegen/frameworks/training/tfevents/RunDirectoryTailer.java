@@ -65,9 +65,16 @@ public final class RunDirectoryTailer implements AutoCloseable {
         delivered += tailer.poll(sink);
         failures.clear(key, "reading event file " + key + " works again");
       } catch (IOException e) {
-        failures.report(key, "reading event file " + key + " failed at offset "
-            + tailer.offset() + ": " + e + "; retrying at each poll (logged once, and once when "
-            + "it reads again)");
+        failures.report(
+            key,
+            "reading event file "
+                + key
+                + " failed at offset "
+                + tailer.offset()
+                + ": "
+                + e
+                + "; retrying at each poll (logged once, and once when "
+                + "it reads again)");
       }
     }
     return delivered;
@@ -136,8 +143,10 @@ public final class RunDirectoryTailer implements AutoCloseable {
     } catch (NoSuchFileException e) {
       // The run has not written its first file yet.
     } catch (NotDirectoryException e) {
-      throw new NotDirectoryException(directory + " is not a directory; a run directory tailer"
-          + " needs the directory that holds the events.out.tfevents.* files");
+      throw new NotDirectoryException(
+          directory
+              + " is not a directory; a run directory tailer"
+              + " needs the directory that holds the events.out.tfevents.* files");
     }
   }
 

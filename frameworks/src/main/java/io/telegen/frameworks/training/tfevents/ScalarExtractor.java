@@ -55,7 +55,8 @@ final class ScalarExtractor {
           delivered++;
         }
         case TENSOR -> {
-          boolean scalarPlugin = plugin == null || plugin.isEmpty() || plugin.equals(SCALARS_PLUGIN);
+          boolean scalarPlugin =
+              plugin == null || plugin.isEmpty() || plugin.equals(SCALARS_PLUGIN);
           if (scalarPlugin && tensorScalar(value.getTensor())) {
             sink.scalar(tag, step, wallTime, scalar);
             delivered++;

@@ -147,7 +147,8 @@ class CorruptRecordTest {
       Recorder recorder = new Recorder();
       tailer.poll(recorder);
 
-      assertEquals(List.of(new Scalar("loss", 1, 0, 0.5), new Scalar("loss", 2, 0, 0.25)),
+      assertEquals(
+          List.of(new Scalar("loss", 1, 0, 0.5), new Scalar("loss", 2, 0, 0.25)),
           recorder.scalars());
       assertEquals(1, tailer.corruptRecords());
       assertEquals(2, tailer.recordsRead());
@@ -171,11 +172,13 @@ class CorruptRecordTest {
 
       try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
         long end = channel.size() + huge + 4;
-        channel.write(ByteBuffer.wrap(TfEventsFixtures.records(scalarEvent("loss", 2, 0.25f))), end);
+        channel.write(
+            ByteBuffer.wrap(TfEventsFixtures.records(scalarEvent("loss", 2, 0.25f))), end);
       }
       tailer.poll(recorder);
 
-      assertEquals(List.of(new Scalar("loss", 1, 0, 0.5), new Scalar("loss", 2, 0, 0.25)),
+      assertEquals(
+          List.of(new Scalar("loss", 1, 0, 0.5), new Scalar("loss", 2, 0, 0.25)),
           recorder.scalars());
       assertEquals(1, tailer.corruptRecords());
     }
@@ -199,7 +202,8 @@ class CorruptRecordTest {
       assertEquals(1, tailer.corruptRecords());
 
       assertEquals(1, tailer.poll(recorder));
-      assertEquals(List.of(new Scalar("loss", 1, 0, 0.5), new Scalar("loss", 2, 0, 0.25)),
+      assertEquals(
+          List.of(new Scalar("loss", 1, 0, 0.5), new Scalar("loss", 2, 0, 0.25)),
           recorder.scalars());
       assertEquals(1, tailer.corruptRecords());
       assertEquals(2, tailer.recordsRead());
@@ -207,7 +211,11 @@ class CorruptRecordTest {
   }
 
   static Event scalarEvent(String tag, long step, float value) {
-    return Event.newBuilder().setStep(step).setSummary(Summary.newBuilder()
-        .addValue(Summary.Value.newBuilder().setTag(tag).setSimpleValue(value))).build();
+    return Event.newBuilder()
+        .setStep(step)
+        .setSummary(
+            Summary.newBuilder()
+                .addValue(Summary.Value.newBuilder().setTag(tag).setSimpleValue(value)))
+        .build();
   }
 }

@@ -32,14 +32,20 @@ class FileReplacementTest {
 
   @Test
   void fileReplacedUnderTheSameNameIsReadFromTheStart() throws IOException {
-    Files.write(file(), TfEventsFixtures.records(scalarEvent("loss", 1, 1f), scalarEvent("loss", 2, 2f)));
+    Files.write(
+        file(), TfEventsFixtures.records(scalarEvent("loss", 1, 1f), scalarEvent("loss", 2, 2f)));
     try (EventFileTailer tailer = EventFileTailer.open(file())) {
       Recorder recorder = new Recorder();
       tailer.poll(recorder);
 
       // Written elsewhere and renamed over the old one: a new inode, longer than the old offset.
-      Path replacement = Files.write(dir.resolve("replacement"), TfEventsFixtures.records(
-          scalarEvent("loss", 10, 1f), scalarEvent("loss", 11, 1f), scalarEvent("loss", 12, 1f)));
+      Path replacement =
+          Files.write(
+              dir.resolve("replacement"),
+              TfEventsFixtures.records(
+                  scalarEvent("loss", 10, 1f),
+                  scalarEvent("loss", 11, 1f),
+                  scalarEvent("loss", 12, 1f)));
       Files.move(replacement, file(), StandardCopyOption.REPLACE_EXISTING);
       tailer.poll(recorder);
 
@@ -49,7 +55,8 @@ class FileReplacementTest {
 
   @Test
   void fileThatShrinksIsReadFromTheStart() throws IOException {
-    Files.write(file(), TfEventsFixtures.records(scalarEvent("loss", 1, 1f), scalarEvent("loss", 2, 2f)));
+    Files.write(
+        file(), TfEventsFixtures.records(scalarEvent("loss", 1, 1f), scalarEvent("loss", 2, 2f)));
     try (EventFileTailer tailer = EventFileTailer.open(file())) {
       Recorder recorder = new Recorder();
       tailer.poll(recorder);

@@ -33,7 +33,8 @@ class RealWriterFilesTest {
 
   @Test
   void nanLossPassesThroughAsNaN() throws IOException {
-    List<Scalar> loss = TfEventsFixtures.readAll(TfEventsFixtures.file(HF_TRAINER)).tag("train/loss");
+    List<Scalar> loss =
+        TfEventsFixtures.readAll(TfEventsFixtures.file(HF_TRAINER)).tag("train/loss");
 
     assertEquals(List.of(10L, 20L, 30L, 40L), loss.stream().map(Scalar::step).toList());
     assertTrue(Double.isNaN(loss.get(2).value()), loss.toString());
@@ -45,7 +46,8 @@ class RealWriterFilesTest {
       Recorder recorder = new Recorder();
       tailer.poll(recorder);
 
-      assertTrue(recorder.scalars().stream().allMatch(s -> s.tag().startsWith("train/")),
+      assertTrue(
+          recorder.scalars().stream().allMatch(s -> s.tag().startsWith("train/")),
           recorder.scalars().toString());
       assertEquals(0, tailer.corruptRecords());
     }
@@ -70,7 +72,8 @@ class RealWriterFilesTest {
     // histogram tag, whose first value named the histograms plugin, must stay ignored throughout.
     Recorder recorder = TfEventsFixtures.readAll(TfEventsFixtures.file(KERAS_TRAIN));
 
-    assertEquals(List.of(0L, 1L, 2L), recorder.tag("epoch_loss").stream().map(Scalar::step).toList());
+    assertEquals(
+        List.of(0L, 1L, 2L), recorder.tag("epoch_loss").stream().map(Scalar::step).toList());
     assertEquals(List.of(), recorder.tag("dense/kernel_0"));
   }
 

@@ -25,18 +25,22 @@ class RunDirectoryTailerTest {
 
   @Test
   void fileAppearingLaterIsPickedUpAndReadFromItsStart() throws IOException {
-    Path first = Files.write(dir.resolve("events.out.tfevents.1700000000.host"),
-        TfEventsFixtures.records(scalarEvent("loss", 1, 1f)));
+    Path first =
+        Files.write(
+            dir.resolve("events.out.tfevents.1700000000.host"),
+            TfEventsFixtures.records(scalarEvent("loss", 1, 1f)));
     try (RunDirectoryTailer tailer = new RunDirectoryTailer(dir)) {
       Recorder recorder = new Recorder();
       assertEquals(1, tailer.poll(recorder));
       assertEquals(List.of(first), tailer.files());
 
       // A resumed job starts a second file and keeps writing the first one too.
-      Path second = Files.write(dir.resolve("events.out.tfevents.1700000100.host"),
-          TfEventsFixtures.records(scalarEvent("loss", 3, 3f), scalarEvent("loss", 4, 4f)));
-      Files.write(first, TfEventsFixtures.records(scalarEvent("loss", 2, 2f)),
-          StandardOpenOption.APPEND);
+      Path second =
+          Files.write(
+              dir.resolve("events.out.tfevents.1700000100.host"),
+              TfEventsFixtures.records(scalarEvent("loss", 3, 3f), scalarEvent("loss", 4, 4f)));
+      Files.write(
+          first, TfEventsFixtures.records(scalarEvent("loss", 2, 2f)), StandardOpenOption.APPEND);
       assertEquals(3, tailer.poll(recorder));
 
       assertEquals(List.of(first, second), tailer.files());
@@ -49,9 +53,11 @@ class RunDirectoryTailerTest {
   @Test
   void realWriterFilesInOneDirectoryAreReadInNameOrder() throws IOException {
     // Copies of both fixtures, named so that the Keras one sorts first.
-    Files.copy(TfEventsFixtures.file(TfEventsFixtures.HF_TRAINER),
+    Files.copy(
+        TfEventsFixtures.file(TfEventsFixtures.HF_TRAINER),
         dir.resolve("events.out.tfevents.1700000200.host"));
-    Files.copy(TfEventsFixtures.file(TfEventsFixtures.KERAS_TRAIN),
+    Files.copy(
+        TfEventsFixtures.file(TfEventsFixtures.KERAS_TRAIN),
         dir.resolve("events.out.tfevents.1700000100.host.v2"));
 
     try (RunDirectoryTailer tailer = new RunDirectoryTailer(dir)) {
@@ -61,7 +67,8 @@ class RunDirectoryTailerTest {
       List<Scalar> expected = new ArrayList<>(TfEventsFixtures.kerasTrainScalars());
       expected.addAll(TfEventsFixtures.hfTrainerScalars());
       assertEquals(expected, recorder.scalars());
-      assertEquals(TfEventsFixtures.HF_TRAINER_RECORDS + TfEventsFixtures.KERAS_TRAIN_RECORDS,
+      assertEquals(
+          TfEventsFixtures.HF_TRAINER_RECORDS + TfEventsFixtures.KERAS_TRAIN_RECORDS,
           tailer.recordsRead());
     }
   }
@@ -71,7 +78,8 @@ class RunDirectoryTailerTest {
     Files.writeString(dir.resolve("README.txt"), "not an event file");
     Files.write(dir.resolve("events.out.tfevents."), new byte[] {1, 2, 3});
     Path child = Files.createDirectories(dir.resolve("validation"));
-    Files.write(child.resolve("events.out.tfevents.1700000000.host"),
+    Files.write(
+        child.resolve("events.out.tfevents.1700000000.host"),
         TfEventsFixtures.records(scalarEvent("val_loss", 1, 1f)));
     Files.createDirectories(dir.resolve("events.out.tfevents.1700000000.dir"));
 
@@ -88,7 +96,8 @@ class RunDirectoryTailerTest {
       assertEquals(0, tailer.poll(new Recorder()));
 
       Files.createDirectories(run);
-      Files.write(run.resolve("events.out.tfevents.1700000000.host"),
+      Files.write(
+          run.resolve("events.out.tfevents.1700000000.host"),
           TfEventsFixtures.records(scalarEvent("loss", 1, 1f)));
       assertEquals(1, tailer.poll(new Recorder()));
     }

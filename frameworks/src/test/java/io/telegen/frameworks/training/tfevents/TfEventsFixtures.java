@@ -27,6 +27,7 @@ final class TfEventsFixtures {
 
   /** Records in the hf_trainer file: file_version, 16 scalars, histogram, image, text. */
   static final int HF_TRAINER_RECORDS = 20;
+
   /** Records in the keras_train file: file_version, then 3 epochs of 3 scalars and a histogram. */
   static final int KERAS_TRAIN_RECORDS = 13;
 
@@ -35,8 +36,11 @@ final class TfEventsFixtures {
   static Path file(String relative) {
     URL url = TfEventsFixtures.class.getResource("/tfevents/" + relative);
     if (url == null) {
-      return fail("fixture tfevents/" + relative + " is not on the test classpath; regenerate it"
-          + " with frameworks/src/test/python/write_tfevents.py");
+      return fail(
+          "fixture tfevents/"
+              + relative
+              + " is not on the test classpath; regenerate it"
+              + " with frameworks/src/test/python/write_tfevents.py");
     }
     try {
       return Path.of(url.toURI());

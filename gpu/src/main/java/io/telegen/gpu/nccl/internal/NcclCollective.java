@@ -11,8 +11,19 @@ import java.util.List;
  */
 public final class NcclCollective {
 
-  public static final List<String> NAMES = List.of("AllReduce", "AllGather", "ReduceScatter",
-      "Broadcast", "Reduce", "AlltoAll", "Gather", "Scatter", "Send", "Recv", "Other");
+  public static final List<String> NAMES =
+      List.of(
+          "AllReduce",
+          "AllGather",
+          "ReduceScatter",
+          "Broadcast",
+          "Reduce",
+          "AlltoAll",
+          "Gather",
+          "Scatter",
+          "Send",
+          "Recv",
+          "Other");
   public static final int COUNT = 11;
 
   private NcclCollective() {}

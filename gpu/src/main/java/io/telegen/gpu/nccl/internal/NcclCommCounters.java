@@ -13,8 +13,16 @@ import java.util.HexFormat;
  * @param cudaDev CUDA device ordinal of the rank as the process sees it, -1 when unknown
  * @param commName communicator name, empty when NCCL passed none
  */
-public record NcclCommCounters(long commHash, int rank, int nranks, int nNodes, int cudaDev,
-    String commName, long[] sendBytes, long[] recvBytes, long[] ops) {
+public record NcclCommCounters(
+    long commHash,
+    int rank,
+    int nranks,
+    int nNodes,
+    int cudaDev,
+    String commName,
+    long[] sendBytes,
+    long[] recvBytes,
+    long[] ops) {
 
   /** The {@code comm} label: the name when known, else the hash as 16 hex digits. */
   public String commLabel() {

@@ -25,8 +25,10 @@ public final class NcclCounterFile {
   static final int LAYOUT_VERSION = 1;
   static final int HEADER_SIZE = 128;
   static final int SLOT_SIZE = 384;
+
   /** More slots than any plugin build writes; bounds what a corrupt header can make us read. */
   static final int MAX_SLOTS = 4096;
+
   static final int JOB_LEN = 64;
   static final int COMM_NAME_LEN = 32;
   static final int SLOT_READY = 2;
@@ -87,43 +89,82 @@ public final class NcclCounterFile {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = channel.size();
       if (size < HEADER_SIZE) {
-        throw new IOException(path + ": truncated NCCL counter file (" + size + " bytes, the header"
-            + " alone is " + HEADER_SIZE + "); it was not written by a Telegen NCCL profiler"
-            + " plugin or was cut short. Remove it; the plugin recreates its file at NCCL init");
+        throw new IOException(
+            path
+                + ": truncated NCCL counter file ("
+                + size
+                + " bytes, the header"
+                + " alone is "
+                + HEADER_SIZE
+                + "); it was not written by a Telegen NCCL profiler"
+                + " plugin or was cut short. Remove it; the plugin recreates its file at NCCL init");
       }
       map = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
     }
     map.order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < MAGIC.length; i++) {
       if (map.get(i) != MAGIC[i]) {
-        throw new IOException(path + ": not a Telegen NCCL counter file (magic is not \"TGNC\");"
-            + " keep only files of libnccl-profiler-telegen.so in this directory");
+        throw new IOException(
+            path
+                + ": not a Telegen NCCL counter file (magic is not \"TGNC\");"
+                + " keep only files of libnccl-profiler-telegen.so in this directory");
       }
     }
     int version = map.getInt(H_VERSION);
     if (version != LAYOUT_VERSION) {
-      throw new IOException(path + ": NCCL counter file layout version " + version
-          + ", this agent reads version " + LAYOUT_VERSION + "; give the training job the plugin"
-          + " extracted by this agent (NcclProfilerPlugin.extractTo)");
+      throw new IOException(
+          path
+              + ": NCCL counter file layout version "
+              + version
+              + ", this agent reads version "
+              + LAYOUT_VERSION
+              + "; give the training job the plugin"
+              + " extracted by this agent (NcclProfilerPlugin.extractTo)");
     }
     int headerSize = map.getInt(H_HEADER_SIZE);
     int slotSize = map.getInt(H_SLOT_SIZE);
     int slotCount = map.getInt(H_SLOT_COUNT);
-    if (headerSize != HEADER_SIZE || slotSize != SLOT_SIZE || slotCount < 0
+    if (headerSize != HEADER_SIZE
+        || slotSize != SLOT_SIZE
+        || slotCount < 0
         || slotCount > MAX_SLOTS) {
-      throw new IOException(path + ": corrupt NCCL counter file header (header " + headerSize
-          + " bytes, " + slotCount + " slots of " + slotSize + " bytes; layout " + LAYOUT_VERSION
-          + " has " + HEADER_SIZE + " and " + SLOT_SIZE + "); remove the file");
+      throw new IOException(
+          path
+              + ": corrupt NCCL counter file header (header "
+              + headerSize
+              + " bytes, "
+              + slotCount
+              + " slots of "
+              + slotSize
+              + " bytes; layout "
+              + LAYOUT_VERSION
+              + " has "
+              + HEADER_SIZE
+              + " and "
+              + SLOT_SIZE
+              + "); remove the file");
     }
     long need = HEADER_SIZE + (long) slotCount * SLOT_SIZE;
     if (map.capacity() < need) {
-      throw new IOException(path + ": truncated NCCL counter file (" + map.capacity()
-          + " bytes, its header announces " + slotCount + " slots = " + need + " bytes);"
-          + " remove the file");
+      throw new IOException(
+          path
+              + ": truncated NCCL counter file ("
+              + map.capacity()
+              + " bytes, its header announces "
+              + slotCount
+              + " slots = "
+              + need
+              + " bytes);"
+              + " remove the file");
     }
     if (map.getInt(H_PID) != expectedPid) {
-      throw new IOException(path + ": NCCL counter file names pid " + expectedPid
-          + " but its header says pid " + map.getInt(H_PID) + "; remove the file");
+      throw new IOException(
+          path
+              + ": NCCL counter file names pid "
+              + expectedPid
+              + " but its header says pid "
+              + map.getInt(H_PID)
+              + "; remove the file");
     }
     return new NcclCounterFile(path, map, slotCount);
   }
@@ -182,9 +223,17 @@ public final class NcclCounterFile {
         recv[k] = map.getLong(at + 8);
         ops[k] = map.getLong(at + 16);
       }
-      comms.add(new NcclCommCounters(map.getLong(base + S_COMM_HASH), map.getInt(base + S_RANK),
-          map.getInt(base + S_NRANKS), map.getInt(base + S_NNODES), map.getInt(base + S_CUDA_DEV),
-          cString(map, base + S_COMM_NAME, COMM_NAME_LEN), send, recv, ops));
+      comms.add(
+          new NcclCommCounters(
+              map.getLong(base + S_COMM_HASH),
+              map.getInt(base + S_RANK),
+              map.getInt(base + S_NRANKS),
+              map.getInt(base + S_NNODES),
+              map.getInt(base + S_CUDA_DEV),
+              cString(map, base + S_COMM_NAME, COMM_NAME_LEN),
+              send,
+              recv,
+              ops));
     }
     return comms;
   }

@@ -15,8 +15,14 @@ import com.sun.jna.Pointer;
 public final class GpmSampler {
 
   /** Order of {@link #values()}. */
-  static final int[] METRIC_IDS = {NvmlLayout.GPM_GRAPHICS_UTIL, NvmlLayout.GPM_SM_UTIL,
-      NvmlLayout.GPM_SM_OCCUPANCY, NvmlLayout.GPM_ANY_TENSOR_UTIL, NvmlLayout.GPM_DRAM_BW_UTIL};
+  static final int[] METRIC_IDS = {
+    NvmlLayout.GPM_GRAPHICS_UTIL,
+    NvmlLayout.GPM_SM_UTIL,
+    NvmlLayout.GPM_SM_OCCUPANCY,
+    NvmlLayout.GPM_ANY_TENSOR_UTIL,
+    NvmlLayout.GPM_DRAM_BW_UTIL
+  };
+
   public static final int GRAPHICS = 0;
   public static final int SM = 1;
   public static final int OCCUPANCY = 2;
@@ -35,8 +41,13 @@ public final class GpmSampler {
   private boolean havePrevious;
   private volatile double[] values;
 
-  private GpmSampler(Nvml nvml, Pointer device, int gpuInstanceId, Memory metricsGet,
-      Pointer first, Pointer second) {
+  private GpmSampler(
+      Nvml nvml,
+      Pointer device,
+      int gpuInstanceId,
+      Memory metricsGet,
+      Pointer first,
+      Pointer second) {
     this.nvml = nvml;
     this.device = device;
     this.gpuInstanceId = gpuInstanceId;
@@ -64,9 +75,10 @@ public final class GpmSampler {
 
   /** Takes a sample and, once two exist far enough apart, computes the values. */
   void sample() {
-    int rc = gpuInstanceId < 0
-        ? nvml.call(NvmlSymbol.GPM_SAMPLE_GET, device, current)
-        : nvml.call(NvmlSymbol.GPM_MIG_SAMPLE_GET, device, gpuInstanceId, current);
+    int rc =
+        gpuInstanceId < 0
+            ? nvml.call(NvmlSymbol.GPM_SAMPLE_GET, device, current)
+            : nvml.call(NvmlSymbol.GPM_MIG_SAMPLE_GET, device, gpuInstanceId, current);
     long now = System.nanoTime();
     if (rc != NvmlReturn.SUCCESS) {
       havePrevious = false;
@@ -101,8 +113,10 @@ public final class GpmSampler {
     double[] out = new double[METRIC_IDS.length];
     for (int i = 0; i < METRIC_IDS.length; i++) {
       long entry = NvmlLayout.GPM_METRICS_GET_METRICS + (long) i * NvmlLayout.GPM_METRIC_SIZE;
-      out[i] = metricsGet.getInt(entry + NvmlLayout.GPM_METRIC_RETURN) == NvmlReturn.SUCCESS
-          ? metricsGet.getDouble(entry + NvmlLayout.GPM_METRIC_VALUE) : Double.NaN;
+      out[i] =
+          metricsGet.getInt(entry + NvmlLayout.GPM_METRIC_RETURN) == NvmlReturn.SUCCESS
+              ? metricsGet.getDouble(entry + NvmlLayout.GPM_METRIC_VALUE)
+              : Double.NaN;
     }
     return out;
   }

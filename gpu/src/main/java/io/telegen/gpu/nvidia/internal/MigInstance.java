@@ -14,8 +14,16 @@ import io.telegen.source.Labels;
  * @param gpm GPM sampler of its GPU instance; null without GPM
  * @param ref the MIG device in the node's GPU process table
  */
-record MigInstance(Pointer handle, int index, int gpuInstanceId, int computeInstanceId,
-    String uuid, String profile, Labels labels, GpmSampler gpm, GpuRef ref) {
+record MigInstance(
+    Pointer handle,
+    int index,
+    int gpuInstanceId,
+    int computeInstanceId,
+    String uuid,
+    String profile,
+    Labels labels,
+    GpmSampler gpm,
+    GpuRef ref) {
 
   /** {@code mig-<profile>-<index>}, e.g. {@code mig-1g.10gb-2}. */
   static String migDevice(String profile, int index) {

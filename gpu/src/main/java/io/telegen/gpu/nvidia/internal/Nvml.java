@@ -57,9 +57,11 @@ public final class Nvml {
     try {
       library = NativeLibrary.getInstance(location, Map.of());
     } catch (UnsatisfiedLinkError e) {
-      throw new NvmlLoadException(path == null
-          ? LIBRARY_NAME + " is not on this machine's library path (is the NVIDIA driver installed?)"
-          : "cannot load " + location + ": " + reason(e.getMessage()));
+      throw new NvmlLoadException(
+          path == null
+              ? LIBRARY_NAME
+                  + " is not on this machine's library path (is the NVIDIA driver installed?)"
+              : "cannot load " + location + ": " + reason(e.getMessage()));
     }
     Nvml nvml = new Nvml(location, library);
     List<String> requiredMissing = new ArrayList<>();
@@ -69,8 +71,11 @@ public final class Nvml {
       }
     }
     if (!requiredMissing.isEmpty()) {
-      throw new NvmlLoadException(location + " does not export " + String.join(", ",
-          requiredMissing) + "; it is not an NVML library, or its driver is too old");
+      throw new NvmlLoadException(
+          location
+              + " does not export "
+              + String.join(", ", requiredMissing)
+              + "; it is not an NVML library, or its driver is too old");
     }
     return nvml;
   }
@@ -99,8 +104,10 @@ public final class Nvml {
   /** NVML's own text for {@code code}, with the constant's name for searching the docs. */
   public String describe(int code) {
     Function errorString = functions[NvmlSymbol.ERROR_STRING.ordinal()];
-    String text = code == NvmlReturn.FUNCTION_NOT_FOUND || errorString == null ? "function not found"
-        : errorString.invokeString(new Object[] {code}, false);
+    String text =
+        code == NvmlReturn.FUNCTION_NOT_FOUND || errorString == null
+            ? "function not found"
+            : errorString.invokeString(new Object[] {code}, false);
     return "NVML_ERROR_" + NvmlReturn.name(code) + " (" + text + ")";
   }
 

@@ -41,29 +41,40 @@ public final class NvmlCollector implements AutoCloseable {
   private final ScheduledExecutorService sampler;
   private final long startUnixNanos;
   private final ProblemLog sampling = new ProblemLog(logger, "NVIDIA GPUs");
+
   /** Held by the running collection; guards the GPUs' collection buffers and caches. */
   private final ReentrantLock collecting = new ReentrantLock();
+
   // The GPU process table of the last collection; replaced whole, never mutated.
   private volatile GpuProcessSnapshot snapshot = GpuProcessSnapshot.empty();
 
-  private NvmlCollector(Nvml nvml, GpuOptions options, List<NvmlGpu> gpus,
-      Map<String, String> info, long startUnixNanos) {
+  private NvmlCollector(
+      Nvml nvml,
+      GpuOptions options,
+      List<NvmlGpu> gpus,
+      Map<String, String> info,
+      long startUnixNanos) {
     this.nvml = nvml;
     this.options = options;
     this.gpus = gpus;
     this.info = info;
     this.names = new ProcessNames(options.procRoot());
     this.startUnixNanos = startUnixNanos;
-    this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "telegen-nvml-sampler");
-      t.setDaemon(true);
-      return t;
-    });
+    this.sampler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "telegen-nvml-sampler");
+              t.setDaemon(true);
+              return t;
+            });
     // Two early passes give GPM its first pair of samples (100 ms apart) before the first
     // collections, then one pass per poll interval.
     sampler.schedule(this::sampleSlow, 0, TimeUnit.MILLISECONDS);
-    sampler.scheduleAtFixedRate(this::sampleSlow, 150,
-        Math.max(150, options.pollInterval().toMillis()), TimeUnit.MILLISECONDS);
+    sampler.scheduleAtFixedRate(
+        this::sampleSlow,
+        150,
+        Math.max(150, options.pollInterval().toMillis()),
+        TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -77,9 +88,14 @@ public final class NvmlCollector implements AutoCloseable {
     Nvml nvml = Nvml.load(options.nvmlLibrary());
     int rc = nvml.call(NvmlSymbol.INIT);
     if (rc != NvmlReturn.SUCCESS) {
-      throw new NvmlLoadException("nvmlInit_v2 in " + nvml.location() + " failed: "
-          + nvml.describe(rc) + (rc == NvmlReturn.DRIVER_NOT_LOADED
-              ? "; is the NVIDIA kernel driver loaded (nvidia-smi works)?" : ""));
+      throw new NvmlLoadException(
+          "nvmlInit_v2 in "
+              + nvml.location()
+              + " failed: "
+              + nvml.describe(rc)
+              + (rc == NvmlReturn.DRIVER_NOT_LOADED
+                  ? "; is the NVIDIA kernel driver loaded (nvidia-smi works)?"
+                  : ""));
     }
     List<NvmlGpu> gpus = new ArrayList<>();
     try {
@@ -100,8 +116,12 @@ public final class NvmlCollector implements AutoCloseable {
       if (!nvml.missing().isEmpty()) {
         List<String> names = new ArrayList<>();
         nvml.missing().forEach(s -> names.add(s.exportedName()));
-        logger.info("NVIDIA driver " + info.get("driver_version") + " lacks "
-            + String.join(", ", names) + "; only the metrics that need them are off");
+        logger.info(
+            "NVIDIA driver "
+                + info.get("driver_version")
+                + " lacks "
+                + String.join(", ", names)
+                + "; only the metrics that need them are off");
       }
       return new NvmlCollector(nvml, options, List.copyOf(gpus), info, startUnixNanos);
     } catch (NvmlLoadException | RuntimeException e) {
@@ -114,11 +134,17 @@ public final class NvmlCollector implements AutoCloseable {
   private static Map<String, String> systemInfo(Nvml nvml) {
     Map<String, String> info = new LinkedHashMap<>();
     Memory text = new Memory(NvmlLayout.STRING_BUFFER);
-    info.put("driver_version", nvml.call(NvmlSymbol.SYSTEM_GET_DRIVER_VERSION, text,
-        NvmlLayout.STRING_BUFFER) == NvmlReturn.SUCCESS ? text.getString(0) : "unknown");
+    info.put(
+        "driver_version",
+        nvml.call(NvmlSymbol.SYSTEM_GET_DRIVER_VERSION, text, NvmlLayout.STRING_BUFFER)
+                == NvmlReturn.SUCCESS
+            ? text.getString(0)
+            : "unknown");
     Memory version = new Memory(4);
-    NvmlSymbol cuda = nvml.has(NvmlSymbol.SYSTEM_GET_CUDA_DRIVER_VERSION_V2)
-        ? NvmlSymbol.SYSTEM_GET_CUDA_DRIVER_VERSION_V2 : NvmlSymbol.SYSTEM_GET_CUDA_DRIVER_VERSION;
+    NvmlSymbol cuda =
+        nvml.has(NvmlSymbol.SYSTEM_GET_CUDA_DRIVER_VERSION_V2)
+            ? NvmlSymbol.SYSTEM_GET_CUDA_DRIVER_VERSION_V2
+            : NvmlSymbol.SYSTEM_GET_CUDA_DRIVER_VERSION;
     if (nvml.call(cuda, version) == NvmlReturn.SUCCESS) {
       int v = version.getInt(0);
       // CUDA encodes 13.1 as 13010.
@@ -135,9 +161,12 @@ public final class NvmlCollector implements AutoCloseable {
    */
   public void collect(MetricBatch batch) {
     if (!collecting.tryLock()) {
-      throw new IllegalStateException("NVIDIA GPUs: the previous collection has not returned (a "
-          + "call into the NVIDIA driver at " + nvml.location() + " is stuck); no second one is "
-          + "started beside it. If it lasts, check the driver (nvidia-smi, dmesg for Xid errors)");
+      throw new IllegalStateException(
+          "NVIDIA GPUs: the previous collection has not returned (a "
+              + "call into the NVIDIA driver at "
+              + nvml.location()
+              + " is stuck); no second one is "
+              + "started beside it. If it lasts, check the driver (nvidia-smi, dmesg for Xid errors)");
     }
     try {
       collectLocked(batch);
@@ -172,8 +201,13 @@ public final class NvmlCollector implements AutoCloseable {
         gpu.sampleSlow(options);
         sampling.clear(key, "slow sampling (PCIe, GPM) of GPU " + key + " works again");
       } catch (RuntimeException e) {
-        sampling.report(key, "slow sampling (PCIe, GPM) of GPU " + key + " failed: " + e
-            + "; its PCIe and GPM series are stale until it works again");
+        sampling.report(
+            key,
+            "slow sampling (PCIe, GPM) of GPU "
+                + key
+                + " failed: "
+                + e
+                + "; its PCIe and GPM series are stale until it works again");
       }
     }
   }
@@ -184,16 +218,21 @@ public final class NvmlCollector implements AutoCloseable {
     gpus.forEach(g -> models.merge(g.name(), 1, Integer::sum));
     List<String> parts = new ArrayList<>();
     models.forEach((name, n) -> parts.add(n + " × " + name));
-    StringBuilder sb = new StringBuilder(String.join(", ", parts))
-        .append(" (driver ").append(info.get("driver_version"));
+    StringBuilder sb =
+        new StringBuilder(String.join(", ", parts))
+            .append(" (driver ")
+            .append(info.get("driver_version"));
     if (info.containsKey("cuda_version")) {
       sb.append(", CUDA ").append(info.get("cuda_version"));
     }
     sb.append(") via ").append(nvml.location());
     for (NvmlGpu gpu : gpus) {
       if (gpu.migEnabled()) {
-        sb.append("; GPU ").append(gpu.index()).append(" in MIG mode with ")
-            .append(gpu.migInstances().size()).append(" instances");
+        sb.append("; GPU ")
+            .append(gpu.index())
+            .append(" in MIG mode with ")
+            .append(gpu.migInstances().size())
+            .append(" instances");
       }
     }
     return sb.toString();
@@ -219,8 +258,9 @@ public final class NvmlCollector implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (!idle) {
-      logger.warning("NVIDIA GPUs: a collection is still inside the NVIDIA driver at close; NVML "
-          + "is not shut down under it");
+      logger.warning(
+          "NVIDIA GPUs: a collection is still inside the NVIDIA driver at close; NVML "
+              + "is not shut down under it");
       return;
     }
     try {

@@ -34,9 +34,17 @@ final class NvmlGpu {
   /** Series per GPU stay bounded however many processes come and go. */
   static final int MAX_PROCESSES = 256;
 
-  private static final String[] THROTTLE_REASONS = {"gpu_idle", "applications_clocks_setting",
-      "sw_power_cap", "hw_slowdown", "sync_boost", "sw_thermal_slowdown", "hw_thermal_slowdown",
-      "hw_power_brake_slowdown", "display_clock_setting"};
+  private static final String[] THROTTLE_REASONS = {
+    "gpu_idle",
+    "applications_clocks_setting",
+    "sw_power_cap",
+    "hw_slowdown",
+    "sync_boost",
+    "sw_thermal_slowdown",
+    "hw_thermal_slowdown",
+    "hw_power_brake_slowdown",
+    "display_clock_setting"
+  };
 
   private final Nvml nvml;
   private final int index;
@@ -72,8 +80,17 @@ final class NvmlGpu {
   private final Memory slowOut = new Memory(8);
   private volatile long[] pcieBytesPerSecond;
 
-  private NvmlGpu(Nvml nvml, int index, Pointer handle, String uuid, String name, Labels labels,
-      boolean migEnabled, List<MigInstance> migInstances, int nvlinkLinks, GpmSampler gpm,
+  private NvmlGpu(
+      Nvml nvml,
+      int index,
+      Pointer handle,
+      String uuid,
+      String name,
+      Labels labels,
+      boolean migEnabled,
+      List<MigInstance> migInstances,
+      int nvlinkLinks,
+      GpmSampler gpm,
       GpuOptions options) {
     this.nvml = nvml;
     this.index = index;
@@ -107,12 +124,16 @@ final class NvmlGpu {
       }
     }
     this.memoryTemperatureField = options.temperature() ? 0 : -1;
-    this.fields = requests.isEmpty() ? null
-        : new Memory((long) requests.size() * NvmlLayout.FIELD_VALUE_SIZE);
+    this.fields =
+        requests.isEmpty()
+            ? null
+            : new Memory((long) requests.size() * NvmlLayout.FIELD_VALUE_SIZE);
     for (int i = 0; i < requests.size(); i++) {
-      fields.setInt((long) i * NvmlLayout.FIELD_VALUE_SIZE + NvmlLayout.FIELD_VALUE_FIELD_ID,
+      fields.setInt(
+          (long) i * NvmlLayout.FIELD_VALUE_SIZE + NvmlLayout.FIELD_VALUE_FIELD_ID,
           requests.get(i)[0]);
-      fields.setInt((long) i * NvmlLayout.FIELD_VALUE_SIZE + NvmlLayout.FIELD_VALUE_SCOPE_ID,
+      fields.setInt(
+          (long) i * NvmlLayout.FIELD_VALUE_SIZE + NvmlLayout.FIELD_VALUE_SCOPE_ID,
           requests.get(i)[1]);
     }
   }
@@ -128,20 +149,32 @@ final class NvmlGpu {
     Memory pci = new Memory(NvmlLayout.PCI_INFO_SIZE);
     check(nvml, nvml.call(NvmlSymbol.DEVICE_GET_PCI_INFO, handle, pci), "PCI info", index);
     String busId = pci.getString(NvmlLayout.PCI_INFO_BUS_ID);
-    Labels labels = Labels.of("device", Integer.toString(index), "name", name, "uuid", uuid,
-        "pci_bus_id", busId, "vendor", "nvidia");
+    Labels labels =
+        Labels.of(
+            "device",
+            Integer.toString(index),
+            "name",
+            name,
+            "uuid",
+            uuid,
+            "pci_bus_id",
+            busId,
+            "vendor",
+            "nvidia");
 
     Memory pending = new Memory(4);
-    boolean mig = nvml.call(NvmlSymbol.DEVICE_GET_MIG_MODE, handle, out, pending)
-        == NvmlReturn.SUCCESS && out.getInt(0) == 1;
+    boolean mig =
+        nvml.call(NvmlSymbol.DEVICE_GET_MIG_MODE, handle, out, pending) == NvmlReturn.SUCCESS
+            && out.getInt(0) == 1;
 
     boolean gpmSupported = false;
     if (nvml.has(NvmlSymbol.GPM_QUERY_DEVICE_SUPPORT)) {
       Memory support = new Memory(NvmlLayout.GPM_SUPPORT_SIZE);
       support.clear();
       support.setInt(0, NvmlLayout.GPM_SUPPORT_VERSION);
-      gpmSupported = nvml.call(NvmlSymbol.GPM_QUERY_DEVICE_SUPPORT, handle, support)
-          == NvmlReturn.SUCCESS && support.getInt(NvmlLayout.GPM_SUPPORT_IS_SUPPORTED) != 0;
+      gpmSupported =
+          nvml.call(NvmlSymbol.GPM_QUERY_DEVICE_SUPPORT, handle, support) == NvmlReturn.SUCCESS
+              && support.getInt(NvmlLayout.GPM_SUPPORT_IS_SUPPORTED) != 0;
     }
 
     int links = 0;
@@ -155,20 +188,31 @@ final class NvmlGpu {
       }
     }
 
-    List<MigInstance> instances = mig
-        ? discoverMig(nvml, handle, index, uuid, labels, gpmSupported, gpmBuffer) : List.of();
+    List<MigInstance> instances =
+        mig ? discoverMig(nvml, handle, index, uuid, labels, gpmSupported, gpmBuffer) : List.of();
     if (mig && !gpmSupported) {
-      logger.info("GPU " + index + " (" + name + ") is in MIG mode without GPM (which needs "
-          + "Hopper or newer): NVML has no utilisation for its MIG instances, so "
-          + "gpu_utilization_percent is absent for them; memory and processes are reported");
+      logger.info(
+          "GPU "
+              + index
+              + " ("
+              + name
+              + ") is in MIG mode without GPM (which needs "
+              + "Hopper or newer): NVML has no utilisation for its MIG instances, so "
+              + "gpu_utilization_percent is absent for them; memory and processes are reported");
     }
     GpmSampler gpm = gpmSupported && !mig ? GpmSampler.create(nvml, handle, -1, gpmBuffer) : null;
-    return new NvmlGpu(nvml, index, handle, uuid, name, labels, mig, instances, links, gpm,
-        options);
+    return new NvmlGpu(
+        nvml, index, handle, uuid, name, labels, mig, instances, links, gpm, options);
   }
 
-  private static List<MigInstance> discoverMig(Nvml nvml, Pointer parent, int parentIndex,
-      String parentUuid, Labels parentLabels, boolean gpm, Memory gpmBuffer) {
+  private static List<MigInstance> discoverMig(
+      Nvml nvml,
+      Pointer parent,
+      int parentIndex,
+      String parentUuid,
+      Labels parentLabels,
+      boolean gpm,
+      Memory gpmBuffer) {
     Memory out = new Memory(8);
     if (nvml.call(NvmlSymbol.DEVICE_GET_MAX_MIG_DEVICE_COUNT, parent, out) != NvmlReturn.SUCCESS) {
       return List.of();
@@ -189,24 +233,35 @@ final class NvmlGpu {
         continue;
       }
       int gi = id.getInt(0);
-      int ci = nvml.call(NvmlSymbol.DEVICE_GET_COMPUTE_INSTANCE_ID, mig, id) == NvmlReturn.SUCCESS
-          ? id.getInt(0) : 0;
-      String migUuid = nvml.call(NvmlSymbol.DEVICE_GET_UUID, mig, text, NvmlLayout.STRING_BUFFER)
-          == NvmlReturn.SUCCESS ? text.getString(0) : "";
-      String profile = nvml.call(NvmlSymbol.DEVICE_GET_NAME, mig, text, NvmlLayout.STRING_BUFFER)
-          == NvmlReturn.SUCCESS ? MigInstance.profileFromName(text.getString(0)) : "unknown";
+      int ci =
+          nvml.call(NvmlSymbol.DEVICE_GET_COMPUTE_INSTANCE_ID, mig, id) == NvmlReturn.SUCCESS
+              ? id.getInt(0)
+              : 0;
+      String migUuid =
+          nvml.call(NvmlSymbol.DEVICE_GET_UUID, mig, text, NvmlLayout.STRING_BUFFER)
+                  == NvmlReturn.SUCCESS
+              ? text.getString(0)
+              : "";
+      String profile =
+          nvml.call(NvmlSymbol.DEVICE_GET_NAME, mig, text, NvmlLayout.STRING_BUFFER)
+                  == NvmlReturn.SUCCESS
+              ? MigInstance.profileFromName(text.getString(0))
+              : "unknown";
       String migDevice = MigInstance.migDevice(profile, i);
-      Labels labels = parentLabels
-          .and("mig_device", migDevice)
-          .and("mig_profile", profile)
-          .and("gpu_instance_id", Integer.toString(gi))
-          .and("compute_instance_id", Integer.toString(ci))
-          .and("mig_uuid", migUuid);
-      GpmSampler sampler = gpm
-          ? samplers.computeIfAbsent(gi, g -> GpmSampler.create(nvml, parent, g, gpmBuffer))
-          : null;
-      GpuRef ref = GpuRef.mig(GpuVendor.NVIDIA, parentIndex, parentUuid,
-          new MigDevice(migUuid, gi, ci, migDevice));
+      Labels labels =
+          parentLabels
+              .and("mig_device", migDevice)
+              .and("mig_profile", profile)
+              .and("gpu_instance_id", Integer.toString(gi))
+              .and("compute_instance_id", Integer.toString(ci))
+              .and("mig_uuid", migUuid);
+      GpmSampler sampler =
+          gpm
+              ? samplers.computeIfAbsent(gi, g -> GpmSampler.create(nvml, parent, g, gpmBuffer))
+              : null;
+      GpuRef ref =
+          GpuRef.mig(
+              GpuVendor.NVIDIA, parentIndex, parentUuid, new MigDevice(migUuid, gi, ci, migDevice));
       instances.add(new MigInstance(mig, i, gi, ci, migUuid, profile, labels, sampler, ref));
     }
     return List.copyOf(instances);
@@ -247,13 +302,19 @@ final class NvmlGpu {
    *
    * @return the pids seen on this GPU, for process-name cache upkeep
    */
-  Set<Integer> read(MetricBatch batch, GpuProcessSnapshot.Builder table, GpuOptions options,
-      long startUnixNanos, ProcessNames names, Map<String, String> info) {
+  Set<Integer> read(
+      MetricBatch batch,
+      GpuProcessSnapshot.Builder table,
+      GpuOptions options,
+      long startUnixNanos,
+      ProcessNames names,
+      Map<String, String> info) {
     if (lost && !recovered()) {
       batch.gauge("gpu_up", 0, labels);
       return Set.of();
     }
-    if (options.utilization() && !migEnabled
+    if (options.utilization()
+        && !migEnabled
         && ok(nvml.call(NvmlSymbol.DEVICE_GET_UTILIZATION_RATES, handle, out))) {
       int percent = out.getInt(NvmlLayout.UTILIZATION_GPU);
       batch.gauge("gpu_utilization_percent", percent, labels);
@@ -263,8 +324,8 @@ final class NvmlGpu {
       readMemory(batch, handle, labels);
     }
     if (options.temperature()) {
-      if (ok(nvml.call(NvmlSymbol.DEVICE_GET_TEMPERATURE, handle, NvmlLayout.TEMPERATURE_GPU,
-          out))) {
+      if (ok(
+          nvml.call(NvmlSymbol.DEVICE_GET_TEMPERATURE, handle, NvmlLayout.TEMPERATURE_GPU, out))) {
         batch.gauge("gpu_temperature_celsius", out.getInt(0), labels);
       }
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_FAN_SPEED, handle, out))) {
@@ -280,8 +341,7 @@ final class NvmlGpu {
         batch.gauge("gpu_power_limit_watts", unsigned(out.getInt(0)) / 1000.0, labels);
       }
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_TOTAL_ENERGY_CONSUMPTION, handle, out))) {
-        batch.counter("gpu_energy_joules_total", out.getLong(0) / 1000.0, startUnixNanos,
-            labels);
+        batch.counter("gpu_energy_joules_total", out.getLong(0) / 1000.0, startUnixNanos, labels);
       }
     }
     if (options.clock()) {
@@ -324,8 +384,10 @@ final class NvmlGpu {
     batch.gauge("gpu_up", lost ? 0 : 1, labels);
     if (infoLabels == null) {
       Labels withDriver = labels.and("driver_version", info.get("driver_version"));
-      infoLabels = info.containsKey("cuda_version")
-          ? withDriver.and("cuda_version", info.get("cuda_version")) : withDriver;
+      infoLabels =
+          info.containsKey("cuda_version")
+              ? withDriver.and("cuda_version", info.get("cuda_version"))
+              : withDriver;
     }
     batch.gauge("gpu_info", 1, infoLabels);
     return pids;
@@ -376,17 +438,22 @@ final class NvmlGpu {
       } else {
         int link = fields.getInt(at + NvmlLayout.FIELD_VALUE_SCOPE_ID);
         // NVLink throughput fields are cumulative KiB.
-        batch.counter(field == NvmlLayout.FI_DEV_NVLINK_THROUGHPUT_DATA_TX
-                ? "gpu_nvlink_tx_bytes_total" : "gpu_nvlink_rx_bytes_total",
-            value * 1024, startUnixNanos, linkLabels[link]);
+        batch.counter(
+            field == NvmlLayout.FI_DEV_NVLINK_THROUGHPUT_DATA_TX
+                ? "gpu_nvlink_tx_bytes_total"
+                : "gpu_nvlink_rx_bytes_total",
+            value * 1024,
+            startUnixNanos,
+            linkLabels[link]);
       }
     }
   }
 
   private void readThrottleReasons(MetricBatch batch) {
-    NvmlSymbol symbol = nvml.has(NvmlSymbol.DEVICE_GET_CLOCKS_EVENT_REASONS)
-        ? NvmlSymbol.DEVICE_GET_CLOCKS_EVENT_REASONS
-        : NvmlSymbol.DEVICE_GET_CLOCKS_THROTTLE_REASONS;
+    NvmlSymbol symbol =
+        nvml.has(NvmlSymbol.DEVICE_GET_CLOCKS_EVENT_REASONS)
+            ? NvmlSymbol.DEVICE_GET_CLOCKS_EVENT_REASONS
+            : NvmlSymbol.DEVICE_GET_CLOCKS_THROTTLE_REASONS;
     if (!ok(nvml.call(symbol, handle, out))) {
       return;
     }
@@ -397,7 +464,11 @@ final class NvmlGpu {
   }
 
   /** GPM readings of the whole GPU ({@code mig} null) or of one MIG instance. */
-  private void writeGpm(MetricBatch batch, double[] values, Labels series, MigInstance mig,
+  private void writeGpm(
+      MetricBatch batch,
+      double[] values,
+      Labels series,
+      MigInstance mig,
       GpuProcessSnapshot.Builder table) {
     if (values == null) {
       return;
@@ -419,11 +490,13 @@ final class NvmlGpu {
     }
   }
 
-  private Set<Integer> readProcesses(MetricBatch batch, GpuProcessSnapshot.Builder table,
-      ProcessNames names) {
+  private Set<Integer> readProcesses(
+      MetricBatch batch, GpuProcessSnapshot.Builder table, ProcessNames names) {
     boolean v3 = nvml.has(NvmlSymbol.DEVICE_GET_COMPUTE_RUNNING_PROCESSES_V3);
-    NvmlSymbol symbol = v3 ? NvmlSymbol.DEVICE_GET_COMPUTE_RUNNING_PROCESSES_V3
-        : NvmlSymbol.DEVICE_GET_COMPUTE_RUNNING_PROCESSES;
+    NvmlSymbol symbol =
+        v3
+            ? NvmlSymbol.DEVICE_GET_COMPUTE_RUNNING_PROCESSES_V3
+            : NvmlSymbol.DEVICE_GET_COMPUTE_RUNNING_PROCESSES;
     int entrySize = v3 ? NvmlLayout.PROCESS_INFO_SIZE : NvmlLayout.PROCESS_INFO_V1_SIZE;
     out.setInt(0, processCapacity);
     int rc = nvml.call(symbol, handle, out, processes);
@@ -444,17 +517,21 @@ final class NvmlGpu {
       long at = (long) i * entrySize;
       int pid = processes.getInt(at + NvmlLayout.PROCESS_INFO_PID);
       long used = processes.getLong(at + NvmlLayout.PROCESS_INFO_USED_MEMORY);
-      Labels series = labels.and("pid", Integer.toString(pid))
-          .and("process_name", names.nameOf(pid));
+      Labels series =
+          labels.and("pid", Integer.toString(pid)).and("process_name", names.nameOf(pid));
       Labels memorySeries = series;
       GpuRef device = ref;
       if (v3 && migEnabled) {
-        MigInstance instance = instance(
-            processes.getInt(at + NvmlLayout.PROCESS_INFO_GPU_INSTANCE_ID),
-            processes.getInt(at + NvmlLayout.PROCESS_INFO_COMPUTE_INSTANCE_ID));
+        MigInstance instance =
+            instance(
+                processes.getInt(at + NvmlLayout.PROCESS_INFO_GPU_INSTANCE_ID),
+                processes.getInt(at + NvmlLayout.PROCESS_INFO_COMPUTE_INSTANCE_ID));
         if (instance != null) {
-          memorySeries = instance.labels().and("pid", Integer.toString(pid))
-              .and("process_name", names.nameOf(pid));
+          memorySeries =
+              instance
+                  .labels()
+                  .and("pid", Integer.toString(pid))
+                  .and("process_name", names.nameOf(pid));
           device = instance.ref();
         }
       }
@@ -467,8 +544,10 @@ final class NvmlGpu {
     }
     if (!migEnabled && smUtil != null) {
       // Only processes busy in the last sample period have samples; the others were idle.
-      seen.forEach((pid, series) -> batch.gauge("gpu_process_sm_utilization_percent",
-          smUtil.getOrDefault(pid, 0), series));
+      seen.forEach(
+          (pid, series) ->
+              batch.gauge(
+                  "gpu_process_sm_utilization_percent", smUtil.getOrDefault(pid, 0), series));
     }
     return seen.keySet();
   }
@@ -476,14 +555,16 @@ final class NvmlGpu {
   /** pid → SM % from the samples newer than the last seen; null when unsupported. */
   private Map<Integer, Integer> processUtilization() {
     out.setInt(0, sampleCapacity);
-    int rc = nvml.call(NvmlSymbol.DEVICE_GET_PROCESS_UTILIZATION, handle, samples, out,
-        lastSeenTimestamp);
+    int rc =
+        nvml.call(
+            NvmlSymbol.DEVICE_GET_PROCESS_UTILIZATION, handle, samples, out, lastSeenTimestamp);
     if (rc == NvmlReturn.INSUFFICIENT_SIZE) {
       sampleCapacity = out.getInt(0) + 8;
       samples = new Memory((long) sampleCapacity * NvmlLayout.PROCESS_SAMPLE_SIZE);
       out.setInt(0, sampleCapacity);
-      rc = nvml.call(NvmlSymbol.DEVICE_GET_PROCESS_UTILIZATION, handle, samples, out,
-          lastSeenTimestamp);
+      rc =
+          nvml.call(
+              NvmlSymbol.DEVICE_GET_PROCESS_UTILIZATION, handle, samples, out, lastSeenTimestamp);
     }
     if (rc == NvmlReturn.NOT_FOUND) {
       return Map.of();
@@ -522,15 +603,25 @@ final class NvmlGpu {
       return;
     }
     if (options.pcieThroughput()) {
-      int tx = nvml.call(NvmlSymbol.DEVICE_GET_PCIE_THROUGHPUT, handle,
-          NvmlLayout.PCIE_UTIL_TX_BYTES, slowOut);
+      int tx =
+          nvml.call(
+              NvmlSymbol.DEVICE_GET_PCIE_THROUGHPUT,
+              handle,
+              NvmlLayout.PCIE_UTIL_TX_BYTES,
+              slowOut);
       long txValue = unsigned(slowOut.getInt(0));
-      int rx = nvml.call(NvmlSymbol.DEVICE_GET_PCIE_THROUGHPUT, handle,
-          NvmlLayout.PCIE_UTIL_RX_BYTES, slowOut);
+      int rx =
+          nvml.call(
+              NvmlSymbol.DEVICE_GET_PCIE_THROUGHPUT,
+              handle,
+              NvmlLayout.PCIE_UTIL_RX_BYTES,
+              slowOut);
       long rxValue = unsigned(slowOut.getInt(0));
       // NVML reports KB/s; the metric is bytes per second.
-      pcieBytesPerSecond = tx == NvmlReturn.SUCCESS && rx == NvmlReturn.SUCCESS
-          ? new long[] {txValue * 1024, rxValue * 1024} : null;
+      pcieBytesPerSecond =
+          tx == NvmlReturn.SUCCESS && rx == NvmlReturn.SUCCESS
+              ? new long[] {txValue * 1024, rxValue * 1024}
+              : null;
     }
     if (options.utilization()) {
       if (gpm != null) {
@@ -561,9 +652,20 @@ final class NvmlGpu {
   private boolean ok(int rc) {
     if (rc == NvmlReturn.GPU_IS_LOST && !lost) {
       lost = true;
-      lostLog.report("lost", "GPU " + index + " (" + name + ", " + uuid + ") is lost "
-          + nvml.describe(rc) + "; gpu_up{device=\"" + index + "\"} is 0 and its other series "
-          + "stop until it answers again. Check dmesg for Xid errors; the other GPUs continue");
+      lostLog.report(
+          "lost",
+          "GPU "
+              + index
+              + " ("
+              + name
+              + ", "
+              + uuid
+              + ") is lost "
+              + nvml.describe(rc)
+              + "; gpu_up{device=\""
+              + index
+              + "\"} is 0 and its other series "
+              + "stop until it answers again. Check dmesg for Xid errors; the other GPUs continue");
     }
     return rc == NvmlReturn.SUCCESS;
   }
@@ -583,8 +685,8 @@ final class NvmlGpu {
       handle = fresh;
     }
     lost = false;
-    lostLog.clear("lost", "GPU " + index + " (" + name + ", " + uuid + ") answers again; "
-        + "collecting it");
+    lostLog.clear(
+        "lost", "GPU " + index + " (" + name + ", " + uuid + ") answers again; " + "collecting it");
     return true;
   }
 
@@ -604,16 +706,19 @@ final class NvmlGpu {
 
   private static void check(Nvml nvml, int rc, String what, int index) throws NvmlLoadException {
     if (rc != NvmlReturn.SUCCESS) {
-      throw new NvmlLoadException("cannot read the " + what + " of GPU " + index + ": "
-          + nvml.describe(rc));
+      throw new NvmlLoadException(
+          "cannot read the " + what + " of GPU " + index + ": " + nvml.describe(rc));
     }
   }
 
   private static String string(Nvml nvml, NvmlSymbol symbol, Pointer handle, int index)
       throws NvmlLoadException {
     Memory text = new Memory(NvmlLayout.STRING_BUFFER);
-    check(nvml, nvml.call(symbol, handle, text, NvmlLayout.STRING_BUFFER),
-        symbol == NvmlSymbol.DEVICE_GET_NAME ? "name" : "UUID", index);
+    check(
+        nvml,
+        nvml.call(symbol, handle, text, NvmlLayout.STRING_BUFFER),
+        symbol == NvmlSymbol.DEVICE_GET_NAME ? "name" : "UUID",
+        index);
     return text.getString(0);
   }
 }

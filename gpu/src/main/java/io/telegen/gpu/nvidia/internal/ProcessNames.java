@@ -35,8 +35,10 @@ final class ProcessNames {
 
   private String read(int pid) {
     try {
-      String comm = Files.readString(procRoot.resolve(Integer.toString(pid)).resolve("comm"),
-          StandardCharsets.UTF_8).trim();
+      String comm =
+          Files.readString(
+                  procRoot.resolve(Integer.toString(pid)).resolve("comm"), StandardCharsets.UTF_8)
+              .trim();
       return comm.isEmpty() ? UNKNOWN : comm;
     } catch (IOException | RuntimeException e) {
       return UNKNOWN;
