@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.metrics.v1.Metric;
-import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.telegen.catalog.MetricCatalog;
 import io.telegen.source.MetricBatch;
 import io.telegen.testsupport.FakeNvmlControl;
+import io.telegen.testsupport.GaugePoints;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -81,19 +78,6 @@ class StuckDriverCallTest {
   }
 
   private static Map<String, Double> gauges(MetricBatch batch) {
-    Map<String, Double> out = new TreeMap<>();
-    for (Metric metric : batch.metrics()) {
-      if (!metric.hasGauge()) {
-        continue;
-      }
-      for (NumberDataPoint p : metric.getGauge().getDataPointsList()) {
-        Map<String, String> labels = new TreeMap<>();
-        for (KeyValue kv : p.getAttributesList()) {
-          labels.put(kv.getKey(), kv.getValue().getStringValue());
-        }
-        out.put(metric.getName() + labels, p.getAsDouble());
-      }
-    }
-    return out;
+    return GaugePoints.of(batch.metrics());
   }
 }

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.telegen.source.PartialCollectionException.Problem;
+import io.telegen.testsupport.LogLines;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,30 +15,16 @@ import org.junit.jupiter.api.Test;
 class ProblemLogTest {
 
   private final Logger logger = Logger.getLogger("test.ProblemLogTest");
-  private final List<String> lines = new CopyOnWriteArrayList<>();
-  private final Handler handler =
-      new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-          lines.add(record.getLevel() + " " + record.getMessage());
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  private final LogLines logged = LogLines.of(logger);
   private final ProblemLog log = new ProblemLog(logger, "infiniband");
 
   ProblemLogTest() {
-    logger.addHandler(handler);
     logger.setUseParentHandlers(false);
   }
 
   @AfterEach
   void detach() {
-    logger.removeHandler(handler);
+    logged.close();
   }
 
   @Test
@@ -55,7 +39,7 @@ class ProblemLogTest {
         List.of(
             "WARNING infiniband: mlx5_1 port 1: counter is not a number",
             "INFO infiniband: cleared: mlx5_1 port 1: counter is not a number"),
-        lines);
+        logged.lines());
   }
 
   @Test
@@ -67,7 +51,7 @@ class ProblemLogTest {
     assertEquals(
         List.of(
             "WARNING infiniband: down", "INFO infiniband: up again", "WARNING infiniband: down"),
-        lines);
+        logged.lines());
   }
 
   @Test
@@ -85,7 +69,7 @@ class ProblemLogTest {
             "INFO infiniband: cleared: a is broken",
             "INFO infiniband: cleared: b is broken",
             "INFO infiniband: cleared: c is broken"),
-        lines);
+        logged.lines());
     assertEquals(Set.of(), log.active());
   }
 
@@ -94,6 +78,6 @@ class ProblemLogTest {
     assertFalse(log.clear("never"));
     log.clearAll();
 
-    assertEquals(List.of(), lines);
+    assertEquals(List.of(), logged.lines());
   }
 }

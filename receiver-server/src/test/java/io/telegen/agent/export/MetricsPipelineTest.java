@@ -12,12 +12,10 @@ import io.telegen.catalog.MetricCatalog;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
+import io.telegen.testsupport.LogLines;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
@@ -170,23 +168,7 @@ class MetricsPipelineTest {
 
   @Test
   void aFullQueueIsLoggedOnceAndOnceWhenItHasRoomAgain() throws Exception {
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Handler handler =
-        new Handler() {
-          @Override
-          public void publish(LogRecord record) {
-            lines.add(record.getLevel() + " " + record.getMessage());
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    Logger log = Logger.getLogger(MetricsPipeline.class.getName());
-    log.addHandler(handler);
-    try {
+    try (LogLines log = LogLines.of(Logger.getLogger(MetricsPipeline.class.getName()))) {
       MemoryExportQueue queue = new MemoryExportQueue(4);
       MetricsPipeline pipeline = new MetricsPipeline(RESOURCE, "1.2.3", queue, telemetry);
       for (int i = 0; i < 8; i++) {
@@ -197,20 +179,18 @@ class MetricsPipelineTest {
               "WARNING export: the export queue is full (4 requests): dropping the "
                   + "oldest data until the collector accepts again; raise "
                   + "agent.exporter.queue.max_requests to ride out longer outages"),
-          lines);
+          log.lines());
 
       for (int i = 0; i < 4; i++) {
         queue.remove(queue.peek(Duration.ZERO));
       }
       pipeline.accept(source("nvml"), batch(1));
       pipeline.accept(source("nvml"), batch(1));
-      assertEquals(2, lines.size(), lines.toString());
+      assertEquals(2, log.lines().size(), log.lines().toString());
       assertEquals(
           "INFO export: the export queue has room again (1 of 4 requests); no more data "
               + "is dropped",
-          lines.get(1));
-    } finally {
-      log.removeHandler(handler);
+          log.lines().get(1));
     }
   }
 }

@@ -12,6 +12,7 @@ import io.telegen.catalog.MetricCatalog;
 import io.telegen.gpu.infiniband.InfinibandSource;
 import io.telegen.source.MetricBatch;
 import io.telegen.testsupport.GpuTestResources;
+import io.telegen.testsupport.LogLines;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -47,40 +45,13 @@ class PartialCollectionTest {
   private final SourceScheduler scheduler =
       new SourceScheduler(
           catalog, telemetry, (source, batch) -> delivered.add(batch), Clock.systemUTC());
-  private final List<String> logLines = new CopyOnWriteArrayList<>();
-  private volatile boolean keepOverruns = false;
-  private final Handler handler =
-      new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-          String line = record.getLevel() + " " + record.getMessage();
-          // On a loaded machine a 30 ms cycle can overrun; those lines have tests of their own.
-          if (keepOverruns || !line.contains("its collection")) {
-            logLines.add(line);
-          }
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
-
-  private final Level levelBefore = SCHEDULER_LOG.getLevel();
-
-  PartialCollectionTest() {
-    SCHEDULER_LOG.addHandler(handler);
-    // Another test's `collect` may have raised the root level to WARNING; the clearing lines are
-    // INFO.
-    SCHEDULER_LOG.setLevel(Level.ALL);
-  }
+  // On a loaded machine a 30 ms cycle can overrun; those lines have tests of their own.
+  private final LogLines log = LogLines.of(SCHEDULER_LOG, line -> !line.contains("its collection"));
 
   @AfterEach
   void tearDown() {
     scheduler.close();
-    SCHEDULER_LOG.removeHandler(handler);
-    SCHEDULER_LOG.setLevel(levelBefore);
+    log.close();
   }
 
   @Test
@@ -106,7 +77,7 @@ class PartialCollectionTest {
                 + badCounter
                 + ": InfiniBand counter is "
                 + "not a number (\"N/A (not supported)\"); this port is skipped"),
-        logLines);
+        log.lines());
 
     Files.writeString(badCounter, "7\n");
     awaitTrue(() -> points(delivered.get(delivered.size() - 1)).size() == 4);
@@ -129,7 +100,7 @@ class PartialCollectionTest {
                 + badCounter
                 + ": InfiniBand counter is "
                 + "not a number (\"N/A (not supported)\"); this port is skipped"),
-        logLines);
+        log.lines());
   }
 
   private double errorsPartial() {

@@ -14,6 +14,7 @@ import io.telegen.source.MetricSource;
 import io.telegen.source.PartialCollectionException;
 import io.telegen.source.PartialCollectionException.Problem;
 import io.telegen.source.SourceDiscovery;
+import io.telegen.testsupport.LogLines;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -26,9 +27,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -51,41 +49,16 @@ class SourceSchedulerTest {
           },
           Clock.systemUTC());
   private final CountDownLatch release = new CountDownLatch(1);
-  private final List<String> logLines = new CopyOnWriteArrayList<>();
   private volatile boolean keepOverruns = true;
-  private final Handler handler =
-      new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-          String line = record.getLevel() + " " + record.getMessage();
-          // On a loaded machine a 30 ms cycle can overrun; those lines have tests of their own.
-          if (keepOverruns || !line.contains("its collection")) {
-            logLines.add(line);
-          }
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
-
-  private final Level levelBefore = SCHEDULER_LOG.getLevel();
-
-  SourceSchedulerTest() {
-    SCHEDULER_LOG.addHandler(handler);
-    // Another test's `collect` may have raised the root level to WARNING; the clearing lines are
-    // INFO.
-    SCHEDULER_LOG.setLevel(Level.ALL);
-  }
+  // On a loaded machine a 30 ms cycle can overrun; those lines have tests of their own.
+  private final LogLines log =
+      LogLines.of(SCHEDULER_LOG, line -> keepOverruns || !line.contains("its collection"));
 
   @AfterEach
   void tearDown() {
     release.countDown();
     scheduler.close();
-    SCHEDULER_LOG.removeHandler(handler);
-    SCHEDULER_LOG.setLevel(levelBefore);
+    log.close();
   }
 
   @Test
@@ -132,8 +105,8 @@ class SourceSchedulerTest {
         lines(
             "WARNING source broken: collection failed: "
                 + "java.lang.IllegalStateException: endpoint returned HTML"),
-        logLines.toString());
-    assertEquals(1, lines("WARNING source stuck: its collection started "), logLines.toString());
+        log.lines().toString());
+    assertEquals(1, lines("WARNING source stuck: its collection started "), log.lines().toString());
   }
 
   @Test
@@ -158,11 +131,11 @@ class SourceSchedulerTest {
     release.countDown();
     awaitTrue(() -> starts.get() >= 3);
     assertEquals(1.0, gaugeValue(batches.get(0)), "the stuck collection's own batch");
-    assertEquals(1, lines("WARNING source slow: its collection started "), logLines.toString());
+    assertEquals(1, lines("WARNING source slow: its collection started "), log.lines().toString());
     assertEquals(
         1,
         lines("INFO source slow: its collection that ran past its cycle returned " + "after "),
-        logLines.toString());
+        log.lines().toString());
   }
 
   @Test
@@ -195,7 +168,7 @@ class SourceSchedulerTest {
         List.of(
             "WARNING source ports: mlx5_1 port 1: counter unreadable",
             "INFO source ports: cleared: mlx5_1 port 1: counter unreadable"),
-        logLines);
+        log.lines());
     assertTrue(gauge("telegen_agent_collection_duration_seconds", "ports") >= 0);
   }
 
@@ -222,7 +195,7 @@ class SourceSchedulerTest {
                 + "connection refused; its series are missing until it recovers, other sources continue",
             "INFO source flaky: cleared: collection failed: java.io.IOException: connection refused;"
                 + " its series are missing until it recovers, other sources continue"),
-        logLines);
+        log.lines());
   }
 
   @Test
@@ -328,7 +301,7 @@ class SourceSchedulerTest {
     assertEquals(
         1,
         lines("WARNING source triton at 127.0.0.1:8002: collection failed: "),
-        logLines.toString());
+        log.lines().toString());
 
     found.set(List.of(good));
     awaitTrue(badClosed::get);
@@ -446,7 +419,7 @@ class SourceSchedulerTest {
   }
 
   private long lines(String prefix) {
-    return logLines.stream().filter(line -> line.startsWith(prefix)).count();
+    return log.lines().stream().filter(line -> line.startsWith(prefix)).count();
   }
 
   private static double gaugeValue(MetricBatch batch) {

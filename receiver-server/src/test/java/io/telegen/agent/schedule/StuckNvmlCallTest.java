@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.telegen.agent.telemetry.AgentTelemetry;
@@ -16,13 +15,13 @@ import io.telegen.gpu.NvidiaGpuSource;
 import io.telegen.source.MetricBatch;
 import io.telegen.testsupport.BuildOutputs;
 import io.telegen.testsupport.FakeNvmlControl;
+import io.telegen.testsupport.GaugePoints;
 import io.telegen.testsupport.GpuTestResources;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -135,21 +134,7 @@ class StuckNvmlCallTest {
     return 0;
   }
 
-  /** Gauge points by name and labels. */
   private static Map<String, Double> gauges(MetricBatch batch) {
-    Map<String, Double> out = new TreeMap<>();
-    for (Metric metric : batch.metrics()) {
-      if (!metric.hasGauge()) {
-        continue;
-      }
-      for (NumberDataPoint p : metric.getGauge().getDataPointsList()) {
-        Map<String, String> labels = new TreeMap<>();
-        for (KeyValue kv : p.getAttributesList()) {
-          labels.put(kv.getKey(), kv.getValue().getStringValue());
-        }
-        out.put(metric.getName() + labels, p.getAsDouble());
-      }
-    }
-    return out;
+    return GaugePoints.of(batch.metrics());
   }
 }
