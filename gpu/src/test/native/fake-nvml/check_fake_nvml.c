@@ -32,6 +32,7 @@
     X(nvmlDeviceGetNumFans) X(nvmlDeviceGetFanSpeed) X(nvmlDeviceGetFanSpeed_v2)                               \
     X(nvmlDeviceGetCurrentClocksThrottleReasons) X(nvmlDeviceGetCurrentClocksEventReasons)                     \
     X(nvmlDeviceGetComputeRunningProcesses) X(nvmlDeviceGetComputeRunningProcesses_v3)                         \
+    X(nvmlDeviceGetMPSComputeRunningProcesses_v3)                                                              \
     X(nvmlDeviceGetProcessUtilization) X(nvmlDeviceGetProcessesUtilizationInfo) X(nvmlDeviceGetMigMode)        \
     X(nvmlDeviceGetMaxMigDeviceCount) X(nvmlDeviceGetMigDeviceHandleByIndex) X(nvmlDeviceIsMigDeviceHandle)    \
     X(nvmlDeviceGetGpuInstanceId) X(nvmlDeviceGetComputeInstanceId)                                            \
@@ -45,7 +46,8 @@
     X(nvmlDeviceGetComputeRunningProcesses_v3) X(nvmlDeviceGetMemoryInfo_v2) X(nvmlDeviceGetTemperatureV)      \
     X(nvmlGpmQueryDeviceSupport) X(nvmlGpmSampleAlloc) X(nvmlGpmSampleFree) X(nvmlGpmSampleGet)                \
     X(nvmlGpmMigSampleGet) X(nvmlGpmMetricsGet) X(nvmlDeviceGetProcessesUtilizationInfo)                       \
-    X(nvmlDeviceGetCurrentClocksEventReasons) X(nvmlSystemGetCudaDriverVersion_v2)
+    X(nvmlDeviceGetCurrentClocksEventReasons) X(nvmlSystemGetCudaDriverVersion_v2)                             \
+    X(nvmlDeviceGetMPSComputeRunningProcesses_v3)
 
 #define DECLARE(n) static __typeof__(&n) p_##n;
 FULL_API(DECLARE)
@@ -186,6 +188,8 @@ static void smoke_device(nvmlDevice_t d, int with_pcie) {
     rc[n++] = p_nvmlDeviceGetComputeRunningProcesses_v3(d, &u, procs);
     u = 16;
     rc[n++] = p_nvmlDeviceGetComputeRunningProcesses(d, &u, procs1);
+    u = 16;
+    rc[n++] = p_nvmlDeviceGetMPSComputeRunningProcesses_v3(d, &u, procs);
     u = 16;
     rc[n++] = p_nvmlDeviceGetProcessUtilization(d, samples, &u, 0);
     rc[n++] = p_nvmlDeviceGetProcessesUtilizationInfo(d, &pui);
@@ -861,6 +865,146 @@ static void check_rtx(void) {
     EQ(p_nvmlShutdown(), NVML_SUCCESS);
 }
 
+/* many-processes: every process's newest sample has its own timestamp, in no order; lastSeenTimeStamp
+ * filters per sample; one process has an older second sample, one an impossible value */
+static void check_unordered_samples(void) {
+    where = "many-processes";
+    use_scenario("many-processes.conf");
+    EQ(p_nvmlInit_v2(), NVML_SUCCESS);
+    nvmlDevice_t d = handle(0);
+    static nvmlProcessUtilizationSample_t s[64];
+    unsigned int n = 0;
+    EQ(p_nvmlDeviceGetProcessUtilization(d, NULL, &n, 0), NVML_ERROR_INSUFFICIENT_SIZE);
+    EQ(n, 42); /* 41 busy processes, one with two samples */
+    n = 16;
+    EQ(p_nvmlDeviceGetProcessUtilization(d, s, &n, 0), NVML_ERROR_INSUFFICIENT_SIZE);
+    EQ(n, 42);
+    n = 64;
+    EQ(p_nvmlDeviceGetProcessUtilization(d, s, &n, 0), NVML_SUCCESS);
+    EQ(n, 42);
+    unsigned long long newest = 0, oldest = ~0ull;
+    int descending = 0, ascending = 0;
+    for (unsigned int k = 0; k < n; k++) {
+        newest = s[k].timeStamp > newest ? s[k].timeStamp : newest;
+        oldest = s[k].timeStamp < oldest ? s[k].timeStamp : oldest;
+        if (k > 0) {
+            descending += s[k].timeStamp < s[k - 1].timeStamp;
+            ascending += s[k].timeStamp > s[k - 1].timeStamp;
+        }
+    }
+    CHECK(descending > 0 && ascending > 0, "timestamps are ordered (%d up, %d down)", ascending, descending);
+    EQ(s[0].pid, 50000);
+    UEQ(s[0].timeStamp, newest); /* the first sample is the newest: a running maximum drops all others */
+    UEQ(newest - oldest, 39 * 997);
+    /* 50003: its newest sample (4 %), then one 1 ms older (90 %) */
+    EQ(s[3].pid, 50003);
+    EQ(s[3].smUtil, 4);
+    EQ(s[4].pid, 50003);
+    EQ(s[4].smUtil, 90);
+    UEQ(s[3].timeStamp - s[4].timeStamp, 1000);
+    EQ(s[41].pid, 50040);
+    EQ(s[41].smUtil, 412);
+    /* only samples newer than lastSeenTimeStamp */
+    unsigned long long mid = s[5].timeStamp;
+    unsigned int newer = 0;
+    for (unsigned int k = 0; k < 42; k++) {
+        newer += s[k].timeStamp > mid;
+    }
+    n = 64;
+    EQ(p_nvmlDeviceGetProcessUtilization(d, s, &n, mid), NVML_SUCCESS);
+    EQ(n, newer);
+    for (unsigned int k = 0; k < n; k++) {
+        CHECK(s[k].timeStamp > mid, "sample %u (%llu) is not newer than %llu", k, s[k].timeStamp, mid);
+    }
+    n = 64;
+    EQ(p_nvmlDeviceGetProcessUtilization(d, s, &n, newest), NVML_ERROR_NOT_FOUND);
+    unsigned int u = 0;
+    EQ(p_nvmlDeviceGetPowerUsage(d, &u), NVML_SUCCESS); /* a new window, after every sample of the last */
+    n = 64;
+    EQ(p_nvmlDeviceGetProcessUtilization(d, s, &n, newest), NVML_SUCCESS);
+    EQ(n, 42);
+    EQ(p_nvmlShutdown(), NVML_SUCCESS);
+}
+
+/* mps: the MPS server is a compute process, its clients are in the MPS list only */
+static void check_mps(void) {
+    where = "mps";
+    use_scenario("mps.conf");
+    EQ(p_nvmlInit_v2(), NVML_SUCCESS);
+    nvmlDevice_t d = handle(0);
+    nvmlProcessInfo_t procs[8];
+    unsigned int n = 8;
+    EQ(p_nvmlDeviceGetComputeRunningProcesses_v3(d, &n, procs), NVML_SUCCESS);
+    EQ(n, 2);
+    EQ(procs[0].pid, 7001);
+    EQ(procs[1].pid, 7003);
+    n = 0;
+    EQ(p_nvmlDeviceGetMPSComputeRunningProcesses_v3(d, &n, NULL), NVML_ERROR_INSUFFICIENT_SIZE);
+    EQ(n, 3);
+    n = 8;
+    EQ(p_nvmlDeviceGetMPSComputeRunningProcesses_v3(d, &n, procs), NVML_SUCCESS);
+    EQ(n, 3);
+    EQ(procs[0].pid, 7002);
+    UEQ(procs[0].usedGpuMemory, 4096 * MiB);
+    EQ(procs[1].pid, 7003);
+    EQ(procs[2].pid, 7004);
+    nvmlProcessInfo_v1_t procs1[8];
+    n = 8;
+    EQ(p_nvmlDeviceGetComputeRunningProcesses(d, &n, procs1), NVML_SUCCESS);
+    EQ(n, 2);
+    EQ(p_nvmlShutdown(), NVML_SUCCESS);
+}
+
+/* FAKE_NVML_UNPRIVILEGED=1: a MIG parent refuses its aggregate processes and memory, MIG handles answer */
+static void check_unprivileged(void) {
+    where = "h100-mig unprivileged";
+    use_scenario("h100-mig.conf");
+    setenv("FAKE_NVML_UNPRIVILEGED", "1", 1);
+    EQ(p_nvmlInit_v2(), NVML_SUCCESS);
+    unsetenv("FAKE_NVML_UNPRIVILEGED"); /* read at init only */
+    nvmlDevice_t gpu = handle(0);
+    nvmlDevice_t mig0 = NULL;
+    EQ(p_nvmlDeviceGetMigDeviceHandleByIndex(gpu, 0, &mig0), NVML_SUCCESS);
+    nvmlProcessInfo_t procs[8];
+    nvmlProcessInfo_v1_t procs1[8];
+    unsigned int n = 8;
+    EQ(p_nvmlDeviceGetComputeRunningProcesses_v3(gpu, &n, procs), NVML_ERROR_NO_PERMISSION);
+    n = 8;
+    EQ(p_nvmlDeviceGetComputeRunningProcesses(gpu, &n, procs1), NVML_ERROR_NO_PERMISSION);
+    n = 8;
+    EQ(p_nvmlDeviceGetMPSComputeRunningProcesses_v3(gpu, &n, procs), NVML_ERROR_NO_PERMISSION);
+    nvmlMemory_t mem;
+    nvmlMemory_v2_t mem2 = {.version = nvmlMemory_v2};
+    EQ(p_nvmlDeviceGetMemoryInfo(gpu, &mem), NVML_ERROR_NO_PERMISSION);
+    EQ(p_nvmlDeviceGetMemoryInfo_v2(gpu, &mem2), NVML_ERROR_NO_PERMISSION);
+    n = 8;
+    EQ(p_nvmlDeviceGetComputeRunningProcesses_v3(mig0, &n, procs), NVML_SUCCESS);
+    EQ(n, 3);
+    EQ(procs[2].pid, 21198);
+    EQ(procs[2].gpuInstanceId, 2);
+    EQ(p_nvmlDeviceGetMemoryInfo_v2(mig0, &mem2), NVML_SUCCESS);
+    UEQ(mem2.used, 11091 * MiB);
+    unsigned int u = 0;
+    EQ(p_nvmlDeviceGetPowerUsage(gpu, &u), NVML_SUCCESS); /* physical readings are not restricted */
+    EQ(p_nvmlShutdown(), NVML_SUCCESS);
+    use_scenario("h100-mig.conf"); /* privileged again: the parent answers */
+    EQ(p_nvmlInit_v2(), NVML_SUCCESS);
+    n = 8;
+    EQ(p_nvmlDeviceGetComputeRunningProcesses_v3(handle(0), &n, procs), NVML_SUCCESS);
+    EQ(n, 3);
+    EQ(p_nvmlShutdown(), NVML_SUCCESS);
+    where = "rtx unprivileged";
+    use_scenario("pcie-rtx6000ada-fan.conf"); /* without MIG nothing is restricted */
+    setenv("FAKE_NVML_UNPRIVILEGED", "1", 1);
+    EQ(p_nvmlInit_v2(), NVML_SUCCESS);
+    unsetenv("FAKE_NVML_UNPRIVILEGED");
+    n = 8;
+    EQ(p_nvmlDeviceGetComputeRunningProcesses_v3(handle(0), &n, procs), NVML_SUCCESS);
+    EQ(n, 1);
+    EQ(p_nvmlDeviceGetMemoryInfo(handle(0), &mem), NVML_SUCCESS);
+    EQ(p_nvmlShutdown(), NVML_SUCCESS);
+}
+
 static void check_lost(void) {
     where = "gpu-lost";
     char lost[PATH_MAX * 2];
@@ -966,6 +1110,7 @@ int main(int argc, char **argv) {
     snprintf(g_dir, sizeof g_dir, "%s", argv[3]);
     snprintf(g_scratch, sizeof g_scratch, "%s", argv[4]);
     unsetenv("FAKE_NVML_LOST_FILE");
+    unsetenv("FAKE_NVML_UNPRIVILEGED");
 
     void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
     if (lib == NULL) {
@@ -988,9 +1133,13 @@ int main(int argc, char **argv) {
     check_h100_mig();
     check_a100();
     check_rtx();
+    check_unordered_samples();
+    check_mps();
+    check_unprivileged();
     check_lost();
-    const char *scenarios[] = {"dgx-h100-nvlink.conf", "h100-mig.conf", "a100-mig-no-gpm.conf",
-                               "pcie-rtx6000ada-fan.conf", "gpu-lost.conf", "old-driver.conf"};
+    const char *scenarios[] = {"dgx-h100-nvlink.conf", "h100-mig.conf",        "a100-mig-no-gpm.conf",
+                               "pcie-rtx6000ada-fan.conf", "gpu-lost.conf", "old-driver.conf",
+                               "many-processes.conf",      "mps.conf"};
     for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
         smoke_scenario(scenarios[i]);
     }
@@ -1001,6 +1150,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "check_fake_nvml: %d of %d checks FAILED\n", failures, checks);
         return 1;
     }
-    printf("fake-nvml: %d checks passed (6 scenarios, full + old-driver libraries)\n", checks);
+    printf("fake-nvml: %d checks passed (%zu scenarios, full + old-driver libraries)\n", checks,
+           sizeof scenarios / sizeof scenarios[0]);
     return 0;
 }

@@ -5,6 +5,8 @@
  *   FAKE_NVML_SCENARIO   scenario file, read by the first nvmlInit (re-read after the last nvmlShutdown)
  *   FAKE_NVML_LOST_FILE  optional file of whitespace-separated GPU indices that are "fallen off the bus"
  *                        (variable and file are both looked up on every device call)
+ *   FAKE_NVML_UNPRIVILEGED  "1" at nvmlInit: an unprivileged caller, to whom MIG parents refuse their aggregate
+ *                        processes and memory (NO_PERMISSION) while MIG handles answer
  *
  * Test hooks: fakeNvmlBlockNext(symbol, timeout_ms) makes the next call of one device entry point hang
  * "in the driver" until fakeNvmlRelease() (or the timeout, so a broken test cannot hang forever), and
@@ -300,6 +302,8 @@ static nvmlReturn_t do_init(void) {
         atomic_store(&g_fake.gpus[i].util_dirty, 0);
         g_fake.gpus[i].util_ts = 0;
     }
+    const char *unprivileged = getenv("FAKE_NVML_UNPRIVILEGED");
+    g_fake.unprivileged = unprivileged != NULL && strcmp(unprivileged, "1") == 0;
     atomic_store(&g_refcount, 1);
     pthread_mutex_unlock(&g_mu);
     return NVML_SUCCESS;
@@ -545,8 +549,13 @@ nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t device, nvmlUtilization_
     return r;
 }
 
+static int aggregate_refused(const struct nvmlDevice_st *d);
+
 static nvmlReturn_t memory_values(struct nvmlDevice_st *d, unsigned long long *total, unsigned long long *reserved,
                                   unsigned long long *used) {
+    if (aggregate_refused(d)) {
+        return NVML_ERROR_NO_PERMISSION;
+    }
     nvmlReturn_t r = val(&d->mem_total, total);
     if (r == NVML_SUCCESS) {
         r = val(&d->mem_used, used);
@@ -815,18 +824,35 @@ static int proc_visible(const fake_proc_t *p, const struct nvmlDevice_st *d) {
     return !d->is_mig || (proc_gi(p) == (unsigned int)d->gi_id.u && proc_ci(p) == (unsigned int)d->ci_id.u);
 }
 
+/* nvml.h: "In MIG mode, if device handle is provided, the API returns aggregate information, only if
+ * the caller has appropriate privileges. Per-instance information can be queried by using specific MIG
+ * device handles." An unprivileged caller (FAKE_NVML_UNPRIVILEGED=1 at init, as in a container without
+ * extra capabilities) gets NO_PERMISSION for a MIG-enabled parent's processes and memory. */
+static int aggregate_refused(const struct nvmlDevice_st *d) {
+    return g_fake.unprivileged && !d->is_mig && mig_enabled(d);
+}
+
+/* The compute list holds the compute processes (the MPS server among them); the MPS list holds the MPS
+ * clients, which the compute list does not show. */
+static int proc_listed(const fake_proc_t *p, const struct nvmlDevice_st *d, int mps) {
+    return proc_visible(p, d) && (num_or(&p->mps_client, 0) != 0) == (mps != 0);
+}
+
 /* the NVML two-call convention: *infoCount too small (0 included) -> INSUFFICIENT_SIZE with the
  * required count; SUCCESS with 0 when nothing runs; infos may be NULL when *infoCount is 0 */
-static nvmlReturn_t running_processes(nvmlDevice_t device, unsigned int *infoCount, void *infos, int v1) {
+static nvmlReturn_t running_processes(nvmlDevice_t device, unsigned int *infoCount, void *infos, int v1, int mps) {
     struct nvmlDevice_st *d = NULL;
     nvmlReturn_t r = dev_begin(device, &d, 1);
     if (r != NVML_SUCCESS) {
         return r;
     }
     NOT_NULL(infoCount);
+    if (aggregate_refused(d)) {
+        return NVML_ERROR_NO_PERMISSION;
+    }
     unsigned int n = 0;
     for (unsigned i = 0; i < g_fake.nprocs; i++) {
-        n += (unsigned int)proc_visible(&g_fake.procs[i], d);
+        n += (unsigned int)proc_listed(&g_fake.procs[i], d, mps);
     }
     if (*infoCount < n) {
         *infoCount = n;
@@ -838,7 +864,7 @@ static nvmlReturn_t running_processes(nvmlDevice_t device, unsigned int *infoCou
     unsigned int k = 0;
     for (unsigned i = 0; i < g_fake.nprocs; i++) {
         const fake_proc_t *p = &g_fake.procs[i];
-        if (!proc_visible(p, d)) {
+        if (!proc_listed(p, d, mps)) {
             continue;
         }
         unsigned long long mem = num_or(&p->used_memory, 0);
@@ -864,14 +890,20 @@ static nvmlReturn_t running_processes(nvmlDevice_t device, unsigned int *infoCou
 nvmlReturn_t nvmlDeviceGetComputeRunningProcesses(nvmlDevice_t device, unsigned int *infoCount,
                                                   nvmlProcessInfo_v1_t *infos) {
     ENTER();
-    return running_processes(device, infoCount, infos, 1);
+    return running_processes(device, infoCount, infos, 1, 0);
 }
 
 #ifndef FAKE_NVML_OLD_DRIVER
 nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t device, unsigned int *infoCount,
                                                      nvmlProcessInfo_t *infos) {
     ENTER();
-    return running_processes(device, infoCount, infos, 0);
+    return running_processes(device, infoCount, infos, 0, 0);
+}
+
+nvmlReturn_t nvmlDeviceGetMPSComputeRunningProcesses_v3(nvmlDevice_t device, unsigned int *infoCount,
+                                                        nvmlProcessInfo_t *infos) {
+    ENTER();
+    return running_processes(device, infoCount, infos, 0, 1);
 }
 #endif
 
@@ -886,35 +918,87 @@ static int proc_has_sample(const fake_proc_t *p, const struct nvmlDevice_st *g) 
            0;
 }
 
-/* The timestamp of the GPU's latest process-utilization samples (CPU time, us). A new set of samples
- * (with a strictly larger timestamp) is taken when the GPU was queried by any other call since the
- * last process-utilization read, or when process_util_period_ms (default 1000) has elapsed. So a
- * collector that passes the last timestamp it saw gets fresh samples every cycle, and two
- * back-to-back reads get NOT_FOUND the second time. */
+/* A process's samples carry their own CPU timestamps, as a real driver's do (go-nvml#51, nvtop#110: the
+ * pids of one answer have different times, in no order): its newest sample was recorded sample_age_us
+ * (default 0) before the GPU's sample clock, and with previous_sm_util it has one more sample, 1 ms older,
+ * listed after the newest. */
+#define OLDER_SAMPLE_GAP_US 1000ull
+
+static unsigned long long sample_span_us(const struct nvmlDevice_st *g) {
+    unsigned long long span = 0;
+    for (unsigned i = 0; i < g_fake.nprocs; i++) {
+        const fake_proc_t *p = &g_fake.procs[i];
+        if (proc_has_sample(p, g)) {
+            unsigned long long age =
+                num_or(&p->sample_age_us, 0) + (p->previous_sm_util.set ? OLDER_SAMPLE_GAP_US : 0);
+            span = age > span ? age : span;
+        }
+    }
+    return span + 1;
+}
+
+/* The GPU's sample clock (CPU time, us): the time of the latest sampling window. A new window (a strictly
+ * larger time) begins when the GPU was queried by any other call since the last process-utilization read,
+ * or when process_util_period_ms (default 1000) has elapsed. A new window starts at least the spread of
+ * the processes' sample ages after the previous one, so every sample of a new window is newer than every
+ * sample of the previous one, as the driver's windows do not overlap. So a collector that passes the
+ * newest timestamp it saw gets every busy process's fresh sample every cycle, and two back-to-back reads
+ * get NOT_FOUND the second time. */
 static unsigned long long util_sample_ts(struct nvmlDevice_st *g) {
     unsigned long long now = now_us();
     unsigned long long period_us = num_or(&g->util_period_ms, DEFAULT_UTIL_PERIOD_MS) * 1000ull;
+    unsigned long long span = sample_span_us(g);
     pthread_mutex_lock(&g_mu);
     int dirty = atomic_exchange(&g->util_dirty, 0);
     if (g->util_ts == 0 || dirty || now >= g->util_ts + period_us) {
-        g->util_ts = now > g->util_ts ? now : g->util_ts + 1;
+        g->util_ts = now > g->util_ts + span ? now : g->util_ts + span;
     }
     unsigned long long ts = g->util_ts;
     pthread_mutex_unlock(&g_mu);
     return ts;
 }
 
-static unsigned int fresh_samples(struct nvmlDevice_st *g, unsigned long long lastSeen, unsigned long long *ts) {
-    *ts = util_sample_ts(g);
-    if (*ts <= lastSeen) {
-        return 0;
-    }
+typedef struct {
+    unsigned int pid;
+    unsigned long long ts;
+    unsigned int sm, mem, enc, dec, jpg, ofa;
+} fake_sample_t;
+
+/* "Return only samples with timestamp greater than lastSeenTimeStamp": the samples of the current window
+ * newer than lastSeen, up to cap of them into out (which may be NULL); returns how many there are. */
+static unsigned int util_samples(struct nvmlDevice_st *g, unsigned long long lastSeen, fake_sample_t *out,
+                                 unsigned int cap) {
+    unsigned long long clock = util_sample_ts(g);
     unsigned int n = 0;
     for (unsigned i = 0; i < g_fake.nprocs; i++) {
-        n += (unsigned int)proc_has_sample(&g_fake.procs[i], g);
+        const fake_proc_t *p = &g_fake.procs[i];
+        if (!proc_has_sample(p, g)) {
+            continue;
+        }
+        unsigned long long newest = clock - num_or(&p->sample_age_us, 0);
+        for (int older = 0; older <= (p->previous_sm_util.set ? 1 : 0); older++) {
+            unsigned long long ts = newest - (older ? OLDER_SAMPLE_GAP_US : 0);
+            if (ts <= lastSeen) {
+                continue;
+            }
+            if (out != NULL && n < cap) {
+                fake_sample_t *s = &out[n];
+                s->pid = p->pid;
+                s->ts = ts;
+                s->sm = (unsigned int)num_or(older ? &p->previous_sm_util : &p->sm_util, 0);
+                s->mem = (unsigned int)num_or(&p->mem_util, 0);
+                s->enc = (unsigned int)num_or(&p->enc_util, 0);
+                s->dec = (unsigned int)num_or(&p->dec_util, 0);
+                s->jpg = (unsigned int)num_or(&p->jpg_util, 0);
+                s->ofa = (unsigned int)num_or(&p->ofa_util, 0);
+            }
+            n++;
+        }
     }
     return n;
 }
+
+#define FAKE_MAX_SAMPLES (2 * FAKE_MAX_PROCS)
 
 nvmlReturn_t nvmlDeviceGetProcessUtilization(nvmlDevice_t device, nvmlProcessUtilizationSample_t *utilization,
                                              unsigned int *processSamplesCount, unsigned long long lastSeenTimeStamp) {
@@ -928,8 +1012,8 @@ nvmlReturn_t nvmlDeviceGetProcessUtilization(nvmlDevice_t device, nvmlProcessUti
     if (d->is_mig || mig_enabled(d)) {
         return NVML_ERROR_NOT_SUPPORTED; /* "On MIG-enabled GPUs, querying process utilization is not supported" */
     }
-    unsigned long long ts = 0;
-    unsigned int n = fresh_samples(d, lastSeenTimeStamp, &ts);
+    fake_sample_t samples[FAKE_MAX_SAMPLES];
+    unsigned int n = util_samples(d, lastSeenTimeStamp, samples, FAKE_MAX_SAMPLES);
     if (utilization == NULL) { /* sizing call */
         *processSamplesCount = n;
         return n > 0 ? NVML_ERROR_INSUFFICIENT_SIZE : NVML_SUCCESS;
@@ -942,20 +1026,15 @@ nvmlReturn_t nvmlDeviceGetProcessUtilization(nvmlDevice_t device, nvmlProcessUti
         *processSamplesCount = n;
         return NVML_ERROR_INSUFFICIENT_SIZE;
     }
-    unsigned int k = 0;
-    for (unsigned i = 0; i < g_fake.nprocs; i++) {
-        const fake_proc_t *p = &g_fake.procs[i];
-        if (!proc_has_sample(p, d)) {
-            continue;
-        }
-        nvmlProcessUtilizationSample_t *s = &utilization[k++];
+    for (unsigned int k = 0; k < n; k++) {
+        nvmlProcessUtilizationSample_t *s = &utilization[k];
         memset(s, 0, sizeof *s);
-        s->pid = p->pid;
-        s->timeStamp = ts;
-        s->smUtil = (unsigned int)num_or(&p->sm_util, 0);
-        s->memUtil = (unsigned int)num_or(&p->mem_util, 0);
-        s->encUtil = (unsigned int)num_or(&p->enc_util, 0);
-        s->decUtil = (unsigned int)num_or(&p->dec_util, 0);
+        s->pid = samples[k].pid;
+        s->timeStamp = samples[k].ts;
+        s->smUtil = samples[k].sm;
+        s->memUtil = samples[k].mem;
+        s->encUtil = samples[k].enc;
+        s->decUtil = samples[k].dec;
     }
     *processSamplesCount = n;
     return NVML_SUCCESS;
@@ -976,8 +1055,8 @@ nvmlReturn_t nvmlDeviceGetProcessesUtilizationInfo(nvmlDevice_t device, nvmlProc
     if (d->is_mig || mig_enabled(d)) {
         return NVML_ERROR_NOT_SUPPORTED;
     }
-    unsigned long long ts = 0;
-    unsigned int n = fresh_samples(d, info->lastSeenTimeStamp, &ts);
+    fake_sample_t samples[FAKE_MAX_SAMPLES];
+    unsigned int n = util_samples(d, info->lastSeenTimeStamp, samples, FAKE_MAX_SAMPLES);
     if (n == 0) {
         info->processSamplesCount = 0;
         return NVML_ERROR_NOT_FOUND;
@@ -986,22 +1065,17 @@ nvmlReturn_t nvmlDeviceGetProcessesUtilizationInfo(nvmlDevice_t device, nvmlProc
         info->processSamplesCount = n;
         return NVML_ERROR_INSUFFICIENT_SIZE;
     }
-    unsigned int k = 0;
-    for (unsigned i = 0; i < g_fake.nprocs; i++) {
-        const fake_proc_t *p = &g_fake.procs[i];
-        if (!proc_has_sample(p, d)) {
-            continue;
-        }
-        nvmlProcessUtilizationInfo_v1_t *s = &info->procUtilArray[k++];
+    for (unsigned int k = 0; k < n; k++) {
+        nvmlProcessUtilizationInfo_v1_t *s = &info->procUtilArray[k];
         memset(s, 0, sizeof *s);
-        s->timeStamp = ts;
-        s->pid = p->pid;
-        s->smUtil = (unsigned int)num_or(&p->sm_util, 0);
-        s->memUtil = (unsigned int)num_or(&p->mem_util, 0);
-        s->encUtil = (unsigned int)num_or(&p->enc_util, 0);
-        s->decUtil = (unsigned int)num_or(&p->dec_util, 0);
-        s->jpgUtil = (unsigned int)num_or(&p->jpg_util, 0);
-        s->ofaUtil = (unsigned int)num_or(&p->ofa_util, 0);
+        s->timeStamp = samples[k].ts;
+        s->pid = samples[k].pid;
+        s->smUtil = samples[k].sm;
+        s->memUtil = samples[k].mem;
+        s->encUtil = samples[k].enc;
+        s->decUtil = samples[k].dec;
+        s->jpgUtil = samples[k].jpg;
+        s->ofaUtil = samples[k].ofa;
     }
     info->processSamplesCount = n;
     return NVML_SUCCESS;

@@ -90,6 +90,8 @@ typedef struct {
     int line;
     fval_t gpu, gi_id, ci_id, used_memory;
     fval_t sm_util, mem_util, enc_util, dec_util, jpg_util, ofa_util;
+    fval_t sample_age_us, previous_sm_util; /* per-process sample timestamps (see util_samples) */
+    fval_t mps_client;                      /* listed by the MPS call only, not as a compute process */
 } fake_proc_t;
 
 typedef struct {
@@ -101,6 +103,7 @@ typedef struct {
     struct nvmlGpuInstance_st gis[FAKE_MAX_GPUS][FAKE_MAX_MIG];
     unsigned int nprocs;
     fake_proc_t procs[FAKE_MAX_PROCS];
+    int unprivileged; /* FAKE_NVML_UNPRIVILEGED at init: MIG parents refuse aggregate processes and memory */
 } fake_state_t;
 
 extern fake_state_t g_fake;

@@ -171,6 +171,9 @@ static const keydef_t PROC_KEYS[] = {
     PROC_V("dec_util", dec_util),
     PROC_V("jpg_util", jpg_util),
     PROC_V("ofa_util", ofa_util),
+    PROC_V("sample_age_us", sample_age_us),
+    PROC_V("previous_sm_util", previous_sm_util),
+    PROC_V("mps_client", mps_client),
 };
 
 static const keydef_t SYSTEM_KEYS[] = {
@@ -336,6 +339,12 @@ static nvmlReturn_t validate(void) {
         g_line = pr->line;
         if (!pr->gpu.set || pr->gpu.err || pr->gpu.u >= g_fake.ngpus) {
             return fail("[process] needs 'gpu' naming a defined GPU");
+        }
+        if (pr->sample_age_us.err || pr->sample_age_us.u > 60000000ull) {
+            return fail("[process] sample_age_us must be a number of microseconds up to 60 s");
+        }
+        if (pr->mps_client.err || pr->mps_client.u > 1) {
+            return fail("[process] mps_client must be 0 or 1");
         }
     }
     /* UUIDs must be unique: nvmlDeviceGetHandleByUUID would be ambiguous otherwise */

@@ -15,6 +15,12 @@ import java.nio.file.Path;
  */
 public final class FakeNvml {
 
+  /**
+   * Set to {@code 1} before {@code nvmlInit_v2}, the fake answers as to an unprivileged caller: a
+   * MIG parent refuses its aggregate processes and memory with NO_PERMISSION.
+   */
+  public static final String UNPRIVILEGED_VARIABLE = "FAKE_NVML_UNPRIVILEGED";
+
   private FakeNvml() {}
 
   /** The modern-driver fake library. */
@@ -27,9 +33,18 @@ public final class FakeNvml {
     return BuildOutputs.oldDriverFakeNvml();
   }
 
-  /** Makes the next {@code nvmlInit_v2} load {@code src/test/resources/nvml/<name>.conf}. */
+  /**
+   * Makes the next {@code nvmlInit_v2} load {@code src/test/resources/nvml/<name>.conf}, as seen
+   * by a privileged caller.
+   */
   public static Path useScenario(String name) {
+    NativeEnvironment.unset(UNPRIVILEGED_VARIABLE);
     return GpuTestResources.useNvmlScenario(name);
+  }
+
+  /** Makes the next {@code nvmlInit_v2} answer as to a container without extra privileges. */
+  public static void beUnprivileged() {
+    NativeEnvironment.set(UNPRIVILEGED_VARIABLE, "1");
   }
 
   /** Marks GPUs as lost (GPU_IS_LOST) until the next call; none given brings them all back. */

@@ -12,6 +12,7 @@ import io.telegen.source.MetricBatch;
 import io.telegen.source.ProblemLog;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,6 +76,13 @@ final class NvmlGpu {
   private Memory samples = new Memory(16L * NvmlLayout.PROCESS_SAMPLE_SIZE);
   private int sampleCapacity = 16;
   private long lastSeenTimestamp;
+  // The return code of the last process list NVML refused, for the log line.
+  private int processListRc = NvmlReturn.SUCCESS;
+  // Says once that process lists or samples are unusable, and once that they are fine again.
+  private final ProblemLog processLog = new ProblemLog(logger, "NVIDIA GPUs");
+
+  /** An SM reading dropped as impossible: the pid's series is left out, neither 0 nor a value. */
+  private static final int IMPOSSIBLE = -1;
 
   // Sampling-thread buffer and readings.
   private final Memory slowOut = new Memory(8);
@@ -490,69 +498,204 @@ final class NvmlGpu {
     }
   }
 
+  /** One entry of an NVML process list, copied out of the reused native buffer. */
+  private record ProcessEntry(int pid, long usedMemory, int gpuInstanceId, int computeInstanceId) {}
+
   private Set<Integer> readProcesses(
       MetricBatch batch, GpuProcessSnapshot.Builder table, ProcessNames names) {
+    Map<Integer, Integer> smUtil = migEnabled ? Map.of() : processUtilization();
+    Map<Integer, Labels> seen = new TreeMap<>();
+    if (migEnabled) {
+      readMigProcesses(batch, table, names, seen);
+    } else {
+      List<ProcessEntry> entries = runningProcesses(handle);
+      if (entries != null) {
+        for (ProcessEntry entry : entries) {
+          reportProcess(batch, table, names, seen, entry, null);
+        }
+      }
+    }
+    if (!migEnabled && smUtil != null) {
+      // Only processes busy in the last sample period have samples; the others were idle. A
+      // process whose samples were all impossible has no reading at all.
+      seen.forEach(
+          (pid, series) -> {
+            int percent = smUtil.getOrDefault(pid, 0);
+            if (percent != IMPOSSIBLE) {
+              batch.gauge("gpu_process_sm_utilization_percent", percent, series);
+            }
+          });
+    }
+    return seen.keySet();
+  }
+
+  /**
+   * In MIG mode, each MIG device's own list. nvml.h gives the parent's aggregate list "only if the
+   * caller has appropriate privileges" (an unprivileged container gets NO_PERMISSION), while a MIG
+   * handle lists its instance's processes to any caller and names the instance without the
+   * {@code _v3} entries' instance ids, which older drivers lack. So the MIG handles are always
+   * asked; the aggregate only for the instances that refuse (per-instance queries are not
+   * supported in vGPU host mode), its entries placed by their instance ids.
+   */
+  private void readMigProcesses(
+      MetricBatch batch,
+      GpuProcessSnapshot.Builder table,
+      ProcessNames names,
+      Map<Integer, Labels> seen) {
+    Set<MigInstance> answered = new HashSet<>();
+    List<String> refused = new ArrayList<>();
+    for (MigInstance instance : migInstances) {
+      List<ProcessEntry> entries = runningProcesses(instance.handle());
+      if (entries == null) {
+        refused.add(MigInstance.migDevice(instance.profile(), instance.index()));
+        continue;
+      }
+      answered.add(instance);
+      for (ProcessEntry entry : entries) {
+        reportProcess(batch, table, names, seen, entry, instance);
+      }
+    }
+    if (refused.isEmpty()) {
+      processLog.clear(
+          "mig",
+          "GPU " + index + " (" + name + "): the processes of every MIG device are read again");
+      return;
+    }
+    List<ProcessEntry> aggregate = runningProcesses(handle);
+    if (aggregate == null) {
+      if (lost) {
+        return; // said once already, as the GPU being lost
+      }
+      processLog.report(
+          "mig",
+          "GPU "
+              + index
+              + " ("
+              + name
+              + ", "
+              + uuid
+              + ") is in MIG mode and NVML lists the processes neither of MIG device(s) "
+              + String.join(", ", refused)
+              + " nor of the whole GPU ("
+              + nvml.describe(processListRc)
+              + "), so gpu_process_memory_bytes and the pid to GPU join lack their processes. "
+              + "MIG devices refuse this in vGPU host mode; the whole GPU's list then needs the "
+              + "agent to run with the privileges NVML asks for");
+      return;
+    }
+    processLog.clear(
+        "mig",
+        "GPU " + index + " (" + name + "): the processes of every MIG device are read again");
+    for (ProcessEntry entry : aggregate) {
+      MigInstance instance = instance(entry.gpuInstanceId(), entry.computeInstanceId());
+      boolean listedAlready =
+          instance == null ? seen.containsKey(entry.pid()) : answered.contains(instance);
+      if (!listedAlready) {
+        // Without instance ids (a v1 entry, an unknown instance) it is known by its GPU only.
+        reportProcess(batch, table, names, seen, entry, instance);
+      }
+    }
+  }
+
+  private void reportProcess(
+      MetricBatch batch,
+      GpuProcessSnapshot.Builder table,
+      ProcessNames names,
+      Map<Integer, Labels> seen,
+      ProcessEntry entry,
+      MigInstance instance) {
+    int pid = entry.pid();
+    // Series per GPU stay bounded however many processes come and go.
+    if (seen.size() >= MAX_PROCESSES && !seen.containsKey(pid)) {
+      return;
+    }
+    String processName = names.nameOf(pid);
+    String pidText = Integer.toString(pid);
+    Labels series = labels.and("pid", pidText).and("process_name", processName);
+    Labels memorySeries =
+        instance == null
+            ? series
+            : instance.labels().and("pid", pidText).and("process_name", processName);
+    table.uses(pid, instance == null ? ref : instance.ref());
+    if (entry.usedMemory() != NvmlLayout.VALUE_NOT_AVAILABLE) {
+      batch.gauge("gpu_process_memory_bytes", entry.usedMemory(), memorySeries);
+    }
+    seen.put(pid, series);
+  }
+
+  /**
+   * The compute processes on {@code device} (a GPU or a MIG handle), then the MPS clients not
+   * among them: NVML lists MPS clients only through {@code
+   * nvmlDeviceGetMPSComputeRunningProcesses_v3} (the MPS server is a compute process), and some
+   * drivers list a client in both. Null when the compute list cannot be read; a driver without
+   * the MPS call, or one that refuses it, leaves the compute list as it is.
+   */
+  private List<ProcessEntry> runningProcesses(Pointer device) {
     boolean v3 = nvml.has(NvmlSymbol.DEVICE_GET_COMPUTE_RUNNING_PROCESSES_V3);
-    NvmlSymbol symbol =
-        v3
-            ? NvmlSymbol.DEVICE_GET_COMPUTE_RUNNING_PROCESSES_V3
-            : NvmlSymbol.DEVICE_GET_COMPUTE_RUNNING_PROCESSES;
+    List<ProcessEntry> compute =
+        processList(
+            device,
+            v3
+                ? NvmlSymbol.DEVICE_GET_COMPUTE_RUNNING_PROCESSES_V3
+                : NvmlSymbol.DEVICE_GET_COMPUTE_RUNNING_PROCESSES,
+            v3);
+    if (compute == null || !nvml.has(NvmlSymbol.DEVICE_GET_MPS_COMPUTE_RUNNING_PROCESSES_V3)) {
+      return compute;
+    }
+    List<ProcessEntry> mps =
+        processList(device, NvmlSymbol.DEVICE_GET_MPS_COMPUTE_RUNNING_PROCESSES_V3, true);
+    if (mps == null || mps.isEmpty()) {
+      return compute;
+    }
+    Set<Integer> pids = new HashSet<>();
+    compute.forEach(entry -> pids.add(entry.pid()));
+    List<ProcessEntry> merged = new ArrayList<>(compute);
+    for (ProcessEntry entry : mps) {
+      if (pids.add(entry.pid())) {
+        merged.add(entry);
+      }
+    }
+    return merged;
+  }
+
+  /** One process list, through NVML's two-call sizing; null (and its code kept) when refused. */
+  private List<ProcessEntry> processList(Pointer device, NvmlSymbol symbol, boolean v3) {
     int entrySize = v3 ? NvmlLayout.PROCESS_INFO_SIZE : NvmlLayout.PROCESS_INFO_V1_SIZE;
     out.setInt(0, processCapacity);
-    int rc = nvml.call(symbol, handle, out, processes);
+    int rc = nvml.call(symbol, device, out, processes);
     if (rc == NvmlReturn.INSUFFICIENT_SIZE) {
       // The list changes between the calls; leave room for processes starting meanwhile.
       processCapacity = out.getInt(0) + 8;
       processes = new Memory((long) processCapacity * NvmlLayout.PROCESS_INFO_SIZE);
       out.setInt(0, processCapacity);
-      rc = nvml.call(symbol, handle, out, processes);
+      rc = nvml.call(symbol, device, out, processes);
     }
     if (!ok(rc)) {
-      return Set.of();
+      processListRc = rc;
+      return null;
     }
-    int count = Math.min(out.getInt(0), MAX_PROCESSES);
-    Map<Integer, Integer> smUtil = migEnabled ? Map.of() : processUtilization();
-    Map<Integer, Labels> seen = new TreeMap<>();
+    int count = Math.min(out.getInt(0), Math.min(processCapacity, MAX_PROCESSES));
+    List<ProcessEntry> entries = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       long at = (long) i * entrySize;
-      int pid = processes.getInt(at + NvmlLayout.PROCESS_INFO_PID);
-      long used = processes.getLong(at + NvmlLayout.PROCESS_INFO_USED_MEMORY);
-      Labels series =
-          labels.and("pid", Integer.toString(pid)).and("process_name", names.nameOf(pid));
-      Labels memorySeries = series;
-      GpuRef device = ref;
-      if (v3 && migEnabled) {
-        MigInstance instance =
-            instance(
-                processes.getInt(at + NvmlLayout.PROCESS_INFO_GPU_INSTANCE_ID),
-                processes.getInt(at + NvmlLayout.PROCESS_INFO_COMPUTE_INSTANCE_ID));
-        if (instance != null) {
-          memorySeries =
-              instance
-                  .labels()
-                  .and("pid", Integer.toString(pid))
-                  .and("process_name", names.nameOf(pid));
-          device = instance.ref();
-        }
-      }
-      // Without the v3 table (or an unknown instance) a MIG process is known by its GPU only.
-      table.uses(pid, device);
-      if (used != NvmlLayout.VALUE_NOT_AVAILABLE) {
-        batch.gauge("gpu_process_memory_bytes", used, memorySeries);
-      }
-      seen.put(pid, series);
+      entries.add(
+          new ProcessEntry(
+              processes.getInt(at + NvmlLayout.PROCESS_INFO_PID),
+              processes.getLong(at + NvmlLayout.PROCESS_INFO_USED_MEMORY),
+              v3
+                  ? processes.getInt(at + NvmlLayout.PROCESS_INFO_GPU_INSTANCE_ID)
+                  : NvmlLayout.NO_INSTANCE,
+              v3
+                  ? processes.getInt(at + NvmlLayout.PROCESS_INFO_COMPUTE_INSTANCE_ID)
+                  : NvmlLayout.NO_INSTANCE));
     }
-    if (!migEnabled && smUtil != null) {
-      // Only processes busy in the last sample period have samples; the others were idle.
-      seen.forEach(
-          (pid, series) ->
-              batch.gauge(
-                  "gpu_process_sm_utilization_percent", smUtil.getOrDefault(pid, 0), series));
-    }
-    return seen.keySet();
+    return entries;
   }
 
-  /** pid → SM % from the samples newer than the last seen; null when unsupported. */
+  /**
+   * pid → SM % from the samples newer than the last seen; null when unsupported. A pid whose
+   * every sample was impossible maps to {@link #IMPOSSIBLE}.
+   */
   private Map<Integer, Integer> processUtilization() {
     out.setInt(0, sampleCapacity);
     int rc =
@@ -572,17 +715,73 @@ final class NvmlGpu {
     if (!ok(rc)) {
       return null;
     }
+    // Each sample has its own timestamp and they come in no order (go-nvml#51, nvtop#110): each
+    // is judged against the lastSeenTimeStamp passed in, the newest per pid wins, and the last
+    // seen moves on only after the loop, to the newest possible sample.
+    long since = lastSeenTimestamp;
+    long newest = since;
     Map<Integer, Integer> util = new HashMap<>();
-    int count = out.getInt(0);
+    Map<Integer, Long> takenAt = new HashMap<>();
+    String impossible = null;
+    int count = Math.min(out.getInt(0), sampleCapacity);
     for (int i = 0; i < count; i++) {
       long at = (long) i * NvmlLayout.PROCESS_SAMPLE_SIZE;
       int pid = samples.getInt(at + NvmlLayout.PROCESS_SAMPLE_PID);
       long timestamp = samples.getLong(at + NvmlLayout.PROCESS_SAMPLE_TIMESTAMP);
-      // Several samples per pid may come back: keep the newest.
-      if (timestamp >= lastSeenTimestamp) {
-        util.put(pid, samples.getInt(at + NvmlLayout.PROCESS_SAMPLE_SM_UTIL));
+      if (timestamp <= since) {
+        continue;
       }
-      lastSeenTimestamp = Math.max(lastSeenTimestamp, timestamp);
+      int sm = samples.getInt(at + NvmlLayout.PROCESS_SAMPLE_SM_UTIL);
+      int mem = samples.getInt(at + NvmlLayout.PROCESS_SAMPLE_MEM_UTIL);
+      int enc = samples.getInt(at + NvmlLayout.PROCESS_SAMPLE_ENC_UTIL);
+      int dec = samples.getInt(at + NvmlLayout.PROCESS_SAMPLE_DEC_UTIL);
+      // Drivers return garbage entries (values far above 100, nvtop#110); one impossible field
+      // makes the whole entry suspect, its timestamp included, so it moves nothing on.
+      if (Integer.compareUnsigned(sm, 100) > 0
+          || Integer.compareUnsigned(mem, 100) > 0
+          || Integer.compareUnsigned(enc, 100) > 0
+          || Integer.compareUnsigned(dec, 100) > 0) {
+        util.putIfAbsent(pid, IMPOSSIBLE);
+        if (impossible == null) {
+          impossible =
+              "pid "
+                  + pid
+                  + ": SM "
+                  + unsigned(sm)
+                  + " %, memory "
+                  + unsigned(mem)
+                  + " %, encoder "
+                  + unsigned(enc)
+                  + " %, decoder "
+                  + unsigned(dec)
+                  + " %";
+        }
+        continue;
+      }
+      Long previous = takenAt.get(pid);
+      if (previous == null || timestamp > previous) {
+        takenAt.put(pid, timestamp);
+        util.put(pid, sm);
+      }
+      newest = Math.max(newest, timestamp);
+    }
+    lastSeenTimestamp = newest;
+    if (impossible == null) {
+      processLog.clear(
+          "samples", "GPU " + index + " (" + name + ") gives possible per-process samples again");
+    } else {
+      processLog.report(
+          "samples",
+          "GPU "
+              + index
+              + " ("
+              + name
+              + ", "
+              + uuid
+              + ") returned per-process utilisation samples above 100 % ("
+              + impossible
+              + "), a known driver fault; they are dropped, and a process with no other sample "
+              + "has no gpu_process_sm_utilization_percent until the driver gives a possible one");
     }
     return util;
   }

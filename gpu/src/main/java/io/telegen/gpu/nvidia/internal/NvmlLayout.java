@@ -60,6 +60,9 @@ public final class NvmlLayout {
   public static final int PROCESS_SAMPLE_PID = 0;
   public static final int PROCESS_SAMPLE_TIMESTAMP = 8;
   public static final int PROCESS_SAMPLE_SM_UTIL = 16;
+  public static final int PROCESS_SAMPLE_MEM_UTIL = 20;
+  public static final int PROCESS_SAMPLE_ENC_UTIL = 24;
+  public static final int PROCESS_SAMPLE_DEC_UTIL = 28;
 
   /** {@code nvmlFieldValue_t}: 40 bytes; per-field status at 28, value union at 32. */
   public static final int FIELD_VALUE_SIZE = 40;

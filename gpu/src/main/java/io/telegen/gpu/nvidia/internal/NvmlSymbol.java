@@ -38,6 +38,7 @@ public enum NvmlSymbol {
   DEVICE_GET_CLOCKS_THROTTLE_REASONS("nvmlDeviceGetCurrentClocksThrottleReasons", false),
   DEVICE_GET_COMPUTE_RUNNING_PROCESSES_V3("nvmlDeviceGetComputeRunningProcesses_v3", false),
   DEVICE_GET_COMPUTE_RUNNING_PROCESSES("nvmlDeviceGetComputeRunningProcesses", false),
+  DEVICE_GET_MPS_COMPUTE_RUNNING_PROCESSES_V3("nvmlDeviceGetMPSComputeRunningProcesses_v3", false),
   DEVICE_GET_PROCESS_UTILIZATION("nvmlDeviceGetProcessUtilization", false),
   DEVICE_GET_MIG_MODE("nvmlDeviceGetMigMode", false),
   DEVICE_GET_MAX_MIG_DEVICE_COUNT("nvmlDeviceGetMaxMigDeviceCount", false),
