@@ -20,7 +20,9 @@ public final class MetricCatalogMarkdown {
 
   /** The command that rewrites {@code docs/metrics.md}, run from the repository root. */
   public static final String REGENERATE =
-      "mvn -q -pl proto compile exec:java -Dexec.mainClass=io.telegen.catalog.MetricCatalogMarkdown";
+      // install first: exec:java resolves proto's test-scope test-support from the local repository
+      "mvn -q -pl proto -am install -DskipTests && mvn -q -pl proto exec:java"
+          + " -Dexec.mainClass=io.telegen.catalog.MetricCatalogMarkdown";
 
   private static final String MIG_LABEL = "mig_device";
 
