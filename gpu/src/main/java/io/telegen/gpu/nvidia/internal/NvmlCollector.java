@@ -319,11 +319,17 @@ public final class NvmlCollector implements AutoCloseable {
     Set<Integer> pids = new HashSet<>();
     GpuProcessSnapshot.Builder table = GpuProcessSnapshot.builder();
     refreshGpus();
+    List<AbsentGpu> missing = absent;
+    int next = 0;
+    // In index order, the GPUs that do not answer among the others.
     for (NvmlGpu gpu : gpus) {
+      for (; next < missing.size() && missing.get(next).index() < gpu.index(); next++) {
+        batch.gauge("gpu_up", 0, missing.get(next).labels());
+      }
       pids.addAll(gpu.read(batch, table, options, startUnixNanos, names, info));
     }
-    for (AbsentGpu gpu : absent) {
-      batch.gauge("gpu_up", 0, gpu.labels());
+    for (; next < missing.size(); next++) {
+      batch.gauge("gpu_up", 0, missing.get(next).labels());
     }
     names.retainOnly(pids);
     snapshot = table.build();
