@@ -1051,6 +1051,76 @@ static void check_lost(void) {
     EQ(p_nvmlShutdown(), NVML_SUCCESS);
 }
 
+/* The control file's "N:ERROR" (a GPU whose handle fails at start), the scenario's `handle` key, and
+ * its "P.S=NAME" / "P.S=-" MIG slots (instances created, destroyed, slots reused mid-run). */
+static void check_control(void) {
+    where = "control";
+    char ctl[PATH_MAX * 2];
+    snprintf(ctl, sizeof ctl, "%s/control", g_scratch);
+    unlink(ctl);
+    use_scenario("three-gpus.conf");
+    EQ(p_nvmlInit_v2(), NVML_SUCCESS);
+    setenv("FAKE_NVML_LOST_FILE", ctl, 1);
+    nvmlDevice_t h = NULL, d1 = handle(1);
+    unsigned int count = 0, u = 0;
+    const char *tokens[] = {"1:NO_PERMISSION", "1:INSUFFICIENT_POWER", "1:IRQ_ISSUE", "1:GPU_IS_LOST"};
+    const nvmlReturn_t codes[] = {NVML_ERROR_NO_PERMISSION, NVML_ERROR_INSUFFICIENT_POWER, NVML_ERROR_IRQ_ISSUE,
+                                  NVML_ERROR_GPU_IS_LOST};
+    for (int i = 0; i < 4; i++) {
+        write_file(ctl, tokens[i]);
+        EQ(p_nvmlDeviceGetHandleByIndex_v2(1, &h), codes[i]);
+        EQ(p_nvmlDeviceGetHandleByIndex_v2(0, &h), NVML_SUCCESS);
+        EQ(p_nvmlDeviceGetHandleByIndex_v2(2, &h), NVML_SUCCESS);
+        EQ(p_nvmlDeviceGetCount_v2(&count), NVML_SUCCESS);
+        EQ(count, 3);
+    }
+    write_file(ctl, "");
+    EQ(p_nvmlDeviceGetHandleByIndex_v2(1, &h), NVML_SUCCESS);
+    CHECK(h == d1, "the handle changed once the GPU answered");
+    EQ(p_nvmlDeviceGetPowerUsage(h, &u), NVML_SUCCESS);
+    EQ(p_nvmlShutdown(), NVML_SUCCESS);
+
+    unlink(ctl);
+    use_scenario("gpu-1-no-permission.conf");
+    EQ(p_nvmlInit_v2(), NVML_SUCCESS);
+    EQ(p_nvmlDeviceGetHandleByIndex_v2(1, &h), NVML_ERROR_NO_PERMISSION);
+    EQ(p_nvmlDeviceGetHandleByUUID("GPU-ec66a787-95e7-41d1-b731-af10506bf2ef", &h), NVML_ERROR_NO_PERMISSION);
+    EQ(p_nvmlDeviceGetHandleByIndex_v2(2, &h), NVML_SUCCESS);
+    EQ(p_nvmlShutdown(), NVML_SUCCESS);
+
+    use_scenario("mig-repartition.conf");
+    EQ(p_nvmlInit_v2(), NVML_SUCCESS);
+    nvmlDevice_t gpu = handle(0), m1 = NULL, m2 = NULL, m = NULL;
+    EQ(p_nvmlDeviceGetMigDeviceHandleByIndex(gpu, 1, &m1), NVML_SUCCESS);
+    EQ(p_nvmlDeviceGetGpuInstanceId(m1, &u), NVML_SUCCESS);
+    EQ(u, 3);
+    EQ(p_nvmlDeviceGetMigDeviceHandleByIndex(gpu, 2, &m2), NVML_ERROR_NOT_FOUND);
+    write_file(ctl, "0.2=created");
+    EQ(p_nvmlDeviceGetMigDeviceHandleByIndex(gpu, 2, &m2), NVML_SUCCESS);
+    EQ(p_nvmlDeviceGetGpuInstanceId(m2, &u), NVML_SUCCESS);
+    EQ(u, 9);
+    EQ(p_nvmlDeviceGetHandleByUUID("MIG-11111111-0000-5000-8000-000000000009", &m), NVML_SUCCESS);
+    CHECK(m == m2, "MIG handle by UUID differs from the slot's");
+    write_file(ctl, "0.2=created 0.1=-");
+    EQ(p_nvmlDeviceGetGpuInstanceId(m1, &u), NVML_ERROR_INVALID_ARGUMENT);
+    EQ(p_nvmlDeviceGetMigDeviceHandleByIndex(gpu, 1, &m), NVML_ERROR_NOT_FOUND);
+    EQ(p_nvmlDeviceGetHandleByUUID("MIG-11111111-0000-5000-8000-000000000003", &m), NVML_ERROR_NOT_FOUND);
+    write_file(ctl, "0.2=created 0.1=reused");
+    EQ(p_nvmlDeviceGetMigDeviceHandleByIndex(gpu, 1, &m), NVML_SUCCESS);
+    CHECK(m == m1, "a reused slot keeps its handle");
+    EQ(p_nvmlDeviceGetGpuInstanceId(m1, &u), NVML_SUCCESS);
+    EQ(u, 5);
+    char name[NVML_DEVICE_NAME_V2_BUFFER_SIZE];
+    EQ(p_nvmlDeviceGetName(m1, name, sizeof name), NVML_SUCCESS);
+    STREQ(name, "NVIDIA H100 80GB HBM3 MIG 1g.10gb");
+    unlink(ctl);
+    EQ(p_nvmlDeviceGetGpuInstanceId(m1, &u), NVML_SUCCESS);
+    EQ(u, 3);
+    EQ(p_nvmlDeviceGetMigDeviceHandleByIndex(gpu, 2, &m), NVML_ERROR_NOT_FOUND);
+    unsetenv("FAKE_NVML_LOST_FILE");
+    EQ(p_nvmlShutdown(), NVML_SUCCESS);
+}
+
 static void check_old_driver(const char *lib) {
     where = "old-driver";
     void *h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
@@ -1137,9 +1207,11 @@ int main(int argc, char **argv) {
     check_mps();
     check_unprivileged();
     check_lost();
+    check_control();
     const char *scenarios[] = {"dgx-h100-nvlink.conf", "h100-mig.conf",        "a100-mig-no-gpm.conf",
                                "pcie-rtx6000ada-fan.conf", "gpu-lost.conf", "old-driver.conf",
-                               "many-processes.conf",      "mps.conf"};
+                               "many-processes.conf",      "mps.conf",      "three-gpus.conf",
+                               "mig-repartition.conf"};
     for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
         smoke_scenario(scenarios[i]);
     }

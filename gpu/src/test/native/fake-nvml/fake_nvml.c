@@ -3,8 +3,10 @@
  * return codes, calling conventions) answered from a scenario file instead of a GPU driver.
  *
  *   FAKE_NVML_SCENARIO   scenario file, read by the first nvmlInit (re-read after the last nvmlShutdown)
- *   FAKE_NVML_LOST_FILE  optional file of whitespace-separated GPU indices that are "fallen off the bus"
- *                        (variable and file are both looked up on every device call)
+ *   FAKE_NVML_LOST_FILE  optional control file (variable and file are both looked up on every device call) of
+ *                        whitespace-separated tokens: "N" GPU N fell off the bus (every call GPU_IS_LOST),
+ *                        "N:ERROR" nvmlDeviceGetHandleByIndex_v2(N) answers ERROR (NO_PERMISSION, ...),
+ *                        "P.S=NAME" MIG slot S of GPU P shows the [mig P.S NAME] variant, "P.S=-" is empty
  *   FAKE_NVML_UNPRIVILEGED  "1" at nvmlInit: an unprivileged caller, to whom MIG parents refuse their aggregate
  *                        processes and memory (NO_PERMISSION) while MIG handles answer
  *
@@ -41,6 +43,8 @@ static atomic_ullong g_calls;
 
 static char g_lost_path[PATH_MAX];
 static atomic_ullong g_lost_mask;
+/* control-file "N:ERROR" tokens: what nvmlDeviceGetHandleByIndex_v2(N) answers (0: no override) */
+static atomic_int g_handle_err[FAKE_MAX_GPUS];
 static struct {
     int exists;
     dev_t dev;
@@ -137,8 +141,72 @@ static struct nvmlDevice_st *phys(struct nvmlDevice_st *d) {
 /* ------------------------------------------------------------------------------------------------ */
 /* lost GPUs                                                                                        */
 
+/* Shows variant `want` (an index in g_fake.variants, or -1: nothing) in a MIG slot. The slot's
+ * nvmlDevice_t stays the same address, as a real driver may hand out the same handle for the
+ * instance that is created in a slot after another was destroyed ("Handles may be reused and their
+ * properties can change"); a handle of an emptied slot answers INVALID_ARGUMENT like a stale one. */
+static void mig_show_locked(unsigned int gpu, unsigned int slot, int want) {
+    struct nvmlDevice_st *m = &g_fake.migs[gpu][slot];
+    if (g_fake.mig_shown[gpu][slot] == want) {
+        return;
+    }
+    if (want < 0) {
+        m->present = 0;
+    } else {
+        m->present = 0;
+        atomic_thread_fence(memory_order_seq_cst);
+        memcpy(m, &g_fake.variants[want].dev, sizeof *m);
+        m->magic = FAKE_DEVICE_MAGIC;
+        m->parent = &g_fake.gpus[gpu];
+        m->present = 1;
+    }
+    g_fake.mig_shown[gpu][slot] = want;
+}
+
+/* "P.S=NAME" / "P.S=-": 1 when the token is one, with the slot's variant chosen in sel. */
+static int mig_token(char *tok, int sel[FAKE_MAX_GPUS][FAKE_MAX_MIG]) {
+    char *eq = strchr(tok, '=');
+    if (eq == NULL) {
+        return 0;
+    }
+    *eq = '\0';
+    unsigned int gpu = 0, slot = 0;
+    char tail = 0;
+    if (sscanf(tok, "%u.%u%c", &gpu, &slot, &tail) != 2 || gpu >= g_fake.ngpus || slot >= FAKE_MAX_MIG) {
+        fprintf(stderr, "fake-nvml: %s: bad MIG slot '%s'\n", g_lost_path, tok);
+        return 1;
+    }
+    const char *name = eq + 1;
+    if (strcmp(name, "-") == 0) {
+        sel[gpu][slot] = -1;
+        return 1;
+    }
+    for (unsigned v = 0; v < g_fake.nvariants; v++) {
+        const fake_mig_variant_t *x = &g_fake.variants[v];
+        if (x->gpu == gpu && x->slot == slot && strcmp(x->name, name) == 0) {
+            sel[gpu][slot] = (int)v;
+            return 1;
+        }
+    }
+    fprintf(stderr, "fake-nvml: %s: no [mig %u.%u %s] in the scenario\n", g_lost_path, gpu, slot, name);
+    return 1;
+}
+
 static void lost_reload_locked(void) {
     unsigned long long mask = 0;
+    int handle_err[FAKE_MAX_GPUS] = {0};
+    static int sel[FAKE_MAX_GPUS][FAKE_MAX_MIG];
+    /* Slots the file does not name show their start-up instance (variant "") or nothing. */
+    for (unsigned g = 0; g < FAKE_MAX_GPUS; g++) {
+        for (unsigned m = 0; m < FAKE_MAX_MIG; m++) {
+            sel[g][m] = -1;
+        }
+    }
+    for (unsigned v = 0; v < g_fake.nvariants; v++) {
+        if (g_fake.variants[v].name[0] == '\0') {
+            sel[g_fake.variants[v].gpu][g_fake.variants[v].slot] = (int)v;
+        }
+    }
     int fd = open(g_lost_path, O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
         char buf[4096];
@@ -148,15 +216,33 @@ static void lost_reload_locked(void) {
             buf[n] = '\0';
             char *save = NULL;
             for (char *tok = strtok_r(buf, " \t\r\n,", &save); tok; tok = strtok_r(NULL, " \t\r\n,", &save)) {
+                if (mig_token(tok, sel)) {
+                    continue;
+                }
                 char *end;
                 unsigned long idx = strtoul(tok, &end, 10);
-                if (*end == '\0' && end != tok && idx < 64) {
+                if (end != tok && *end == ':' && idx < FAKE_MAX_GPUS) {
+                    nvmlReturn_t err = fake_error_by_name(end + 1);
+                    if (err != NVML_SUCCESS) {
+                        handle_err[idx] = (int)err;
+                    } else {
+                        fprintf(stderr, "fake-nvml: %s: '%s' is not an NVML error\n", g_lost_path, end + 1);
+                    }
+                } else if (*end == '\0' && end != tok && idx < 64) {
                     mask |= 1ull << idx;
                 }
             }
         }
     }
     atomic_store(&g_lost_mask, mask);
+    for (unsigned g = 0; g < FAKE_MAX_GPUS; g++) {
+        atomic_store(&g_handle_err[g], handle_err[g]);
+    }
+    for (unsigned g = 0; g < g_fake.ngpus; g++) {
+        for (unsigned m = 0; m < FAKE_MAX_MIG; m++) {
+            mig_show_locked(g, m, sel[g][m]);
+        }
+    }
 }
 
 /* Cheap: one getenv and one stat per device call; the file is re-read only when it changed. Files
@@ -192,19 +278,43 @@ static void lost_refresh(const char *path) {
             g_lost_key.mtime = st.st_mtim;
             lost_reload_locked();
         } else {
-            atomic_store(&g_lost_mask, 0ull);
+            lost_reload_locked(); /* no file: nothing lost, every MIG slot as at start */
         }
     }
     pthread_mutex_unlock(&g_lost_mu);
 }
 
-static int gpu_lost(unsigned int gpu_index) {
+/* Brings the control file's state in; 0 when no control file is set (nothing overridden). */
+static int control_refresh(void) {
     const char *path = getenv("FAKE_NVML_LOST_FILE");
     if (path == NULL || *path == '\0' || strlen(path) >= sizeof g_lost_path) {
         return 0;
     }
     lost_refresh(path);
+    return 1;
+}
+
+static int gpu_lost(unsigned int gpu_index) {
+    if (!control_refresh()) {
+        return 0;
+    }
     return gpu_index < 64 && ((atomic_load(&g_lost_mask) >> gpu_index) & 1ull);
+}
+
+/* What nvmlDeviceGetHandleByIndex_v2 answers for a GPU that exists: the control file's "N:ERROR",
+ * else the scenario's `handle` key, else GPU_IS_LOST for a lost GPU, else SUCCESS. */
+static nvmlReturn_t handle_error(unsigned int gpu_index) {
+    if (control_refresh()) {
+        int err = atomic_load(&g_handle_err[gpu_index]);
+        if (err != 0) {
+            return (nvmlReturn_t)err;
+        }
+    }
+    const fval_t *h = &g_fake.gpus[gpu_index].handle_rc;
+    if (h->set && h->err) {
+        return h->err;
+    }
+    return gpu_lost(gpu_index) ? NVML_ERROR_GPU_IS_LOST : NVML_SUCCESS;
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -233,6 +343,7 @@ static nvmlReturn_t dev_begin(nvmlDevice_t h, struct nvmlDevice_st **out, int to
     if (!INITIALIZED()) {
         return NVML_ERROR_UNINITIALIZED;
     }
+    control_refresh(); /* MIG slots may change with it: before the handle is resolved */
     struct nvmlDevice_st *d = resolve(h);
     if (!d) {
         return NVML_ERROR_INVALID_ARGUMENT;
@@ -296,6 +407,11 @@ static nvmlReturn_t do_init(void) {
         pthread_mutex_unlock(&g_mu);
         return r;
     }
+    /* The new scenario's MIG slots start as at start-up: read the control file again on the next call. */
+    pthread_mutex_lock(&g_lost_mu);
+    memset(&g_lost_key, 0, sizeof g_lost_key);
+    g_lost_key.exists = -1;
+    pthread_mutex_unlock(&g_lost_mu);
     for (unsigned i = 0; i < g_fake.ngpus; i++) {
         atomic_store(&g_fake.gpus[i].energy_reads, 0ull);
         atomic_store(&g_fake.gpus[i].nvlink_reads, 0ull);
@@ -435,8 +551,11 @@ nvmlReturn_t nvmlDeviceGetHandleByIndex_v2(unsigned int index, nvmlDevice_t *dev
     if (device == NULL || index >= g_fake.ngpus) {
         return NVML_ERROR_INVALID_ARGUMENT;
     }
-    if (gpu_lost(index)) {
-        return NVML_ERROR_GPU_IS_LOST;
+    /* nvml.h: the count includes GPUs whose handle answers NO_PERMISSION; INSUFFICIENT_POWER,
+     * IRQ_ISSUE and GPU_IS_LOST are the other per-GPU answers. */
+    nvmlReturn_t err = handle_error(index);
+    if (err != NVML_SUCCESS) {
+        return err;
     }
     *device = &g_fake.gpus[index];
     return NVML_SUCCESS;
@@ -463,8 +582,9 @@ nvmlReturn_t nvmlDeviceGetHandleByUUID(const char *uuid, nvmlDevice_t *device) {
             }
         }
         if (hit != NULL) {
-            if (gpu_lost(i)) {
-                return NVML_ERROR_GPU_IS_LOST;
+            nvmlReturn_t err = handle_error(i);
+            if (err != NVML_SUCCESS) {
+                return err;
             }
             *device = hit;
             return NVML_SUCCESS;

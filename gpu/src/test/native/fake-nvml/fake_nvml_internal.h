@@ -13,6 +13,7 @@
 #define FAKE_MAX_MIG     8   /* MIG device slots per GPU (H100/A100: 7) */
 #define FAKE_MAX_PROCS 256
 #define FAKE_STR       128
+#define FAKE_MAX_MIG_VARIANTS 64 /* [mig P.S] and [mig P.S NAME] sections together */
 
 /* A scenario value: absent (-> the call answers NOT_SUPPORTED unless the call has a default),
  * an NVML error name (-> the call answers that error), or a number. */
@@ -64,6 +65,7 @@ struct nvmlDevice_st {
     fval_t gpm[GPM_COUNT];
     fval_t nvlink_links, nvlink_tx, nvlink_rx, nvlink_step;
     fval_t util_period_ms;
+    fval_t handle_rc;                 /* "handle": what nvmlDeviceGetHandleByIndex_v2 answers instead */
 
     /* MIG device keys */
     fval_t gi_id, ci_id;
@@ -94,6 +96,14 @@ typedef struct {
     fval_t mps_client;                      /* listed by the MPS call only, not as a compute process */
 } fake_proc_t;
 
+/* One configuration of a MIG slot: the [mig P.S] section (name "") or a [mig P.S NAME] one, which the
+ * control file can show in the slot mid-run (MIG instances created, destroyed, slots reused). */
+typedef struct {
+    unsigned int gpu, slot;
+    char name[32];
+    struct nvmlDevice_st dev;
+} fake_mig_variant_t;
+
 typedef struct {
     fstr_t driver_version, nvml_version;
     fval_t cuda_driver_version;
@@ -104,6 +114,10 @@ typedef struct {
     unsigned int nprocs;
     fake_proc_t procs[FAKE_MAX_PROCS];
     int unprivileged; /* FAKE_NVML_UNPRIVILEGED at init: MIG parents refuse aggregate processes and memory */
+    unsigned int nvariants;
+    fake_mig_variant_t variants[FAKE_MAX_MIG_VARIANTS];
+    /* which variant each slot shows now: its index in variants[], or -1 for an empty slot */
+    int mig_shown[FAKE_MAX_GPUS][FAKE_MAX_MIG];
 } fake_state_t;
 
 extern fake_state_t g_fake;

@@ -142,6 +142,7 @@ static const keydef_t DEVICE_KEYS[] = {
     DEV_V("nvlink_rx_kib", nvlink_rx, SEC_GPU),
     DEV_V("nvlink_step_kib", nvlink_step, SEC_GPU),
     DEV_V("process_util_period_ms", util_period_ms, SEC_GPU),
+    DEV_V("handle", handle_rc, SEC_GPU),
     /* MIG devices */
     DEV_S("profile", profile, SEC_MIG),
     DEV_V("gpu_instance_id", gi_id, SEC_MIG),
@@ -334,6 +335,23 @@ static nvmlReturn_t validate(void) {
             g_fake.gis[p][m].mig = d;
         }
     }
+    for (unsigned v = 0; v < g_fake.nvariants; v++) {
+        fake_mig_variant_t *x = &g_fake.variants[v];
+        struct nvmlDevice_st *d = &x->dev;
+        g_line = d->line;
+        if (x->gpu >= g_fake.ngpus) {
+            return fail("MIG device on a GPU that is not defined");
+        }
+        d->parent = &g_fake.gpus[x->gpu];
+        unsigned long long max = 0;
+        if (ival(&d->parent->max_mig, 0, &max) && x->slot >= max) {
+            return fail("MIG slot is not below the parent's max_mig_devices");
+        }
+        if (!d->uuid.set || !d->gi_id.set || !d->ci_id.set || (!d->profile.set && !d->name.set)) {
+            return fail("[mig] needs uuid, gpu_instance_id, compute_instance_id and profile (or name)");
+        }
+        g_fake.gis[x->gpu][x->slot].mig = &g_fake.migs[x->gpu][x->slot];
+    }
     for (unsigned i = 0; i < g_fake.nprocs; i++) {
         fake_proc_t *pr = &g_fake.procs[i];
         g_line = pr->line;
@@ -419,6 +437,12 @@ nvmlReturn_t fake_scenario_load(const char *path) {
                 section = SEC_GPU;
                 base = g;
             } else if (strcmp(hdr, "mig") == 0) {
+                /* [mig P.S] is the slot at start; [mig P.S NAME] a variant the control file may show */
+                char *variant = arg + strcspn(arg, " \t");
+                if (*variant) {
+                    *variant++ = '\0';
+                    variant = trim(variant);
+                }
                 char *dot = strchr(arg, '.');
                 if (!dot) {
                     r = fail("expected [mig <gpu>.<slot>], got '%s'", arg);
@@ -430,7 +454,32 @@ nvmlReturn_t fake_scenario_load(const char *path) {
                     break;
                 }
                 struct nvmlDevice_st *d = &g_fake.migs[a][b];
-                if (d->present) {
+                if (*variant) {
+                    if (strlen(variant) >= sizeof g_fake.variants[0].name || strcmp(variant, "-") == 0 ||
+                        strpbrk(variant, " \t=:.") != NULL) {
+                        r = fail("bad MIG variant name '%s'", variant);
+                        break;
+                    }
+                    for (unsigned v = 0; v < g_fake.nvariants; v++) {
+                        fake_mig_variant_t *x = &g_fake.variants[v];
+                        if (x->gpu == a && x->slot == b && strcmp(x->name, variant) == 0) {
+                            r = fail("duplicate MIG section");
+                            break;
+                        }
+                    }
+                    if (r != NVML_SUCCESS) {
+                        break;
+                    }
+                    if (g_fake.nvariants >= FAKE_MAX_MIG_VARIANTS) {
+                        r = fail("too many [mig] sections");
+                        break;
+                    }
+                    fake_mig_variant_t *x = &g_fake.variants[g_fake.nvariants++];
+                    x->gpu = (unsigned)a;
+                    x->slot = (unsigned)b;
+                    snprintf(x->name, sizeof x->name, "%s", variant);
+                    d = &x->dev;
+                } else if (d->present) {
                     r = fail("duplicate MIG section");
                     break;
                 }
@@ -492,6 +541,28 @@ nvmlReturn_t fake_scenario_load(const char *path) {
         g_fake.gpus[i].magic = FAKE_DEVICE_MAGIC;
         for (unsigned m = 0; m < FAKE_MAX_MIG; m++) {
             g_fake.migs[i][m].magic = FAKE_DEVICE_MAGIC;
+            g_fake.mig_shown[i][m] = -1;
+        }
+    }
+    /* The start-up instances become variants named "" too, so the control file can bring them back
+     * after showing another one (or nothing) in their slot. */
+    for (unsigned i = 0; i < g_fake.ngpus; i++) {
+        for (unsigned m = 0; m < FAKE_MAX_MIG; m++) {
+            if (!g_fake.migs[i][m].present) {
+                continue;
+            }
+            if (g_fake.nvariants >= FAKE_MAX_MIG_VARIANTS) {
+                g_line = g_fake.migs[i][m].line;
+                r = fail("too many [mig] sections");
+                memset(&g_fake, 0, sizeof g_fake);
+                return r;
+            }
+            fake_mig_variant_t *x = &g_fake.variants[g_fake.nvariants];
+            x->gpu = i;
+            x->slot = m;
+            x->name[0] = '\0';
+            x->dev = g_fake.migs[i][m];
+            g_fake.mig_shown[i][m] = (int)g_fake.nvariants++;
         }
     }
     return NVML_SUCCESS;

@@ -25,7 +25,10 @@ public final class NvidiaGpuSource implements MetricSource, GpuProcessTable {
   }
 
   /**
-   * Loads NVML and discovers the GPUs.
+   * Loads NVML and discovers the GPUs. A GPU the driver counts but that does not answer (its
+   * handle refused: no permission, insufficient power, IRQ issue, lost) does not stop the
+   * others: it is {@code gpu_up 0} and tried again every collection, and it opens even when no
+   * GPU answers yet.
    *
    * @param startUnixNanos start of the agent, the start time of the cumulative counters
    * @throws GpuUnavailableException when there is no usable NVIDIA driver or GPU; the message
@@ -66,7 +69,10 @@ public final class NvidiaGpuSource implements MetricSource, GpuProcessTable {
     return collector.snapshot();
   }
 
-  /** What was found, for the agent's start-up summary. */
+  /**
+   * What was found, for the agent's start-up summary, e.g. {@code 2 × NVIDIA H100 PCIe, 3 GPUs
+   * (GPU 1 not answering: NO_PERMISSION; tried again every collection) (driver ...) via ...}.
+   */
   public String describe() {
     return collector.describe();
   }

@@ -57,6 +57,17 @@ public final class FakeNvml {
     NativeEnvironment.set(GpuTestResources.LOST_FILE_VARIABLE, lostFile.toString());
   }
 
+  /**
+   * Writes the fake's control file (the one {@link #loseGpus} writes) with {@code tokens}: {@code
+   * N} a lost GPU, {@code N:ERROR} a GPU whose handle-by-index answers {@code ERROR}, {@code
+   * P.S=NAME} / {@code P.S=-} the MIG slot S of GPU P showing the scenario's {@code [mig P.S NAME]}
+   * or nothing. No token: every GPU answers and every MIG slot is as at start.
+   */
+  public static void control(Path file, String... tokens) throws IOException {
+    Files.writeString(file, String.join(" ", tokens) + "\n");
+    NativeEnvironment.set(GpuTestResources.LOST_FILE_VARIABLE, file.toString());
+  }
+
   /** Options on the fake library with the given scenario, and process names from {@code proc}. */
   public static GpuOptions options(String scenario, Path procRoot) {
     useScenario(scenario);

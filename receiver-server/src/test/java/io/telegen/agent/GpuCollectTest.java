@@ -34,6 +34,7 @@ class GpuCollectTest {
     "a100-mig-no-gpm, full",
     "dgx-h100-nvlink, full",
     "gpu-lost, full",
+    "gpu-1-no-permission, full",
     "old-driver, old-driver"
   })
   void collectPrintsTheExpectedSeries(String scenario, String variant) throws Exception {

@@ -3,14 +3,18 @@ package io.telegen.gpu.nvidia.internal;
 import com.sun.jna.Memory;
 import io.telegen.gpu.GpuOptions;
 import io.telegen.node.GpuProcessSnapshot;
+import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.ProblemLog;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +39,17 @@ public final class NvmlCollector implements AutoCloseable {
 
   private final Nvml nvml;
   private final GpuOptions options;
-  private final List<NvmlGpu> gpus;
+  // The answering GPUs by index, replaced whole on the collection thread when one is picked up
+  // or rediscovered; the sampling thread reads the latest list.
+  private volatile List<NvmlGpu> gpus;
+  // GPUs NVML counts that do not answer (yet), by index; replaced whole like gpus.
+  private volatile List<AbsentGpu> absent;
+  private final int count;
+  private final Memory gpmBuffer;
+  private final Memory probe = new Memory(8);
+  // Replaced GPUs, closed by the sampling thread at the start of its next pass.
+  private final Queue<NvmlGpu> retired = new ConcurrentLinkedQueue<>();
+  private final ProblemLog answering = new ProblemLog(logger, "NVIDIA GPUs");
   private final Map<String, String> info;
   private final ProcessNames names;
   private final ScheduledExecutorService sampler;
@@ -52,11 +66,18 @@ public final class NvmlCollector implements AutoCloseable {
       Nvml nvml,
       GpuOptions options,
       List<NvmlGpu> gpus,
+      List<AbsentGpu> absent,
+      int count,
+      Memory gpmBuffer,
       Map<String, String> info,
       long startUnixNanos) {
     this.nvml = nvml;
     this.options = options;
     this.gpus = gpus;
+    this.absent = absent;
+    this.count = count;
+    this.gpmBuffer = gpmBuffer;
+    absent.forEach(this::reportAbsent);
     this.info = info;
     this.names = new ProcessNames(options.procRoot());
     this.startUnixNanos = startUnixNanos;
@@ -80,7 +101,13 @@ public final class NvmlCollector implements AutoCloseable {
   /**
    * Loads NVML, initialises it and discovers the GPUs.
    *
-   * @throws NvmlLoadException with an operator-facing message when NVML is unusable or finds no
+   * <p>A GPU that NVML counts but that does not answer (its handle refused with {@code
+   * NO_PERMISSION}, {@code INSUFFICIENT_POWER}, {@code IRQ_ISSUE} or {@code GPU_IS_LOST}, or its
+   * identity unreadable) does not stop the others: it is reported as {@code gpu_up 0} and tried
+   * again every collection. When none answers the source still opens, so that the GPUs are
+   * picked up once they do.
+   *
+   * @throws NvmlLoadException with an operator-facing message when NVML is unusable or counts no
    *     GPU
    */
   public static NvmlCollector open(GpuOptions options, long startUnixNanos)
@@ -109,8 +136,15 @@ public final class NvmlCollector implements AutoCloseable {
         throw new NvmlLoadException("the NVIDIA driver is loaded but reports no GPU");
       }
       Memory gpmBuffer = new Memory(NvmlLayout.GPM_METRICS_GET_SIZE);
+      List<AbsentGpu> absent = new ArrayList<>();
+      Memory probe = new Memory(8);
       for (int i = 0; i < count; i++) {
-        gpus.add(NvmlGpu.discover(nvml, i, options, gpmBuffer));
+        Object found = discover(nvml, i, options, gpmBuffer, probe, null);
+        if (found instanceof NvmlGpu gpu) {
+          gpus.add(gpu);
+        } else {
+          absent.add((AbsentGpu) found);
+        }
       }
       Map<String, String> info = systemInfo(nvml);
       if (!nvml.missing().isEmpty()) {
@@ -123,11 +157,117 @@ public final class NvmlCollector implements AutoCloseable {
                 + String.join(", ", names)
                 + "; only the metrics that need them are off");
       }
-      return new NvmlCollector(nvml, options, List.copyOf(gpus), info, startUnixNanos);
+      return new NvmlCollector(
+          nvml,
+          options,
+          List.copyOf(gpus),
+          List.copyOf(absent),
+          count,
+          gpmBuffer,
+          info,
+          startUnixNanos);
     } catch (NvmlLoadException | RuntimeException e) {
       gpus.forEach(NvmlGpu::close);
       nvml.call(NvmlSymbol.SHUTDOWN);
       throw e;
+    }
+  }
+
+  /**
+   * GPU {@code index} in full, or what is known of it when it does not answer. The handle is
+   * asked for first, the one call a retry costs while it keeps failing.
+   *
+   * @param labels the labels it had when it answered before, or null
+   */
+  private static Object discover(
+      Nvml nvml, int index, GpuOptions options, Memory gpmBuffer, Memory probe, Labels labels) {
+    int rc = nvml.call(NvmlSymbol.DEVICE_GET_HANDLE_BY_INDEX, index, probe);
+    String reason;
+    if (rc == NvmlReturn.SUCCESS) {
+      try {
+        return NvmlGpu.discover(nvml, index, options, gpmBuffer);
+      } catch (NvmlLoadException e) {
+        rc = NvmlReturn.UNKNOWN;
+        reason = e.getMessage();
+      }
+    } else {
+      reason = "nvmlDeviceGetHandleByIndex_v2 returned " + nvml.describe(rc);
+    }
+    AbsentGpu gpu = AbsentGpu.unseen(index, rc, reason);
+    return labels == null ? gpu : new AbsentGpu(index, rc, reason, labels);
+  }
+
+  private void reportAbsent(AbsentGpu gpu) {
+    answering.report(
+        Integer.toString(gpu.index()),
+        "GPU "
+            + gpu.index()
+            + " does not answer: "
+            + gpu.reason()
+            + "; gpu_up{device=\""
+            + gpu.index()
+            + "\"} is 0 and it is tried again every collection, the other GPUs are collected. "
+            + gpu.advice());
+  }
+
+  /**
+   * Tries the GPUs that did not answer, and discovers again a GPU whose MIG mode changed (which
+   * takes a GPU reset, after which nothing known about it holds).
+   */
+  private void refreshGpus() {
+    List<NvmlGpu> current = gpus;
+    List<AbsentGpu> missing = absent;
+    List<NvmlGpu> nextGpus = new ArrayList<>();
+    List<AbsentGpu> nextAbsent = new ArrayList<>();
+    boolean changed = false;
+    for (NvmlGpu gpu : current) {
+      if (!gpu.migModeChanged()) {
+        nextGpus.add(gpu);
+        continue;
+      }
+      changed = true;
+      retired.add(gpu);
+      logger.info(
+          "NVIDIA GPUs: GPU "
+              + gpu.index()
+              + " ("
+              + gpu.name()
+              + ", "
+              + gpu.uuid()
+              + ") MIG mode is now "
+              + (gpu.migEnabled() ? "off" : "on")
+              + "; discovering it again");
+      Object found = discover(nvml, gpu.index(), options, gpmBuffer, probe, gpu.upLabels());
+      if (found instanceof NvmlGpu fresh) {
+        nextGpus.add(fresh);
+      } else {
+        nextAbsent.add((AbsentGpu) found);
+        reportAbsent((AbsentGpu) found);
+      }
+    }
+    for (AbsentGpu gone : missing) {
+      Object found = discover(nvml, gone.index(), options, gpmBuffer, probe, gone.labels());
+      if (found instanceof NvmlGpu fresh) {
+        changed = true;
+        nextGpus.add(fresh);
+        answering.clear(
+            Integer.toString(gone.index()),
+            "GPU "
+                + gone.index()
+                + " ("
+                + fresh.name()
+                + ", "
+                + fresh.uuid()
+                + ") answers now; collecting it");
+      } else {
+        nextAbsent.add(gone);
+      }
+    }
+    if (changed) {
+      nextGpus.sort(Comparator.comparingInt(NvmlGpu::index));
+      nextAbsent.sort(Comparator.comparingInt(AbsentGpu::index));
+      gpus = List.copyOf(nextGpus);
+      absent = List.copyOf(nextAbsent);
     }
   }
 
@@ -178,8 +318,18 @@ public final class NvmlCollector implements AutoCloseable {
   private void collectLocked(MetricBatch batch) {
     Set<Integer> pids = new HashSet<>();
     GpuProcessSnapshot.Builder table = GpuProcessSnapshot.builder();
+    refreshGpus();
+    List<AbsentGpu> missing = absent;
+    int next = 0;
+    // In index order, the GPUs that do not answer among the others.
     for (NvmlGpu gpu : gpus) {
+      for (; next < missing.size() && missing.get(next).index() < gpu.index(); next++) {
+        batch.gauge("gpu_up", 0, missing.get(next).labels());
+      }
       pids.addAll(gpu.read(batch, table, options, startUnixNanos, names, info));
+    }
+    for (; next < missing.size(); next++) {
+      batch.gauge("gpu_up", 0, missing.get(next).labels());
     }
     names.retainOnly(pids);
     snapshot = table.build();
@@ -195,6 +345,9 @@ public final class NvmlCollector implements AutoCloseable {
   }
 
   private void sampleSlow() {
+    for (NvmlGpu gone; (gone = retired.poll()) != null; ) {
+      gone.close();
+    }
     for (NvmlGpu gpu : gpus) {
       String key = Integer.toString(gpu.index());
       try {
@@ -214,10 +367,21 @@ public final class NvmlCollector implements AutoCloseable {
 
   /** A line for the start-up summary: what was found. */
   public String describe() {
+    List<NvmlGpu> gpus = this.gpus;
+    List<AbsentGpu> absent = this.absent;
     Map<String, Integer> models = new LinkedHashMap<>();
     gpus.forEach(g -> models.merge(g.name(), 1, Integer::sum));
     List<String> parts = new ArrayList<>();
     models.forEach((name, n) -> parts.add(n + " × " + name));
+    if (!absent.isEmpty()) {
+      List<String> why = new ArrayList<>();
+      absent.forEach(a -> why.add("GPU " + a.index() + " not answering: " + a.shortReason()));
+      parts.add(
+          (gpus.isEmpty() ? count + " GPUs, none answering" : count + " GPUs")
+              + " ("
+              + String.join(", ", why)
+              + "; tried again every collection)");
+    }
     StringBuilder sb =
         new StringBuilder(String.join(", ", parts))
             .append(" (driver ")
@@ -238,7 +402,7 @@ public final class NvmlCollector implements AutoCloseable {
     return sb.toString();
   }
 
-  /** The GPUs found. */
+  /** The GPUs that answer. */
   public int gpuCount() {
     return gpus.size();
   }
@@ -264,6 +428,9 @@ public final class NvmlCollector implements AutoCloseable {
       return;
     }
     try {
+      for (NvmlGpu gone; (gone = retired.poll()) != null; ) {
+        gone.close();
+      }
       gpus.forEach(NvmlGpu::close);
       nvml.call(NvmlSymbol.SHUTDOWN);
     } finally {

@@ -15,8 +15,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.logging.Logger;
 
 /**
@@ -54,9 +56,19 @@ final class NvmlGpu {
   private final GpuRef ref;
   private final Labels labels;
   private final boolean migEnabled;
-  private final List<MigInstance> migInstances;
+  // Replaced whole on the collection thread when the MIG instances change; the sampling thread
+  // reads the latest list.
+  private volatile List<MigInstance> migInstances;
   private final int nvlinkLinks;
-  private final GpmSampler gpm;
+  private volatile GpmSampler gpm;
+  private final boolean gpmSupported;
+  private final Memory gpmBuffer;
+  // Samplers replaced on the collection thread, freed by the sampling thread at the start of its
+  // next pass: the pass that may still use one has ended by then.
+  private final Queue<GpmSampler> retired = new ConcurrentLinkedQueue<>();
+  // Set by a recovery: handles and GPM samplers are resolved again before the next reads.
+  private boolean topologyStale;
+  private final Memory migText = new Memory(NvmlLayout.STRING_BUFFER);
   private final Labels[] linkLabels;
   private final Labels[] throttleLabels;
   private Labels infoLabels;
@@ -99,6 +111,8 @@ final class NvmlGpu {
       List<MigInstance> migInstances,
       int nvlinkLinks,
       GpmSampler gpm,
+      boolean gpmSupported,
+      Memory gpmBuffer,
       GpuOptions options) {
     this.nvml = nvml;
     this.index = index;
@@ -111,6 +125,8 @@ final class NvmlGpu {
     this.migInstances = migInstances;
     this.nvlinkLinks = nvlinkLinks;
     this.gpm = gpm;
+    this.gpmSupported = gpmSupported;
+    this.gpmBuffer = gpmBuffer;
     // Label sets that never change are built once: they are most of a cycle's series.
     this.linkLabels = new Labels[nvlinkLinks];
     for (int link = 0; link < nvlinkLinks; link++) {
@@ -210,7 +226,19 @@ final class NvmlGpu {
     }
     GpmSampler gpm = gpmSupported && !mig ? GpmSampler.create(nvml, handle, -1, gpmBuffer) : null;
     return new NvmlGpu(
-        nvml, index, handle, uuid, name, labels, mig, instances, links, gpm, options);
+        nvml,
+        index,
+        handle,
+        uuid,
+        name,
+        labels,
+        mig,
+        instances,
+        links,
+        gpm,
+        gpmSupported,
+        gpmBuffer,
+        options);
   }
 
   private static List<MigInstance> discoverMig(
@@ -295,6 +323,11 @@ final class NvmlGpu {
     return migInstances;
   }
 
+  /** {@code gpu_up}'s labels, kept for the GPU should it stop answering. */
+  Labels upLabels() {
+    return labels;
+  }
+
   int nvlinkLinks() {
     return nvlinkLinks;
   }
@@ -321,6 +354,7 @@ final class NvmlGpu {
       batch.gauge("gpu_up", 0, labels);
       return Set.of();
     }
+    refreshTopology();
     if (options.utilization()
         && !migEnabled
         && ok(nvml.call(NvmlSymbol.DEVICE_GET_UTILIZATION_RATES, handle, out))) {
@@ -798,6 +832,7 @@ final class NvmlGpu {
 
   /** On the sampling thread: the calls too slow for a collection (PCIe: 20 ms each), and GPM. */
   void sampleSlow(GpuOptions options) {
+    closeRetired();
     if (lost) {
       return;
     }
@@ -836,6 +871,7 @@ final class NvmlGpu {
   }
 
   void close() {
+    closeRetired();
     if (gpm != null) {
       gpm.close();
     }
@@ -884,9 +920,139 @@ final class NvmlGpu {
       handle = fresh;
     }
     lost = false;
+    // A reset may hand out new MIG handles and instances; the GPM samples taken before it are void.
+    topologyStale = true;
     lostLog.clear(
         "lost", "GPU " + index + " (" + name + ", " + uuid + ") answers again; " + "collecting it");
     return true;
+  }
+
+  // ---- Topology: MIG instances and GPM samplers that follow repartitioning and resets ----
+
+  /**
+   * True when the GPU's current MIG mode is no longer the one it was discovered in (enabled or
+   * disabled by an administrator and a GPU reset): then everything about it is discovered again.
+   */
+  boolean migModeChanged() {
+    return nvml.call(NvmlSymbol.DEVICE_GET_MIG_MODE, handle, out, out2) == NvmlReturn.SUCCESS
+        && (out.getInt(0) == 1) != migEnabled;
+  }
+
+  /**
+   * Before a collection reads anything: rediscovers the MIG instances when the driver's differ
+   * from the known ones, and resolves the GPM samplers again after a recovery. nvml.h: a
+   * destroyed instance's handle "must be requested again", and "Handles may be reused and their
+   * properties can change", so the same handle may now be another instance. The check costs a few
+   * calls per MIG slot; series are only ever written under the labels of what answers now.
+   */
+  private void refreshTopology() {
+    if (migEnabled) {
+      List<MigInstance> known = migInstances;
+      if (!topologyStale && migUnchanged(known)) {
+        return;
+      }
+      List<MigInstance> fresh =
+          discoverMig(nvml, handle, index, uuid, labels, gpmSupported, gpmBuffer);
+      migInstances = fresh;
+      retire(known);
+      if (!describeMig(known).equals(describeMig(fresh))) {
+        logger.info(
+            "NVIDIA GPUs: GPU "
+                + index
+                + " ("
+                + name
+                + ", "
+                + uuid
+                + ") MIG instances changed from ["
+                + describeMig(known)
+                + "] to ["
+                + describeMig(fresh)
+                + "]; series follow the new instances");
+      }
+    } else if (topologyStale && gpmSupported) {
+      GpmSampler old = gpm;
+      gpm = GpmSampler.create(nvml, handle, -1, gpmBuffer);
+      if (old != null) {
+        retired.add(old);
+      }
+    }
+    topologyStale = false;
+  }
+
+  /**
+   * Whether the driver's MIG devices are still {@code known}: the same slots, handles, GPU and
+   * compute instance ids and UUIDs, in the order {@link #discoverMig} lists them. When the slot
+   * count cannot be read (a lost GPU), the known ones stay until the GPU answers.
+   */
+  private boolean migUnchanged(List<MigInstance> known) {
+    if (nvml.call(NvmlSymbol.DEVICE_GET_MAX_MIG_DEVICE_COUNT, handle, out) != NvmlReturn.SUCCESS) {
+      return true;
+    }
+    int max = out.getInt(0);
+    int at = 0;
+    for (int i = 0; i < max; i++) {
+      if (nvml.call(NvmlSymbol.DEVICE_GET_MIG_DEVICE_HANDLE_BY_INDEX, handle, i, out)
+          != NvmlReturn.SUCCESS) {
+        continue;
+      }
+      Pointer mig = out.getPointer(0);
+      if (nvml.call(NvmlSymbol.DEVICE_GET_GPU_INSTANCE_ID, mig, out2) != NvmlReturn.SUCCESS) {
+        continue;
+      }
+      int gi = out2.getInt(0);
+      int ci =
+          nvml.call(NvmlSymbol.DEVICE_GET_COMPUTE_INSTANCE_ID, mig, out2) == NvmlReturn.SUCCESS
+              ? out2.getInt(0)
+              : 0;
+      String migUuid =
+          nvml.call(NvmlSymbol.DEVICE_GET_UUID, mig, migText, NvmlLayout.STRING_BUFFER)
+                  == NvmlReturn.SUCCESS
+              ? migText.getString(0)
+              : "";
+      if (at == known.size()) {
+        return false;
+      }
+      MigInstance k = known.get(at++);
+      if (k.index() != i
+          || !k.handle().equals(mig)
+          || k.gpuInstanceId() != gi
+          || k.computeInstanceId() != ci
+          || !k.uuid().equals(migUuid)) {
+        return false;
+      }
+    }
+    return at == known.size();
+  }
+
+  private static String describeMig(List<MigInstance> instances) {
+    List<String> parts = new ArrayList<>();
+    for (MigInstance m : instances) {
+      parts.add(
+          MigInstance.migDevice(m.profile(), m.index())
+              + " GI "
+              + m.gpuInstanceId()
+              + " CI "
+              + m.computeInstanceId()
+              + " "
+              + m.uuid());
+    }
+    return String.join(", ", parts);
+  }
+
+  private void retire(List<MigInstance> instances) {
+    Set<GpmSampler> seen = new java.util.HashSet<>();
+    for (MigInstance instance : instances) {
+      if (instance.gpm() != null && seen.add(instance.gpm())) {
+        retired.add(instance.gpm());
+      }
+    }
+  }
+
+  /** Frees the replaced samplers; on the sampling thread, or at close once it has stopped. */
+  private void closeRetired() {
+    for (GpmSampler sampler; (sampler = retired.poll()) != null; ) {
+      sampler.close();
+    }
   }
 
   private static double fieldValue(Memory buffer, long at) {

@@ -17,7 +17,9 @@ public final class NvmlReturn {
   public static final int NO_PERMISSION = 4;
   public static final int NOT_FOUND = 6;
   public static final int INSUFFICIENT_SIZE = 7;
+  public static final int INSUFFICIENT_POWER = 8;
   public static final int DRIVER_NOT_LOADED = 9;
+  public static final int IRQ_ISSUE = 11;
   public static final int FUNCTION_NOT_FOUND = 13;
   public static final int GPU_IS_LOST = 15;
   public static final int ARGUMENT_VERSION_MISMATCH = 25;
@@ -35,7 +37,9 @@ public final class NvmlReturn {
       case NO_PERMISSION -> "NO_PERMISSION";
       case NOT_FOUND -> "NOT_FOUND";
       case INSUFFICIENT_SIZE -> "INSUFFICIENT_SIZE";
+      case INSUFFICIENT_POWER -> "INSUFFICIENT_POWER";
       case DRIVER_NOT_LOADED -> "DRIVER_NOT_LOADED";
+      case IRQ_ISSUE -> "IRQ_ISSUE";
       case FUNCTION_NOT_FOUND -> "FUNCTION_NOT_FOUND";
       case GPU_IS_LOST -> "GPU_IS_LOST";
       case ARGUMENT_VERSION_MISMATCH -> "ARGUMENT_VERSION_MISMATCH";
