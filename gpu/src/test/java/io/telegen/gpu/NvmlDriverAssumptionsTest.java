@@ -36,11 +36,12 @@ class NvmlDriverAssumptionsTest {
   private NvidiaGpuSource source;
 
   @AfterEach
-  void tearDown() {
+  void tearDown() throws InterruptedException {
     FakeNvmlControl.release();
     if (source != null) {
       source.close();
     }
+    FakeNvml.awaitShutdown();
   }
 
   @Test
@@ -191,14 +192,8 @@ class NvmlDriverAssumptionsTest {
     assertEquals(1, FakeNvmlControl.blockedCalls());
 
     FakeNvmlControl.release();
-    NativeLibrary fake = NativeLibrary.getInstance(FakeNvml.library().toString(), Map.of());
-    Memory count = new Memory(4);
-    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    // Once the call returns, NVML is shut down after all (then the count is UNINITIALIZED, 1).
-    while (fake.getFunction("nvmlDeviceGetCount_v2").invokeInt(new Object[] {count}) != 1) {
-      assertTrue(System.nanoTime() < deadline, "NVML was never shut down after the call returned");
-      Thread.sleep(10);
-    }
+    // Once the call returns, NVML is shut down after all.
+    FakeNvml.awaitShutdown();
     assertEquals(misuses, FakeNvmlControl.misuses(), "the returned call saw live samples");
   }
 
