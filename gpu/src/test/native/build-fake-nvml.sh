@@ -87,7 +87,7 @@ common=(nvmlInit_v2 nvmlInitWithFlags nvmlShutdown nvmlErrorString nvmlSystemGet
   nvmlDeviceGetComputeInstanceId nvmlDeviceGetDeviceHandleFromMigDeviceHandle nvmlDeviceGetAttributes_v2
   nvmlDeviceGetGpuInstanceById nvmlGpuInstanceGetInfo nvmlDeviceGetFieldValues
   fakeNvmlCallCount fakeNvmlResetCallCount fakeNvmlBlockNext fakeNvmlRelease fakeNvmlBlockedCalls
-  fakeNvmlWatchedCalls)
+  fakeNvmlWatchedCalls fakeNvmlResetCounters fakeNvmlMisuses)
 check_exports() { # check_exports <lib> <expected names...>
   local lib="$1"
   shift

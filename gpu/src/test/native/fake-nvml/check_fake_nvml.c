@@ -39,7 +39,8 @@
     X(nvmlDeviceGetDeviceHandleFromMigDeviceHandle) X(nvmlDeviceGetAttributes_v2)                              \
     X(nvmlDeviceGetGpuInstanceById) X(nvmlGpuInstanceGetInfo) X(nvmlDeviceGetFieldValues)                      \
     X(nvmlGpmQueryDeviceSupport) X(nvmlGpmSampleAlloc) X(nvmlGpmSampleFree) X(nvmlGpmSampleGet)                \
-    X(nvmlGpmMigSampleGet) X(nvmlGpmMetricsGet) X(fakeNvmlCallCount) X(fakeNvmlResetCallCount)
+    X(nvmlGpmMigSampleGet) X(nvmlGpmMetricsGet) X(fakeNvmlCallCount) X(fakeNvmlResetCallCount)                \
+    X(fakeNvmlResetCounters) X(fakeNvmlMisuses)
 
 /* what an R450-era library does not have */
 #define NEWER_API(X)                                                                                           \
@@ -309,7 +310,8 @@ static void check_error_values(void) {
     nvmlMemory_t m1;
     nvmlMemory_v2_t m2 = {.version = nvmlMemory_v2};
     EQ(p_nvmlDeviceGetMemoryInfo(d, &m1), NVML_SUCCESS);
-    UEQ(m1.free, 900);
+    UEQ(m1.used, 110); /* v1: "Sum of Reserved and Allocated" */
+    UEQ(m1.free, 890);
     EQ(p_nvmlDeviceGetMemoryInfo_v2(d, &m2), NVML_SUCCESS);
     UEQ(m2.free, 890);
     UEQ(m2.reserved, 10);
@@ -385,7 +387,8 @@ static void check_dgx(void) {
     UEQ(m2.free, (81559 - 479 - 71234) * MiB);
     EQ(p_nvmlDeviceGetMemoryInfo(dev[0], &m1), NVML_SUCCESS);
     UEQ(m1.total, 81559 * MiB);
-    UEQ(m1.free, (81559 - 71234) * MiB);
+    UEQ(m1.used, (479 + 71234) * MiB);
+    UEQ(m1.free, (81559 - 479 - 71234) * MiB);
     EQ(p_nvmlDeviceGetTemperature(dev[0], NVML_TEMPERATURE_GPU, &u), NVML_SUCCESS);
     EQ(u, 58);
     EQ(p_nvmlDeviceGetTemperature(dev[0], (nvmlTemperatureSensors_t)1, &u), NVML_ERROR_INVALID_ARGUMENT);
@@ -615,6 +618,71 @@ static void check_dgx(void) {
 
     EQ(p_nvmlShutdown(), NVML_SUCCESS);
     EQ(p_nvmlDeviceGetName(dev[0], buf, sizeof buf), NVML_ERROR_UNINITIALIZED);
+}
+
+/* A utility-only container on a B200 (no libcuda, NVLink5 byte counters), the v1-only memory driver,
+ * counters that restart after a reset, and GPM samples used after they were freed. */
+static void check_quirks(void) {
+    where = "b200-utility-container";
+    use_scenario("b200-utility-container.conf");
+    EQ(p_nvmlInit_v2(), NVML_SUCCESS);
+    int cuda = 0;
+    EQ(p_nvmlSystemGetCudaDriverVersion_v2(&cuda), NVML_ERROR_LIBRARY_NOT_FOUND);
+    EQ(p_nvmlSystemGetCudaDriverVersion(&cuda), NVML_SUCCESS);
+    EQ(cuda, 13010);
+    nvmlDevice_t d = handle(0);
+    const unsigned long long tx = 7340032000ull, step = 3686400ull;
+    nvmlFieldValue_t fv[5];
+    memset(fv, 0, sizeof fv);
+    const unsigned int ids[5] = {NVML_FI_DEV_NVLINK_THROUGHPUT_DATA_TX, NVML_FI_DEV_NVLINK_COUNT_XMIT_BYTES,
+                                 NVML_FI_DEV_NVLINK_COUNT_XMIT_BYTES, NVML_FI_DEV_NVLINK_COUNT_XMIT_BYTES,
+                                 NVML_FI_DEV_NVLINK_COUNT_RCV_BYTES};
+    const unsigned int scopes[5] = {0, 0, 17, UINT_MAX, 18};
+    for (int i = 0; i < 5; i++) {
+        fv[i].fieldId = ids[i];
+        fv[i].scopeId = scopes[i];
+    }
+    EQ(p_nvmlDeviceGetFieldValues(d, 5, fv), NVML_SUCCESS);
+    EQ(fv[0].nvmlReturn, NVML_ERROR_NOT_SUPPORTED);
+    UEQ(fv[1].value.ullVal, tx * 1024);
+    UEQ(fv[2].value.ullVal, (tx + 17000) * 1024);
+    UEQ(fv[3].value.ullVal, (18 * tx + 1000ull * (17 * 18 / 2)) * 1024);
+    EQ(fv[4].nvmlReturn, NVML_ERROR_INVALID_ARGUMENT);
+    /* a reset: energy and NVLink restart from 0 and count on from there */
+    unsigned long long e1 = 0, e2 = 0;
+    EQ(p_nvmlDeviceGetTotalEnergyConsumption(d, &e1), NVML_SUCCESS);
+    p_fakeNvmlResetCounters(0);
+    EQ(p_nvmlDeviceGetTotalEnergyConsumption(d, &e2), NVML_SUCCESS);
+    UEQ(e2, 0);
+    EQ(p_nvmlDeviceGetTotalEnergyConsumption(d, &e2), NVML_SUCCESS);
+    UEQ(e2, 8712500ull);
+    EQ(p_nvmlDeviceGetFieldValues(d, 2, fv), NVML_SUCCESS);
+    UEQ(fv[1].value.ullVal, 0);
+    EQ(p_nvmlDeviceGetFieldValues(d, 2, fv), NVML_SUCCESS);
+    UEQ(fv[1].value.ullVal, step * 1024);
+    /* a freed sample is recognised without being touched, and counted as a misuse */
+    nvmlGpmSample_t s = NULL;
+    unsigned long long misuses = p_fakeNvmlMisuses();
+    EQ(p_nvmlGpmSampleAlloc(&s), NVML_SUCCESS);
+    EQ(p_nvmlGpmSampleGet(d, s), NVML_SUCCESS);
+    UEQ(p_fakeNvmlMisuses(), misuses);
+    EQ(p_nvmlGpmSampleFree(s), NVML_SUCCESS);
+    EQ(p_nvmlGpmSampleGet(d, s), NVML_ERROR_INVALID_ARGUMENT);
+    EQ(p_nvmlGpmSampleFree(s), NVML_ERROR_INVALID_ARGUMENT);
+    UEQ(p_fakeNvmlMisuses(), misuses + 2);
+    EQ(p_nvmlShutdown(), NVML_SUCCESS);
+
+    where = "memory-v1-only";
+    use_scenario("memory-v1-only.conf");
+    EQ(p_nvmlInit_v2(), NVML_SUCCESS);
+    d = handle(0);
+    nvmlMemory_t m1;
+    nvmlMemory_v2_t m2 = {.version = nvmlMemory_v2};
+    EQ(p_nvmlDeviceGetMemoryInfo_v2(d, &m2), NVML_ERROR_NOT_SUPPORTED);
+    EQ(p_nvmlDeviceGetMemoryInfo(d, &m1), NVML_SUCCESS);
+    UEQ(m1.used, (500 + 31205) * MiB);
+    UEQ(m1.free, m1.total - m1.used);
+    EQ(p_nvmlShutdown(), NVML_SUCCESS);
 }
 
 static void check_h100_mig(void) {
@@ -1208,10 +1276,12 @@ int main(int argc, char **argv) {
     check_unprivileged();
     check_lost();
     check_control();
+    check_quirks();
     const char *scenarios[] = {"dgx-h100-nvlink.conf", "h100-mig.conf",        "a100-mig-no-gpm.conf",
                                "pcie-rtx6000ada-fan.conf", "gpu-lost.conf", "old-driver.conf",
                                "many-processes.conf",      "mps.conf",      "three-gpus.conf",
-                               "mig-repartition.conf"};
+                               "mig-repartition.conf",     "b200-utility-container.conf",
+                               "memory-v1-only.conf"};
     for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
         smoke_scenario(scenarios[i]);
     }

@@ -360,6 +360,13 @@ static nvmlReturn_t dev_begin(nvmlDevice_t h, struct nvmlDevice_st **out, int to
 }
 
 static void block_point(const char *symbol);
+static atomic_int g_blocked;          /* calls blocked in block_point now */
+static atomic_ullong g_misuses;
+
+static void misuse(const char *what) {
+    atomic_fetch_add(&g_misuses, 1ull);
+    fprintf(stderr, "fake-nvml: misuse: %s\n", what);
+}
 
 #define DEVICE_CALL(h, d)                                                                                     \
     struct nvmlDevice_st *d = NULL;                                                                           \
@@ -415,6 +422,7 @@ static nvmlReturn_t do_init(void) {
     for (unsigned i = 0; i < g_fake.ngpus; i++) {
         atomic_store(&g_fake.gpus[i].energy_reads, 0ull);
         atomic_store(&g_fake.gpus[i].nvlink_reads, 0ull);
+        atomic_store(&g_fake.gpus[i].counters_reset, 0);
         atomic_store(&g_fake.gpus[i].util_dirty, 0);
         g_fake.gpus[i].util_ts = 0;
     }
@@ -446,6 +454,9 @@ nvmlReturn_t nvmlShutdown(void) {
     }
     atomic_store(&g_refcount, rc - 1);
     pthread_mutex_unlock(&g_mu);
+    if (rc == 1 && atomic_load(&g_blocked) > 0) {
+        misuse("nvmlShutdown while a call is still inside the driver");
+    }
     return NVML_SUCCESS;
 }
 
@@ -524,8 +535,14 @@ nvmlReturn_t nvmlSystemGetCudaDriverVersion(int *cudaDriverVersion) {
 }
 
 #ifndef FAKE_NVML_OLD_DRIVER
+/* "The returned CUDA driver version by calling cuDriverGetVersion()": without libcuda.so.1 (a container
+ * given only the utility driver capability) it fails, while the unversioned call still answers "a known
+ * supported version number" (nvml.h). */
 nvmlReturn_t nvmlSystemGetCudaDriverVersion_v2(int *cudaDriverVersion) {
     ENTER();
+    if (INITIALIZED() && cudaDriverVersion != NULL && num_or(&g_fake.libcuda, 1) == 0) {
+        return NVML_ERROR_LIBRARY_NOT_FOUND;
+    }
     return cuda_version(cudaDriverVersion);
 }
 #endif
@@ -692,9 +709,11 @@ nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory_t *memory) 
     unsigned long long total = 0, reserved = 0, used = 0;
     nvmlReturn_t r = memory_values(d, &total, &reserved, &used);
     if (r == NVML_SUCCESS) {
+        /* v1 "used" is the "Sum of Reserved and Allocated device memory"; total = free + used */
+        unsigned long long taken = reserved + used;
         memory->total = total;
-        memory->used = used;
-        memory->free = used < total ? total - used : 0;
+        memory->used = taken;
+        memory->free = taken < total ? total - taken : 0;
     }
     return r;
 }
@@ -705,6 +724,9 @@ nvmlReturn_t nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t device, nvmlMemory_v2_t *me
     NOT_NULL(memory);
     if (memory->version != nvmlMemory_v2) {
         return NVML_ERROR_ARGUMENT_VERSION_MISMATCH;
+    }
+    if (d->memory_v2.set && d->memory_v2.err) {
+        return d->memory_v2.err; /* e.g. NOT_SUPPORTED where only the v1 call answers */
     }
     unsigned long long total = 0, reserved = 0, used = 0, freemem = 0;
     nvmlReturn_t r = memory_values(d, &total, &reserved, &used);
@@ -775,6 +797,9 @@ nvmlReturn_t nvmlDeviceGetPowerManagementLimit(nvmlDevice_t device, unsigned int
 static nvmlReturn_t read_energy(struct nvmlDevice_st *g, unsigned long long *out) {
     unsigned long long base = 0;
     nvmlReturn_t r = val(&g->energy, &base);
+    if (r == NVML_SUCCESS && atomic_load(&g->counters_reset)) {
+        base = 0; /* counting again from the reload or reset */
+    }
     if (r == NVML_SUCCESS) {
         unsigned long long n = atomic_fetch_add(&g->energy_reads, 1ull);
         *out = base + n * num_or(&g->energy_step, 0);
@@ -1439,15 +1464,29 @@ nvmlReturn_t nvmlDeviceGetFieldValues(nvmlDevice_t device, int valuesCount, nvml
             field_u(v, r, x, NVML_VALUE_TYPE_UNSIGNED_INT);
             break;
         case NVML_FI_DEV_NVLINK_THROUGHPUT_DATA_TX:
-        case NVML_FI_DEV_NVLINK_THROUGHPUT_DATA_RX: {
-            /* cumulative KiB per link: base + link * 1000 + reads * step; UINT_MAX = sum over links */
+        case NVML_FI_DEV_NVLINK_THROUGHPUT_DATA_RX:
+        case NVML_FI_DEV_NVLINK_COUNT_XMIT_BYTES:
+        case NVML_FI_DEV_NVLINK_COUNT_RCV_BYTES: {
+            /* cumulative KiB per link: base + link * 1000 + reads * step; UINT_MAX = sum over links. An
+             * NVLink5 GPU (nvlink5 = 1) answers the byte counters 202/204 (the same traffic, in bytes)
+             * instead of 138/139; any other GPU answers 202/204 NOT_SUPPORTED. */
+            int nvlink5_field = v->fieldId == NVML_FI_DEV_NVLINK_COUNT_XMIT_BYTES ||
+                                v->fieldId == NVML_FI_DEV_NVLINK_COUNT_RCV_BYTES;
+            int tx = v->fieldId == NVML_FI_DEV_NVLINK_THROUGHPUT_DATA_TX ||
+                     v->fieldId == NVML_FI_DEV_NVLINK_COUNT_XMIT_BYTES;
             unsigned long long links = 0, base = 0;
             r = mig_enabled(d) ? NVML_ERROR_NOT_SUPPORTED : val_or(&d->nvlink_links, 0, &links);
             if (r == NVML_SUCCESS && links == 0) {
                 r = NVML_ERROR_NOT_SUPPORTED;
             }
+            if (r == NVML_SUCCESS && (num_or(&d->nvlink5, 0) != 0) != nvlink5_field) {
+                r = NVML_ERROR_NOT_SUPPORTED;
+            }
             if (r == NVML_SUCCESS) {
-                r = val(v->fieldId == NVML_FI_DEV_NVLINK_THROUGHPUT_DATA_TX ? &d->nvlink_tx : &d->nvlink_rx, &base);
+                r = val(tx ? &d->nvlink_tx : &d->nvlink_rx, &base);
+            }
+            if (r == NVML_SUCCESS && atomic_load(&d->counters_reset)) {
+                base = 0;
             }
             if (r == NVML_SUCCESS && v->scopeId != UINT_MAX && v->scopeId >= links) {
                 r = NVML_ERROR_INVALID_ARGUMENT;
@@ -1461,6 +1500,9 @@ nvmlReturn_t nvmlDeviceGetFieldValues(nvmlDevice_t device, int valuesCount, nvml
                     x = links * (base + per_read) + 1000ull * (links * (links - 1) / 2);
                 } else {
                     x = base + 1000ull * v->scopeId + per_read;
+                }
+                if (nvlink5_field) {
+                    x *= 1024ull;
                 }
             }
             field_u(v, r, x, NVML_VALUE_TYPE_UNSIGNED_LONG_LONG);
@@ -1508,8 +1550,34 @@ static const struct {
     {NVML_GPM_METRIC_NVLINK_TOTAL_TX_PER_SEC, GPM_NVLINK_TX},
 };
 
+/* Every sample handed out, live or freed. Freed ones keep their memory (a few bytes each), so a stale
+ * handle is recognised by its address alone, never dereferenced, and never reused by a later alloc. */
+#define GPM_MAX_SAMPLES 4096
+static pthread_mutex_t g_samples_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct nvmlGpmSample_st *g_samples[GPM_MAX_SAMPLES];
+static unsigned int g_nsamples;
+
+
+static int sample_live_locked(const struct nvmlGpmSample_st *s) {
+    for (unsigned int i = 0; i < g_nsamples; i++) {
+        if (g_samples[i] == s) {
+            return s->magic == GPM_SAMPLE_MAGIC;
+        }
+    }
+    return 0;
+}
+
 static int sample_ok(const struct nvmlGpmSample_st *s) {
-    return s != NULL && s->magic == GPM_SAMPLE_MAGIC;
+    if (s == NULL) {
+        return 0;
+    }
+    pthread_mutex_lock(&g_samples_mu);
+    int live = sample_live_locked(s);
+    pthread_mutex_unlock(&g_samples_mu);
+    if (!live) {
+        misuse("a GPM call was given a sample that is not allocated (freed, or never allocated)");
+    }
+    return live;
 }
 
 static nvmlReturn_t gpm_support(struct nvmlDevice_st *g) {
@@ -1550,11 +1618,15 @@ nvmlReturn_t nvmlGpmSampleAlloc(nvmlGpmSample_t *gpmSample) {
         return NVML_ERROR_UNINITIALIZED;
     }
     NOT_NULL(gpmSample);
-    struct nvmlGpmSample_st *s = calloc(1, sizeof *s);
+    pthread_mutex_lock(&g_samples_mu);
+    struct nvmlGpmSample_st *s = g_nsamples < GPM_MAX_SAMPLES ? calloc(1, sizeof *s) : NULL;
     if (s == NULL) {
+        pthread_mutex_unlock(&g_samples_mu);
         return NVML_ERROR_MEMORY;
     }
     s->magic = GPM_SAMPLE_MAGIC;
+    g_samples[g_nsamples++] = s;
+    pthread_mutex_unlock(&g_samples_mu);
     *gpmSample = s;
     return NVML_SUCCESS;
 }
@@ -1564,8 +1636,12 @@ nvmlReturn_t nvmlGpmSampleFree(nvmlGpmSample_t gpmSample) {
     if (!sample_ok(gpmSample)) {
         return NVML_ERROR_INVALID_ARGUMENT;
     }
-    gpmSample->magic = 0;
-    free(gpmSample);
+    if (atomic_load(&g_blocked) > 0) {
+        misuse("nvmlGpmSampleFree while a call is blocked in the driver (it may hold this sample)");
+    }
+    pthread_mutex_lock(&g_samples_mu);
+    gpmSample->magic = 0; /* kept in g_samples, so the address stays recognisably freed */
+    pthread_mutex_unlock(&g_samples_mu);
     return NVML_SUCCESS;
 }
 
@@ -1676,7 +1752,6 @@ static char g_block_symbol[128];
 static int g_block_pending;           /* the next call of g_block_symbol is to block */
 static int g_block_released;
 static unsigned int g_block_timeout_ms;
-static atomic_int g_blocked;
 static atomic_ullong g_watched_calls;
 
 static void block_point(const char *symbol) {
@@ -1735,4 +1810,17 @@ int fakeNvmlBlockedCalls(void) {
 
 unsigned long long fakeNvmlWatchedCalls(void) {
     return atomic_load(&g_watched_calls);
+}
+
+void fakeNvmlResetCounters(unsigned int index) {
+    if (index < g_fake.ngpus) {
+        struct nvmlDevice_st *g = &g_fake.gpus[index];
+        atomic_store(&g->counters_reset, 1);
+        atomic_store(&g->energy_reads, 0ull);
+        atomic_store(&g->nvlink_reads, 0ull);
+    }
+}
+
+unsigned long long fakeNvmlMisuses(void) {
+    return atomic_load(&g_misuses);
 }

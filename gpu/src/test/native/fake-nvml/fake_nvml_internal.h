@@ -64,6 +64,8 @@ struct nvmlDevice_st {
     fval_t gpm_supported;
     fval_t gpm[GPM_COUNT];
     fval_t nvlink_links, nvlink_tx, nvlink_rx, nvlink_step;
+    fval_t nvlink5;                   /* 1: NVLink5 byte counters 202/204 answer, 138/139 do not */
+    fval_t memory_v2;                 /* an error name: what nvmlDeviceGetMemoryInfo_v2 answers */
     fval_t util_period_ms;
     fval_t handle_rc;                 /* "handle": what nvmlDeviceGetHandleByIndex_v2 answers instead */
 
@@ -78,6 +80,7 @@ struct nvmlDevice_st {
     /* runtime */
     atomic_ullong energy_reads;
     atomic_ullong nvlink_reads;
+    atomic_int counters_reset;        /* fakeNvmlResetCounters: energy/NVLink restart from 0 */
     atomic_int util_dirty;            /* set by any query other than process utilization */
     unsigned long long util_ts;       /* timestamp (us) of the latest process utilization samples */
 };
@@ -107,6 +110,7 @@ typedef struct {
 typedef struct {
     fstr_t driver_version, nvml_version;
     fval_t cuda_driver_version;
+    fval_t libcuda;                   /* 0: no libcuda.so.1, so the CUDA _v2 call fails */
     unsigned int ngpus;
     struct nvmlDevice_st gpus[FAKE_MAX_GPUS];
     struct nvmlDevice_st migs[FAKE_MAX_GPUS][FAKE_MAX_MIG];

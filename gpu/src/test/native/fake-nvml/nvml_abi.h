@@ -101,6 +101,8 @@ typedef enum {
 #define NVML_FI_DEV_NVLINK_LINK_COUNT           91
 #define NVML_FI_DEV_NVLINK_THROUGHPUT_DATA_TX  138
 #define NVML_FI_DEV_NVLINK_THROUGHPUT_DATA_RX  139
+#define NVML_FI_DEV_NVLINK_COUNT_XMIT_BYTES    202 /* NVLink5: total TX bytes on the link */
+#define NVML_FI_DEV_NVLINK_COUNT_RCV_BYTES     204 /* NVLink5: total RX bytes on the link */
 
 /* GPM metric ids understood by the fake nvmlGpmMetricsGet */
 #define NVML_GPM_METRIC_GRAPHICS_UTIL            1
@@ -422,5 +424,10 @@ NVML_API void fakeNvmlBlockNext(const char *symbol, unsigned int timeout_ms);
 NVML_API void fakeNvmlRelease(void);
 NVML_API int fakeNvmlBlockedCalls(void);
 NVML_API unsigned long long fakeNvmlWatchedCalls(void);
+/* A driver reload or GPU reset: GPU `index`'s energy and NVLink counters restart from 0. */
+NVML_API void fakeNvmlResetCounters(unsigned int index);
+/* Misuses seen since load: a GPM call given a sample that is not allocated (freed, or never allocated),
+ * a sample freed while a blocked call holds it, nvmlShutdown to zero while a call is blocked. */
+NVML_API unsigned long long fakeNvmlMisuses(void);
 
 #endif

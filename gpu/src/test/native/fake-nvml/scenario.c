@@ -141,6 +141,8 @@ static const keydef_t DEVICE_KEYS[] = {
     DEV_V("nvlink_tx_kib", nvlink_tx, SEC_GPU),
     DEV_V("nvlink_rx_kib", nvlink_rx, SEC_GPU),
     DEV_V("nvlink_step_kib", nvlink_step, SEC_GPU),
+    DEV_V("nvlink5", nvlink5, SEC_GPU),
+    DEV_V("memory_info_v2", memory_v2, BOTH),
     DEV_V("process_util_period_ms", util_period_ms, SEC_GPU),
     DEV_V("handle", handle_rc, SEC_GPU),
     /* MIG devices */
@@ -181,6 +183,7 @@ static const keydef_t SYSTEM_KEYS[] = {
     {"driver_version", SEC_SYSTEM, K_STR, offsetof(fake_state_t, driver_version)},
     {"nvml_version", SEC_SYSTEM, K_STR, offsetof(fake_state_t, nvml_version)},
     {"cuda_driver_version", SEC_SYSTEM, K_VAL, offsetof(fake_state_t, cuda_driver_version)},
+    {"libcuda", SEC_SYSTEM, K_VAL, offsetof(fake_state_t, libcuda)},
 };
 
 /* ---- helpers ---- */

@@ -1,11 +1,15 @@
 package io.telegen.gpu;
 
+import com.sun.jna.Memory;
+import com.sun.jna.NativeLibrary;
 import io.telegen.testsupport.BuildOutputs;
 import io.telegen.testsupport.GpuTestResources;
 import io.telegen.testsupport.NativeEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The fake {@code libnvidia-ml.so.1} built from {@code src/test/native/fake-nvml} by this
@@ -66,6 +70,26 @@ public final class FakeNvml {
   public static void control(Path file, String... tokens) throws IOException {
     Files.writeString(file, String.join(" ", tokens) + "\n");
     NativeEnvironment.set(GpuTestResources.LOST_FILE_VARIABLE, file.toString());
+  }
+
+  /**
+   * Waits until the fake's NVML is shut down (its init count back to 0), so that the next {@code
+   * nvmlInit_v2} reads a new scenario. A source closed while a call was inside the driver (the
+   * 3 s PCIe call of {@code slow-pcie}, a held call) shuts NVML down only once that call returns.
+   *
+   * @throws AssertionError when NVML is still initialised after 15 s
+   */
+  public static void awaitShutdown() throws InterruptedException {
+    NativeLibrary fake = NativeLibrary.getInstance(library().toString(), Map.of());
+    Memory count = new Memory(4);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    // NVML_ERROR_UNINITIALIZED (1) once the last nvmlShutdown ran.
+    while (fake.getFunction("nvmlDeviceGetCount_v2").invokeInt(new Object[] {count}) != 1) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the fake NVML is still initialised 15 s after its source closed");
+      }
+      Thread.sleep(10);
+    }
   }
 
   /** Options on the fake library with the given scenario, and process names from {@code proc}. */

@@ -30,9 +30,10 @@ class NvidiaGpuSourceTest {
   private NvidiaGpuSource source;
 
   @AfterEach
-  void close() {
+  void close() throws InterruptedException {
     if (source != null) {
       source.close();
+      FakeNvml.awaitShutdown();
     }
   }
 

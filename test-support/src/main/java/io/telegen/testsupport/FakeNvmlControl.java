@@ -37,6 +37,23 @@ public final class FakeNvmlControl {
     return fake().getFunction("fakeNvmlWatchedCalls").invokeLong(new Object[0]);
   }
 
+  /**
+   * A driver reload or reset of GPU {@code index}: its energy and NVLink counters restart from 0,
+   * so the next readings are below the last ones.
+   */
+  public static void resetCounters(int index) {
+    fake().getFunction("fakeNvmlResetCounters").invokeVoid(new Object[] {index});
+  }
+
+  /**
+   * Misuses the fake has seen since it was loaded: a GPM call given a sample that is freed (or was
+   * never allocated), a sample freed while a call is blocked in the driver, {@code nvmlShutdown}
+   * while a call is. Each is also printed to stderr as {@code fake-nvml: misuse: ...}.
+   */
+  public static long misuses() {
+    return fake().getFunction("fakeNvmlMisuses").invokeLong(new Object[0]);
+  }
+
   private static NativeLibrary fake() {
     return NativeLibrary.getInstance(BuildOutputs.fakeNvml().toString(), Map.of());
   }

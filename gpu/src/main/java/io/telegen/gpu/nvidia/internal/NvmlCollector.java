@@ -281,11 +281,10 @@ public final class NvmlCollector implements AutoCloseable {
             ? text.getString(0)
             : "unknown");
     Memory version = new Memory(4);
-    NvmlSymbol cuda =
-        nvml.has(NvmlSymbol.SYSTEM_GET_CUDA_DRIVER_VERSION_V2)
-            ? NvmlSymbol.SYSTEM_GET_CUDA_DRIVER_VERSION_V2
-            : NvmlSymbol.SYSTEM_GET_CUDA_DRIVER_VERSION;
-    if (nvml.call(cuda, version) == NvmlReturn.SUCCESS) {
+    // _v2 asks libcuda.so.1, which a container given only the "utility" driver capability lacks
+    // (LIBRARY_NOT_FOUND); the unversioned call then still answers the version NVML supports.
+    if (nvml.call(NvmlSymbol.SYSTEM_GET_CUDA_DRIVER_VERSION_V2, version) == NvmlReturn.SUCCESS
+        || nvml.call(NvmlSymbol.SYSTEM_GET_CUDA_DRIVER_VERSION, version) == NvmlReturn.SUCCESS) {
       int v = version.getInt(0);
       // CUDA encodes 13.1 as 13010.
       info.put("cuda_version", v / 1000 + "." + (v % 1000) / 10);
@@ -408,33 +407,69 @@ public final class NvmlCollector implements AutoCloseable {
   }
 
   /**
-   * Stops sampling and shuts NVML down, once no collection runs; when one stays stuck in the
-   * driver, its buffers and NVML are left as they are rather than freed under it.
+   * Stops sampling and shuts NVML down, once neither the sampling thread nor a collection is inside
+   * the driver. Waits a bounded time for them; one that stays stuck (no interrupt ends a native
+   * call) keeps its GPM samples and NVML as they are, and a daemon thread frees them and shuts
+   * NVML down only when it returns, never under it.
    */
   @Override
   public void close() {
     sampler.shutdownNow();
+    boolean samplerIdle = false;
     boolean idle = false;
     try {
-      sampler.awaitTermination(2, TimeUnit.SECONDS);
+      samplerIdle = sampler.awaitTermination(2, TimeUnit.SECONDS);
       idle = collecting.tryLock(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (!idle) {
-      logger.warning(
-          "NVIDIA GPUs: a collection is still inside the NVIDIA driver at close; NVML "
-              + "is not shut down under it");
+    if (samplerIdle && idle) {
+      try {
+        release();
+      } finally {
+        collecting.unlock();
+      }
+      return;
+    }
+    if (idle) {
+      collecting.unlock();
+    }
+    logger.warning(
+        "NVIDIA GPUs: "
+            + (samplerIdle ? "a collection" : "the slow-sampling thread (PCIe, GPM)")
+            + " is still inside the NVIDIA driver at "
+            + nvml.location()
+            + " at close; its GPM samples are not freed and NVML is not shut down under it, "
+            + "but once it returns. If it never does, check the driver (nvidia-smi, dmesg for Xid "
+            + "errors)");
+    Thread later = new Thread(this::releaseWhenIdle, "telegen-nvml-close");
+    later.setDaemon(true);
+    later.start();
+  }
+
+  /** After a stuck close: waits, however long, for the driver calls to return, then releases. */
+  private void releaseWhenIdle() {
+    try {
+      while (!sampler.awaitTermination(1, TimeUnit.MINUTES)) {
+        // still inside the driver
+      }
+      collecting.lockInterruptibly();
+    } catch (InterruptedException e) {
       return;
     }
     try {
-      for (NvmlGpu gone; (gone = retired.poll()) != null; ) {
-        gone.close();
-      }
-      gpus.forEach(NvmlGpu::close);
-      nvml.call(NvmlSymbol.SHUTDOWN);
+      release();
+      logger.info("NVIDIA GPUs: the stuck driver call returned; NVML is shut down");
     } finally {
       collecting.unlock();
     }
+  }
+
+  private void release() {
+    for (NvmlGpu gone; (gone = retired.poll()) != null; ) {
+      gone.close();
+    }
+    gpus.forEach(NvmlGpu::close);
+    nvml.call(NvmlSymbol.SHUTDOWN);
   }
 }

@@ -81,6 +81,7 @@ final class NvmlGpu {
   private final Memory out = new Memory(8);
   private final Memory out2 = new Memory(8);
   private final Memory memory = new Memory(NvmlLayout.MEMORY_V2_SIZE);
+  private final Memory temperature = new Memory(NvmlLayout.TEMPERATURE_V1_SIZE);
   private final Memory fields;
   private final int memoryTemperatureField;
   private Memory processes = new Memory(16L * NvmlLayout.PROCESS_INFO_SIZE);
@@ -95,6 +96,14 @@ final class NvmlGpu {
 
   /** An SM reading dropped as impossible: the pid's series is left out, neither 0 nor a value. */
   private static final int IMPOSSIBLE = -1;
+
+  // NVLink: the KiB throughput fields, or NVLink5's byte counters where only they answer.
+  private final int nvlinkTxField;
+  private final int nvlinkRxField;
+  private final int nvlinkUnitBytes;
+  // Start times of the driver's counters: one per field request, and energy.
+  private final CumulativeStarts fieldStarts;
+  private final CumulativeStarts energyStart = new CumulativeStarts(1);
 
   // Sampling-thread buffer and readings.
   private final Memory slowOut = new Memory(8);
@@ -136,6 +145,10 @@ final class NvmlGpu {
     for (int bit = 0; bit < THROTTLE_REASONS.length; bit++) {
       throttleLabels[bit] = labels.and("reason", THROTTLE_REASONS[bit]);
     }
+    int[] nvlink = nvlinkCounterFields(nvml, handle, nvlinkLinks);
+    this.nvlinkTxField = nvlink[0];
+    this.nvlinkRxField = nvlink[1];
+    this.nvlinkUnitBytes = nvlink[2];
     // One field-values call per cycle fetches memory temperature and every NVLink counter.
     List<int[]> requests = new ArrayList<>();
     if (options.temperature()) {
@@ -143,11 +156,12 @@ final class NvmlGpu {
     }
     if (options.pcieThroughput()) {
       for (int link = 0; link < nvlinkLinks; link++) {
-        requests.add(new int[] {NvmlLayout.FI_DEV_NVLINK_THROUGHPUT_DATA_TX, link});
-        requests.add(new int[] {NvmlLayout.FI_DEV_NVLINK_THROUGHPUT_DATA_RX, link});
+        requests.add(new int[] {nvlinkTxField, link});
+        requests.add(new int[] {nvlinkRxField, link});
       }
     }
     this.memoryTemperatureField = options.temperature() ? 0 : -1;
+    this.fieldStarts = new CumulativeStarts(requests.size());
     this.fields =
         requests.isEmpty()
             ? null
@@ -366,10 +380,7 @@ final class NvmlGpu {
       readMemory(batch, handle, labels);
     }
     if (options.temperature()) {
-      if (ok(
-          nvml.call(NvmlSymbol.DEVICE_GET_TEMPERATURE, handle, NvmlLayout.TEMPERATURE_GPU, out))) {
-        batch.gauge("gpu_temperature_celsius", out.getInt(0), labels);
-      }
+      readTemperature(batch);
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_FAN_SPEED, handle, out))) {
         batch.gauge("gpu_fan_speed_percent", out.getInt(0), labels);
       }
@@ -383,7 +394,12 @@ final class NvmlGpu {
         batch.gauge("gpu_power_limit_watts", unsigned(out.getInt(0)) / 1000.0, labels);
       }
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_TOTAL_ENERGY_CONSUMPTION, handle, out))) {
-        batch.counter("gpu_energy_joules_total", out.getLong(0) / 1000.0, startUnixNanos, labels);
+        double joules = out.getLong(0) / 1000.0;
+        batch.counter(
+            "gpu_energy_joules_total",
+            joules,
+            energyStart.startOf(0, joules, batch.timeUnixNanos(), startUnixNanos),
+            labels);
       }
     }
     if (options.clock()) {
@@ -439,15 +455,20 @@ final class NvmlGpu {
     long total;
     long free;
     long used;
+    int rc = NvmlReturn.FUNCTION_NOT_FOUND;
     if (nvml.has(NvmlSymbol.DEVICE_GET_MEMORY_INFO_V2)) {
       memory.setInt(0, NvmlLayout.MEMORY_V2_VERSION);
-      if (!ok(nvml.call(NvmlSymbol.DEVICE_GET_MEMORY_INFO_V2, device, memory))) {
-        return;
-      }
+      rc = nvml.call(NvmlSymbol.DEVICE_GET_MEMORY_INFO_V2, device, memory);
+    }
+    if (ok(rc)) {
+      // v2: "used" is allocated memory only; the driver's reserved memory is neither used nor free.
       total = memory.getLong(NvmlLayout.MEMORY_V2_TOTAL);
       free = memory.getLong(NvmlLayout.MEMORY_V2_FREE);
       used = memory.getLong(NvmlLayout.MEMORY_V2_USED);
+    } else if (rc != NvmlReturn.FUNCTION_NOT_FOUND && rc != NvmlReturn.NOT_SUPPORTED) {
+      return;
     } else {
+      // v1 (an older driver, or one whose v2 answers NOT_SUPPORTED): "used" includes reserved.
       if (!ok(nvml.call(NvmlSymbol.DEVICE_GET_MEMORY_INFO, device, memory))) {
         return;
       }
@@ -458,6 +479,57 @@ final class NvmlGpu {
     batch.gauge("gpu_memory_used_bytes", used, series);
     batch.gauge("gpu_memory_total_bytes", total, series);
     batch.gauge("gpu_memory_free_bytes", free, series);
+  }
+
+  /** nvmlDeviceGetTemperatureV where exported (the older call is deprecated in NVML 13.0). */
+  private void readTemperature(MetricBatch batch) {
+    if (nvml.has(NvmlSymbol.DEVICE_GET_TEMPERATURE_V)) {
+      temperature.clear();
+      temperature.setInt(0, NvmlLayout.TEMPERATURE_V1_VERSION);
+      temperature.setInt(NvmlLayout.TEMPERATURE_V1_SENSOR_TYPE, NvmlLayout.TEMPERATURE_GPU);
+      int rc = nvml.call(NvmlSymbol.DEVICE_GET_TEMPERATURE_V, handle, temperature);
+      if (ok(rc)) {
+        batch.gauge(
+            "gpu_temperature_celsius",
+            temperature.getInt(NvmlLayout.TEMPERATURE_V1_TEMPERATURE),
+            labels);
+        return;
+      }
+      // A driver that moved the struct to a newer version answers VERSION_MISMATCH: the
+      // deprecated call still answers there.
+      if (rc != NvmlReturn.ARGUMENT_VERSION_MISMATCH) {
+        return;
+      }
+    }
+    if (ok(nvml.call(NvmlSymbol.DEVICE_GET_TEMPERATURE, handle, NvmlLayout.TEMPERATURE_GPU, out))) {
+      batch.gauge("gpu_temperature_celsius", out.getInt(0), labels);
+    }
+  }
+
+  /**
+   * {tx field, rx field, bytes per unit} for NVLink traffic: the KiB throughput fields 138/139,
+   * or NVLink5's byte counters 202/204 where link 0 answers only those (Blackwell).
+   */
+  private static int[] nvlinkCounterFields(Nvml nvml, Pointer handle, int links) {
+    int[] kib = {
+      NvmlLayout.FI_DEV_NVLINK_THROUGHPUT_DATA_TX, NvmlLayout.FI_DEV_NVLINK_THROUGHPUT_DATA_RX, 1024
+    };
+    if (links == 0
+        || fieldAnswers(nvml, handle, NvmlLayout.FI_DEV_NVLINK_THROUGHPUT_DATA_TX)
+        || !fieldAnswers(nvml, handle, NvmlLayout.FI_DEV_NVLINK_COUNT_XMIT_BYTES)) {
+      return kib;
+    }
+    return new int[] {
+      NvmlLayout.FI_DEV_NVLINK_COUNT_XMIT_BYTES, NvmlLayout.FI_DEV_NVLINK_COUNT_RCV_BYTES, 1
+    };
+  }
+
+  private static boolean fieldAnswers(Nvml nvml, Pointer handle, int fieldId) {
+    Memory field = new Memory(NvmlLayout.FIELD_VALUE_SIZE);
+    field.clear();
+    field.setInt(NvmlLayout.FIELD_VALUE_FIELD_ID, fieldId);
+    return nvml.call(NvmlSymbol.DEVICE_GET_FIELD_VALUES, handle, 1, field) == NvmlReturn.SUCCESS
+        && field.getInt(NvmlLayout.FIELD_VALUE_RETURN) == NvmlReturn.SUCCESS;
   }
 
   private void readFields(MetricBatch batch, long startUnixNanos) {
@@ -479,13 +551,12 @@ final class NvmlGpu {
         batch.gauge("gpu_memory_temperature_celsius", value, labels);
       } else {
         int link = fields.getInt(at + NvmlLayout.FIELD_VALUE_SCOPE_ID);
-        // NVLink throughput fields are cumulative KiB.
+        // Cumulative KiB (138/139) or bytes (NVLink5's 202/204).
+        double bytes = value * nvlinkUnitBytes;
         batch.counter(
-            field == NvmlLayout.FI_DEV_NVLINK_THROUGHPUT_DATA_TX
-                ? "gpu_nvlink_tx_bytes_total"
-                : "gpu_nvlink_rx_bytes_total",
-            value * 1024,
-            startUnixNanos,
+            field == nvlinkTxField ? "gpu_nvlink_tx_bytes_total" : "gpu_nvlink_rx_bytes_total",
+            bytes,
+            fieldStarts.startOf(i, bytes, batch.timeUnixNanos(), startUnixNanos),
             linkLabels[link]);
       }
     }

@@ -89,6 +89,14 @@ public final class NvmlLayout {
   public static final int FI_DEV_NVLINK_THROUGHPUT_DATA_TX = 138;
   public static final int FI_DEV_NVLINK_THROUGHPUT_DATA_RX = 139;
 
+  /** NVLink5 (Blackwell) per-link counters in bytes, where 138/139 may not answer. */
+  public static final int FI_DEV_NVLINK_COUNT_XMIT_BYTES = 202;
+
+  public static final int FI_DEV_NVLINK_COUNT_RCV_BYTES = 204;
+
+  /** {@code scopeId} asking a per-link field for the sum over all links. */
+  public static final int SCOPE_ALL_LINKS = 0xFFFFFFFF;
+
   /** {@code nvmlGpmSupport_t}: version 1, isSupportedDevice. */
   public static final int GPM_SUPPORT_SIZE = 8;
 
@@ -132,4 +140,15 @@ public final class NvmlLayout {
 
   /** {@code NVML_TEMPERATURE_GPU}. */
   public static final int TEMPERATURE_GPU = 0;
+
+  /**
+   * {@code nvmlTemperature_v1_t} of {@code nvmlDeviceGetTemperatureV}: 12 bytes, {@code version}
+   * ({@code sizeof | 1 << 24}), {@code sensorType} at 4 (in), signed {@code temperature} °C at 8
+   * (out).
+   */
+  public static final int TEMPERATURE_V1_SIZE = 12;
+
+  public static final int TEMPERATURE_V1_VERSION = 0x0100000C;
+  public static final int TEMPERATURE_V1_SENSOR_TYPE = 4;
+  public static final int TEMPERATURE_V1_TEMPERATURE = 8;
 }

@@ -25,6 +25,7 @@ public enum NvmlSymbol {
   DEVICE_GET_MEMORY_INFO_V2("nvmlDeviceGetMemoryInfo_v2", false),
   DEVICE_GET_MEMORY_INFO("nvmlDeviceGetMemoryInfo", false),
   DEVICE_GET_TEMPERATURE("nvmlDeviceGetTemperature", false),
+  DEVICE_GET_TEMPERATURE_V("nvmlDeviceGetTemperatureV", false),
   DEVICE_GET_POWER_USAGE("nvmlDeviceGetPowerUsage", false),
   DEVICE_GET_ENFORCED_POWER_LIMIT("nvmlDeviceGetEnforcedPowerLimit", false),
   DEVICE_GET_TOTAL_ENERGY_CONSUMPTION("nvmlDeviceGetTotalEnergyConsumption", false),
