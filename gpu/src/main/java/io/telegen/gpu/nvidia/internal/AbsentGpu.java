@@ -16,7 +16,7 @@ import io.telegen.source.Labels;
  * @param labels {@code gpu_up}'s labels: what was known of the GPU, {@code unknown} for what
  *     never was (a GPU without a handle has no name, UUID or PCI bus id)
  */
-record AbsentGpu(int index, int rc, String reason, Labels labels) {
+record AbsentGpu(int index, int rc, String reason, Labels labels) implements GpuSlot {
 
   static final String UNKNOWN = "unknown";
 

@@ -139,11 +139,11 @@ public final class NvmlCollector implements AutoCloseable {
       List<AbsentGpu> absent = new ArrayList<>();
       Memory probe = new Memory(8);
       for (int i = 0; i < count; i++) {
-        Object found = discover(nvml, i, options, gpmBuffer, probe, null);
+        GpuSlot found = discover(nvml, i, options, gpmBuffer, probe, null);
         if (found instanceof NvmlGpu gpu) {
           gpus.add(gpu);
-        } else {
-          absent.add((AbsentGpu) found);
+        } else if (found instanceof AbsentGpu gone) {
+          absent.add(gone);
         }
       }
       Map<String, String> info = systemInfo(nvml);
@@ -179,7 +179,7 @@ public final class NvmlCollector implements AutoCloseable {
    *
    * @param labels the labels it had when it answered before, or null
    */
-  private static Object discover(
+  private static GpuSlot discover(
       Nvml nvml, int index, GpuOptions options, Memory gpmBuffer, Memory probe, Labels labels) {
     int rc = nvml.call(NvmlSymbol.DEVICE_GET_HANDLE_BY_INDEX, index, probe);
     String reason;
@@ -237,16 +237,16 @@ public final class NvmlCollector implements AutoCloseable {
               + ") MIG mode is now "
               + (gpu.migEnabled() ? "off" : "on")
               + "; discovering it again");
-      Object found = discover(nvml, gpu.index(), options, gpmBuffer, probe, gpu.upLabels());
+      GpuSlot found = discover(nvml, gpu.index(), options, gpmBuffer, probe, gpu.upLabels());
       if (found instanceof NvmlGpu fresh) {
         nextGpus.add(fresh);
-      } else {
-        nextAbsent.add((AbsentGpu) found);
-        reportAbsent((AbsentGpu) found);
+      } else if (found instanceof AbsentGpu gone) {
+        nextAbsent.add(gone);
+        reportAbsent(gone);
       }
     }
     for (AbsentGpu gone : missing) {
-      Object found = discover(nvml, gone.index(), options, gpmBuffer, probe, gone.labels());
+      GpuSlot found = discover(nvml, gone.index(), options, gpmBuffer, probe, gone.labels());
       if (found instanceof NvmlGpu fresh) {
         changed = true;
         nextGpus.add(fresh);

@@ -30,7 +30,7 @@ import java.util.logging.Logger;
  * otherwise: {@link NvmlCollector} lets one collection at a time call {@link #read}, and no
  * collection at all when it closes.
  */
-final class NvmlGpu {
+final class NvmlGpu implements GpuSlot {
 
   private static final Logger logger = Logger.getLogger(NvmlGpu.class.getName());
 
@@ -317,7 +317,8 @@ final class NvmlGpu {
     return List.copyOf(instances);
   }
 
-  int index() {
+  @Override
+  public int index() {
     return index;
   }
 
