@@ -272,26 +272,14 @@ final class NvmlGpu implements GpuSlot {
     Map<Integer, GpmSampler> samplers = new HashMap<>();
     Memory text = new Memory(NvmlLayout.STRING_BUFFER);
     for (int i = 0; i < max; i++) {
-      // Empty slots answer NOT_FOUND (or INVALID_ARGUMENT on some drivers): skip them.
-      if (nvml.call(NvmlSymbol.DEVICE_GET_MIG_DEVICE_HANDLE_BY_INDEX, parent, i, out)
-          != NvmlReturn.SUCCESS) {
+      MigSlot slot = readMigSlot(nvml, parent, i, out, text);
+      if (slot == null) {
         continue;
       }
-      Pointer mig = out.getPointer(0);
-      Memory id = new Memory(4);
-      if (nvml.call(NvmlSymbol.DEVICE_GET_GPU_INSTANCE_ID, mig, id) != NvmlReturn.SUCCESS) {
-        continue;
-      }
-      int gi = id.getInt(0);
-      int ci =
-          nvml.call(NvmlSymbol.DEVICE_GET_COMPUTE_INSTANCE_ID, mig, id) == NvmlReturn.SUCCESS
-              ? id.getInt(0)
-              : 0;
-      String migUuid =
-          nvml.call(NvmlSymbol.DEVICE_GET_UUID, mig, text, NvmlLayout.STRING_BUFFER)
-                  == NvmlReturn.SUCCESS
-              ? text.getString(0)
-              : "";
+      Pointer mig = slot.handle();
+      int gi = slot.gpuInstanceId();
+      int ci = slot.computeInstanceId();
+      String migUuid = slot.uuid();
       String profile =
           nvml.call(NvmlSymbol.DEVICE_GET_NAME, mig, text, NvmlLayout.STRING_BUFFER)
                   == NvmlReturn.SUCCESS
@@ -1063,37 +1051,55 @@ final class NvmlGpu implements GpuSlot {
     int max = out.getInt(0);
     int at = 0;
     for (int i = 0; i < max; i++) {
-      if (nvml.call(NvmlSymbol.DEVICE_GET_MIG_DEVICE_HANDLE_BY_INDEX, handle, i, out)
-          != NvmlReturn.SUCCESS) {
+      MigSlot slot = readMigSlot(nvml, handle, i, out2, migText);
+      if (slot == null) {
         continue;
       }
-      Pointer mig = out.getPointer(0);
-      if (nvml.call(NvmlSymbol.DEVICE_GET_GPU_INSTANCE_ID, mig, out2) != NvmlReturn.SUCCESS) {
-        continue;
-      }
-      int gi = out2.getInt(0);
-      int ci =
-          nvml.call(NvmlSymbol.DEVICE_GET_COMPUTE_INSTANCE_ID, mig, out2) == NvmlReturn.SUCCESS
-              ? out2.getInt(0)
-              : 0;
-      String migUuid =
-          nvml.call(NvmlSymbol.DEVICE_GET_UUID, mig, migText, NvmlLayout.STRING_BUFFER)
-                  == NvmlReturn.SUCCESS
-              ? migText.getString(0)
-              : "";
       if (at == known.size()) {
         return false;
       }
       MigInstance k = known.get(at++);
       if (k.index() != i
-          || !k.handle().equals(mig)
-          || k.gpuInstanceId() != gi
-          || k.computeInstanceId() != ci
-          || !k.uuid().equals(migUuid)) {
+          || !k.handle().equals(slot.handle())
+          || k.gpuInstanceId() != slot.gpuInstanceId()
+          || k.computeInstanceId() != slot.computeInstanceId()
+          || !k.uuid().equals(slot.uuid())) {
         return false;
       }
     }
     return at == known.size();
+  }
+
+  /** What identifies the MIG device in one slot of its parent: the handle and the ids NVML gives it. */
+  private record MigSlot(Pointer handle, int gpuInstanceId, int computeInstanceId, String uuid) {}
+
+  /**
+   * The MIG device in {@code slot} of {@code parent}, or null for an empty slot (NOT_FOUND, or
+   * INVALID_ARGUMENT on some drivers) or one whose GPU instance id cannot be read.
+   *
+   * @param out an 8-byte buffer; {@code text} a {@link NvmlLayout#STRING_BUFFER} one
+   */
+  private static MigSlot readMigSlot(Nvml nvml, Pointer parent, int slot, Memory out, Memory text) {
+    if (nvml.call(NvmlSymbol.DEVICE_GET_MIG_DEVICE_HANDLE_BY_INDEX, parent, slot, out)
+        != NvmlReturn.SUCCESS) {
+      return null;
+    }
+    // The handle is a value now, so the buffer serves the ids too.
+    Pointer mig = out.getPointer(0);
+    if (nvml.call(NvmlSymbol.DEVICE_GET_GPU_INSTANCE_ID, mig, out) != NvmlReturn.SUCCESS) {
+      return null;
+    }
+    int gi = out.getInt(0);
+    int ci =
+        nvml.call(NvmlSymbol.DEVICE_GET_COMPUTE_INSTANCE_ID, mig, out) == NvmlReturn.SUCCESS
+            ? out.getInt(0)
+            : 0;
+    String uuid =
+        nvml.call(NvmlSymbol.DEVICE_GET_UUID, mig, text, NvmlLayout.STRING_BUFFER)
+                == NvmlReturn.SUCCESS
+            ? text.getString(0)
+            : "";
+    return new MigSlot(mig, gi, ci, uuid);
   }
 
   private static String describeMig(List<MigInstance> instances) {
