@@ -12,6 +12,7 @@ import io.telegen.agent.export.MemoryExportQueue;
 import io.telegen.agent.export.MetricsPipeline;
 import io.telegen.agent.export.OtlpExporter;
 import io.telegen.agent.receiver.OtlpReceiver;
+import io.telegen.agent.receiver.ReceiverHealth;
 import io.telegen.agent.schedule.SourceScheduler;
 import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.catalog.MetricCatalog;
@@ -81,6 +82,8 @@ final class Agent implements AutoCloseable {
 
       OtlpReceiver receiver = null;
       if (config.receiver().enabled()) {
+        ReceiverHealth health = new ReceiverHealth();
+        exportLoop.onStateChange(health::exportState);
         receiver =
             OtlpReceiver.builder()
                 .host(config.receiver().host())
@@ -94,6 +97,7 @@ final class Agent implements AutoCloseable {
                 .agentVersion(version)
                 .traceObserver(sources.traceObserver())
                 .metricNames(sources.metricNames())
+                .health(health)
                 .start();
       }
       exportLoop.start();

@@ -3,7 +3,10 @@ package io.telegen.agent.export;
 import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.source.ProblemLog;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.function.LongUnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -16,6 +19,9 @@ import java.util.logging.Logger;
  *
  * <p>It logs once when the collector becomes unreachable and once when it is back, not per
  * attempt.
+ *
+ * <p>Its {@link #state()} says whether it can deliver ({@link ExportState#OUTAGE} exactly while
+ * that outage is logged as active); listeners hear each change, on the loop's thread.
  */
 public final class ExportLoop implements Runnable {
 
@@ -30,6 +36,8 @@ public final class ExportLoop implements Runnable {
   private final Duration maxBackoff;
   private final Sleeper sleeper;
   private final LongUnaryOperator jitter;
+  private final List<Consumer<ExportState>> stateListeners = new CopyOnWriteArrayList<>();
+  private volatile ExportState state = ExportState.EXPORTING;
   private volatile boolean running = true;
   private volatile Thread thread;
 
@@ -70,6 +78,29 @@ public final class ExportLoop implements Runnable {
     this.maxBackoff = maxBackoff;
     this.sleeper = sleeper;
     this.jitter = jitter;
+  }
+
+  /** Whether the last attempt reached the collector; {@link ExportState#EXPORTING} before any. */
+  public ExportState state() {
+    return state;
+  }
+
+  /**
+   * Calls {@code listener} with the current state now and with every change after, on the loop's
+   * thread (so it must be quick: the agent's health service only records it).
+   */
+  public synchronized void onStateChange(Consumer<ExportState> listener) {
+    stateListeners.add(listener);
+    listener.accept(state);
+  }
+
+  private synchronized void changeState(ExportState next) {
+    if (state != next) {
+      state = next;
+      for (Consumer<ExportState> listener : stateListeners) {
+        listener.accept(next);
+      }
+    }
   }
 
   /** Starts the loop on its own daemon thread. */
@@ -137,6 +168,7 @@ public final class ExportLoop implements Runnable {
                       + queue.size()
                       + " requests still queued");
             }
+            changeState(ExportState.EXPORTING);
             backoffMillis = initialBackoff.toMillis();
           }
           case REJECTED -> {
@@ -171,6 +203,7 @@ public final class ExportLoop implements Runnable {
                       + queue.capacity()
                       + " requests) and retrying. Is otelcol running and listening there?");
             }
+            changeState(ExportState.OUTAGE);
             long delay =
                 result.retryAfter() != null
                     ? result.retryAfter().toMillis()

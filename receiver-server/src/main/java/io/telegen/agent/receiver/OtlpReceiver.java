@@ -93,9 +93,11 @@ public final class OtlpReceiver implements AutoCloseable {
       com.google.protobuf.Duration.newBuilder().setSeconds(1).build();
 
   private final Server server;
+  private final ReceiverHealth health;
 
-  private OtlpReceiver(Server server) {
+  private OtlpReceiver(Server server, ReceiverHealth health) {
     this.server = server;
+    this.health = health;
   }
 
   /** The address the receiver binds unless told otherwise: loopback only. */
@@ -128,6 +130,7 @@ public final class OtlpReceiver implements AutoCloseable {
     private String agentVersion;
     private Consumer<ExportTraceServiceRequest> traceObserver = request -> {};
     private UnaryOperator<String> metricNames = UnaryOperator.identity();
+    private ReceiverHealth health = new ReceiverHealth();
 
     private Builder() {}
 
@@ -211,6 +214,16 @@ public final class OtlpReceiver implements AutoCloseable {
     }
 
     /**
+     * The {@code grpc.health.v1.Health} statuses served on the receiver's port (for Kubernetes
+     * probes); default one that is always {@code SERVING}, for a receiver whose export nobody
+     * watches.
+     */
+    public Builder health(ReceiverHealth health) {
+      this.health = health;
+      return this;
+    }
+
+    /**
      * Binds and starts the receiver.
      *
      * @throws IllegalStateException when a required setting is missing
@@ -226,6 +239,7 @@ public final class OtlpReceiver implements AutoCloseable {
       require(agentVersion, "agentVersion");
       require(traceObserver, "traceObserver");
       require(metricNames, "metricNames");
+      require(health, "health");
       if (port < 0 || port > 65535) {
         throw new IllegalStateException(
             "OtlpReceiver.builder(): port must be 0 to 65535, got " + port);
@@ -260,9 +274,10 @@ public final class OtlpReceiver implements AutoCloseable {
                       LogsServiceGrpc.getExportMethod(),
                       ExportLogsServiceResponse.getDefaultInstance(),
                       handlers::logs))
+              .addService(health.service())
               .build();
       server.start();
-      return new OtlpReceiver(server);
+      return new OtlpReceiver(server, health);
     }
 
     private static void require(Object value, String setting) {
@@ -478,6 +493,8 @@ public final class OtlpReceiver implements AutoCloseable {
 
   @Override
   public void close() {
+    // Probes that race the shutdown hear NOT_SERVING rather than a refused connection.
+    health.shutDown();
     server.shutdown();
     try {
       if (!server.awaitTermination(3, TimeUnit.SECONDS)) {
