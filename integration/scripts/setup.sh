@@ -6,7 +6,9 @@
 #      (integration/python/requirements.txt), remade whenever that file changes;
 #   3. the stock OpenTelemetry Collector, built with the OpenTelemetry Collector Builder (ocb)
 #      from integration/otelcol/builder-config.yaml, through the Go module proxy;
-#   4. "$TELEGEN_CACHE/env", KEY=VALUE lines naming the four executables the tests run.
+#   4. Helm (helm.sh/helm/v3/cmd/helm at HELM_VERSION), go-installed through the Go module proxy
+#      into "$TELEGEN_CACHE/gobin/helm-$HELM_VERSION", for the chart's lint and template tests;
+#   5. "$TELEGEN_CACHE/env", KEY=VALUE lines naming the executables the tests run.
 #
 # Idempotent and fast when everything is cached. Safe on a fresh Debian bookworm machine as root.
 # Environment:
@@ -22,6 +24,7 @@ set -euo pipefail
 # ---- pins -------------------------------------------------------------------------------------
 OCB_VERSION=v0.159.0                       # must equal dist.version in builder-config.yaml
 GO_TOOLCHAIN=go1.26.8                      # cmd/builder v0.159.0 needs go >= 1.26.0
+HELM_VERSION=v3.21.4                       # helm lint/template of collector-config/helm/ (TelegenTools reads it)
 # h1 hashes of golang.org/toolchain@v0.0.1-$GO_TOOLCHAIN.linux-<arch> as sum.golang.org lists them;
 # used only when this machine has no Go >= 1.21 and the toolchain is fetched from the module proxy.
 declare -A GO_TOOLCHAIN_H1=(
@@ -115,7 +118,8 @@ install_venv() {
   run_logged "$LOG_DIR/pip-import.log" "$VENV/bin/python" -c \
     'import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.grpc.metric_exporter, tensorboardX
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
-from tensorboard.backend.event_processing.event_file_loader import EventFileLoader'
+from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+import kubernetes_validate'
   printf '%s\n' "$want" >"$stamp"
 }
 
@@ -214,7 +218,27 @@ build_otelcol() {
   OTELCOL=$bin
 }
 
-# ---- 4. env file ------------------------------------------------------------------------------
+# ---- 4. Helm ----------------------------------------------------------------------------------
+install_helm() {
+  local gobin=$TELEGEN_CACHE/gobin/helm-$HELM_VERSION
+  HELM=$gobin/helm
+  if [[ -x $HELM ]] && [[ $("$HELM" version --template '{{.Version}}' 2>/dev/null) == "$HELM_VERSION" ]]; then
+    step "helm: $HELM (cached)"
+    return
+  fi
+  find_go
+  export GOTOOLCHAIN=$GO_TOOLCHAIN
+  export PATH="$(dirname "$GO"):$PATH"
+  step "helm: go install helm.sh/helm/v3/cmd/helm@$HELM_VERSION; log $LOG_DIR/helm-install.log"
+  mkdir -p "$gobin"
+  # Helm's release builds set its version by -ldflags; without it `helm version` says only v3.21.
+  GOBIN=$gobin CGO_ENABLED=0 run_logged "$LOG_DIR/helm-install.log" \
+    go install -trimpath -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
+    helm.sh/helm/v3/cmd/helm@"$HELM_VERSION"
+  "$HELM" version >/dev/null || die "$HELM does not run"
+}
+
+# ---- 5. env file ------------------------------------------------------------------------------
 write_env() {
   local env=$TELEGEN_CACHE/env
   cat >"$env.tmp" <<EOF
@@ -224,13 +248,17 @@ TELEGEN_OTELCOL=$OTELCOL
 TELEGEN_PROMETHEUS=/usr/bin/prometheus
 TELEGEN_PROMTOOL=/usr/bin/promtool
 TELEGEN_PYTHON=$VENV/bin/python
+TELEGEN_KUBERNETES_VALIDATE=$VENV/bin/kubernetes-validate
+TELEGEN_HELM=$HELM
 EOF
   mv -f "$env.tmp" "$env"
   step "wrote $env"
 }
 
 OTELCOL=
+HELM=
 install_prometheus
 install_venv
 build_otelcol
+install_helm
 write_env

@@ -23,12 +23,13 @@ import java.util.HexFormat;
  *   <li>cache root: {@code $TELEGEN_CACHE}, default {@code $HOME/.cache/telegen};
  *   <li>collector: {@code <cache>/otelcol/<first 12 hex digits of sha256(builder-config.yaml)>/otelcol};
  *   <li>Prometheus and promtool: {@code /usr/bin/prometheus}, {@code /usr/bin/promtool} (Debian);
- *   <li>Python: {@code <cache>/venv/bin/python}.
+ *   <li>Python: {@code <cache>/venv/bin/python}, and {@code kubernetes-validate} beside it;
+ *   <li>Helm: {@code <cache>/gobin/helm-<setup.sh's HELM_VERSION>/helm}.
  * </ul>
  *
  * Each can be overridden with the environment variable setup.sh writes to {@code <cache>/env}
  * ({@code TELEGEN_OTELCOL}, {@code TELEGEN_PROMETHEUS}, {@code TELEGEN_PROMTOOL}, {@code
- * TELEGEN_PYTHON}). A missing program fails the test; integration tests are never skipped.
+ * TELEGEN_PYTHON}, {@code TELEGEN_KUBERNETES_VALIDATE}, {@code TELEGEN_HELM}). A missing program fails the test; integration tests are never skipped.
  */
 final class TelegenTools {
 
@@ -76,6 +77,37 @@ final class TelegenTools {
         "TELEGEN_PYTHON",
         cacheDir().resolve("venv/bin/python"),
         "the Python venv with the OpenTelemetry SDK");
+  }
+
+  /** {@code kubernetes-validate}, installed into the venv from requirements.txt. */
+  static Path kubernetesValidate() {
+    return executable(
+        "TELEGEN_KUBERNETES_VALIDATE",
+        cacheDir().resolve("venv/bin/kubernetes-validate"),
+        "kubernetes-validate (the Python venv)");
+  }
+
+  /** Helm, built by setup.sh at its HELM_VERSION pin into {@code <cache>/gobin/helm-<pin>/}. */
+  static Path helm() {
+    return executable(
+        "TELEGEN_HELM",
+        cacheDir().resolve("gobin").resolve("helm-" + setupPin("HELM_VERSION")).resolve("helm"),
+        "Helm");
+  }
+
+  /** A {@code NAME=value} pin of integration/scripts/setup.sh, so tests and setup agree. */
+  static String setupPin(String name) {
+    Path setup = repoRoot().resolve("integration/scripts/setup.sh");
+    try {
+      for (String line : Files.readAllLines(setup)) {
+        if (line.startsWith(name + "=")) {
+          return line.substring(name.length() + 1).split("\\s")[0];
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    throw new IllegalStateException(setup + " has no " + name + "= pin");
   }
 
   static Path java() {
