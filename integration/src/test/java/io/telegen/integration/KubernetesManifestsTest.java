@@ -31,8 +31,10 @@ final class KubernetesManifestsTest {
   /** The oldest and the newest Kubernetes minor this deployment supports and is checked against. */
   private static final List<String> KUBERNETES_VERSIONS = List.of("1.34.0", "1.37.0");
 
-  private static final Path KUBERNETES = TelegenTools.repoRoot().resolve("collector-config/kubernetes");
-  private static final Path CHART = TelegenTools.repoRoot().resolve("collector-config/helm/telegen-agent");
+  private static final Path KUBERNETES =
+      TelegenTools.repoRoot().resolve("collector-config/kubernetes");
+  private static final Path CHART =
+      TelegenTools.repoRoot().resolve("collector-config/helm/telegen-agent");
   private static final Path NON_DEFAULT_VALUES = KUBERNETES.resolve("test/values-gateway.yaml");
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
@@ -100,8 +102,7 @@ final class KubernetesManifestsTest {
     assertEquals("nvidia", pod.get("runtimeClassName"));
     assertEquals(Map.of("nvidia.com/gpu.present", "true"), pod.get("nodeSelector"));
     assertEquals(
-        Map.of("drop", List.of("ALL")),
-        map(map(agent.get("securityContext")).get("capabilities")));
+        Map.of("drop", List.of("ALL")), map(map(agent.get("securityContext")).get("capabilities")));
     Map<String, Object> collector = container(pod, "otelcol");
     assertEquals(
         List.of("--config=/etc/otelcol/agent.yaml", "--config=/etc/otelcol/agent-to-gateway.yaml"),
@@ -172,11 +173,14 @@ final class KubernetesManifestsTest {
   private ExternalProcess.Result validate(List<Path> files, String version) {
     List<String> command =
         new ArrayList<>(
-            List.of(
-                TelegenTools.kubernetesValidate().toString(), "--strict", "-k", version));
+            List.of(TelegenTools.kubernetesValidate().toString(), "--strict", "-k", version));
     files.forEach(f -> command.add(f.toString()));
     return ExternalProcess.run(
-        "kubernetes-validate", command, Map.of(), dir.resolve("validate-" + ++runs + ".log"), TIMEOUT);
+        "kubernetes-validate",
+        command,
+        Map.of(),
+        dir.resolve("validate-" + ++runs + ".log"),
+        TIMEOUT);
   }
 
   private static void assertSucceeds(ExternalProcess.Result result) {
