@@ -3,6 +3,7 @@ package io.telegen.integration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import java.nio.file.Path;
@@ -47,6 +48,13 @@ final class CollectorStartsLaterTest {
     }
     ExternalProcess.sleep(COLLECTOR_DOWN);
     assertTrue(agent.isAlive(), "the agent died while the collector was down\n" + agent.describe());
+    // As the DaemonSet's probes see it: alive, not ready.
+    assertEquals(
+        ServingStatus.SERVING, HealthProbe.status(agent.receiverEndpoint(), HealthProbe.LIVENESS));
+    assertEquals(
+        ServingStatus.NOT_SERVING,
+        HealthProbe.status(agent.receiverEndpoint(), HealthProbe.READINESS),
+        agent.describe());
 
     StockCollector collector = cleanup.register(StockCollector.start(dir, collectorPort));
     CollectorFileOutput output = collector.output();
@@ -61,6 +69,13 @@ final class CollectorStartsLaterTest {
               m.serviceName().equals(AgentProcess.SERVICE_NAME)
                   && m.metric().getName().startsWith("telegen_agent_"),
           DELIVERY_TIMEOUT);
+      // Delivering again: ready.
+      assertEquals(
+          ServingStatus.SERVING,
+          HealthProbe.status(agent.receiverEndpoint(), HealthProbe.READINESS));
+      assertEquals(
+          ServingStatus.SERVING,
+          HealthProbe.status(agent.receiverEndpoint(), HealthProbe.LIVENESS));
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + "\n" + agent.describe(), e);
     }
