@@ -1,8 +1,10 @@
 package io.telegen.agent.kubernetes;
 
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.telegen.node.DeviceAttribution;
 import io.telegen.node.GpuRef;
+import io.telegen.proto.podresources.v1.PodResources;
 import io.telegen.source.Labels;
 import io.telegen.source.ProblemLog;
 import java.time.Duration;
@@ -89,10 +91,7 @@ public final class KubeletPods implements DeviceAttribution, AutoCloseable {
     refreshQueued.set(false);
     lastListNanos = nanoClock.getAsLong();
     try {
-      if (!answering) {
-        client.reconnectNow();
-      }
-      PodDevices fresh = PodDevices.of(client.list());
+      PodDevices fresh = PodDevices.of(list());
       pods = fresh;
       answering = true;
       problems.clear(
@@ -127,6 +126,27 @@ public final class KubeletPods implements DeviceAttribution, AutoCloseable {
               + e
               + "); GPU series go without pod labels until it answers");
       return false;
+    }
+  }
+
+  /**
+   * The kubelet's pods. A call that fails UNAVAILABLE is tried once more on a fresh connection
+   * (a restarted kubelet); when that fails too, the first failure is the one to report, since it
+   * says why the connection failed (no such file, permission denied, refused).
+   */
+  private List<PodResources> list() {
+    try {
+      return client.list();
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+        throw e;
+      }
+      try {
+        return client.listReconnecting();
+      } catch (StatusRuntimeException again) {
+        e.addSuppressed(again);
+        throw e;
+      }
     }
   }
 

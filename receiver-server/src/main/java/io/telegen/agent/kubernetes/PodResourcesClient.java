@@ -66,6 +66,19 @@ public final class PodResourcesClient implements AutoCloseable {
   }
 
   /**
+   * As {@link #list()}, but first reconnecting at once and waiting up to the deadline for the
+   * connection: after a kubelet restart the channel still holds the last connection's failure
+   * (and gRPC's reconnect backoff, up to two minutes), which a plain call would answer at once.
+   */
+  public List<PodResources> listReconnecting() {
+    channel.resetConnectBackoff();
+    return call()
+        .withWaitForReady()
+        .list(ListPodResourcesRequest.getDefaultInstance())
+        .getPodResourcesList();
+  }
+
+  /**
    * One pod's resources: {@code Get} where the kubelet serves it, else (an older kubelet, or the
    * {@code KubeletPodResourcesGet} feature gate off: UNIMPLEMENTED) the pod from {@code List}.
    * Empty for a pod the kubelet does not know.
@@ -109,14 +122,6 @@ public final class PodResourcesClient implements AutoCloseable {
       }
       throw e;
     }
-  }
-
-  /**
-   * Makes the next call connect at once instead of after gRPC's reconnect backoff (up to two
-   * minutes), so that labels return as soon as a restarted kubelet answers.
-   */
-  void reconnectNow() {
-    channel.resetConnectBackoff();
   }
 
   private PodResourcesListerGrpc.PodResourcesListerBlockingStub call() {

@@ -71,7 +71,7 @@ final class NvmlGpu implements GpuSlot {
   private boolean topologyStale;
   private final Memory migText = new Memory(NvmlLayout.STRING_BUFFER);
   // The device series' label sets: the GPU's labels plus who uses it (DeviceAttribution), rebuilt
-  // only when that changes; the process series keep the plain labels.
+  // only when that changes; the process series and gpu_info keep the plain labels.
   private Labels deviceLabels;
   private Labels attributed = Labels.empty();
   private Labels[] linkLabels;
@@ -434,7 +434,7 @@ final class NvmlGpu implements GpuSlot {
 
     batch.gauge("gpu_up", lost ? 0 : 1, deviceLabels);
     if (infoLabels == null) {
-      Labels withDriver = deviceLabels.and("driver_version", info.get("driver_version"));
+      Labels withDriver = labels.and("driver_version", info.get("driver_version"));
       infoLabels =
           info.containsKey("cuda_version")
               ? withDriver.and("cuda_version", info.get("cuda_version"))
@@ -461,7 +461,6 @@ final class NvmlGpu implements GpuSlot {
     }
     linkLabels = links;
     throttleLabels = throttles;
-    infoLabels = null;
   }
 
   /**
