@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -184,7 +185,11 @@ public final class KubeletPods implements DeviceAttribution, AutoCloseable {
         || !refreshQueued.compareAndSet(false, true)) {
       return;
     }
-    refresher.execute(this::refresh);
+    try {
+      refresher.execute(this::refresh);
+    } catch (RejectedExecutionException closed) {
+      // Closed while a GPU source was still collecting: nothing to list any more.
+    }
   }
 
   private static String describe(StatusRuntimeException e) {
