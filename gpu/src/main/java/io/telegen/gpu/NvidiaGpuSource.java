@@ -2,6 +2,7 @@ package io.telegen.gpu;
 
 import io.telegen.gpu.nvidia.internal.NvmlCollector;
 import io.telegen.gpu.nvidia.internal.NvmlLoadException;
+import io.telegen.node.DeviceAttribution;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuProcessTable;
 import io.telegen.source.MetricBatch;
@@ -38,6 +39,22 @@ public final class NvidiaGpuSource implements MetricSource, GpuProcessTable {
       throws GpuUnavailableException {
     try {
       return new NvidiaGpuSource(NvmlCollector.open(options, startUnixNanos));
+    } catch (NvmlLoadException e) {
+      throw new GpuUnavailableException(e.getMessage());
+    }
+  }
+
+  /**
+   * As {@link #open(GpuOptions, long)}, with {@code attribution}'s labels (the pod that holds the
+   * device) added to every series of each GPU and MIG device: a whole GPU's labels on its
+   * GPU-level series, a MIG device's on that MIG device's series only. Process series are not
+   * labelled here.
+   */
+  public static NvidiaGpuSource open(
+      GpuOptions options, long startUnixNanos, DeviceAttribution attribution)
+      throws GpuUnavailableException {
+    try {
+      return new NvidiaGpuSource(NvmlCollector.open(options, startUnixNanos, attribution));
     } catch (NvmlLoadException e) {
       throw new GpuUnavailableException(e.getMessage());
     }

@@ -83,8 +83,7 @@ class MetricCatalogMarkdownTest {
     String row = row(markdown, "gpu_utilization_percent");
     assertTrue(row.contains("| nvml, gpm; planned: rocm_smi, amd_smi |"), row);
     assertTrue(
-        row.contains("; planned: `k8s_pod`, `k8s_namespace`, `k8s_container`, `job`, `node` |"),
-        row);
+        row.contains("`k8s_pod`, `k8s_namespace`, `k8s_container`; planned: `job`, `node` |"), row);
     assertFalse(
         row.contains(
             "optional: `mig_device`, `mig_profile`, `gpu_instance_id`,"

@@ -88,7 +88,11 @@ class MetricBatchTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> batch.gauge("gpu_utilization_percent", 1, gpuLabels().and("k8s_pod", "p")));
+            () ->
+                batch.gauge(
+                    "gpu_process_memory_bytes",
+                    1,
+                    gpuLabels().and("pid", "1").and("process_name", "p").and("k8s_pod", "p")));
     assertTrue(e.getMessage().contains("'k8s_pod' is planned"), e.getMessage());
   }
 

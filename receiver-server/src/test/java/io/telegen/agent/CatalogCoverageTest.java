@@ -13,6 +13,10 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.telegen.agent.export.Signal;
+import io.telegen.agent.kubernetes.FakeKubelet;
+import io.telegen.agent.kubernetes.GpuAllocationSource;
+import io.telegen.agent.kubernetes.KubeletPods;
+import io.telegen.agent.kubernetes.PodResourcesClient;
 import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.agent.traces.LlmSpanMetrics;
 import io.telegen.catalog.MetricCatalog;
@@ -29,6 +33,7 @@ import io.telegen.gpu.GpuOptions;
 import io.telegen.gpu.NvidiaGpuSource;
 import io.telegen.gpu.infiniband.InfinibandSource;
 import io.telegen.gpu.nccl.NcclCounterSource;
+import io.telegen.node.DeviceAttribution;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuProcessTable;
 import io.telegen.node.GpuProcessTables;
@@ -99,9 +104,34 @@ class CatalogCoverageTest {
   static void runEveryBuiltSource() throws Exception {
     List<Run> all = new ArrayList<>();
     all.add(selfTelemetry());
-    // NVML on the fake driver: a PCIe board, an NVLink/GPM node and a MIG GPU cover every path.
-    for (String scenario : List.of("pcie-rtx6000ada-fan", "dgx-h100-nvlink", "h100-mig")) {
-      all.add(nvml(scenario));
+    // NVML on the fake driver: a PCIe board, an NVLink/GPM node and a MIG GPU cover every path,
+    // each with GPU 0 (on the MIG GPU: its first MIG device) held by a pod of a fake kubelet.
+    Path kubeletDir = Files.createTempDirectory("catalog-kubelet");
+    try (FakeKubelet kubelet = FakeKubelet.start(kubeletDir.resolve("kubelet.sock"))) {
+      kubelet
+          .pod(
+              "ml",
+              "trainer-0",
+              FakeKubelet.sidecar("istio-proxy"),
+              FakeKubelet.container(
+                  "trainer",
+                  "nvidia.com/gpu",
+                  "GPU-3f98e277-4cbd-47ad-9c90-a9587403e430",
+                  "GPU-6513270e-269e-4d37-b2a7-4de452e6b438"))
+          .pod(
+              "ml",
+              "notebook",
+              FakeKubelet.container(
+                  "jupyter", "nvidia.com/mig-3g.40gb", "MIG-2ce7a541-c516-5dbc-a76e-26cc100d9b55"));
+      try (KubeletPods pods =
+          KubeletPods.start(new PodResourcesClient(kubelet.socket(), Duration.ofSeconds(1)))) {
+        for (String scenario : List.of("pcie-rtx6000ada-fan", "dgx-h100-nvlink", "h100-mig")) {
+          all.add(nvml(scenario, pods));
+        }
+        all.add(run("kubelet", Set.of("kubelet"), new GpuAllocationSource(pods)));
+      }
+    } finally {
+      TestFiles.deleteTree(kubeletDir);
     }
     all.addAll(llmServing());
     all.add(llmTraces());
@@ -531,10 +561,10 @@ class CatalogCoverageTest {
         .build();
   }
 
-  private static Run nvml(String scenario) throws Exception {
+  private static Run nvml(String scenario, DeviceAttribution pods) throws Exception {
     GpuTestResources.useNvmlScenario(scenario);
     GpuOptions options = GpuOptions.builder().nvmlLibrary(BuildOutputs.fakeNvml()).build();
-    try (NvidiaGpuSource source = NvidiaGpuSource.open(options, 0)) {
+    try (NvidiaGpuSource source = NvidiaGpuSource.open(options, 0, pods)) {
       List<Metric> metrics = new ArrayList<>();
       Set<String> names = new TreeSet<>();
       // The slow readings (PCIe, GPM) arrive from the sampling thread within a few passes.

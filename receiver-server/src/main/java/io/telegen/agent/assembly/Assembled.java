@@ -1,6 +1,7 @@
 package io.telegen.agent.assembly;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.telegen.node.DeviceAttribution;
 import io.telegen.node.GpuProcessTable;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,15 +21,19 @@ import java.util.function.UnaryOperator;
  *     capabilities after it
  * @param traceObserver where the receiver hands each accepted trace request, if anywhere
  * @param metricNames how the receiver renames the metrics apps push, if at all
+ * @param deviceAttributions who uses each GPU device (the kubelet's pods), for the GPU sources
+ *     after it
  */
 public record Assembled(
     List<Scheduled> scheduled,
     List<String> findings,
     List<GpuProcessTable> gpuTables,
     Optional<Consumer<ExportTraceServiceRequest>> traceObserver,
-    Optional<UnaryOperator<String>> metricNames) {
+    Optional<UnaryOperator<String>> metricNames,
+    List<DeviceAttribution> deviceAttributions) {
 
   public Assembled {
+    deviceAttributions = List.copyOf(deviceAttributions);
     scheduled = List.copyOf(scheduled);
     findings = List.copyOf(findings);
     gpuTables = List.copyOf(gpuTables);
@@ -61,8 +66,15 @@ public record Assembled(
     private final List<GpuProcessTable> gpuTables = new ArrayList<>();
     private Consumer<ExportTraceServiceRequest> traceObserver;
     private UnaryOperator<String> metricNames;
+    private final List<DeviceAttribution> deviceAttributions = new ArrayList<>();
 
     private Builder() {}
+
+    /** Labels for the series of the GPU devices someone uses, for the GPU sources after it. */
+    public Builder deviceAttribution(DeviceAttribution attribution) {
+      deviceAttributions.add(attribution);
+      return this;
+    }
 
     public Builder source(ScheduledSource source) {
       scheduled.add(source);
@@ -104,6 +116,7 @@ public record Assembled(
       other.gpuTables().forEach(this::gpuTable);
       other.traceObserver().ifPresent(this::traceObserver);
       other.metricNames().ifPresent(this::metricNames);
+      other.deviceAttributions().forEach(this::deviceAttribution);
       return this;
     }
 
@@ -113,7 +126,8 @@ public record Assembled(
           findings,
           gpuTables,
           Optional.ofNullable(traceObserver),
-          Optional.ofNullable(metricNames));
+          Optional.ofNullable(metricNames),
+          deviceAttributions);
     }
   }
 }

@@ -6,11 +6,13 @@ import java.util.List;
 public final class Capabilities {
 
   /**
-   * Every capability, in order. GPU sources come first: the capabilities after them join their
-   * series with the GPU process table the GPU sources contribute.
+   * Every capability, in order. Kubernetes comes first: the GPU sources label each device's series
+   * with the pod the kubelet says holds it. GPU sources come next: the capabilities after them
+   * join their series with the GPU process table the GPU sources contribute.
    */
   public static final List<CapabilityAssembly> ORDERED =
       List.of(
+          new KubernetesAssembly(),
           new GpuAssembly(),
           new GpuCommunicationAssembly(),
           new LlmServingAssembly(),
@@ -38,6 +40,9 @@ public final class Capabilities {
         all.add(one);
         if (!one.gpuTables().isEmpty()) {
           context = context.withGpuTables(one.gpuTables());
+        }
+        if (!one.deviceAttributions().isEmpty()) {
+          context = context.withDeviceAttributions(one.deviceAttributions());
         }
       }
     } catch (RuntimeException e) {

@@ -2,8 +2,10 @@ package io.telegen.agent.assembly;
 
 import io.telegen.agent.config.AgentConfig;
 import io.telegen.agent.telemetry.AgentTelemetry;
+import io.telegen.node.DeviceAttribution;
 import io.telegen.node.GpuProcessTable;
 import io.telegen.node.GpuProcessTables;
+import io.telegen.source.Labels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +22,8 @@ import java.util.Objects;
  * @param telemetry the agent's own {@code telegen_agent_*} counters
  * @param gpuTables the GPU process tables of the GPU sources assembled so far, one per vendor;
  *     empty before them or on a node without GPUs
+ * @param deviceAttributions who uses each GPU device (the pods of the kubelet), from the
+ *     capabilities assembled so far; the GPU sources add their labels to the device series
  */
 public record NodeContext(
     AgentConfig config,
@@ -27,9 +31,11 @@ public record NodeContext(
     long startUnixNanos,
     Path procRoot,
     AgentTelemetry telemetry,
-    List<GpuProcessTable> gpuTables) {
+    List<GpuProcessTable> gpuTables,
+    List<DeviceAttribution> deviceAttributions) {
 
   public NodeContext {
+    deviceAttributions = List.copyOf(deviceAttributions);
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(nodeName, "nodeName");
     Objects.requireNonNull(procRoot, "procRoot");
@@ -41,7 +47,7 @@ public record NodeContext(
   public static NodeContext of(
       AgentConfig config, String nodeName, long startUnixNanos, AgentTelemetry telemetry) {
     return new NodeContext(
-        config, nodeName, startUnixNanos, config.procRoot(), telemetry, List.of());
+        config, nodeName, startUnixNanos, config.procRoot(), telemetry, List.of(), List.of());
   }
 
   /** Whether a GPU source runs on this node (GPU communication is read only then). */
@@ -61,6 +67,35 @@ public record NodeContext(
   NodeContext withGpuTables(List<GpuProcessTable> more) {
     List<GpuProcessTable> all = new ArrayList<>(gpuTables);
     all.addAll(more);
-    return new NodeContext(config, nodeName, startUnixNanos, procRoot, telemetry, all);
+    return new NodeContext(
+        config, nodeName, startUnixNanos, procRoot, telemetry, all, deviceAttributions);
+  }
+
+  /**
+   * The labels of every device attribution assembled so far, together: what the GPU sources add
+   * to each device's series. None when nothing attributes devices.
+   */
+  public DeviceAttribution deviceAttribution() {
+    List<DeviceAttribution> all = deviceAttributions;
+    if (all.isEmpty()) {
+      return device -> Labels.empty();
+    }
+    if (all.size() == 1) {
+      return all.get(0);
+    }
+    return device -> {
+      Labels labels = Labels.empty();
+      for (DeviceAttribution one : all) {
+        labels = labels.and(one.labelsOf(device));
+      }
+      return labels;
+    };
+  }
+
+  /** This context with the device attributions a capability contributed added. */
+  NodeContext withDeviceAttributions(List<DeviceAttribution> more) {
+    List<DeviceAttribution> all = new ArrayList<>(deviceAttributions);
+    all.addAll(more);
+    return new NodeContext(config, nodeName, startUnixNanos, procRoot, telemetry, gpuTables, all);
   }
 }

@@ -20,7 +20,7 @@ final class NvidiaGpuAssembly implements CapabilityAssembly {
     }
     NvidiaGpuSource nvidia;
     try {
-      nvidia = NvidiaGpuSource.open(gpu.options(), node.startUnixNanos());
+      nvidia = NvidiaGpuSource.open(gpu.options(), node.startUnixNanos(), node.deviceAttribution());
     } catch (GpuUnavailableException e) {
       return Assembled.builder()
           .finding(

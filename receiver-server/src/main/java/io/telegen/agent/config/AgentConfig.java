@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The agent's whole configuration, immutable, as read from the YAML under {@code agent:} and the
@@ -23,7 +24,22 @@ public record AgentConfig(
     Receiver receiver,
     SelfTelemetry selfTelemetry,
     Gpu gpu,
-    Aiml aiml) {
+    Aiml aiml,
+    Kubernetes kubernetes) {
+
+  /**
+   * Pods from the kubelet ({@code agent.kubernetes}).
+   *
+   * @param enabled {@code agent.kubernetes.enabled} when set; unset means on when the socket
+   *     exists
+   * @param podResourcesSocket the kubelet's PodResources socket
+   */
+  public record Kubernetes(Optional<Boolean> enabled, Path podResourcesSocket) {
+
+    /** Where kubelets serve the PodResources API. */
+    public static final Path DEFAULT_POD_RESOURCES_SOCKET =
+        Path.of("/var/lib/kubelet/pod-resources/kubelet.sock");
+  }
 
   /**
    * Where and how the agent pushes OTLP/gRPC.

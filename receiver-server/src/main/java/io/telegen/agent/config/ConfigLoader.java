@@ -126,7 +126,8 @@ public final class ConfigLoader {
             receiver(agent.child("receiver")),
             selfTelemetry(agent.child("self_telemetry")),
             gpu(agent.child("gpu"), procRoot),
-            aiml(agent.child("aiml")));
+            aiml(agent.child("aiml")),
+            kubernetes(agent.child("kubernetes")));
     // Last, once everything is read: a key nothing read is one nothing knows.
     root.reportUnknownKeys();
     if (!problems.isEmpty()) {
@@ -290,6 +291,15 @@ public final class ConfigLoader {
     Path ncclDir = node.child("nccl_dir").asPath().orElse(NcclCounterSource.DEFAULT_DIRECTORY);
     Path sysRoot = node.child("sys_root").asPath().orElse(InfinibandSource.DEFAULT_SYS_ROOT);
     return new AgentConfig.Gpu(enabled, nvidia, options.build(), ncclDir, sysRoot);
+  }
+
+  /** {@code agent.kubernetes}: the kubelet's PodResources socket, on by default where it is. */
+  private static AgentConfig.Kubernetes kubernetes(ConfigNode node) {
+    return new AgentConfig.Kubernetes(
+        node.child("enabled").bool(),
+        node.child("pod_resources_socket")
+            .asPath()
+            .orElse(AgentConfig.Kubernetes.DEFAULT_POD_RESOURCES_SOCKET));
   }
 
   private static AgentConfig.Aiml aiml(ConfigNode node) {

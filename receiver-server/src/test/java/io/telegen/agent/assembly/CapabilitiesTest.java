@@ -37,6 +37,8 @@ class CapabilitiesTest {
         TestNodes.node(
             """
         proc_root: %s
+        kubernetes:
+          pod_resources_socket: %s
         gpu:
           enabled: false
         aiml:
@@ -44,10 +46,15 @@ class CapabilitiesTest {
             vllm:
               enabled: false
         """
-                .formatted(Files.createDirectories(dir.resolve("proc"))));
+                .formatted(
+                    Files.createDirectories(dir.resolve("proc")), dir.resolve("kubelet.sock")));
     Assembled all = Capabilities.assemble(node);
     assertEquals(
         List.of(
+            "Kubernetes: off (no socket at "
+                + dir.resolve("kubelet.sock")
+                + "; set agent.kubernetes.pod_resources_socket where the kubelet's pod-resources"
+                + " directory is mounted)",
             "GPUs: off (agent.gpu.enabled: false)",
             "LLM serving: vllm off (agent.aiml.frameworks.vllm.enabled: false)",
             "training: off (agent.aiml.training.enabled: false)",

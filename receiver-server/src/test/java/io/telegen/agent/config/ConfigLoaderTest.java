@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -248,6 +249,20 @@ class ConfigLoaderTest {
     assertTrue(training.exportMetrics());
     assertEquals(List.of(), training.logDirs());
     assertEquals(Map.of(), training.tagMapping());
+    assertEquals(
+        new AgentConfig.Kubernetes(
+            Optional.empty(), Path.of("/var/lib/kubelet/pod-resources/kubelet.sock")),
+        config.kubernetes());
+  }
+
+  @Test
+  void kubernetesKeys() throws Exception {
+    AgentConfig config =
+        NO_ENV.parse(
+            "agent: {kubernetes: {enabled: true, pod_resources_socket: /host/kubelet.sock}}", "a");
+    assertEquals(
+        new AgentConfig.Kubernetes(Optional.of(true), Path.of("/host/kubelet.sock")),
+        config.kubernetes());
   }
 
   /**
@@ -298,6 +313,9 @@ class ConfigLoaderTest {
                     "agent.gpu.per_process", String.valueOf(config.gpu().options().perProcess())),
                 Map.entry("agent.gpu.nccl_dir", config.gpu().ncclDir().toString()),
                 Map.entry("agent.gpu.sys_root", config.gpu().sysRoot().toString()),
+                Map.entry(
+                    "agent.kubernetes.pod_resources_socket",
+                    config.kubernetes().podResourcesSocket().toString()),
                 Map.entry(
                     "agent.aiml.scrape_interval", Durations.show(config.aiml().scrapeInterval())),
                 Map.entry(
@@ -402,7 +420,7 @@ class ConfigLoaderTest {
         List.of(
             "agnet: unknown key; expected one of: agent; did you mean agent?",
             "agent.colour: unknown key; expected one of: service_name, resource_attributes, "
-                + "proc_root, exporter, receiver, self_telemetry, gpu, aiml",
+                + "proc_root, exporter, receiver, self_telemetry, gpu, aiml, kubernetes",
             "agent.gpu.pol_interval: unknown key; expected one of: "
                 + String.join(", ", GPU_KEYS)
                 + "; did you mean poll_interval?",

@@ -2,6 +2,7 @@ package io.telegen.gpu.nvidia.internal;
 
 import com.sun.jna.Memory;
 import io.telegen.gpu.GpuOptions;
+import io.telegen.node.DeviceAttribution;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
@@ -12,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -55,6 +57,8 @@ public final class NvmlCollector implements AutoCloseable {
   private final ScheduledExecutorService sampler;
   private final long startUnixNanos;
   private final ProblemLog sampling = new ProblemLog(logger, "NVIDIA GPUs");
+  // Who uses each GPU and MIG device (the pod that holds it), asked once per device per cycle.
+  private final DeviceAttribution attribution;
 
   /** Held by the running collection; guards the GPUs' collection buffers and caches. */
   private final ReentrantLock collecting = new ReentrantLock();
@@ -70,8 +74,10 @@ public final class NvmlCollector implements AutoCloseable {
       int count,
       Memory gpmBuffer,
       Map<String, String> info,
-      long startUnixNanos) {
+      long startUnixNanos,
+      DeviceAttribution attribution) {
     this.nvml = nvml;
+    this.attribution = attribution;
     this.options = options;
     this.gpus = gpus;
     this.absent = absent;
@@ -112,6 +118,17 @@ public final class NvmlCollector implements AutoCloseable {
    */
   public static NvmlCollector open(GpuOptions options, long startUnixNanos)
       throws NvmlLoadException {
+    return open(options, startUnixNanos, device -> Labels.empty());
+  }
+
+  /**
+   * As {@link #open(GpuOptions, long)}, with {@code attribution}'s labels on the series of each
+   * GPU and MIG device.
+   */
+  public static NvmlCollector open(
+      GpuOptions options, long startUnixNanos, DeviceAttribution attribution)
+      throws NvmlLoadException {
+    Objects.requireNonNull(attribution, "attribution");
     Nvml nvml = Nvml.load(options.nvmlLibrary());
     int rc = nvml.call(NvmlSymbol.INIT);
     if (rc != NvmlReturn.SUCCESS) {
@@ -165,7 +182,8 @@ public final class NvmlCollector implements AutoCloseable {
           count,
           gpmBuffer,
           info,
-          startUnixNanos);
+          startUnixNanos,
+          attribution);
     } catch (NvmlLoadException | RuntimeException e) {
       gpus.forEach(NvmlGpu::close);
       nvml.call(NvmlSymbol.SHUTDOWN);
@@ -325,7 +343,7 @@ public final class NvmlCollector implements AutoCloseable {
       for (; next < missing.size() && missing.get(next).index() < gpu.index(); next++) {
         batch.gauge("gpu_up", 0, missing.get(next).labels());
       }
-      pids.addAll(gpu.read(batch, table, options, startUnixNanos, names, info));
+      pids.addAll(gpu.read(batch, table, options, startUnixNanos, names, info, attribution));
     }
     for (; next < missing.size(); next++) {
       batch.gauge("gpu_up", 0, missing.get(next).labels());

@@ -3,6 +3,7 @@ package io.telegen.gpu.nvidia.internal;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.telegen.gpu.GpuOptions;
+import io.telegen.node.DeviceAttribution;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuRef;
 import io.telegen.node.GpuVendor;
@@ -69,9 +70,14 @@ final class NvmlGpu implements GpuSlot {
   // Set by a recovery: handles and GPM samplers are resolved again before the next reads.
   private boolean topologyStale;
   private final Memory migText = new Memory(NvmlLayout.STRING_BUFFER);
-  private final Labels[] linkLabels;
-  private final Labels[] throttleLabels;
+  // The device series' label sets: the GPU's labels plus who uses it (DeviceAttribution), rebuilt
+  // only when that changes; the process series and gpu_info keep the plain labels.
+  private Labels deviceLabels;
+  private Labels attributed = Labels.empty();
+  private Labels[] linkLabels;
+  private Labels[] throttleLabels;
   private Labels infoLabels;
+  private final Map<GpuRef, Labels[]> migAttributed = new HashMap<>();
   private Pointer handle;
   private boolean lost;
   // Says once that this GPU is lost, and once that it answers again.
@@ -136,15 +142,7 @@ final class NvmlGpu implements GpuSlot {
     this.gpm = gpm;
     this.gpmSupported = gpmSupported;
     this.gpmBuffer = gpmBuffer;
-    // Label sets that never change are built once: they are most of a cycle's series.
-    this.linkLabels = new Labels[nvlinkLinks];
-    for (int link = 0; link < nvlinkLinks; link++) {
-      linkLabels[link] = labels.and("link", Integer.toString(link));
-    }
-    this.throttleLabels = new Labels[THROTTLE_REASONS.length];
-    for (int bit = 0; bit < THROTTLE_REASONS.length; bit++) {
-      throttleLabels[bit] = labels.and("reason", THROTTLE_REASONS[bit]);
-    }
+    labelDevice(Labels.empty());
     int[] nvlink = nvlinkCounterFields(nvml, handle, nvlinkLinks);
     this.nvlinkTxField = nvlink[0];
     this.nvlinkRxField = nvlink[1];
@@ -352,9 +350,14 @@ final class NvmlGpu implements GpuSlot {
       GpuOptions options,
       long startUnixNanos,
       ProcessNames names,
-      Map<String, String> info) {
+      Map<String, String> info,
+      DeviceAttribution attribution) {
+    Labels who = attribution.labelsOf(ref);
+    if (!who.equals(attributed)) {
+      labelDevice(who);
+    }
     if (lost && !recovered()) {
-      batch.gauge("gpu_up", 0, labels);
+      batch.gauge("gpu_up", 0, deviceLabels);
       return Set.of();
     }
     refreshTopology();
@@ -362,25 +365,25 @@ final class NvmlGpu implements GpuSlot {
         && !migEnabled
         && ok(nvml.call(NvmlSymbol.DEVICE_GET_UTILIZATION_RATES, handle, out))) {
       int percent = out.getInt(NvmlLayout.UTILIZATION_GPU);
-      batch.gauge("gpu_utilization_percent", percent, labels);
+      batch.gauge("gpu_utilization_percent", percent, deviceLabels);
       table.utilization(ref, percent);
     }
     if (options.memory()) {
-      readMemory(batch, handle, labels);
+      readMemory(batch, handle, deviceLabels);
     }
     if (options.temperature()) {
       readTemperature(batch);
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_FAN_SPEED, handle, out))) {
-        batch.gauge("gpu_fan_speed_percent", out.getInt(0), labels);
+        batch.gauge("gpu_fan_speed_percent", out.getInt(0), deviceLabels);
       }
     }
     readFields(batch, startUnixNanos);
     if (options.power()) {
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_POWER_USAGE, handle, out))) {
-        batch.gauge("gpu_power_usage_watts", unsigned(out.getInt(0)) / 1000.0, labels);
+        batch.gauge("gpu_power_usage_watts", unsigned(out.getInt(0)) / 1000.0, deviceLabels);
       }
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_ENFORCED_POWER_LIMIT, handle, out))) {
-        batch.gauge("gpu_power_limit_watts", unsigned(out.getInt(0)) / 1000.0, labels);
+        batch.gauge("gpu_power_limit_watts", unsigned(out.getInt(0)) / 1000.0, deviceLabels);
       }
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_TOTAL_ENERGY_CONSUMPTION, handle, out))) {
         double joules = out.getLong(0) / 1000.0;
@@ -388,47 +391,48 @@ final class NvmlGpu implements GpuSlot {
             "gpu_energy_joules_total",
             joules,
             energyStart.startOf(0, joules, batch.timeUnixNanos(), startUnixNanos),
-            labels);
+            deviceLabels);
       }
     }
     if (options.clock()) {
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_CLOCK_INFO, handle, NvmlLayout.CLOCK_SM, out))) {
-        batch.gauge("gpu_sm_clock_hz", unsigned(out.getInt(0)) * 1e6, labels);
+        batch.gauge("gpu_sm_clock_hz", unsigned(out.getInt(0)) * 1e6, deviceLabels);
       }
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_CLOCK_INFO, handle, NvmlLayout.CLOCK_MEM, out))) {
-        batch.gauge("gpu_memory_clock_hz", unsigned(out.getInt(0)) * 1e6, labels);
+        batch.gauge("gpu_memory_clock_hz", unsigned(out.getInt(0)) * 1e6, deviceLabels);
       }
       readThrottleReasons(batch);
     }
     if (options.pcieThroughput()) {
       long[] pcie = pcieBytesPerSecond;
       if (pcie != null) {
-        batch.gauge("gpu_pcie_tx_bytes", pcie[0], labels);
-        batch.gauge("gpu_pcie_rx_bytes", pcie[1], labels);
+        batch.gauge("gpu_pcie_tx_bytes", pcie[0], deviceLabels);
+        batch.gauge("gpu_pcie_rx_bytes", pcie[1], deviceLabels);
       }
     }
     if (options.encoderDecoder() && !migEnabled) {
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_ENCODER_UTILIZATION, handle, out, out2))) {
-        batch.gauge("gpu_encoder_utilization_percent", out.getInt(0), labels);
+        batch.gauge("gpu_encoder_utilization_percent", out.getInt(0), deviceLabels);
       }
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_DECODER_UTILIZATION, handle, out, out2))) {
-        batch.gauge("gpu_decoder_utilization_percent", out.getInt(0), labels);
+        batch.gauge("gpu_decoder_utilization_percent", out.getInt(0), deviceLabels);
       }
     }
     if (options.utilization() && gpm != null) {
-      writeGpm(batch, gpm.values(), labels, null, table);
+      writeGpm(batch, gpm.values(), deviceLabels, null, table);
     }
     for (MigInstance instance : migInstances) {
+      Labels series = migDeviceLabels(instance, attribution);
       if (options.memory()) {
-        readMemory(batch, instance.handle(), instance.labels());
+        readMemory(batch, instance.handle(), series);
       }
       if (options.utilization() && instance.gpm() != null) {
-        writeGpm(batch, instance.gpm().values(), instance.labels(), instance, table);
+        writeGpm(batch, instance.gpm().values(), series, instance, table);
       }
     }
     Set<Integer> pids = options.perProcess() ? readProcesses(batch, table, names) : Set.of();
 
-    batch.gauge("gpu_up", lost ? 0 : 1, labels);
+    batch.gauge("gpu_up", lost ? 0 : 1, deviceLabels);
     if (infoLabels == null) {
       Labels withDriver = labels.and("driver_version", info.get("driver_version"));
       infoLabels =
@@ -438,6 +442,39 @@ final class NvmlGpu implements GpuSlot {
     }
     batch.gauge("gpu_info", 1, infoLabels);
     return pids;
+  }
+
+  /**
+   * (Re)builds the whole GPU's device label sets with {@code who} appended: once at discovery, then
+   * only when the attribution changes, since these sets are most of a cycle's series.
+   */
+  private void labelDevice(Labels who) {
+    attributed = who;
+    deviceLabels = labels.and(who);
+    Labels[] links = new Labels[nvlinkLinks];
+    for (int link = 0; link < nvlinkLinks; link++) {
+      links[link] = deviceLabels.and("link", Integer.toString(link));
+    }
+    Labels[] throttles = new Labels[THROTTLE_REASONS.length];
+    for (int bit = 0; bit < THROTTLE_REASONS.length; bit++) {
+      throttles[bit] = deviceLabels.and("reason", THROTTLE_REASONS[bit]);
+    }
+    linkLabels = links;
+    throttleLabels = throttles;
+  }
+
+  /**
+   * A MIG device's series labels: its own labels plus who holds that MIG device (never the
+   * parent's holder), cached until the attribution changes.
+   */
+  private Labels migDeviceLabels(MigInstance instance, DeviceAttribution attribution) {
+    Labels who = attribution.labelsOf(instance.ref());
+    Labels[] cached = migAttributed.get(instance.ref());
+    if (cached == null || !cached[0].equals(who)) {
+      cached = new Labels[] {who, instance.labels().and(who)};
+      migAttributed.put(instance.ref(), cached);
+    }
+    return cached[1];
   }
 
   private void readMemory(MetricBatch batch, Pointer device, Labels series) {
@@ -481,7 +518,7 @@ final class NvmlGpu implements GpuSlot {
         batch.gauge(
             "gpu_temperature_celsius",
             temperature.getInt(NvmlLayout.TEMPERATURE_V1_TEMPERATURE),
-            labels);
+            deviceLabels);
         return;
       }
       // A driver that moved the struct to a newer version answers VERSION_MISMATCH: the
@@ -491,7 +528,7 @@ final class NvmlGpu implements GpuSlot {
       }
     }
     if (ok(nvml.call(NvmlSymbol.DEVICE_GET_TEMPERATURE, handle, NvmlLayout.TEMPERATURE_GPU, out))) {
-      batch.gauge("gpu_temperature_celsius", out.getInt(0), labels);
+      batch.gauge("gpu_temperature_celsius", out.getInt(0), deviceLabels);
     }
   }
 
@@ -537,7 +574,7 @@ final class NvmlGpu implements GpuSlot {
       int field = fields.getInt(at + NvmlLayout.FIELD_VALUE_FIELD_ID);
       double value = fieldValue(fields, at);
       if (i == memoryTemperatureField) {
-        batch.gauge("gpu_memory_temperature_celsius", value, labels);
+        batch.gauge("gpu_memory_temperature_celsius", value, deviceLabels);
       } else {
         int link = fields.getInt(at + NvmlLayout.FIELD_VALUE_SCOPE_ID);
         // Cumulative KiB (138/139) or bytes (NVLink5's 202/204).
@@ -1014,6 +1051,7 @@ final class NvmlGpu implements GpuSlot {
       List<MigInstance> fresh =
           discoverMig(nvml, handle, index, uuid, labels, gpmSupported, gpmBuffer);
       migInstances = fresh;
+      migAttributed.clear();
       retire(known);
       if (!describeMig(known).equals(describeMig(fresh))) {
         logger.info(
