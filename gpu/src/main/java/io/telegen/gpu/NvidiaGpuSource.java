@@ -2,6 +2,8 @@ package io.telegen.gpu;
 
 import io.telegen.gpu.nvidia.internal.NvmlCollector;
 import io.telegen.gpu.nvidia.internal.NvmlLoadException;
+import io.telegen.node.DeviceAttribution;
+import io.telegen.node.DeviceAttributions;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuProcessTable;
 import io.telegen.source.MetricBatch;
@@ -36,8 +38,22 @@ public final class NvidiaGpuSource implements MetricSource, GpuProcessTable {
    */
   public static NvidiaGpuSource open(GpuOptions options, long startUnixNanos)
       throws GpuUnavailableException {
+    return open(options, startUnixNanos, DeviceAttributions.none());
+  }
+
+  /**
+   * As {@link #open(GpuOptions, long)}, adding the labels {@code attribution} gives each GPU and
+   * MIG device (its pod, the training job of its rank) to that device's series, asked every
+   * collection: {@code gpu_*} device series and {@code gpu_info}, not the {@code gpu_process_*}
+   * series, whose process need not be the one attributed. Pass a combined attribution
+   * ({@link DeviceAttributions#combine}) or a {@link DeviceAttributions.Registry} when several
+   * parts of the agent know who uses a device.
+   */
+  public static NvidiaGpuSource open(
+      GpuOptions options, long startUnixNanos, DeviceAttribution attribution)
+      throws GpuUnavailableException {
     try {
-      return new NvidiaGpuSource(NvmlCollector.open(options, startUnixNanos));
+      return new NvidiaGpuSource(NvmlCollector.open(options, startUnixNanos, attribution));
     } catch (NvmlLoadException e) {
       throw new GpuUnavailableException(e.getMessage());
     }

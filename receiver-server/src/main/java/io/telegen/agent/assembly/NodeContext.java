@@ -2,6 +2,7 @@ package io.telegen.agent.assembly;
 
 import io.telegen.agent.config.AgentConfig;
 import io.telegen.agent.telemetry.AgentTelemetry;
+import io.telegen.node.DeviceAttributions;
 import io.telegen.node.GpuProcessTable;
 import io.telegen.node.GpuProcessTables;
 import java.nio.file.Path;
@@ -14,12 +15,15 @@ import java.util.Objects;
  * known about it.
  *
  * @param config the validated configuration
- * @param nodeName the node's name, the {@code node} label of the sources that carry one
+ * @param nodeName the node's name, the {@code node} label of the sources that carry one: the
+ *     Kubernetes node name ({@code NODE_NAME} from the downward API) where set, else the host name
  * @param startUnixNanos when the agent started, the start time of its cumulative series
  * @param procRoot where the host's {@code /proc} is ({@code agent.proc_root})
  * @param telemetry the agent's own {@code telegen_agent_*} counters
  * @param gpuTables the GPU process tables of the GPU sources assembled so far, one per vendor;
  *     empty before them or on a node without GPUs
+ * @param deviceAttributions who uses each GPU and MIG device, as labels for its series: the GPU
+ *     sources read it every collection and the capabilities after them add to it
  */
 public record NodeContext(
     AgentConfig config,
@@ -27,7 +31,8 @@ public record NodeContext(
     long startUnixNanos,
     Path procRoot,
     AgentTelemetry telemetry,
-    List<GpuProcessTable> gpuTables) {
+    List<GpuProcessTable> gpuTables,
+    DeviceAttributions.Registry deviceAttributions) {
 
   public NodeContext {
     Objects.requireNonNull(config, "config");
@@ -35,13 +40,20 @@ public record NodeContext(
     Objects.requireNonNull(procRoot, "procRoot");
     Objects.requireNonNull(telemetry, "telemetry");
     gpuTables = List.copyOf(gpuTables);
+    Objects.requireNonNull(deviceAttributions, "deviceAttributions");
   }
 
   /** The context of a node before any capability is assembled: no GPU processes known yet. */
   public static NodeContext of(
       AgentConfig config, String nodeName, long startUnixNanos, AgentTelemetry telemetry) {
     return new NodeContext(
-        config, nodeName, startUnixNanos, config.procRoot(), telemetry, List.of());
+        config,
+        nodeName,
+        startUnixNanos,
+        config.procRoot(),
+        telemetry,
+        List.of(),
+        new DeviceAttributions.Registry());
   }
 
   /** Whether a GPU source runs on this node (GPU communication is read only then). */
@@ -61,6 +73,7 @@ public record NodeContext(
   NodeContext withGpuTables(List<GpuProcessTable> more) {
     List<GpuProcessTable> all = new ArrayList<>(gpuTables);
     all.addAll(more);
-    return new NodeContext(config, nodeName, startUnixNanos, procRoot, telemetry, all);
+    return new NodeContext(
+        config, nodeName, startUnixNanos, procRoot, telemetry, all, deviceAttributions);
   }
 }

@@ -42,6 +42,8 @@ final class TrainingAssembly implements CapabilityAssembly {
             .rediscoverEvery(REDISCOVER_EVERY)
             .startUnixNanos(node.startUnixNanos())
             .build();
+    // The GPU source was built before: it asks the registry every collection.
+    node.deviceAttributions().add(source.deviceAttribution());
     TrainingProcessDiscovery.Result found = source.discover();
     String where =
         training.exportMetrics()

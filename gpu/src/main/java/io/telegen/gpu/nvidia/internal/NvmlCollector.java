@@ -2,6 +2,8 @@ package io.telegen.gpu.nvidia.internal;
 
 import com.sun.jna.Memory;
 import io.telegen.gpu.GpuOptions;
+import io.telegen.node.DeviceAttribution;
+import io.telegen.node.DeviceAttributions;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
@@ -54,6 +56,7 @@ public final class NvmlCollector implements AutoCloseable {
   private final ProcessNames names;
   private final ScheduledExecutorService sampler;
   private final long startUnixNanos;
+  private final DeviceAttribution attribution;
   private final ProblemLog sampling = new ProblemLog(logger, "NVIDIA GPUs");
 
   /** Held by the running collection; guards the GPUs' collection buffers and caches. */
@@ -70,7 +73,8 @@ public final class NvmlCollector implements AutoCloseable {
       int count,
       Memory gpmBuffer,
       Map<String, String> info,
-      long startUnixNanos) {
+      long startUnixNanos,
+      DeviceAttribution attribution) {
     this.nvml = nvml;
     this.options = options;
     this.gpus = gpus;
@@ -81,6 +85,7 @@ public final class NvmlCollector implements AutoCloseable {
     this.info = info;
     this.names = new ProcessNames(options.procRoot());
     this.startUnixNanos = startUnixNanos;
+    this.attribution = attribution;
     this.sampler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -111,6 +116,16 @@ public final class NvmlCollector implements AutoCloseable {
    *     GPU
    */
   public static NvmlCollector open(GpuOptions options, long startUnixNanos)
+      throws NvmlLoadException {
+    return open(options, startUnixNanos, DeviceAttributions.none());
+  }
+
+  /**
+   * As {@link #open(GpuOptions, long)}, with the labels {@code attribution} gives each GPU and MIG
+   * device added to that device's series every collection.
+   */
+  public static NvmlCollector open(
+      GpuOptions options, long startUnixNanos, DeviceAttribution attribution)
       throws NvmlLoadException {
     Nvml nvml = Nvml.load(options.nvmlLibrary());
     int rc = nvml.call(NvmlSymbol.INIT);
@@ -165,7 +180,8 @@ public final class NvmlCollector implements AutoCloseable {
           count,
           gpmBuffer,
           info,
-          startUnixNanos);
+          startUnixNanos,
+          attribution);
     } catch (NvmlLoadException | RuntimeException e) {
       gpus.forEach(NvmlGpu::close);
       nvml.call(NvmlSymbol.SHUTDOWN);
@@ -325,7 +341,7 @@ public final class NvmlCollector implements AutoCloseable {
       for (; next < missing.size() && missing.get(next).index() < gpu.index(); next++) {
         batch.gauge("gpu_up", 0, missing.get(next).labels());
       }
-      pids.addAll(gpu.read(batch, table, options, startUnixNanos, names, info));
+      pids.addAll(gpu.read(batch, table, options, startUnixNanos, names, info, attribution));
     }
     for (; next < missing.size(); next++) {
       batch.gauge("gpu_up", 0, missing.get(next).labels());

@@ -3,6 +3,8 @@ package io.telegen.gpu.nvidia.internal;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.telegen.gpu.GpuOptions;
+import io.telegen.node.DeviceAttribution;
+import io.telegen.node.DeviceAttributions;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuRef;
 import io.telegen.node.GpuVendor;
@@ -13,6 +15,7 @@ import io.telegen.source.ProblemLog;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -54,7 +57,12 @@ final class NvmlGpu implements GpuSlot {
   private final String uuid;
   private final String name;
   private final GpuRef ref;
-  private final Labels labels;
+  // The device's own labels (identity), and those plus its attribution's (pod, training job),
+  // rebuilt only when the attribution's answer changes.
+  private final Labels baseLabels;
+  private Labels labels;
+  private Labels attributed = Labels.empty();
+  private final Map<MigInstance, Labels[]> migAttributed = new IdentityHashMap<>();
   private final boolean migEnabled;
   // Replaced whole on the collection thread when the MIG instances change; the sampling thread
   // reads the latest list.
@@ -69,8 +77,8 @@ final class NvmlGpu implements GpuSlot {
   // Set by a recovery: handles and GPM samplers are resolved again before the next reads.
   private boolean topologyStale;
   private final Memory migText = new Memory(NvmlLayout.STRING_BUFFER);
-  private final Labels[] linkLabels;
-  private final Labels[] throttleLabels;
+  private Labels[] linkLabels;
+  private Labels[] throttleLabels;
   private Labels infoLabels;
   private Pointer handle;
   private boolean lost;
@@ -129,6 +137,7 @@ final class NvmlGpu implements GpuSlot {
     this.uuid = uuid;
     this.name = name;
     this.ref = GpuRef.gpu(GpuVendor.NVIDIA, index, uuid);
+    this.baseLabels = labels;
     this.labels = labels;
     this.migEnabled = migEnabled;
     this.migInstances = migInstances;
@@ -136,15 +145,7 @@ final class NvmlGpu implements GpuSlot {
     this.gpm = gpm;
     this.gpmSupported = gpmSupported;
     this.gpmBuffer = gpmBuffer;
-    // Label sets that never change are built once: they are most of a cycle's series.
-    this.linkLabels = new Labels[nvlinkLinks];
-    for (int link = 0; link < nvlinkLinks; link++) {
-      linkLabels[link] = labels.and("link", Integer.toString(link));
-    }
-    this.throttleLabels = new Labels[THROTTLE_REASONS.length];
-    for (int bit = 0; bit < THROTTLE_REASONS.length; bit++) {
-      throttleLabels[bit] = labels.and("reason", THROTTLE_REASONS[bit]);
-    }
+    buildDerivedLabels();
     int[] nvlink = nvlinkCounterFields(nvml, handle, nvlinkLinks);
     this.nvlinkTxField = nvlink[0];
     this.nvlinkRxField = nvlink[1];
@@ -326,9 +327,12 @@ final class NvmlGpu implements GpuSlot {
     return migInstances;
   }
 
-  /** {@code gpu_up}'s labels, kept for the GPU should it stop answering. */
+  /**
+   * {@code gpu_up}'s labels, kept for the GPU should it stop answering: its own, without an
+   * attribution that would be stale by then.
+   */
   Labels upLabels() {
-    return labels;
+    return baseLabels;
   }
 
   int nvlinkLinks() {
@@ -352,7 +356,9 @@ final class NvmlGpu implements GpuSlot {
       GpuOptions options,
       long startUnixNanos,
       ProcessNames names,
-      Map<String, String> info) {
+      Map<String, String> info,
+      DeviceAttribution attribution) {
+    attribute(attribution);
     if (lost && !recovered()) {
       batch.gauge("gpu_up", 0, labels);
       return Set.of();
@@ -420,10 +426,10 @@ final class NvmlGpu implements GpuSlot {
     }
     for (MigInstance instance : migInstances) {
       if (options.memory()) {
-        readMemory(batch, instance.handle(), instance.labels());
+        readMemory(batch, instance.handle(), labelsOf(instance));
       }
       if (options.utilization() && instance.gpm() != null) {
-        writeGpm(batch, instance.gpm().values(), instance.labels(), instance, table);
+        writeGpm(batch, instance.gpm().values(), labelsOf(instance), instance, table);
       }
     }
     Set<Integer> pids = options.perProcess() ? readProcesses(batch, table, names) : Set.of();
@@ -438,6 +444,51 @@ final class NvmlGpu implements GpuSlot {
     }
     batch.gauge("gpu_info", 1, infoLabels);
     return pids;
+  }
+
+  /**
+   * Asks {@code attribution} for this GPU's and each MIG device's labels; the label sets are built
+   * again only when an answer changed, so a steady node costs one lookup per device per cycle.
+   */
+  private void attribute(DeviceAttribution attribution) {
+    Labels now = attribution.labelsOf(ref);
+    if (!now.equals(attributed)) {
+      attributed = now;
+      labels = DeviceAttributions.onto(baseLabels, now);
+      buildDerivedLabels();
+      infoLabels = null;
+    }
+    List<MigInstance> instances = migInstances;
+    migAttributed.keySet().retainAll(instances);
+    for (MigInstance instance : instances) {
+      Labels mine = attribution.labelsOf(instance.ref());
+      Labels[] known = migAttributed.get(instance);
+      if (known == null || !known[0].equals(mine)) {
+        migAttributed.put(
+            instance, new Labels[] {mine, DeviceAttributions.onto(instance.labels(), mine)});
+      }
+    }
+  }
+
+  /** A MIG device's labels with its attribution's. */
+  private Labels labelsOf(MigInstance instance) {
+    Labels[] known = migAttributed.get(instance);
+    return known == null ? instance.labels() : known[1];
+  }
+
+  // The label sets derived from the GPU's: built once per attribution, since they are most of a
+  // cycle's series.
+  private void buildDerivedLabels() {
+    Labels[] links = new Labels[nvlinkLinks];
+    for (int link = 0; link < nvlinkLinks; link++) {
+      links[link] = labels.and("link", Integer.toString(link));
+    }
+    Labels[] throttles = new Labels[THROTTLE_REASONS.length];
+    for (int bit = 0; bit < THROTTLE_REASONS.length; bit++) {
+      throttles[bit] = labels.and("reason", THROTTLE_REASONS[bit]);
+    }
+    linkLabels = links;
+    throttleLabels = throttles;
   }
 
   private void readMemory(MetricBatch batch, Pointer device, Labels series) {
@@ -705,7 +756,9 @@ final class NvmlGpu implements GpuSlot {
     }
     String processName = names.nameOf(pid);
     String pidText = Integer.toString(pid);
-    Labels series = labels.and("pid", pidText).and("process_name", processName);
+    // A process's series carry the device's identity only: the device's pod or job may be
+    // another process's.
+    Labels series = baseLabels.and("pid", pidText).and("process_name", processName);
     Labels memorySeries =
         instance == null
             ? series
@@ -1012,7 +1065,7 @@ final class NvmlGpu implements GpuSlot {
         return;
       }
       List<MigInstance> fresh =
-          discoverMig(nvml, handle, index, uuid, labels, gpmSupported, gpmBuffer);
+          discoverMig(nvml, handle, index, uuid, baseLabels, gpmSupported, gpmBuffer);
       migInstances = fresh;
       retire(known);
       if (!describeMig(known).equals(describeMig(fresh))) {
