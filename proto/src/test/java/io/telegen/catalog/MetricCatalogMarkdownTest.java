@@ -82,9 +82,9 @@ class MetricCatalogMarkdownTest {
     String markdown = MetricCatalogMarkdown.render(MetricCatalog.load());
     String row = row(markdown, "gpu_utilization_percent");
     assertTrue(row.contains("| nvml, gpm; planned: rocm_smi, amd_smi |"), row);
-    assertTrue(
-        row.contains("; planned: `k8s_pod`, `k8s_namespace`, `k8s_container`, `job`, `node` |"),
-        row);
+    assertTrue(row.contains("; planned: `k8s_pod`, `k8s_namespace`, `k8s_container` |"), row);
+    // Built in issue 11: the training job and node of a rank's GPUs.
+    assertTrue(row.contains("`mig_uuid`, `job`, `node`; planned:"), row);
     assertFalse(
         row.contains(
             "optional: `mig_device`, `mig_profile`, `gpu_instance_id`,"
