@@ -3,6 +3,7 @@ package io.telegen.gpu;
 import io.telegen.gpu.nvidia.internal.NvmlCollector;
 import io.telegen.gpu.nvidia.internal.NvmlLoadException;
 import io.telegen.node.DeviceAttribution;
+import io.telegen.node.DeviceAttributions;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuProcessTable;
 import io.telegen.source.MetricBatch;
@@ -37,18 +38,16 @@ public final class NvidiaGpuSource implements MetricSource, GpuProcessTable {
    */
   public static NvidiaGpuSource open(GpuOptions options, long startUnixNanos)
       throws GpuUnavailableException {
-    try {
-      return new NvidiaGpuSource(NvmlCollector.open(options, startUnixNanos));
-    } catch (NvmlLoadException e) {
-      throw new GpuUnavailableException(e.getMessage());
-    }
+    return open(options, startUnixNanos, DeviceAttributions.none());
   }
 
   /**
-   * As {@link #open(GpuOptions, long)}, with {@code attribution}'s labels (the pod that holds the
-   * device) added to every series of each GPU and MIG device: a whole GPU's labels on its
-   * GPU-level series, a MIG device's on that MIG device's series only. Process series are not
-   * labelled here.
+   * As {@link #open(GpuOptions, long)}, adding the labels {@code attribution} gives each GPU and
+   * MIG device (its pod, the training job of its rank) to that device's series, asked every
+   * collection: {@code gpu_*} device series and {@code gpu_info}, not the {@code gpu_process_*}
+   * series, whose process need not be the one attributed. Pass a combined attribution
+   * ({@link DeviceAttributions#combine}) or a {@link DeviceAttributions.Registry} when several
+   * parts of the agent know who uses a device.
    */
   public static NvidiaGpuSource open(
       GpuOptions options, long startUnixNanos, DeviceAttribution attribution)

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.function.Supplier;
 
 /** Facts about this agent and its host, read once. */
 final class AgentInfo {
@@ -23,6 +24,19 @@ final class AgentInfo {
     } catch (IOException e) {
       return "unknown";
     }
+  }
+
+  /**
+   * The {@code node} label: the Kubernetes node name where the DaemonSet passes it
+   * ({@code NODE_NAME} from the downward API's {@code spec.nodeName}), since inside a pod the host
+   * name is the pod's; else the host name.
+   */
+  static String nodeName() {
+    return nodeName(System.getenv("NODE_NAME"), AgentInfo::hostName);
+  }
+
+  static String nodeName(String nodeNameEnv, Supplier<String> hostName) {
+    return nodeNameEnv != null && !nodeNameEnv.isBlank() ? nodeNameEnv.trim() : hostName.get();
   }
 
   /**

@@ -29,7 +29,7 @@ final class Sources implements AutoCloseable {
 
   static Sources create(AgentConfig config, long startUnixNanos) {
     AgentTelemetry telemetry = new AgentTelemetry(startUnixNanos);
-    NodeContext node = NodeContext.of(config, AgentInfo.hostName(), startUnixNanos, telemetry);
+    NodeContext node = NodeContext.of(config, AgentInfo.nodeName(), startUnixNanos, telemetry);
     return new Sources(telemetry, Capabilities.assemble(node));
   }
 

@@ -34,11 +34,13 @@ import io.telegen.gpu.NvidiaGpuSource;
 import io.telegen.gpu.infiniband.InfinibandSource;
 import io.telegen.gpu.nccl.NcclCounterSource;
 import io.telegen.node.DeviceAttribution;
+import io.telegen.node.DeviceAttributions;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuProcessTable;
 import io.telegen.node.GpuProcessTables;
 import io.telegen.node.GpuRef;
 import io.telegen.node.GpuVendor;
+import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
 import io.telegen.testsupport.BuildOutputs;
@@ -58,6 +60,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -105,7 +108,9 @@ class CatalogCoverageTest {
     List<Run> all = new ArrayList<>();
     all.add(selfTelemetry());
     // NVML on the fake driver: a PCIe board, an NVLink/GPM node and a MIG GPU cover every path,
-    // each with GPU 0 (on the MIG GPU: its first MIG device) held by a pod of a fake kubelet.
+    // each with GPU 0 (on the MIG GPU: its first MIG device) held by a pod of a fake kubelet and
+    // GPU 0 (and its MIG devices) used by a training job, so the pod and job labels are seen on
+    // every device series, NVLink and MIG included.
     Path kubeletDir = Files.createTempDirectory("catalog-kubelet");
     try (FakeKubelet kubelet = FakeKubelet.start(kubeletDir.resolve("kubelet.sock"))) {
       kubelet
@@ -126,13 +131,16 @@ class CatalogCoverageTest {
       try (KubeletPods pods =
           KubeletPods.start(new PodResourcesClient(kubelet.socket(), Duration.ofSeconds(1)))) {
         for (String scenario : List.of("pcie-rtx6000ada-fan", "dgx-h100-nvlink", "h100-mig")) {
-          all.add(nvml(scenario, pods));
+          DeviceAttributions.Registry registry = new DeviceAttributions.Registry();
+          registry.add(pods);
+          all.add(nvml(scenario, registry, GPU_0_TRAINS));
         }
         all.add(run("kubelet", Set.of("kubelet"), new GpuAllocationSource(pods)));
       }
     } finally {
       TestFiles.deleteTree(kubeletDir);
     }
+    all.add(trainingRanksOnGpus());
     all.addAll(llmServing());
     all.add(llmTraces());
     all.add(training());
@@ -561,20 +569,83 @@ class CatalogCoverageTest {
         .build();
   }
 
-  private static Run nvml(String scenario, DeviceAttribution pods) throws Exception {
+  /** A training job on GPU 0 and its MIG devices, none on the other GPUs. */
+  private static final DeviceAttribution GPU_0_TRAINS =
+      device -> device.index() == 0 ? Labels.of("job", "llama", "node", "node-a") : Labels.empty();
+
+  /**
+   * The fake training node's torchrun ranks (pids 3001, 3002) on the two GPUs of the NVML
+   * scenario that lists them: the training source's own attribution labels the GPUs' series.
+   */
+  private static Run trainingRanksOnGpus() throws Exception {
+    Path dir = Files.createTempDirectory("catalog-ranks");
+    try {
+      Path proc = TrainingNode.create(dir);
+      DeviceAttributions.Registry registry = new DeviceAttributions.Registry();
+      List<TrainingJobSource> opened = new ArrayList<>();
+      Run run =
+          nvmlAttributedBy(
+              "two-ranks-on-two-gpus",
+              registry,
+              gpus -> {
+                TrainingJobSource training =
+                    TrainingJobSource.builder(
+                            new TrainingProcessDiscovery(proc, Set.of("pytorch"), List.of()))
+                        .gpuProcesses(gpus)
+                        .node("node-a")
+                        .build();
+                opened.add(training);
+                training.discover();
+                return training.deviceAttribution();
+              });
+      opened.forEach(TrainingJobSource::close);
+      Set<String> jobs = new TreeSet<>();
+      for (Metric metric : run.metrics()) {
+        if (metric.getName().equals("gpu_utilization_percent")) {
+          metric.getGauge().getDataPointsList().stream()
+              .flatMap(p -> p.getAttributesList().stream())
+              .filter(kv -> kv.getKey().equals("job"))
+              .forEach(kv -> jobs.add(kv.getValue().getStringValue()));
+        }
+      }
+      assertEquals(Set.of("llama-finetune"), jobs, "the ranks' job on their GPUs");
+      return run;
+    } finally {
+      TestFiles.deleteTree(dir);
+    }
+  }
+
+  private static Run nvml(
+      String scenario, DeviceAttributions.Registry registry, DeviceAttribution attribution)
+      throws Exception {
+    return nvmlAttributedBy(scenario, registry, gpus -> attribution);
+  }
+
+  /**
+   * One NVML scenario, its devices attributed by what {@code attributionOf} makes of the source's
+   * own process table (the way the agent wires training after the GPU source).
+   */
+  private static Run nvmlAttributedBy(
+      String scenario,
+      DeviceAttributions.Registry registry,
+      Function<GpuProcessTable, DeviceAttribution> attributionOf)
+      throws Exception {
     GpuTestResources.useNvmlScenario(scenario);
     GpuOptions options = GpuOptions.builder().nvmlLibrary(BuildOutputs.fakeNvml()).build();
-    try (NvidiaGpuSource source = NvidiaGpuSource.open(options, 0, pods)) {
+    try (NvidiaGpuSource source = NvidiaGpuSource.open(options, 0, registry)) {
+      registry.add(attributionOf.apply(source));
       List<Metric> metrics = new ArrayList<>();
       Set<String> names = new TreeSet<>();
       // The slow readings (PCIe, GPM) arrive from the sampling thread within a few passes.
+      // The attribution answers from the process table of the pass before: two passes at least.
       long deadline = System.nanoTime() + 10_000_000_000L;
-      while (System.nanoTime() < deadline) {
+      for (int pass = 1; System.nanoTime() < deadline; pass++) {
         MetricBatch batch = new MetricBatch(CATALOG, 1);
         source.collect(batch);
         metrics.addAll(batch.metrics());
         batch.metrics().forEach(m -> names.add(m.getName()));
-        if (names.contains("gpu_pcie_tx_bytes")
+        if (pass >= 2
+            && names.contains("gpu_pcie_tx_bytes")
             && (scenario.startsWith("pcie") || names.contains("gpu_sm_activity_percent"))) {
           break;
         }

@@ -56,7 +56,7 @@ class TrainingCollectTest {
     String run = "run_dir=\"" + dir.resolve(TrainingNode.TORCH_RUN) + "\"";
     String rank0 =
         "job=\"llama-finetune\",framework=\"pytorch\",node=\""
-            + AgentInfo.hostName()
+            + AgentInfo.nodeName()
             + "\",pid=\"3001\",rank=\"0\","
             + run;
     assertEquals(1.75, value(text, "training_loss", rank0));
@@ -71,7 +71,7 @@ class TrainingCollectTest {
     String text = FrameworkSourcesTest.run("collect", config);
     String worker =
         "job=\"keras_mnist\",framework=\"tensorflow\",node=\""
-            + AgentInfo.hostName()
+            + AgentInfo.nodeName()
             + "\",pid=\"3100\",rank=\"1\",run_dir=\""
             + dir.resolve(TrainingNode.KERAS_RUN)
             + "\"";
@@ -131,7 +131,7 @@ class TrainingCollectTest {
 
     String rank =
         "job=\"llama-finetune\",framework=\"pytorch\",node=\""
-            + AgentInfo.hostName()
+            + AgentInfo.nodeName()
             + "\",pid=\"%d\",rank=\"%d\",device=\"%d\",uuid=\"%s\"";
     String gpu0 = "GPU-c6f87718-6d76-407e-881e-d162ae2eb154";
     String gpu1 = "GPU-ec66a787-95e7-41d1-b731-af10506bf2ef";
@@ -145,6 +145,27 @@ class TrainingCollectTest {
         3,
         Pattern.compile("(?m)^training_gpu_utilization_percent\\{").matcher(text).results().count(),
         text);
+
+    // The GPU series carry the job of the ranks that use them, and the node, for the spec's
+    // sum(gpu_utilization_percent{job="..."}) and gpu_memory_used_bytes{job="..."} by (node).
+    String job = ",job=\"llama-finetune\",node=\"" + AgentInfo.nodeName() + "\"";
+    assertTrue(gpuSeries(text, "gpu_utilization_percent", gpu0).contains(job + "} 100"), text);
+    assertTrue(gpuSeries(text, "gpu_memory_used_bytes", gpu1).contains(job + "}"), text);
+    assertFalse(
+        Pattern.compile("(?m)^gpu_process_memory_bytes\\{[^}]*job=").matcher(text).find(),
+        "a process's series carry no device job:\n" + text);
+  }
+
+  /** The one line of {@code metric} for the GPU {@code uuid}. */
+  private static String gpuSeries(String text, String metric, String uuid) {
+    Matcher m =
+        Pattern.compile(
+                "(?m)^" + metric + "\\{[^}]*uuid=\"" + Pattern.quote(uuid) + "\"[^}]*\\} \\S+$")
+            .matcher(text);
+    if (!m.find()) {
+      fail("no " + metric + " of " + uuid + " in:\n" + text);
+    }
+    return m.group();
   }
 
   private static double value(String text, String metric, String labels) {

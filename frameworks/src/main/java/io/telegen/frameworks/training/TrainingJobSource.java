@@ -52,6 +52,7 @@ public final class TrainingJobSource implements MetricSource {
   private final long rediscoverNanos;
   private final LongSupplier nanoTime;
   private final long startUnixNanos;
+  private final TrainingDeviceAttribution devices;
 
   private final Map<Path, Run> runs = new LinkedHashMap<>();
   private List<TrainingProcess> processes = List.of();
@@ -66,6 +67,7 @@ public final class TrainingJobSource implements MetricSource {
     this.rediscoverNanos = builder.rediscoverEvery.toNanos();
     this.nanoTime = builder.nanoTime;
     this.startUnixNanos = builder.startUnixNanos;
+    this.devices = new TrainingDeviceAttribution(gpuProcesses, node);
   }
 
   public static Builder builder(TrainingProcessDiscovery discovery) {
@@ -84,6 +86,14 @@ public final class TrainingJobSource implements MetricSource {
     lastDiscoveryNanos = nanoTime.getAsLong();
     reconcile(result);
     return result;
+  }
+
+  /**
+   * The {@code job} and {@code node} of each GPU and MIG device this source's training processes
+   * use, for the GPU source's device series; follows every discovery.
+   */
+  public TrainingDeviceAttribution deviceAttribution() {
+    return devices;
   }
 
   /** The last discovery's result, or null before the first. */
@@ -143,6 +153,7 @@ public final class TrainingJobSource implements MetricSource {
       runs.put(directory.directory(), new Run(directory, node, tagMapping));
     }
     processes = result.processes();
+    devices.processes(processes);
   }
 
   /**

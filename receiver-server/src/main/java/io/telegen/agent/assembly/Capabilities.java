@@ -41,9 +41,8 @@ public final class Capabilities {
         if (!one.gpuTables().isEmpty()) {
           context = context.withGpuTables(one.gpuTables());
         }
-        if (!one.deviceAttributions().isEmpty()) {
-          context = context.withDeviceAttributions(one.deviceAttributions());
-        }
+        // The GPU sources were built before most attributions: they read the registry each cycle.
+        one.deviceAttributions().forEach(context.deviceAttributions()::add);
       }
     } catch (RuntimeException e) {
       for (Scheduled built : all.build().scheduled()) {

@@ -2,10 +2,9 @@ package io.telegen.agent.assembly;
 
 import io.telegen.agent.config.AgentConfig;
 import io.telegen.agent.telemetry.AgentTelemetry;
-import io.telegen.node.DeviceAttribution;
+import io.telegen.node.DeviceAttributions;
 import io.telegen.node.GpuProcessTable;
 import io.telegen.node.GpuProcessTables;
-import io.telegen.source.Labels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,14 +15,15 @@ import java.util.Objects;
  * known about it.
  *
  * @param config the validated configuration
- * @param nodeName the node's name, the {@code node} label of the sources that carry one
+ * @param nodeName the node's name, the {@code node} label of the sources that carry one: the
+ *     Kubernetes node name ({@code NODE_NAME} from the downward API) where set, else the host name
  * @param startUnixNanos when the agent started, the start time of its cumulative series
  * @param procRoot where the host's {@code /proc} is ({@code agent.proc_root})
  * @param telemetry the agent's own {@code telegen_agent_*} counters
  * @param gpuTables the GPU process tables of the GPU sources assembled so far, one per vendor;
  *     empty before them or on a node without GPUs
- * @param deviceAttributions who uses each GPU device (the pods of the kubelet), from the
- *     capabilities assembled so far; the GPU sources add their labels to the device series
+ * @param deviceAttributions who uses each GPU and MIG device, as labels for its series: the GPU
+ *     sources read it every collection and the capabilities after them add to it
  */
 public record NodeContext(
     AgentConfig config,
@@ -32,22 +32,28 @@ public record NodeContext(
     Path procRoot,
     AgentTelemetry telemetry,
     List<GpuProcessTable> gpuTables,
-    List<DeviceAttribution> deviceAttributions) {
+    DeviceAttributions.Registry deviceAttributions) {
 
   public NodeContext {
-    deviceAttributions = List.copyOf(deviceAttributions);
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(nodeName, "nodeName");
     Objects.requireNonNull(procRoot, "procRoot");
     Objects.requireNonNull(telemetry, "telemetry");
     gpuTables = List.copyOf(gpuTables);
+    Objects.requireNonNull(deviceAttributions, "deviceAttributions");
   }
 
   /** The context of a node before any capability is assembled: no GPU processes known yet. */
   public static NodeContext of(
       AgentConfig config, String nodeName, long startUnixNanos, AgentTelemetry telemetry) {
     return new NodeContext(
-        config, nodeName, startUnixNanos, config.procRoot(), telemetry, List.of(), List.of());
+        config,
+        nodeName,
+        startUnixNanos,
+        config.procRoot(),
+        telemetry,
+        List.of(),
+        new DeviceAttributions.Registry());
   }
 
   /** Whether a GPU source runs on this node (GPU communication is read only then). */
@@ -69,33 +75,5 @@ public record NodeContext(
     all.addAll(more);
     return new NodeContext(
         config, nodeName, startUnixNanos, procRoot, telemetry, all, deviceAttributions);
-  }
-
-  /**
-   * The labels of every device attribution assembled so far, together: what the GPU sources add
-   * to each device's series. None when nothing attributes devices.
-   */
-  public DeviceAttribution deviceAttribution() {
-    List<DeviceAttribution> all = deviceAttributions;
-    if (all.isEmpty()) {
-      return device -> Labels.empty();
-    }
-    if (all.size() == 1) {
-      return all.get(0);
-    }
-    return device -> {
-      Labels labels = Labels.empty();
-      for (DeviceAttribution one : all) {
-        labels = labels.and(one.labelsOf(device));
-      }
-      return labels;
-    };
-  }
-
-  /** This context with the device attributions a capability contributed added. */
-  NodeContext withDeviceAttributions(List<DeviceAttribution> more) {
-    List<DeviceAttribution> all = new ArrayList<>(deviceAttributions);
-    all.addAll(more);
-    return new NodeContext(config, nodeName, startUnixNanos, procRoot, telemetry, gpuTables, all);
   }
 }

@@ -8,7 +8,8 @@ import io.telegen.gpu.NvidiaGpuSource;
 /**
  * NVIDIA GPUs through NVML, every {@code agent.gpu.poll_interval}, unless
  * {@code agent.gpu.nvidia} is false. Contributes the GPU process table: the pids on each GPU and
- * each GPU's utilisation at the last collection.
+ * each GPU's utilisation at the last collection. Its device series carry the labels of the
+ * node's device attributions (the training job of a device's ranks), asked every collection.
  */
 final class NvidiaGpuAssembly implements CapabilityAssembly {
 
@@ -20,7 +21,8 @@ final class NvidiaGpuAssembly implements CapabilityAssembly {
     }
     NvidiaGpuSource nvidia;
     try {
-      nvidia = NvidiaGpuSource.open(gpu.options(), node.startUnixNanos(), node.deviceAttribution());
+      nvidia =
+          NvidiaGpuSource.open(gpu.options(), node.startUnixNanos(), node.deviceAttributions());
     } catch (GpuUnavailableException e) {
       return Assembled.builder()
           .finding(

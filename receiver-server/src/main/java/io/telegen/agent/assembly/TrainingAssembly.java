@@ -42,6 +42,7 @@ final class TrainingAssembly implements CapabilityAssembly {
             .rediscoverEvery(REDISCOVER_EVERY)
             .startUnixNanos(node.startUnixNanos())
             .build();
+    assembled.deviceAttribution(source.deviceAttribution());
     TrainingProcessDiscovery.Result found = source.discover();
     String where =
         training.exportMetrics()

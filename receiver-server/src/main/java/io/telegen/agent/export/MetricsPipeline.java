@@ -3,14 +3,20 @@ package io.telegen.agent.export;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.Gauge;
+import io.opentelemetry.proto.metrics.v1.Histogram;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
 import io.telegen.source.ProblemLog;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.logging.Logger;
@@ -20,8 +26,9 @@ import java.util.logging.Logger;
  * as the instrumentation scope, and queues it. When the queue is full the oldest request is
  * dropped and counted, since the newest measurement matters most.
  *
- * <p>Batches whose points carry the spec's {@code instance} or {@code job} labels (LLM serving,
- * training) go under the resource without {@code service.name} and {@code service.instance.id}:
+ * <p>Points that carry the spec's {@code instance} or {@code job} labels (LLM serving, training,
+ * the GPUs of a training job) go under the resource without {@code service.name} and
+ * {@code service.instance.id}:
  * the collector's Prometheus exporter turns those two into {@code job} and {@code instance}
  * labels and drops every series that already has one ("duplicate label names in constant and
  * variable labels").
@@ -58,48 +65,111 @@ public final class MetricsPipeline {
     this.telemetry = telemetry;
   }
 
-  /** Wraps {@code batch} as one request; no request for an empty batch. */
+  /**
+   * Wraps {@code batch} as one request; no request for an empty batch. The points that carry
+   * {@code job} or {@code instance} go under the resource without the target attributes, the
+   * others under the full resource: one metric may have both, a GPU used by a training job
+   * ({@code job} on its series) beside one that is not.
+   */
   public ExportItem toItem(MetricSource source, MetricBatch batch) {
-    List<Metric> metrics = batch.metrics();
-    ExportMetricsServiceRequest request =
-        ExportMetricsServiceRequest.newBuilder()
-            .addResourceMetrics(
-                ResourceMetrics.newBuilder()
-                    .setResource(carriesTargetLabels(metrics) ? resourceWithoutTarget : resource)
-                    .addScopeMetrics(
-                        ScopeMetrics.newBuilder()
-                            .setScope(
-                                InstrumentationScope.newBuilder()
-                                    .setName("io.telegen." + source.name())
-                                    .setVersion(version))
-                            .addAllMetrics(metrics)))
+    List<Metric> withTarget = new ArrayList<>();
+    List<Metric> ownTarget = new ArrayList<>();
+    for (Metric metric : batch.metrics()) {
+      split(metric, withTarget, ownTarget);
+    }
+    InstrumentationScope scope =
+        InstrumentationScope.newBuilder()
+            .setName("io.telegen." + source.name())
+            .setVersion(version)
             .build();
-    return new ExportItem(Signal.METRICS, request, batch.pointCount());
+    ExportMetricsServiceRequest.Builder request = ExportMetricsServiceRequest.newBuilder();
+    if (!withTarget.isEmpty() || ownTarget.isEmpty()) {
+      request.addResourceMetrics(resourceMetrics(resource, scope, withTarget));
+    }
+    if (!ownTarget.isEmpty()) {
+      request.addResourceMetrics(resourceMetrics(resourceWithoutTarget, scope, ownTarget));
+    }
+    return new ExportItem(Signal.METRICS, request.build(), batch.pointCount());
   }
 
-  static boolean carriesTargetLabels(List<Metric> metrics) {
-    for (Metric metric : metrics) {
-      List<KeyValue> attributes =
-          switch (metric.getDataCase()) {
-            case GAUGE ->
-                metric.getGauge().getDataPointsCount() == 0
-                    ? List.of()
-                    : metric.getGauge().getDataPoints(0).getAttributesList();
-            case SUM ->
-                metric.getSum().getDataPointsCount() == 0
-                    ? List.of()
-                    : metric.getSum().getDataPoints(0).getAttributesList();
-            case HISTOGRAM ->
-                metric.getHistogram().getDataPointsCount() == 0
-                    ? List.of()
-                    : metric.getHistogram().getDataPoints(0).getAttributesList();
-            default -> List.of();
-          };
-      // The catalog gives every point of a metric the same label names, so one point tells.
-      for (KeyValue kv : attributes) {
-        if (kv.getKey().equals("instance") || kv.getKey().equals("job")) {
-          return true;
+  private static ResourceMetrics resourceMetrics(
+      Resource resource, InstrumentationScope scope, List<Metric> metrics) {
+    return ResourceMetrics.newBuilder()
+        .setResource(resource)
+        .addScopeMetrics(ScopeMetrics.newBuilder().setScope(scope).addAllMetrics(metrics))
+        .build();
+  }
+
+  /**
+   * Adds {@code metric} to {@code withTarget}, or to {@code ownTarget} when its points carry
+   * {@code job} or {@code instance}; a metric with both kinds of point is cut in two.
+   */
+  static void split(Metric metric, List<Metric> withTarget, List<Metric> ownTarget) {
+    switch (metric.getDataCase()) {
+      case GAUGE -> {
+        List<NumberDataPoint> points = metric.getGauge().getDataPointsList();
+        List<NumberDataPoint> own = new ArrayList<>();
+        List<NumberDataPoint> rest = new ArrayList<>();
+        points.forEach(p -> (carriesTargetLabels(p.getAttributesList()) ? own : rest).add(p));
+        if (own.isEmpty() || rest.isEmpty()) {
+          (own.isEmpty() ? withTarget : ownTarget).add(metric);
+        } else {
+          withTarget.add(
+              metric.toBuilder().setGauge(Gauge.newBuilder().addAllDataPoints(rest)).build());
+          ownTarget.add(
+              metric.toBuilder().setGauge(Gauge.newBuilder().addAllDataPoints(own)).build());
         }
+      }
+      case SUM -> {
+        List<NumberDataPoint> own = new ArrayList<>();
+        List<NumberDataPoint> rest = new ArrayList<>();
+        metric
+            .getSum()
+            .getDataPointsList()
+            .forEach(p -> (carriesTargetLabels(p.getAttributesList()) ? own : rest).add(p));
+        if (own.isEmpty() || rest.isEmpty()) {
+          (own.isEmpty() ? withTarget : ownTarget).add(metric);
+        } else {
+          Sum sum = metric.getSum();
+          withTarget.add(
+              metric.toBuilder()
+                  .setSum(sum.toBuilder().clearDataPoints().addAllDataPoints(rest))
+                  .build());
+          ownTarget.add(
+              metric.toBuilder()
+                  .setSum(sum.toBuilder().clearDataPoints().addAllDataPoints(own))
+                  .build());
+        }
+      }
+      case HISTOGRAM -> {
+        List<HistogramDataPoint> own = new ArrayList<>();
+        List<HistogramDataPoint> rest = new ArrayList<>();
+        metric
+            .getHistogram()
+            .getDataPointsList()
+            .forEach(p -> (carriesTargetLabels(p.getAttributesList()) ? own : rest).add(p));
+        if (own.isEmpty() || rest.isEmpty()) {
+          (own.isEmpty() ? withTarget : ownTarget).add(metric);
+        } else {
+          Histogram histogram = metric.getHistogram();
+          withTarget.add(
+              metric.toBuilder()
+                  .setHistogram(histogram.toBuilder().clearDataPoints().addAllDataPoints(rest))
+                  .build());
+          ownTarget.add(
+              metric.toBuilder()
+                  .setHistogram(histogram.toBuilder().clearDataPoints().addAllDataPoints(own))
+                  .build());
+        }
+      }
+      default -> withTarget.add(metric);
+    }
+  }
+
+  private static boolean carriesTargetLabels(List<KeyValue> attributes) {
+    for (KeyValue kv : attributes) {
+      if (kv.getKey().equals("instance") || kv.getKey().equals("job")) {
+        return true;
       }
     }
     return false;

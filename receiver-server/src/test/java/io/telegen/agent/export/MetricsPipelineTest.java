@@ -83,6 +83,54 @@ class MetricsPipelineTest {
   }
 
   @Test
+  void theGpusOfATrainingJobLeaveServiceNameOffAndTheOtherGpusOfTheSameMetricKeepIt() {
+    List<KeyValue> resource =
+        List.of(
+            attr("host.name", "gpu-node-3"),
+            attr("service.name", "telegen-agent"),
+            attr("service.instance.id", "gpu-node-3"));
+    MetricsPipeline pipeline =
+        new MetricsPipeline(resource, "1.2.3", new MemoryExportQueue(4), telemetry);
+    MetricBatch gpus = new MetricBatch(MetricCatalog.load(), 1);
+    Labels gpu0 =
+        Labels.of(
+            "device", "0", "name", "H100", "uuid", "GPU-0", "pci_bus_id", "a", "vendor", "nvidia");
+    Labels gpu1 =
+        Labels.of(
+            "device", "1", "name", "H100", "uuid", "GPU-1", "pci_bus_id", "b", "vendor", "nvidia");
+    gpus.gauge("gpu_utilization_percent", 100, gpu0.and("job", "llama").and("node", "n"));
+    gpus.gauge("gpu_utilization_percent", 3, gpu1);
+    gpus.counter("gpu_energy_joules_total", 10, 5L, gpu0.and("job", "llama").and("node", "n"));
+    gpus.counter("gpu_energy_joules_total", 20, 5L, gpu1);
+    gpus.gauge("gpu_up", 1, gpu1);
+
+    ExportItem item = pipeline.toItem(source("nvml"), gpus);
+    ExportMetricsServiceRequest request = (ExportMetricsServiceRequest) item.request();
+
+    assertEquals(5, item.items());
+    assertEquals(2, request.getResourceMetricsCount());
+    ResourceMetrics target = request.getResourceMetrics(0);
+    ResourceMetrics own = request.getResourceMetrics(1);
+    assertEquals(resource, target.getResource().getAttributesList());
+    assertEquals(List.of(attr("host.name", "gpu-node-3")), own.getResource().getAttributesList());
+    ScopeMetrics withTarget = target.getScopeMetrics(0);
+    ScopeMetrics ownTarget = own.getScopeMetrics(0);
+    assertEquals("io.telegen.nvml", ownTarget.getScope().getName());
+    assertEquals(
+        List.of("gpu_utilization_percent", "gpu_energy_joules_total", "gpu_up"),
+        withTarget.getMetricsList().stream().map(m -> m.getName()).toList());
+    assertEquals(
+        List.of("gpu_utilization_percent", "gpu_energy_joules_total"),
+        ownTarget.getMetricsList().stream().map(m -> m.getName()).toList());
+    assertEquals(3.0, withTarget.getMetrics(0).getGauge().getDataPoints(0).getAsDouble());
+    assertEquals(100.0, ownTarget.getMetrics(0).getGauge().getDataPoints(0).getAsDouble());
+    assertEquals(
+        withTarget.getMetrics(1).getSum().getAggregationTemporality(),
+        ownTarget.getMetrics(1).getSum().getAggregationTemporality());
+    assertEquals(10.0, ownTarget.getMetrics(1).getSum().getDataPoints(0).getAsDouble());
+  }
+
+  @Test
   void aBatchIsWrappedUnderTheAgentResourceWithTheSourceAsScope() {
     MemoryExportQueue queue = new MemoryExportQueue(4);
     MetricsPipeline pipeline = new MetricsPipeline(RESOURCE, "1.2.3", queue, telemetry);

@@ -3,6 +3,7 @@ package io.telegen.gpu.nvidia.internal;
 import com.sun.jna.Memory;
 import io.telegen.gpu.GpuOptions;
 import io.telegen.node.DeviceAttribution;
+import io.telegen.node.DeviceAttributions;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
@@ -13,7 +14,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -56,9 +56,8 @@ public final class NvmlCollector implements AutoCloseable {
   private final ProcessNames names;
   private final ScheduledExecutorService sampler;
   private final long startUnixNanos;
-  private final ProblemLog sampling = new ProblemLog(logger, "NVIDIA GPUs");
-  // Who uses each GPU and MIG device (the pod that holds it), asked once per device per cycle.
   private final DeviceAttribution attribution;
+  private final ProblemLog sampling = new ProblemLog(logger, "NVIDIA GPUs");
 
   /** Held by the running collection; guards the GPUs' collection buffers and caches. */
   private final ReentrantLock collecting = new ReentrantLock();
@@ -77,7 +76,6 @@ public final class NvmlCollector implements AutoCloseable {
       long startUnixNanos,
       DeviceAttribution attribution) {
     this.nvml = nvml;
-    this.attribution = attribution;
     this.options = options;
     this.gpus = gpus;
     this.absent = absent;
@@ -87,6 +85,7 @@ public final class NvmlCollector implements AutoCloseable {
     this.info = info;
     this.names = new ProcessNames(options.procRoot());
     this.startUnixNanos = startUnixNanos;
+    this.attribution = attribution;
     this.sampler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -118,17 +117,16 @@ public final class NvmlCollector implements AutoCloseable {
    */
   public static NvmlCollector open(GpuOptions options, long startUnixNanos)
       throws NvmlLoadException {
-    return open(options, startUnixNanos, device -> Labels.empty());
+    return open(options, startUnixNanos, DeviceAttributions.none());
   }
 
   /**
-   * As {@link #open(GpuOptions, long)}, with {@code attribution}'s labels on the series of each
-   * GPU and MIG device.
+   * As {@link #open(GpuOptions, long)}, with the labels {@code attribution} gives each GPU and MIG
+   * device added to that device's series every collection.
    */
   public static NvmlCollector open(
       GpuOptions options, long startUnixNanos, DeviceAttribution attribution)
       throws NvmlLoadException {
-    Objects.requireNonNull(attribution, "attribution");
     Nvml nvml = Nvml.load(options.nvmlLibrary());
     int rc = nvml.call(NvmlSymbol.INIT);
     if (rc != NvmlReturn.SUCCESS) {

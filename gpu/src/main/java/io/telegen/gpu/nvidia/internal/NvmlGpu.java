@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.telegen.gpu.GpuOptions;
 import io.telegen.node.DeviceAttribution;
+import io.telegen.node.DeviceAttributions;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuRef;
 import io.telegen.node.GpuVendor;
@@ -14,6 +15,7 @@ import io.telegen.source.ProblemLog;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -55,7 +57,12 @@ final class NvmlGpu implements GpuSlot {
   private final String uuid;
   private final String name;
   private final GpuRef ref;
-  private final Labels labels;
+  // The device's own labels (identity), and those plus its attribution's (pod, training job),
+  // rebuilt only when the attribution's answer changes.
+  private final Labels baseLabels;
+  private Labels labels;
+  private Labels attributed = Labels.empty();
+  private final Map<MigInstance, Labels[]> migAttributed = new IdentityHashMap<>();
   private final boolean migEnabled;
   // Replaced whole on the collection thread when the MIG instances change; the sampling thread
   // reads the latest list.
@@ -70,14 +77,9 @@ final class NvmlGpu implements GpuSlot {
   // Set by a recovery: handles and GPM samplers are resolved again before the next reads.
   private boolean topologyStale;
   private final Memory migText = new Memory(NvmlLayout.STRING_BUFFER);
-  // The device series' label sets: the GPU's labels plus who uses it (DeviceAttribution), rebuilt
-  // only when that changes; the process series and gpu_info keep the plain labels.
-  private Labels deviceLabels;
-  private Labels attributed = Labels.empty();
   private Labels[] linkLabels;
   private Labels[] throttleLabels;
   private Labels infoLabels;
-  private final Map<GpuRef, Labels[]> migAttributed = new HashMap<>();
   private Pointer handle;
   private boolean lost;
   // Says once that this GPU is lost, and once that it answers again.
@@ -135,6 +137,7 @@ final class NvmlGpu implements GpuSlot {
     this.uuid = uuid;
     this.name = name;
     this.ref = GpuRef.gpu(GpuVendor.NVIDIA, index, uuid);
+    this.baseLabels = labels;
     this.labels = labels;
     this.migEnabled = migEnabled;
     this.migInstances = migInstances;
@@ -142,7 +145,7 @@ final class NvmlGpu implements GpuSlot {
     this.gpm = gpm;
     this.gpmSupported = gpmSupported;
     this.gpmBuffer = gpmBuffer;
-    labelDevice(Labels.empty());
+    buildDerivedLabels();
     int[] nvlink = nvlinkCounterFields(nvml, handle, nvlinkLinks);
     this.nvlinkTxField = nvlink[0];
     this.nvlinkRxField = nvlink[1];
@@ -324,9 +327,12 @@ final class NvmlGpu implements GpuSlot {
     return migInstances;
   }
 
-  /** {@code gpu_up}'s labels, kept for the GPU should it stop answering. */
+  /**
+   * {@code gpu_up}'s labels, kept for the GPU should it stop answering: its own, without an
+   * attribution that would be stale by then.
+   */
   Labels upLabels() {
-    return labels;
+    return baseLabels;
   }
 
   int nvlinkLinks() {
@@ -352,12 +358,9 @@ final class NvmlGpu implements GpuSlot {
       ProcessNames names,
       Map<String, String> info,
       DeviceAttribution attribution) {
-    Labels who = attribution.labelsOf(ref);
-    if (!who.equals(attributed)) {
-      labelDevice(who);
-    }
+    attribute(attribution);
     if (lost && !recovered()) {
-      batch.gauge("gpu_up", 0, deviceLabels);
+      batch.gauge("gpu_up", 0, labels);
       return Set.of();
     }
     refreshTopology();
@@ -365,25 +368,25 @@ final class NvmlGpu implements GpuSlot {
         && !migEnabled
         && ok(nvml.call(NvmlSymbol.DEVICE_GET_UTILIZATION_RATES, handle, out))) {
       int percent = out.getInt(NvmlLayout.UTILIZATION_GPU);
-      batch.gauge("gpu_utilization_percent", percent, deviceLabels);
+      batch.gauge("gpu_utilization_percent", percent, labels);
       table.utilization(ref, percent);
     }
     if (options.memory()) {
-      readMemory(batch, handle, deviceLabels);
+      readMemory(batch, handle, labels);
     }
     if (options.temperature()) {
       readTemperature(batch);
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_FAN_SPEED, handle, out))) {
-        batch.gauge("gpu_fan_speed_percent", out.getInt(0), deviceLabels);
+        batch.gauge("gpu_fan_speed_percent", out.getInt(0), labels);
       }
     }
     readFields(batch, startUnixNanos);
     if (options.power()) {
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_POWER_USAGE, handle, out))) {
-        batch.gauge("gpu_power_usage_watts", unsigned(out.getInt(0)) / 1000.0, deviceLabels);
+        batch.gauge("gpu_power_usage_watts", unsigned(out.getInt(0)) / 1000.0, labels);
       }
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_ENFORCED_POWER_LIMIT, handle, out))) {
-        batch.gauge("gpu_power_limit_watts", unsigned(out.getInt(0)) / 1000.0, deviceLabels);
+        batch.gauge("gpu_power_limit_watts", unsigned(out.getInt(0)) / 1000.0, labels);
       }
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_TOTAL_ENERGY_CONSUMPTION, handle, out))) {
         double joules = out.getLong(0) / 1000.0;
@@ -391,48 +394,47 @@ final class NvmlGpu implements GpuSlot {
             "gpu_energy_joules_total",
             joules,
             energyStart.startOf(0, joules, batch.timeUnixNanos(), startUnixNanos),
-            deviceLabels);
+            labels);
       }
     }
     if (options.clock()) {
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_CLOCK_INFO, handle, NvmlLayout.CLOCK_SM, out))) {
-        batch.gauge("gpu_sm_clock_hz", unsigned(out.getInt(0)) * 1e6, deviceLabels);
+        batch.gauge("gpu_sm_clock_hz", unsigned(out.getInt(0)) * 1e6, labels);
       }
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_CLOCK_INFO, handle, NvmlLayout.CLOCK_MEM, out))) {
-        batch.gauge("gpu_memory_clock_hz", unsigned(out.getInt(0)) * 1e6, deviceLabels);
+        batch.gauge("gpu_memory_clock_hz", unsigned(out.getInt(0)) * 1e6, labels);
       }
       readThrottleReasons(batch);
     }
     if (options.pcieThroughput()) {
       long[] pcie = pcieBytesPerSecond;
       if (pcie != null) {
-        batch.gauge("gpu_pcie_tx_bytes", pcie[0], deviceLabels);
-        batch.gauge("gpu_pcie_rx_bytes", pcie[1], deviceLabels);
+        batch.gauge("gpu_pcie_tx_bytes", pcie[0], labels);
+        batch.gauge("gpu_pcie_rx_bytes", pcie[1], labels);
       }
     }
     if (options.encoderDecoder() && !migEnabled) {
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_ENCODER_UTILIZATION, handle, out, out2))) {
-        batch.gauge("gpu_encoder_utilization_percent", out.getInt(0), deviceLabels);
+        batch.gauge("gpu_encoder_utilization_percent", out.getInt(0), labels);
       }
       if (ok(nvml.call(NvmlSymbol.DEVICE_GET_DECODER_UTILIZATION, handle, out, out2))) {
-        batch.gauge("gpu_decoder_utilization_percent", out.getInt(0), deviceLabels);
+        batch.gauge("gpu_decoder_utilization_percent", out.getInt(0), labels);
       }
     }
     if (options.utilization() && gpm != null) {
-      writeGpm(batch, gpm.values(), deviceLabels, null, table);
+      writeGpm(batch, gpm.values(), labels, null, table);
     }
     for (MigInstance instance : migInstances) {
-      Labels series = migDeviceLabels(instance, attribution);
       if (options.memory()) {
-        readMemory(batch, instance.handle(), series);
+        readMemory(batch, instance.handle(), labelsOf(instance));
       }
       if (options.utilization() && instance.gpm() != null) {
-        writeGpm(batch, instance.gpm().values(), series, instance, table);
+        writeGpm(batch, instance.gpm().values(), labelsOf(instance), instance, table);
       }
     }
     Set<Integer> pids = options.perProcess() ? readProcesses(batch, table, names) : Set.of();
 
-    batch.gauge("gpu_up", lost ? 0 : 1, deviceLabels);
+    batch.gauge("gpu_up", lost ? 0 : 1, labels);
     if (infoLabels == null) {
       Labels withDriver = labels.and("driver_version", info.get("driver_version"));
       infoLabels =
@@ -445,36 +447,48 @@ final class NvmlGpu implements GpuSlot {
   }
 
   /**
-   * (Re)builds the whole GPU's device label sets with {@code who} appended: once at discovery, then
-   * only when the attribution changes, since these sets are most of a cycle's series.
+   * Asks {@code attribution} for this GPU's and each MIG device's labels; the label sets are built
+   * again only when an answer changed, so a steady node costs one lookup per device per cycle.
    */
-  private void labelDevice(Labels who) {
-    attributed = who;
-    deviceLabels = labels.and(who);
+  private void attribute(DeviceAttribution attribution) {
+    Labels now = attribution.labelsOf(ref);
+    if (!now.equals(attributed)) {
+      attributed = now;
+      labels = DeviceAttributions.onto(baseLabels, now);
+      buildDerivedLabels();
+      infoLabels = null;
+    }
+    List<MigInstance> instances = migInstances;
+    migAttributed.keySet().retainAll(instances);
+    for (MigInstance instance : instances) {
+      Labels mine = attribution.labelsOf(instance.ref());
+      Labels[] known = migAttributed.get(instance);
+      if (known == null || !known[0].equals(mine)) {
+        migAttributed.put(
+            instance, new Labels[] {mine, DeviceAttributions.onto(instance.labels(), mine)});
+      }
+    }
+  }
+
+  /** A MIG device's labels with its attribution's. */
+  private Labels labelsOf(MigInstance instance) {
+    Labels[] known = migAttributed.get(instance);
+    return known == null ? instance.labels() : known[1];
+  }
+
+  // The label sets derived from the GPU's: built once per attribution, since they are most of a
+  // cycle's series.
+  private void buildDerivedLabels() {
     Labels[] links = new Labels[nvlinkLinks];
     for (int link = 0; link < nvlinkLinks; link++) {
-      links[link] = deviceLabels.and("link", Integer.toString(link));
+      links[link] = labels.and("link", Integer.toString(link));
     }
     Labels[] throttles = new Labels[THROTTLE_REASONS.length];
     for (int bit = 0; bit < THROTTLE_REASONS.length; bit++) {
-      throttles[bit] = deviceLabels.and("reason", THROTTLE_REASONS[bit]);
+      throttles[bit] = labels.and("reason", THROTTLE_REASONS[bit]);
     }
     linkLabels = links;
     throttleLabels = throttles;
-  }
-
-  /**
-   * A MIG device's series labels: its own labels plus who holds that MIG device (never the
-   * parent's holder), cached until the attribution changes.
-   */
-  private Labels migDeviceLabels(MigInstance instance, DeviceAttribution attribution) {
-    Labels who = attribution.labelsOf(instance.ref());
-    Labels[] cached = migAttributed.get(instance.ref());
-    if (cached == null || !cached[0].equals(who)) {
-      cached = new Labels[] {who, instance.labels().and(who)};
-      migAttributed.put(instance.ref(), cached);
-    }
-    return cached[1];
   }
 
   private void readMemory(MetricBatch batch, Pointer device, Labels series) {
@@ -518,7 +532,7 @@ final class NvmlGpu implements GpuSlot {
         batch.gauge(
             "gpu_temperature_celsius",
             temperature.getInt(NvmlLayout.TEMPERATURE_V1_TEMPERATURE),
-            deviceLabels);
+            labels);
         return;
       }
       // A driver that moved the struct to a newer version answers VERSION_MISMATCH: the
@@ -528,7 +542,7 @@ final class NvmlGpu implements GpuSlot {
       }
     }
     if (ok(nvml.call(NvmlSymbol.DEVICE_GET_TEMPERATURE, handle, NvmlLayout.TEMPERATURE_GPU, out))) {
-      batch.gauge("gpu_temperature_celsius", out.getInt(0), deviceLabels);
+      batch.gauge("gpu_temperature_celsius", out.getInt(0), labels);
     }
   }
 
@@ -574,7 +588,7 @@ final class NvmlGpu implements GpuSlot {
       int field = fields.getInt(at + NvmlLayout.FIELD_VALUE_FIELD_ID);
       double value = fieldValue(fields, at);
       if (i == memoryTemperatureField) {
-        batch.gauge("gpu_memory_temperature_celsius", value, deviceLabels);
+        batch.gauge("gpu_memory_temperature_celsius", value, labels);
       } else {
         int link = fields.getInt(at + NvmlLayout.FIELD_VALUE_SCOPE_ID);
         // Cumulative KiB (138/139) or bytes (NVLink5's 202/204).
@@ -742,7 +756,9 @@ final class NvmlGpu implements GpuSlot {
     }
     String processName = names.nameOf(pid);
     String pidText = Integer.toString(pid);
-    Labels series = labels.and("pid", pidText).and("process_name", processName);
+    // A process's series carry the device's identity only: the device's pod or job may be
+    // another process's.
+    Labels series = baseLabels.and("pid", pidText).and("process_name", processName);
     Labels memorySeries =
         instance == null
             ? series
@@ -1049,9 +1065,8 @@ final class NvmlGpu implements GpuSlot {
         return;
       }
       List<MigInstance> fresh =
-          discoverMig(nvml, handle, index, uuid, labels, gpmSupported, gpmBuffer);
+          discoverMig(nvml, handle, index, uuid, baseLabels, gpmSupported, gpmBuffer);
       migInstances = fresh;
-      migAttributed.clear();
       retire(known);
       if (!describeMig(known).equals(describeMig(fresh))) {
         logger.info(
