@@ -87,8 +87,9 @@ class MetricCatalogMarkdownTest {
     assertFalse(
         row.contains(
             "optional: `mig_device`, `mig_profile`, `gpu_instance_id`,"
-                + " `compute_instance_id`, `mig_uuid`, `k8s_pod`"),
-        "k8s_pod is not listed as built: " + row);
+                + " `compute_instance_id`, `mig_uuid`, `k8s_pod`, `k8s_namespace`,"
+                + " `k8s_container`, `job`"),
+        "job is not listed as built: " + row);
     String selfRow = row(markdown, "telegen_agent_queue_length");
     assertFalse(selfRow.contains("planned"), selfRow);
 
