@@ -31,6 +31,8 @@ class TelegenAgentTest {
             endpoint: 127.0.0.1:%d
           receiver:
             endpoint: 127.0.0.1:14319
+          kubernetes:
+            enabled: false
           gpu:
             enabled: false
         """
@@ -41,7 +43,10 @@ class TelegenAgentTest {
     String text = out();
     assertTrue(
         text.startsWith(
-            "config: " + config + " is valid\nGPUs: off (agent.gpu.enabled: " + "false)\n"),
+            "config: "
+                + config
+                + " is valid\nKubernetes: off (agent.kubernetes.enabled: false)\n"
+                + "GPUs: off (agent.gpu.enabled: false)\n"),
         text);
     assertTrue(text.contains("OTLP receiver: 127.0.0.1:14319 (gRPC: metrics, traces, logs)"), text);
     assertTrue(

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
@@ -72,12 +73,17 @@ class KubeletPodsTest {
   @BeforeEach
   void start() throws Exception {
     kubelet = FakeKubelet.start(dir.resolve("pod-resources/kubelet.sock"));
-    Logger.getLogger(KubeletPods.class.getName()).addHandler(handler);
+    // Other tests quiet the agent's loggers; these lines are what is tested here.
+    Logger logger = Logger.getLogger(KubeletPods.class.getName());
+    logger.setLevel(Level.INFO);
+    logger.addHandler(handler);
   }
 
   @AfterEach
   void stop() throws Exception {
-    Logger.getLogger(KubeletPods.class.getName()).removeHandler(handler);
+    Logger logger = Logger.getLogger(KubeletPods.class.getName());
+    logger.removeHandler(handler);
+    logger.setLevel(null);
     kubelet.close();
   }
 
