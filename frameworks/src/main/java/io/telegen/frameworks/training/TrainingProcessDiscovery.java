@@ -348,7 +348,7 @@ public final class TrainingProcessDiscovery {
   private static Path linkTarget(Path fd) {
     try {
       return Files.readSymbolicLink(fd);
-    } catch (IOException | UnsupportedOperationException e) {
+    } catch (IOException e) {
       return null;
     }
   }
