@@ -3,9 +3,7 @@ package io.telegen.gpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.telegen.catalog.MetricCatalog;
 import io.telegen.gpu.nvidia.internal.NvmlCollector;
-import io.telegen.source.MetricBatch;
 import io.telegen.testsupport.LogLines;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -238,23 +236,11 @@ class GpuLifecycleTest {
         .build();
   }
 
-  private Series collect() {
-    MetricBatch batch = new MetricBatch(MetricCatalog.load(), 1);
-    source.collect(batch);
-    return new Series(batch);
+  private Series collect() throws Exception {
+    return Series.collect(source);
   }
 
-  private Series collectUntil(Predicate<Series> ready) throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (true) {
-      Series s = collect();
-      if (ready.test(s)) {
-        return s;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("slow readings never arrived: " + s.all());
-      }
-      Thread.sleep(50);
-    }
+  private Series collectUntil(Predicate<Series> ready) throws Exception {
+    return Series.collectUntil(source, ready);
   }
 }

@@ -3,13 +3,11 @@ package io.telegen.gpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.telegen.catalog.MetricCatalog;
 import io.telegen.gpu.nvidia.internal.NvmlCollector;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuRef;
 import io.telegen.node.GpuVendor;
 import io.telegen.node.MigDevice;
-import io.telegen.source.MetricBatch;
 import io.telegen.testsupport.LogLines;
 import io.telegen.testsupport.NativeEnvironment;
 import java.nio.file.Path;
@@ -195,9 +193,7 @@ class NvidiaGpuProcessesTest {
     java.nio.file.Files.writeString(proc.resolve(pid + "/comm"), name + "\n");
   }
 
-  private Series collect() {
-    MetricBatch batch = new MetricBatch(MetricCatalog.load(), 1);
-    source.collect(batch);
-    return new Series(batch);
+  private Series collect() throws Exception {
+    return Series.collect(source);
   }
 }

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.telegen.catalog.MetricCatalog;
-import io.telegen.source.MetricBatch;
 import io.telegen.testsupport.GpuTestResources;
 import io.telegen.testsupport.NativeEnvironment;
 import java.io.IOException;
@@ -321,25 +319,12 @@ class NvidiaGpuSourceTest {
     assertTrue(e.getMessage().contains("is the NVIDIA kernel driver loaded"), e.getMessage());
   }
 
-  private Series collect() {
-    MetricBatch batch = new MetricBatch(MetricCatalog.load(), 1);
-    source.collect(batch);
-    return new Series(batch);
+  private Series collect() throws Exception {
+    return Series.collect(source);
   }
 
-  /** Collects until the sampling thread's readings are in, for at most 10 s. */
-  private Series collectUntil(Predicate<Series> ready) throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (true) {
-      Series s = collect();
-      if (ready.test(s)) {
-        return s;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("slow readings never arrived: " + s.all());
-      }
-      Thread.sleep(50);
-    }
+  private Series collectUntil(Predicate<Series> ready) throws Exception {
+    return Series.collectUntil(source, ready);
   }
 
   private static Set<String> labelValues(Series s, String metric, String label) {
