@@ -29,7 +29,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   "proc_root" "/host/proc"
   "exporter" (dict "endpoint" (default "127.0.0.1:4317" .Values.exporterEndpoint))
   "receiver" (dict "endpoint" (printf "0.0.0.0:%d" (int .Values.receiver.port)))
-  "gpu" (dict "sys_root" "/host/sys" "nccl_dir" .Values.ncclDir) -}}
+  "gpu" (dict "sys_root" "/host/sys" "nccl_dir" .Values.ncclDir)
+  "kubernetes" (dict
+    "pod_resources_socket" "/var/lib/kubelet/pod-resources/kubelet.sock"
+    "cri_socket" .Values.criSocket) -}}
 {{- $merged := mergeOverwrite $base (deepCopy .Values.agentConfig) -}}
 {{- toYaml (dict "agent" $merged) -}}
 {{- end -}}

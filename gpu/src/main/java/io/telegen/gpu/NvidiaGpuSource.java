@@ -2,10 +2,10 @@ package io.telegen.gpu;
 
 import io.telegen.gpu.nvidia.internal.NvmlCollector;
 import io.telegen.gpu.nvidia.internal.NvmlLoadException;
-import io.telegen.node.DeviceAttribution;
 import io.telegen.node.DeviceAttributions;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuProcessTable;
+import io.telegen.node.NodeAttribution;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
 
@@ -38,19 +38,20 @@ public final class NvidiaGpuSource implements MetricSource, GpuProcessTable {
    */
   public static NvidiaGpuSource open(GpuOptions options, long startUnixNanos)
       throws GpuUnavailableException {
-    return open(options, startUnixNanos, DeviceAttributions.none());
+    return open(options, startUnixNanos, NodeAttribution.none());
   }
 
   /**
-   * As {@link #open(GpuOptions, long)}, adding the labels {@code attribution} gives each GPU and
-   * MIG device (its pod, the training job of its rank) to that device's series, asked every
-   * collection: {@code gpu_*} device series and {@code gpu_info}, not the {@code gpu_process_*}
-   * series, whose process need not be the one attributed. Pass a combined attribution
-   * ({@link DeviceAttributions#combine}) or a {@link DeviceAttributions.Registry} when several
-   * parts of the agent know who uses a device.
+   * As {@link #open(GpuOptions, long)}, adding the labels {@code attribution} gives, asked every
+   * collection: each GPU and MIG device's (its pod, the training job of its rank) to that
+   * device's series ({@code gpu_*} device series and {@code gpu_info}), and each process's (its
+   * pod, its job) to that process's {@code gpu_process_*} series, whose process need not be the
+   * one the device is attributed to. Pass a combined attribution ({@link
+   * DeviceAttributions#combine}) or the registries when several parts of the agent know who uses
+   * a device or process.
    */
   public static NvidiaGpuSource open(
-      GpuOptions options, long startUnixNanos, DeviceAttribution attribution)
+      GpuOptions options, long startUnixNanos, NodeAttribution attribution)
       throws GpuUnavailableException {
     try {
       return new NvidiaGpuSource(NvmlCollector.open(options, startUnixNanos, attribution));

@@ -8,6 +8,8 @@ import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.telegen.catalog.MetricCatalog;
 import io.telegen.node.DeviceAttributions;
 import io.telegen.node.GpuRef;
+import io.telegen.node.NodeAttribution;
+import io.telegen.node.ProcessAttributions;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import java.nio.file.Path;
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The labels a device attribution gives a GPU or MIG device land on that device's series only:
- * not on another device's, not on the parent of a MIG device, not on the per-process series.
+ * not on another device's, not on the parent of a MIG device, not on the per-process series; and
+ * those a process attribution gives a process on that process's series only.
  */
 class NvidiaDeviceAttributionTest {
 
@@ -40,7 +43,10 @@ class NvidiaDeviceAttributionTest {
                 ? Labels.of("job", job.get(), "node", "gpu-node-a")
                 : Labels.empty());
     try (NvidiaGpuSource source =
-        NvidiaGpuSource.open(FakeNvml.options("two-ranks-on-two-gpus", proc), 0, registry)) {
+        NvidiaGpuSource.open(
+            FakeNvml.options("two-ranks-on-two-gpus", proc),
+            0,
+            NodeAttribution.ofDevices(registry))) {
       List<Metric> first = collect(source);
       assertEquals(Map.of("0", "", "1", "llama"), jobByDevice(first, "gpu_utilization_percent"));
       assertEquals(Map.of("0", "", "1", "llama"), jobByDevice(first, "gpu_info"));
@@ -60,7 +66,8 @@ class NvidiaDeviceAttributionTest {
   void aMigDevicesJobIsOnThatMigDeviceOnly() throws Exception {
     DeviceAttributions.Registry registry = new DeviceAttributions.Registry();
     try (NvidiaGpuSource source =
-        NvidiaGpuSource.open(FakeNvml.options("h100-mig", proc), 0, registry)) {
+        NvidiaGpuSource.open(
+            FakeNvml.options("h100-mig", proc), 0, NodeAttribution.ofDevices(registry))) {
       registry.add(
           (GpuRef device) ->
               device.isMig() && device.mig().uuid().equals(MIG_3G)
@@ -79,6 +86,45 @@ class NvidiaDeviceAttributionTest {
         assertEquals("", value(point, "job"), point.toString());
       }
     }
+  }
+
+  @Test
+  void aProcessesPodAndJobAreOnItsProcessSeriesOnlyAndFollowTheAttribution() throws Exception {
+    AtomicReference<Labels> rank1 =
+        new AtomicReference<>(Labels.of("job", "llama", "k8s_pod", "trainer-1"));
+    ProcessAttributions.Registry processes = new ProcessAttributions.Registry();
+    processes.add(pid -> pid == 3002 ? rank1.get() : Labels.empty());
+    try (NvidiaGpuSource source =
+        NvidiaGpuSource.open(
+            FakeNvml.options("two-ranks-on-two-gpus", proc),
+            0,
+            new NodeAttribution(DeviceAttributions.none(), processes))) {
+      List<Metric> first = collect(source);
+      // Rank 0 (3001) is on GPUs 0 and 1, rank 1 (3002) on GPU 1.
+      assertEquals(
+          Map.of("0/3001", "|", "1/3001", "|", "1/3002", "llama|trainer-1"),
+          byProcess(first, "job", "k8s_pod"));
+      assertEquals(
+          Map.of("0", "", "1", ""),
+          jobByDevice(first, "gpu_utilization_percent"),
+          "a process's job is not its device's");
+
+      rank1.set(Labels.of("job", "llama", "k8s_pod", "trainer-1b"));
+      assertEquals("llama|trainer-1b", byProcess(collect(source), "job", "k8s_pod").get("1/3002"));
+    }
+  }
+
+  /** {@code keys}' values joined by "|", per device/pid of the gpu_process_memory_bytes points. */
+  private static Map<String, String> byProcess(List<Metric> metrics, String... keys) {
+    Map<String, String> byProcess = new TreeMap<>();
+    for (NumberDataPoint point : points(metrics, "gpu_process_memory_bytes")) {
+      List<String> values = new ArrayList<>();
+      for (String key : keys) {
+        values.add(value(point, key));
+      }
+      byProcess.put(value(point, "device") + "/" + value(point, "pid"), String.join("|", values));
+    }
+    return byProcess;
   }
 
   private static List<Metric> collect(NvidiaGpuSource source) {

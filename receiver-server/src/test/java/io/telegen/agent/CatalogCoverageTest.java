@@ -40,6 +40,9 @@ import io.telegen.node.GpuProcessTable;
 import io.telegen.node.GpuProcessTables;
 import io.telegen.node.GpuRef;
 import io.telegen.node.GpuVendor;
+import io.telegen.node.NodeAttribution;
+import io.telegen.node.ProcessAttribution;
+import io.telegen.node.ProcessAttributions;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
@@ -128,8 +131,11 @@ class CatalogCoverageTest {
               "notebook",
               FakeKubelet.container(
                   "jupyter", "nvidia.com/mig-3g.40gb", "MIG-2ce7a541-c516-5dbc-a76e-26cc100d9b55"));
+      // A generous deadline: the first call on a loaded machine loads gRPC's classes, and a
+      // kubelet that did not answer the first listing would leave the GPUs without pods here.
       try (KubeletPods pods =
-          KubeletPods.start(new PodResourcesClient(kubelet.socket(), Duration.ofSeconds(1)))) {
+          KubeletPods.start(new PodResourcesClient(kubelet.socket(), Duration.ofSeconds(30)))) {
+        assertTrue(pods.answering(), "the fake kubelet answered the first listing");
         for (String scenario : List.of("pcie-rtx6000ada-fan", "dgx-h100-nvlink", "h100-mig")) {
           DeviceAttributions.Registry registry = new DeviceAttributions.Registry();
           registry.add(pods);
@@ -385,6 +391,7 @@ class CatalogCoverageTest {
                   new TrainingProcessDiscovery(
                       proc, Set.of("pytorch", "tensorflow"), List.of(logDir)))
               .gpuProcesses(gpus)
+              .owners(EVERY_PROCESS_IN_A_POD)
               .build()) {
         return run("training node", Set.of("training", "tfevents"), source);
       }
@@ -414,6 +421,7 @@ class CatalogCoverageTest {
                   .procRoot(proc.getParent())
                   .nodeName("node-a")
                   .jobOfPid(pid -> "llama")
+                  .owners(EVERY_PROCESS_IN_A_POD)
                   .build();
           InfinibandSource infiniband =
               InfinibandSource.builder()
@@ -502,7 +510,13 @@ class CatalogCoverageTest {
     LlmNormalizer normalizer =
         LlmNormalizer.create(
             new LlmTarget(
-                framework, "127.0.0.1:8000", null, "0", Set.of(), new KvCacheModel(131072)));
+                framework,
+                "127.0.0.1:8000",
+                null,
+                "0",
+                Set.of(),
+                new KvCacheModel(131072),
+                EVERY_PROCESS_IN_A_POD.labelsOf(4242)));
     List<Metric> metrics = new ArrayList<>();
     Set<String> labelValues = new LinkedHashSet<>();
     int scrape = 0;
@@ -569,6 +583,10 @@ class CatalogCoverageTest {
         .build();
   }
 
+  /** The pod of every process (the CRI runtime's answer, as {@code CriProcessPodsTest} has it). */
+  private static final ProcessAttribution EVERY_PROCESS_IN_A_POD =
+      pid -> Labels.of("k8s_pod", "trainer-0", "k8s_namespace", "ml", "k8s_container", "trainer");
+
   /** A training job on GPU 0 and its MIG devices, none on the other GPUs. */
   private static final DeviceAttribution GPU_0_TRAINS =
       device -> device.index() == 0 ? Labels.of("job", "llama", "node", "node-a") : Labels.empty();
@@ -582,10 +600,13 @@ class CatalogCoverageTest {
     try {
       Path proc = TrainingNode.create(dir);
       DeviceAttributions.Registry registry = new DeviceAttributions.Registry();
+      ProcessAttributions.Registry processes = new ProcessAttributions.Registry();
+      processes.add(EVERY_PROCESS_IN_A_POD);
       List<TrainingJobSource> opened = new ArrayList<>();
       Run run =
           nvmlAttributedBy(
               "two-ranks-on-two-gpus",
+              new NodeAttribution(registry, processes),
               registry,
               gpus -> {
                 TrainingJobSource training =
@@ -596,6 +617,7 @@ class CatalogCoverageTest {
                         .build();
                 opened.add(training);
                 training.discover();
+                processes.add(training.processAttribution());
                 return training.deviceAttribution();
               });
       opened.forEach(TrainingJobSource::close);
@@ -618,7 +640,8 @@ class CatalogCoverageTest {
   private static Run nvml(
       String scenario, DeviceAttributions.Registry registry, DeviceAttribution attribution)
       throws Exception {
-    return nvmlAttributedBy(scenario, registry, gpus -> attribution);
+    return nvmlAttributedBy(
+        scenario, NodeAttribution.ofDevices(registry), registry, gpus -> attribution);
   }
 
   /**
@@ -627,12 +650,13 @@ class CatalogCoverageTest {
    */
   private static Run nvmlAttributedBy(
       String scenario,
+      NodeAttribution attribution,
       DeviceAttributions.Registry registry,
       Function<GpuProcessTable, DeviceAttribution> attributionOf)
       throws Exception {
     GpuTestResources.useNvmlScenario(scenario);
     GpuOptions options = GpuOptions.builder().nvmlLibrary(BuildOutputs.fakeNvml()).build();
-    try (NvidiaGpuSource source = NvidiaGpuSource.open(options, 0, registry)) {
+    try (NvidiaGpuSource source = NvidiaGpuSource.open(options, 0, attribution)) {
       registry.add(attributionOf.apply(source));
       List<Metric> metrics = new ArrayList<>();
       Set<String> names = new TreeSet<>();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.telegen.agent.kubernetes.FakeContainerRuntime;
 import io.telegen.agent.kubernetes.FakeKubelet;
 import io.telegen.testsupport.BuildOutputs;
 import io.telegen.testsupport.GpuTestResources;
@@ -147,5 +148,81 @@ class KubernetesCollectTest {
               "Kubernetes: pod resources from " + kubelet.socket() + " (2 pods with devices)"),
           said);
     }
+  }
+
+  @Test
+  void processSeriesCarryThePodOfTheirProcessFromItsCgroupAndTheRuntime() throws Exception {
+    GpuTestResources.useNvmlScenario("gpu-and-mig");
+    Path proc = Files.createDirectories(dir.resolve("proc"));
+    String trainerUid = "5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
+    String notebookUid = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d";
+    String trainer = "ab".repeat(32);
+    String jupyter = "cd".repeat(32);
+    // 9120 serves on GPU 0; 21198 burns the MIG device; 21180 and 21181 are the host's.
+    FakeContainerRuntime.cgroup(proc, 9120, trainerUid, trainer);
+    FakeContainerRuntime.cgroup(proc, 21198, notebookUid, jupyter);
+    try (FakeContainerRuntime runtime =
+            FakeContainerRuntime.start(dir.resolve("containerd/containerd.sock"))
+                .container(trainerUid, "ml", "trainer-0", "trainer", trainer)
+                .container(notebookUid, "ml", "notebook", "jupyter", jupyter);
+        FakeKubelet kubelet = FakeKubelet.start(dir.resolve("pod-resources/kubelet.sock"))) {
+      Path config =
+          Files.writeString(
+              dir.resolve("agent.yaml"),
+              """
+          agent:
+            proc_root: %s
+            self_telemetry:
+              enabled: false
+            kubernetes:
+              pod_resources_socket: %s
+              cri_socket: %s
+            gpu:
+              nvml_library: %s
+              nccl_dir: %s
+              sys_root: %s
+          """
+                  .formatted(
+                      proc,
+                      kubelet.socket(),
+                      runtime.socket(),
+                      BuildOutputs.fakeNvml(),
+                      dir.resolve("shm"),
+                      dir.resolve("sys")));
+      String out = run("collect", "--config", config.toString(), "--interval", "2s");
+      List<String> processes =
+          out.lines().filter(l -> l.startsWith("gpu_process_memory_bytes{")).toList();
+      assertEquals(4, processes.size(), String.join("\n", processes));
+      for (String line : processes) {
+        if (line.contains("pid=\"9120\"")) {
+          assertTrue(line.contains(TRAINER), line);
+        } else if (line.contains("pid=\"21198\"")) {
+          assertTrue(line.contains(NOTEBOOK), line);
+        } else {
+          assertFalse(line.contains("k8s_pod"), line);
+        }
+      }
+      String said = run("check", "--config", config.toString());
+      assertTrue(
+          said.contains(
+              "Kubernetes: pods of processes from their cgroups under "
+                  + proc
+                  + " and the container runtime at "
+                  + runtime.socket()
+                  + " (2 pod containers)"),
+          said);
+    }
+  }
+
+  private static String run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        TelegenAgent.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(TelegenAgent.OK, code, err.toString(StandardCharsets.UTF_8));
+    return out.toString(StandardCharsets.UTF_8);
   }
 }

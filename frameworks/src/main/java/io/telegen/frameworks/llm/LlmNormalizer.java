@@ -528,7 +528,7 @@ public final class LlmNormalizer implements SampleHandler {
     if (series.status() != null) {
       labels = labels.and("status", series.status());
     }
-    return labels;
+    return target.owner().attributes().isEmpty() ? labels : labels.and(target.owner());
   }
 
   /**

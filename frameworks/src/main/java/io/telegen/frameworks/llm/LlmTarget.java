@@ -1,6 +1,7 @@
 package io.telegen.frameworks.llm;
 
 import io.telegen.frameworks.serving.ServingFrameworks;
+import io.telegen.source.Labels;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -16,6 +17,8 @@ import java.util.TreeSet;
  * @param metricGroups groups to emit; empty means all. Names:
  *     {@link ServingFrameworks#METRIC_GROUPS}
  * @param kvCache bytes per KV-cache token when known, else {@code null}
+ * @param owner who the server's process belongs to, labels on every series (its pod: {@code
+ *     k8s_pod}, {@code k8s_namespace}, {@code k8s_container}); empty when unknown
  */
 public record LlmTarget(
     String framework,
@@ -23,7 +26,19 @@ public record LlmTarget(
     String modelOverride,
     String gpu,
     Set<String> metricGroups,
-    KvCacheModel kvCache) {
+    KvCacheModel kvCache,
+    Labels owner) {
+
+  /** A target whose owner is unknown. */
+  public LlmTarget(
+      String framework,
+      String instance,
+      String modelOverride,
+      String gpu,
+      Set<String> metricGroups,
+      KvCacheModel kvCache) {
+    this(framework, instance, modelOverride, gpu, metricGroups, kvCache, Labels.empty());
+  }
 
   /** Validates the required fields and copies {@code metricGroups} (null means all). */
   public LlmTarget {
@@ -34,6 +49,7 @@ public record LlmTarget(
       throw new IllegalArgumentException("instance is required");
     }
     metricGroups = metricGroups == null ? Set.of() : Set.copyOf(metricGroups);
+    owner = owner == null ? Labels.empty() : owner;
     for (String group : metricGroups) {
       if (!ServingFrameworks.METRIC_GROUPS.contains(group)) {
         throw new IllegalArgumentException(

@@ -10,6 +10,9 @@ import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuProcessTable;
 import io.telegen.node.GpuProcessTables;
 import io.telegen.node.GpuRef;
+import io.telegen.node.ProcessAttribution;
+import io.telegen.node.ProcessAttributions;
+import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
 import io.telegen.source.ProblemLog;
@@ -66,6 +69,7 @@ public final class FrameworkScrapeSource implements MetricSource {
   private final HttpScraper scraper;
   private final GpuProcessTable gpuProcesses;
   private final Supplier<List<Integer>> pids;
+  private final ProcessAttribution owners;
   private final KvCacheModel kvCache;
   private final String commandLineModel;
   private final String name;
@@ -92,6 +96,7 @@ public final class FrameworkScrapeSource implements MetricSource {
     this.scraper = b.scraper;
     this.gpuProcesses = b.gpuProcesses;
     this.pids = b.pids;
+    this.owners = b.owners;
     this.kvCache = b.kvCache;
     this.commandLineModel = b.model;
     this.name = framework;
@@ -208,8 +213,11 @@ public final class FrameworkScrapeSource implements MetricSource {
 
   private LlmNormalizer normalizerForThisScrape() {
     String model = modelOverride();
-    String gpu = gpuLabel();
-    LlmTarget wanted = new LlmTarget(framework, instance, model, gpu, metricGroups, kvCache);
+    List<Integer> processes = pids.get();
+    String gpu = gpuLabel(processes);
+    LlmTarget wanted =
+        new LlmTarget(
+            framework, instance, model, gpu, metricGroups, kvCache, ownerLabels(processes));
     if (normalizer == null || !wanted.equals(target)) {
       // A new model or GPU label: start over, which costs derived rates one scrape.
       target = wanted;
@@ -242,8 +250,7 @@ public final class FrameworkScrapeSource implements MetricSource {
   }
 
   /** The GPUs of the server's processes, joined; sticky while the lookup finds none. */
-  private String gpuLabel() {
-    List<Integer> processes = pids.get();
+  private String gpuLabel(List<Integer> processes) {
     if (processes == null || processes.isEmpty()) {
       return target == null ? null : target.gpu();
     }
@@ -259,6 +266,22 @@ public final class FrameworkScrapeSource implements MetricSource {
       return target == null ? null : target.gpu();
     }
     return GpuRef.gpuLabel(gpus);
+  }
+
+  /**
+   * Who the server's processes belong to (their pod): the first process the attribution knows;
+   * sticky while it knows none, as a pod's processes come and go together.
+   */
+  private Labels ownerLabels(List<Integer> processes) {
+    if (processes != null) {
+      for (Integer pid : processes) {
+        Labels labels = pid == null ? Labels.empty() : owners.labelsOf(pid);
+        if (!labels.attributes().isEmpty()) {
+          return labels;
+        }
+      }
+    }
+    return target == null ? Labels.empty() : target.owner();
   }
 
   private void noteRejections(ParseReport report) {
@@ -285,6 +308,7 @@ public final class FrameworkScrapeSource implements MetricSource {
     private HttpScraper scraper = HttpScraper.defaults();
     private GpuProcessTable gpuProcesses = GpuProcessTables.empty();
     private Supplier<List<Integer>> pids = List::of;
+    private ProcessAttribution owners = ProcessAttributions.none();
     private KvCacheModel kvCache;
     private String model;
 
@@ -330,6 +354,15 @@ public final class FrameworkScrapeSource implements MetricSource {
     /** The server's processes, asked at each scrape; empty (the default) when unknown. */
     public Builder pids(Supplier<List<Integer>> pids) {
       this.pids = Objects.requireNonNull(pids, "pids");
+      return this;
+    }
+
+    /**
+     * Who the server's processes belong to: the labels (their pod) every series of the server
+     * gets, asked at each scrape. Default: nobody known.
+     */
+    public Builder owners(ProcessAttribution owners) {
+      this.owners = Objects.requireNonNull(owners, "owners");
       return this;
     }
 

@@ -5,11 +5,14 @@ import io.telegen.frameworks.training.TrainingProcessDiscovery.RunDirectory;
 import io.telegen.frameworks.training.TrainingProcessDiscovery.TrainingProcess;
 import io.telegen.frameworks.training.tfevents.RunDirectoryTailer;
 import io.telegen.frameworks.training.tfevents.ScalarSink;
+import io.telegen.node.DeviceAttributions;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuProcessTable;
 import io.telegen.node.GpuProcessTables;
 import io.telegen.node.GpuRef;
 import io.telegen.node.GpuUtilization;
+import io.telegen.node.ProcessAttribution;
+import io.telegen.node.ProcessAttributions;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
@@ -35,7 +38,8 @@ import java.util.function.LongSupplier;
  * <p>Each collection re-discovers processes and run directories when {@code rediscoverEvery} has
  * passed, reads what every run directory's event files gained since the last collection, and
  * writes each run's latest value per metric with the labels {@code job}, {@code framework},
- * {@code rank}, {@code node}, {@code pid} and {@code run_dir}. {@code training_step} is the
+ * {@code rank}, {@code node}, {@code pid} and {@code run_dir}, and the labels the owners
+ * attribution gives the rank's pid (its pod). {@code training_step} is the
  * highest {@code Event.step} seen in the run (or a tag that maps to it). A run directory that is
  * no longer found is read one last time and then dropped, so its series end with the job.
  *
@@ -53,6 +57,8 @@ public final class TrainingJobSource implements MetricSource {
   private final LongSupplier nanoTime;
   private final long startUnixNanos;
   private final TrainingDeviceAttribution devices;
+  private final ProcessAttribution owners;
+  private volatile Map<Integer, Labels> jobsByPid = Map.of();
 
   private final Map<Path, Run> runs = new LinkedHashMap<>();
   private List<TrainingProcess> processes = List.of();
@@ -68,6 +74,7 @@ public final class TrainingJobSource implements MetricSource {
     this.nanoTime = builder.nanoTime;
     this.startUnixNanos = builder.startUnixNanos;
     this.devices = new TrainingDeviceAttribution(gpuProcesses, node);
+    this.owners = builder.owners;
   }
 
   public static Builder builder(TrainingProcessDiscovery discovery) {
@@ -94,6 +101,14 @@ public final class TrainingJobSource implements MetricSource {
    */
   public TrainingDeviceAttribution deviceAttribution() {
     return devices;
+  }
+
+  /**
+   * The {@code job} and {@code node} of each training process, for the series of what it uses
+   * ({@code gpu_process_*}); follows every discovery. A process that is not a rank gets nothing.
+   */
+  public ProcessAttribution processAttribution() {
+    return pid -> jobsByPid.getOrDefault(pid, Labels.empty());
   }
 
   /** The last discovery's result, or null before the first. */
@@ -124,7 +139,7 @@ public final class TrainingJobSource implements MetricSource {
                     + "); its training_* series are "
                     + "missing, the other runs are read"));
       }
-      run.write(batch, startUnixNanos);
+      run.write(batch, startUnixNanos, owners);
       if (run.gone) {
         finished.add(run.directory.directory());
       }
@@ -154,6 +169,11 @@ public final class TrainingJobSource implements MetricSource {
     }
     processes = result.processes();
     devices.processes(processes);
+    Map<Integer, Labels> jobs = new HashMap<>();
+    for (TrainingProcess process : processes) {
+      jobs.put(process.pid(), Labels.of("job", process.job(), "node", node));
+    }
+    jobsByPid = Map.copyOf(jobs);
   }
 
   /**
@@ -168,7 +188,7 @@ public final class TrainingJobSource implements MetricSource {
         Optional<GpuUtilization> utilization =
             gpu.isMig() ? Optional.empty() : table.utilization(gpu);
         if (utilization.isPresent()) {
-          labels = labels == null ? processLabels(process, node) : labels;
+          labels = labels == null ? owned(processLabels(process, node), process, owners) : labels;
           batch.gauge(
               "training_gpu_utilization_percent",
               utilization.get().percent(),
@@ -176,6 +196,13 @@ public final class TrainingJobSource implements MetricSource {
         }
       }
     }
+  }
+
+  /** {@code labels} with those {@code owners} gives {@code process} (its pod) that it lacks. */
+  private static Labels owned(Labels labels, TrainingProcess process, ProcessAttribution owners) {
+    return process == null
+        ? labels
+        : DeviceAttributions.onto(labels, owners.labelsOf(process.pid()));
   }
 
   private static Labels processLabels(TrainingProcess process, String node) {
@@ -234,11 +261,13 @@ public final class TrainingJobSource implements MetricSource {
       }
     }
 
-    void write(MetricBatch batch, long startUnixNanos) {
+    void write(MetricBatch batch, long startUnixNanos, ProcessAttribution owners) {
+      // Asked every time: the runtime names a pod that started a moment ago on a later listing.
+      Labels series = owned(labels, directory.owner(), owners);
       if (maxStep != Long.MIN_VALUE && !latest.containsKey("training_step")) {
-        batch.gauge("training_step", maxStep, labels);
+        batch.gauge("training_step", maxStep, series);
       }
-      latest.forEach((metric, value) -> batch.gauge(metric, value, labels));
+      latest.forEach((metric, value) -> batch.gauge(metric, value, series));
       batch.counter(
           "telegen_agent_tfevents_corrupt_records_total",
           tailer.corruptRecords(),
@@ -256,6 +285,7 @@ public final class TrainingJobSource implements MetricSource {
     private Duration rediscoverEvery = Duration.ofSeconds(30);
     private LongSupplier nanoTime = System::nanoTime;
     private long startUnixNanos;
+    private ProcessAttribution owners = ProcessAttributions.none();
 
     private Builder(TrainingProcessDiscovery discovery) {
       this.discovery = Objects.requireNonNull(discovery, "discovery");
@@ -280,6 +310,15 @@ public final class TrainingJobSource implements MetricSource {
      */
     public Builder gpuProcesses(GpuProcessTable gpuProcesses) {
       this.gpuProcesses = Objects.requireNonNull(gpuProcesses, "gpuProcesses");
+      return this;
+    }
+
+    /**
+     * Who each training process belongs to: the labels (its pod) its series get, asked at every
+     * collection. Default: nobody known.
+     */
+    public Builder owners(ProcessAttribution owners) {
+      this.owners = Objects.requireNonNull(owners, "owners");
       return this;
     }
 

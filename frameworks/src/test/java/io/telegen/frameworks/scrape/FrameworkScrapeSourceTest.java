@@ -15,6 +15,7 @@ import io.telegen.node.GpuProcessTables;
 import io.telegen.node.GpuRef;
 import io.telegen.node.GpuVendor;
 import io.telegen.node.MigDevice;
+import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -182,6 +183,47 @@ class FrameworkScrapeSourceTest {
         "2", labels(points(first, "llm_queue_depth").get(0).getAttributesList()).get("gpu"));
     assertEquals(
         "2", labels(points(second, "llm_queue_depth").get(0).getAttributesList()).get("gpu"));
+  }
+
+  @Test
+  void everySeriesOfAServerCarriesThePodOfItsProcessOnceItIsKnown() throws Exception {
+    server.metrics("/metrics", TestServer.fixture("vllm-datadog-fixture-v0-plus-v1.txt"));
+    Labels pod =
+        Labels.of("k8s_pod", "vllm-0", "k8s_namespace", "serving", "k8s_container", "vllm");
+    java.util.concurrent.atomic.AtomicReference<Labels> known =
+        new java.util.concurrent.atomic.AtomicReference<>(Labels.empty());
+    FrameworkScrapeSource source =
+        FrameworkScrapeSource.builder("vllm", server.uri("/metrics"))
+            .scraper(scraper)
+            .pids(List.of(4242, 4243))
+            // The API server process is not in the runtime's list yet; its worker is, once known.
+            .owners(pid -> pid == 4243 ? known.get() : Labels.empty())
+            .build();
+
+    MetricBatch before = batch();
+    source.collect(before);
+    assertFalse(
+        labels(points(before, "llm_queue_depth").get(0).getAttributesList())
+            .containsKey("k8s_pod"));
+
+    known.set(pod);
+    MetricBatch after = batch();
+    source.collect(after);
+    for (Metric metric : after.metrics()) {
+      for (NumberDataPoint point : points(after, metric.getName())) {
+        Map<String, String> labels = labels(point.getAttributesList());
+        assertEquals("vllm-0", labels.get("k8s_pod"), metric.getName());
+        assertEquals("serving", labels.get("k8s_namespace"), metric.getName());
+        assertEquals("vllm", labels.get("k8s_container"), metric.getName());
+      }
+    }
+
+    known.set(Labels.empty()); // the runtime is away: the pod stays
+    MetricBatch away = batch();
+    source.collect(away);
+    assertEquals(
+        "vllm-0",
+        labels(points(away, "llm_queue_depth").get(0).getAttributesList()).get("k8s_pod"));
   }
 
   @Test

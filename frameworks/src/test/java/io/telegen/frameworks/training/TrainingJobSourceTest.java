@@ -14,6 +14,8 @@ import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuRef;
 import io.telegen.node.GpuVendor;
 import io.telegen.node.MigDevice;
+import io.telegen.node.ProcessAttribution;
+import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.PartialCollectionException;
 import io.telegen.testsupport.TestFiles;
@@ -126,6 +128,39 @@ class TrainingJobSourceTest {
             "run_dir",
             temp.resolve("runs/llama").toString()),
         labelsOf(batch, "training_loss", temp.resolve("runs/llama").toString()));
+  }
+
+  @Test
+  void aRanksSeriesCarryItsPodAndItsPidCarriesItsJobForWhatItUses() throws Exception {
+    Labels pod = Labels.of("k8s_pod", "llama-0", "k8s_namespace", "ml", "k8s_container", "trainer");
+    source =
+        TrainingJobSource.builder(
+                new TrainingProcessDiscovery(proc, Set.of("pytorch", "tensorflow"), List.of()))
+            .node("node-a")
+            .gpuProcesses(() -> gpus)
+            .owners(pid -> pid == 3001 ? pod : Labels.empty())
+            .nanoTime(nanos::get)
+            .build();
+    gpus = GpuProcessSnapshot.builder().uses(3001, GPU_0).utilization(GPU_0, 87).build();
+
+    MetricBatch batch = collect();
+    Map<String, String> rank0 =
+        labelsOf(batch, "training_loss", temp.resolve("runs/llama").toString());
+    assertEquals("llama-0", rank0.get("k8s_pod"), rank0.toString());
+    assertEquals("ml", rank0.get("k8s_namespace"));
+    assertEquals("trainer", rank0.get("k8s_container"));
+    assertEquals(
+        "llama-finetune", rank0.get("job"), "the pod adds to the rank's labels, never replaces");
+    Map<String, String> keras =
+        labelsOf(batch, "training_loss", temp.resolve("keras/logs/train").toString());
+    assertFalse(keras.containsKey("k8s_pod"), keras.toString());
+    assertEquals(
+        "llama-0", labels(points(batch, "training_gpu_utilization_percent").get(0)).get("k8s_pod"));
+
+    ProcessAttribution jobs = source.processAttribution();
+    assertEquals(Labels.of("job", "llama-finetune", "node", "node-a"), jobs.labelsOf(3001));
+    assertEquals(Labels.of("job", "keras_mnist", "node", "node-a"), jobs.labelsOf(3100));
+    assertEquals(Labels.empty(), jobs.labelsOf(1), "not a rank");
   }
 
   @Test

@@ -3,9 +3,12 @@ package io.telegen.gpu.nccl;
 import io.telegen.gpu.nccl.internal.NcclCollective;
 import io.telegen.gpu.nccl.internal.NcclCommCounters;
 import io.telegen.gpu.nccl.internal.NcclCounterFile;
+import io.telegen.node.DeviceAttributions;
 import io.telegen.node.GpuProcessTable;
 import io.telegen.node.GpuProcessTables;
 import io.telegen.node.GpuRef;
+import io.telegen.node.ProcessAttribution;
+import io.telegen.node.ProcessAttributions;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
@@ -54,6 +57,7 @@ public final class NcclCounterSource implements MetricSource {
   private final Path procRoot;
   private final String nodeName;
   private final IntFunction<String> jobOfPid;
+  private final ProcessAttribution owners;
   private final GpuProcessTable gpuProcesses;
 
   private final Map<Path, Mapped> files = new HashMap<>();
@@ -68,6 +72,7 @@ public final class NcclCounterSource implements MetricSource {
     this.procRoot = builder.procRoot;
     this.nodeName = builder.nodeName;
     this.jobOfPid = builder.jobOfPid;
+    this.owners = builder.owners;
     this.gpuProcesses = builder.gpuProcesses;
   }
 
@@ -194,6 +199,8 @@ public final class NcclCounterSource implements MetricSource {
     if (nodeName != null) {
       common = common.and("node", nodeName);
     }
+    // Asked every time: the runtime names a pod that started a moment ago on a later listing.
+    common = DeviceAttributions.onto(common, owners.labelsOf(pid));
     for (NcclCommCounters comm : file.comms()) {
       String device =
           comm.cudaDev() >= 0
@@ -241,6 +248,7 @@ public final class NcclCounterSource implements MetricSource {
     private Path procRoot = Path.of("/proc");
     private String nodeName;
     private IntFunction<String> jobOfPid = pid -> null;
+    private ProcessAttribution owners = ProcessAttributions.none();
     private GpuProcessTable gpuProcesses = GpuProcessTables.empty();
 
     private Builder() {}
@@ -276,6 +284,15 @@ public final class NcclCounterSource implements MetricSource {
      */
     public Builder jobOfPid(IntFunction<String> jobOfPid) {
       this.jobOfPid = Objects.requireNonNull(jobOfPid, "jobOfPid");
+      return this;
+    }
+
+    /**
+     * Who each rank belongs to: the labels (its pod) its series get beside {@code job} and {@code
+     * node}, asked at every collection. Default: nobody known.
+     */
+    public Builder owners(ProcessAttribution owners) {
+      this.owners = Objects.requireNonNull(owners, "owners");
       return this;
     }
 

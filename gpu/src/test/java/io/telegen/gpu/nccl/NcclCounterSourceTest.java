@@ -12,6 +12,7 @@ import io.telegen.catalog.MetricCatalog;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.GpuRef;
 import io.telegen.node.GpuVendor;
+import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.PartialCollectionException;
 import io.telegen.testsupport.BuildOutputs;
@@ -89,6 +90,28 @@ class NcclCounterSourceTest {
     want.put("recv{collective=Reduce, " + other + "}", 20.0);
     // the Group and ProxyOp events add nothing
     assertEquals(want, got);
+  }
+
+  @Test
+  void aRanksSeriesCarryItsPodBesideTheJobItsFileNames() throws Exception {
+    int pid = runDriver("v1", "llama");
+    alive(pid);
+    Labels pod = Labels.of("k8s_pod", "llama-0", "k8s_namespace", "ml", "k8s_container", "trainer");
+    NcclCounterSource source =
+        NcclCounterSource.builder()
+            .directory(shm)
+            .procRoot(proc)
+            .nodeName("n1")
+            .owners(p -> p == pid ? pod.and("job", "from-attribution") : Labels.empty())
+            .build();
+
+    Map<String, Double> got = collect(source);
+    String world =
+        "comm=world, device=unknown, job=llama, k8s_container=trainer, k8s_namespace=ml,"
+            + " k8s_pod=llama-0, node=n1, pid="
+            + pid
+            + ", rank=1";
+    assertEquals(8192.0, got.get("send{collective=AllReduce, " + world + "}"), got.toString());
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.telegen.agent.assembly;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.telegen.node.DeviceAttribution;
 import io.telegen.node.GpuProcessTable;
+import io.telegen.node.ProcessAttribution;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +24,8 @@ import java.util.function.UnaryOperator;
  * @param metricNames how the receiver renames the metrics apps push, if at all
  * @param deviceAttributions who uses each GPU device (the kubelet's pods), for the GPU sources
  *     after it
+ * @param processAttributions who each process belongs to (its pod, the training job of a rank),
+ *     for the sources of every capability
  */
 public record Assembled(
     List<Scheduled> scheduled,
@@ -30,10 +33,12 @@ public record Assembled(
     List<GpuProcessTable> gpuTables,
     Optional<Consumer<ExportTraceServiceRequest>> traceObserver,
     Optional<UnaryOperator<String>> metricNames,
-    List<DeviceAttribution> deviceAttributions) {
+    List<DeviceAttribution> deviceAttributions,
+    List<ProcessAttribution> processAttributions) {
 
   public Assembled {
     deviceAttributions = List.copyOf(deviceAttributions);
+    processAttributions = List.copyOf(processAttributions);
     scheduled = List.copyOf(scheduled);
     findings = List.copyOf(findings);
     gpuTables = List.copyOf(gpuTables);
@@ -67,12 +72,19 @@ public record Assembled(
     private Consumer<ExportTraceServiceRequest> traceObserver;
     private UnaryOperator<String> metricNames;
     private final List<DeviceAttribution> deviceAttributions = new ArrayList<>();
+    private final List<ProcessAttribution> processAttributions = new ArrayList<>();
 
     private Builder() {}
 
     /** Labels for the series of the GPU devices someone uses, for the GPU sources after it. */
     public Builder deviceAttribution(DeviceAttribution attribution) {
       deviceAttributions.add(attribution);
+      return this;
+    }
+
+    /** Labels for the series of processes (their pods, their jobs), for every capability. */
+    public Builder processAttribution(ProcessAttribution attribution) {
+      processAttributions.add(attribution);
       return this;
     }
 
@@ -117,6 +129,7 @@ public record Assembled(
       other.traceObserver().ifPresent(this::traceObserver);
       other.metricNames().ifPresent(this::metricNames);
       other.deviceAttributions().forEach(this::deviceAttribution);
+      other.processAttributions().forEach(this::processAttribution);
       return this;
     }
 
@@ -127,7 +140,8 @@ public record Assembled(
           gpuTables,
           Optional.ofNullable(traceObserver),
           Optional.ofNullable(metricNames),
-          deviceAttributions);
+          deviceAttributions,
+          processAttributions);
     }
   }
 }

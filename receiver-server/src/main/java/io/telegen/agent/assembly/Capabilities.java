@@ -7,7 +7,7 @@ public final class Capabilities {
 
   /**
    * Every capability, in order. Kubernetes comes first: the GPU sources label each device's series
-   * with the pod the kubelet says holds it. GPU sources come next: the capabilities after them
+   * with the pod the kubelet says holds it, and every source a process's series with its pod. GPU sources come next: the capabilities after them
    * join their series with the GPU process table the GPU sources contribute.
    */
   public static final List<CapabilityAssembly> ORDERED =
@@ -43,6 +43,7 @@ public final class Capabilities {
         }
         // The GPU sources were built before most attributions: they read the registry each cycle.
         one.deviceAttributions().forEach(context.deviceAttributions()::add);
+        one.processAttributions().forEach(context.processAttributions()::add);
       }
     } catch (RuntimeException e) {
       for (Scheduled built : all.build().scheduled()) {

@@ -28,6 +28,7 @@ final class GpuCommunicationAssembly implements CapabilityAssembly {
             .nodeName(node.nodeName())
             .jobOfPid(pid -> TrainingProcessDiscovery.jobOf(procRoot, pid))
             .gpuProcesses(node.gpuProcesses())
+            .owners(node.processAttributions())
             .build();
     InfinibandSource infiniband =
         InfinibandSource.builder().sysRoot(gpu.sysRoot()).nodeName(node.nodeName()).build();

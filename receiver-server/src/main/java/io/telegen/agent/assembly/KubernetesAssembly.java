@@ -1,22 +1,29 @@
 package io.telegen.agent.assembly;
 
 import io.telegen.agent.config.AgentConfig;
+import io.telegen.agent.kubernetes.CriProcessPods;
 import io.telegen.agent.kubernetes.GpuAllocationSource;
 import io.telegen.agent.kubernetes.KubeletPods;
 import io.telegen.agent.kubernetes.PodResourcesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
- * Pods from the kubelet's PodResources API: which pod container holds each GPU and MIG device,
- * contributed to the GPU sources after it as a device attribution, and {@code
- * gpu_allocation_info} every GPU poll interval. On by default where the socket exists.
+ * Pods from the node: which pod container holds each GPU and MIG device, from the kubelet's
+ * PodResources API, contributed to the GPU sources as a device attribution with {@code
+ * gpu_allocation_info} every GPU poll interval; and the pod of each process, from its cgroup and
+ * the container runtime's CRI socket, contributed to every source as a process attribution. On by
+ * default where the kubelet's socket exists.
  */
 final class KubernetesAssembly implements CapabilityAssembly {
 
   /** A kubelet answers in milliseconds; one that does not within this costs the labels only. */
   static final Duration DEADLINE = Duration.ofSeconds(1);
+
+  /** How often the runtime's listing is looked at: listed again only when one is needed. */
+  static final Duration CRI_CHECK_EVERY = Duration.ofSeconds(1);
 
   @Override
   public Assembled assemble(NodeContext node) {
@@ -37,23 +44,58 @@ final class KubernetesAssembly implements CapabilityAssembly {
                   + " pod-resources directory is mounted)")
           .build();
     }
+    Assembled.Builder assembled = Assembled.builder();
     KubeletPods kubelet = KubeletPods.start(new PodResourcesClient(socket, DEADLINE));
-    String finding =
-        kubelet.answering()
-            ? "Kubernetes: pod resources from "
-                + socket
-                + " ("
-                + kubelet.pods().podsWithDevices()
-                + " pods with devices)"
-            : "Kubernetes: pod resources from "
-                + socket
-                + " do not answer yet; GPU series carry their pods once they do";
-    return Assembled.builder()
+    assembled
         .source(
             new ScheduledSource(
                 new GpuAllocationSource(kubelet), node.config().gpu().pollInterval()))
         .deviceAttribution(kubelet)
-        .finding(finding)
-        .build();
+        .finding(
+            kubelet.answering()
+                ? "Kubernetes: pod resources from "
+                    + socket
+                    + " ("
+                    + kubelet.pods().podsWithDevices()
+                    + " pods with devices)"
+                : "Kubernetes: pod resources from "
+                    + socket
+                    + " do not answer yet; GPU series carry their pods once they do");
+    addProcessPods(node, kubernetes, assembled);
+    return assembled.build();
+  }
+
+  /** The pods of processes, where a container runtime's CRI socket is configured or found. */
+  private static void addProcessPods(
+      NodeContext node, AgentConfig.Kubernetes kubernetes, Assembled.Builder assembled) {
+    Optional<Path> runtime =
+        kubernetes
+            .criSocket()
+            .or(
+                () ->
+                    AgentConfig.Kubernetes.DEFAULT_CRI_SOCKETS.stream()
+                        .filter(Files::exists)
+                        .findFirst());
+    if (runtime.isEmpty()) {
+      assembled.finding(
+          "Kubernetes: no container runtime socket at "
+              + AgentConfig.Kubernetes.DEFAULT_CRI_SOCKETS
+              + ", so process, serving and training series carry no pod (GPU series do); set"
+              + " agent.kubernetes.cri_socket where containerd's or CRI-O's socket is mounted");
+      return;
+    }
+    CriProcessPods pods = CriProcessPods.start(node.procRoot(), runtime.get());
+    assembled
+        .processAttribution(pods)
+        // Its listings run on the scheduler's thread, so a runtime that hangs holds no source.
+        .source(new ScheduledSource(pods, CRI_CHECK_EVERY))
+        .finding(
+            "Kubernetes: pods of processes from their cgroups under "
+                + node.procRoot()
+                + " and the container runtime at "
+                + runtime.get()
+                + (pods.answering()
+                    ? " (" + pods.containers() + " pod containers)"
+                    : " (not answering yet; they carry their pods once it does)"));
   }
 }

@@ -95,6 +95,7 @@ final class LlmServingAssembly implements CapabilityAssembly {
               .scraper(scraper)
               .gpuProcesses(gpuProcesses)
               .pids(endpoint.local() ? () -> pidsByPort.pidsOf(port) : List::of)
+              .owners(node.processAttributions())
               .build();
       assembled
           .source(new ScheduledSource(source, every))
@@ -115,7 +116,7 @@ final class LlmServingAssembly implements CapabilityAssembly {
     DiscoveredServers discovered =
         new DiscoveredServers(
             discovery,
-            server -> discoveredSource(server, frameworks, scraper, gpuProcesses),
+            server -> discoveredSource(server, frameworks, scraper, node),
             configuredInstances);
     ServingProcessDiscovery.Result result = discovered.rediscover();
     String looked =
@@ -162,7 +163,7 @@ final class LlmServingAssembly implements CapabilityAssembly {
       ServingProcessDiscovery.Server server,
       Map<String, AgentConfig.Framework> frameworks,
       HttpScraper scraper,
-      GpuProcessTable gpuProcesses) {
+      NodeContext node) {
     AgentConfig.Framework configured = frameworks.get(server.framework());
     KvCacheModel kvCache = null;
     if (server.modelConfig() != null) {
@@ -178,7 +179,8 @@ final class LlmServingAssembly implements CapabilityAssembly {
     return FrameworkScrapeSource.builder(server.framework(), server.uri())
         .metricGroups(configured == null ? Set.of() : Set.copyOf(configured.metrics()))
         .scraper(scraper)
-        .gpuProcesses(gpuProcesses)
+        .gpuProcesses(node.gpuProcesses())
+        .owners(node.processAttributions())
         .pids(server.pids())
         .kvCache(kvCache)
         .model(server.model())

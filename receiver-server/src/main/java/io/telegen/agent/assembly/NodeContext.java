@@ -5,6 +5,8 @@ import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.node.DeviceAttributions;
 import io.telegen.node.GpuProcessTable;
 import io.telegen.node.GpuProcessTables;
+import io.telegen.node.NodeAttribution;
+import io.telegen.node.ProcessAttributions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,9 @@ import java.util.Objects;
  *     empty before them or on a node without GPUs
  * @param deviceAttributions who uses each GPU and MIG device, as labels for its series: the GPU
  *     sources read it every collection and the capabilities after them add to it
+ * @param processAttributions who each process belongs to (its pod, the training job of a rank), as
+ *     labels for the series of that process, its server or its rank: the sources read it every
+ *     collection and the capabilities after them add to it
  */
 public record NodeContext(
     AgentConfig config,
@@ -32,7 +37,8 @@ public record NodeContext(
     Path procRoot,
     AgentTelemetry telemetry,
     List<GpuProcessTable> gpuTables,
-    DeviceAttributions.Registry deviceAttributions) {
+    DeviceAttributions.Registry deviceAttributions,
+    ProcessAttributions.Registry processAttributions) {
 
   public NodeContext {
     Objects.requireNonNull(config, "config");
@@ -41,6 +47,7 @@ public record NodeContext(
     Objects.requireNonNull(telemetry, "telemetry");
     gpuTables = List.copyOf(gpuTables);
     Objects.requireNonNull(deviceAttributions, "deviceAttributions");
+    Objects.requireNonNull(processAttributions, "processAttributions");
   }
 
   /** The context of a node before any capability is assembled: no GPU processes known yet. */
@@ -53,7 +60,8 @@ public record NodeContext(
         config.procRoot(),
         telemetry,
         List.of(),
-        new DeviceAttributions.Registry());
+        new DeviceAttributions.Registry(),
+        new ProcessAttributions.Registry());
   }
 
   /** Whether a GPU source runs on this node (GPU communication is read only then). */
@@ -69,11 +77,26 @@ public record NodeContext(
     return GpuProcessTables.combine(gpuTables);
   }
 
+  /**
+   * Who uses each device and each process, from the capabilities assembled so far and later: what
+   * a GPU source labels its device and process series with, asked every collection.
+   */
+  public NodeAttribution attribution() {
+    return new NodeAttribution(deviceAttributions, processAttributions);
+  }
+
   /** This context with the GPU process tables a GPU capability contributed added. */
   NodeContext withGpuTables(List<GpuProcessTable> more) {
     List<GpuProcessTable> all = new ArrayList<>(gpuTables);
     all.addAll(more);
     return new NodeContext(
-        config, nodeName, startUnixNanos, procRoot, telemetry, all, deviceAttributions);
+        config,
+        nodeName,
+        startUnixNanos,
+        procRoot,
+        telemetry,
+        all,
+        deviceAttributions,
+        processAttributions);
   }
 }

@@ -9,7 +9,9 @@ import io.telegen.gpu.NvidiaGpuSource;
  * NVIDIA GPUs through NVML, every {@code agent.gpu.poll_interval}, unless
  * {@code agent.gpu.nvidia} is false. Contributes the GPU process table: the pids on each GPU and
  * each GPU's utilisation at the last collection. Its device series carry the labels of the
- * node's device attributions (the training job of a device's ranks), asked every collection.
+ * node's device attributions (the pod holding a device, the training job of its ranks), and its
+ * process series those of the process attributions (the process's pod and job), asked every
+ * collection.
  */
 final class NvidiaGpuAssembly implements CapabilityAssembly {
 
@@ -21,8 +23,7 @@ final class NvidiaGpuAssembly implements CapabilityAssembly {
     }
     NvidiaGpuSource nvidia;
     try {
-      nvidia =
-          NvidiaGpuSource.open(gpu.options(), node.startUnixNanos(), node.deviceAttributions());
+      nvidia = NvidiaGpuSource.open(gpu.options(), node.startUnixNanos(), node.attribution());
     } catch (GpuUnavailableException e) {
       return Assembled.builder()
           .finding(

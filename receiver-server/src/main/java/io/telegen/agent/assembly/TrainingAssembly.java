@@ -39,10 +39,13 @@ final class TrainingAssembly implements CapabilityAssembly {
             .tagMapping(tagMapping)
             .node(node.nodeName())
             .gpuProcesses(node.gpuProcesses())
+            .owners(node.processAttributions())
             .rediscoverEvery(REDISCOVER_EVERY)
             .startUnixNanos(node.startUnixNanos())
             .build();
-    assembled.deviceAttribution(source.deviceAttribution());
+    assembled
+        .deviceAttribution(source.deviceAttribution())
+        .processAttribution(source.processAttribution());
     TrainingProcessDiscovery.Result found = source.discover();
     String where =
         training.exportMetrics()

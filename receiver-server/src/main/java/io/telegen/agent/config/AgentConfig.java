@@ -33,12 +33,20 @@ public record AgentConfig(
    * @param enabled {@code agent.kubernetes.enabled} when set; unset means on when the socket
    *     exists
    * @param podResourcesSocket the kubelet's PodResources socket
+   * @param criSocket {@code agent.kubernetes.cri_socket}, the container runtime's CRI socket that
+   *     names the pod of each process's container, when set; unset means the first of {@link
+   *     #DEFAULT_CRI_SOCKETS} that exists
    */
-  public record Kubernetes(Optional<Boolean> enabled, Path podResourcesSocket) {
+  public record Kubernetes(
+      Optional<Boolean> enabled, Path podResourcesSocket, Optional<Path> criSocket) {
 
     /** Where kubelets serve the PodResources API. */
     public static final Path DEFAULT_POD_RESOURCES_SOCKET =
         Path.of("/var/lib/kubelet/pod-resources/kubelet.sock");
+
+    /** Where containerd and CRI-O serve CRI, in the order they are looked for. */
+    public static final List<Path> DEFAULT_CRI_SOCKETS =
+        List.of(Path.of("/run/containerd/containerd.sock"), Path.of("/var/run/crio/crio.sock"));
   }
 
   /**

@@ -293,13 +293,17 @@ public final class ConfigLoader {
     return new AgentConfig.Gpu(enabled, nvidia, options.build(), ncclDir, sysRoot);
   }
 
-  /** {@code agent.kubernetes}: the kubelet's PodResources socket, on by default where it is. */
+  /**
+   * {@code agent.kubernetes}: the kubelet's PodResources socket, on by default where it is, and
+   * the container runtime's CRI socket.
+   */
   private static AgentConfig.Kubernetes kubernetes(ConfigNode node) {
     return new AgentConfig.Kubernetes(
         node.child("enabled").bool(),
         node.child("pod_resources_socket")
             .asPath()
-            .orElse(AgentConfig.Kubernetes.DEFAULT_POD_RESOURCES_SOCKET));
+            .orElse(AgentConfig.Kubernetes.DEFAULT_POD_RESOURCES_SOCKET),
+        node.child("cri_socket").asPath());
   }
 
   private static AgentConfig.Aiml aiml(ConfigNode node) {

@@ -16,16 +16,16 @@ import io.telegen.proto.cri.v1.ListPodSandboxRequest;
 import io.telegen.proto.cri.v1.PodSandbox;
 import io.telegen.proto.cri.v1.RuntimeServiceGrpc;
 import io.telegen.source.Labels;
+import io.telegen.source.MetricBatch;
+import io.telegen.source.MetricSource;
 import io.telegen.source.ProblemLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -36,19 +36,26 @@ import java.util.logging.Logger;
  * cgroup names its pod UID and container id ({@link PodCgroup}), and the container runtime's CRI
  * socket (containerd, CRI-O) names that container's pod, namespace and container
  * ({@code ListContainers}, {@code ListPodSandbox}). Chosen over the kubelet's PodResources API,
- * which knows only containers that were allocated devices: a vLLM server or a rank is in a pod
- * whether or not it holds a device plugin's GPU.
+ * which knows only containers that were allocated devices, and by name only: a vLLM server or a
+ * rank is in a pod whether or not it holds a device plugin's GPU, and a process is found in a
+ * container by the container's id.
  *
- * <p>The runtime is asked again only when a process's container is not among those listed, and
- * then at most once per {@link #RELIST_EVERY}; a pid's cgroup is read once. A runtime that is away
+ * <p>{@link #labelsOf} answers from what was listed (the sources ask it on their threads and a
+ * runtime that hangs must not hold them); a pid's cgroup is read once. The runtime is listed at
+ * start and by {@link #collect} on the scheduler's thread: within {@link #RELIST_SOON} when a
+ * process was seen in a container not yet listed (a pod that just started), and every {@link
+ * #RELIST_EVERY} regardless, so containers that went away are forgotten. A runtime that is away
  * or refuses costs only the labels, logged once and once when it answers again.
  */
-public final class CriProcessPods implements ProcessAttribution, AutoCloseable {
+public final class CriProcessPods implements ProcessAttribution, MetricSource {
 
   private static final Logger logger = Logger.getLogger(CriProcessPods.class.getName());
 
-  /** The least time between two listings of the runtime's containers. */
-  static final Duration RELIST_EVERY = Duration.ofSeconds(10);
+  /** The least time between two listings for a container not known yet. */
+  static final Duration RELIST_SOON = Duration.ofSeconds(2);
+
+  /** The longest time between two listings. */
+  static final Duration RELIST_EVERY = Duration.ofSeconds(60);
 
   private static final Duration CALL_DEADLINE = Duration.ofSeconds(2);
   private static final String POD_NAME = "io.kubernetes.pod.name";
@@ -64,18 +71,27 @@ public final class CriProcessPods implements ProcessAttribution, AutoCloseable {
   private final ProblemLog problems = new ProblemLog(logger, "Kubernetes");
   private final Map<Integer, Optional<PodCgroup>> cgroups = new ConcurrentHashMap<>();
   private volatile Map<String, Labels> containers = Map.of();
+  private volatile boolean unknownSeen;
   private long listedNanos;
-  private boolean listedOnce;
+  private boolean answered;
 
   /**
+   * Connects to the runtime and lists its containers once.
+   *
    * @param procRoot the host's {@code /proc}
    * @param socket the runtime's CRI socket ({@code agent.kubernetes.cri_socket})
    */
-  public CriProcessPods(Path procRoot, Path socket) {
-    this(procRoot, socket, System::nanoTime);
+  public static CriProcessPods start(Path procRoot, Path socket) {
+    return start(procRoot, socket, System::nanoTime);
   }
 
-  CriProcessPods(Path procRoot, Path socket, LongSupplier nanoTime) {
+  static CriProcessPods start(Path procRoot, Path socket, LongSupplier nanoTime) {
+    CriProcessPods pods = new CriProcessPods(procRoot, socket, nanoTime);
+    pods.list();
+    return pods;
+  }
+
+  private CriProcessPods(Path procRoot, Path socket, LongSupplier nanoTime) {
     this.procRoot = procRoot;
     this.socket = socket;
     this.nanoTime = nanoTime;
@@ -88,18 +104,24 @@ public final class CriProcessPods implements ProcessAttribution, AutoCloseable {
             .build();
   }
 
-  /**
-   * The first of containerd's and CRI-O's sockets that exists under {@code root} (the host's
-   * {@code /}), or empty.
-   */
-  public static Optional<Path> defaultSocket(Path root) {
-    for (String candidate : List.of("run/containerd/containerd.sock", "var/run/crio/crio.sock")) {
-      Path path = root.resolve(candidate);
-      if (Files.exists(path)) {
-        return Optional.of(path);
-      }
-    }
-    return Optional.empty();
+  @Override
+  public String name() {
+    return "cri";
+  }
+
+  @Override
+  public String logName() {
+    return "the container runtime at " + socket;
+  }
+
+  /** Whether the last listing succeeded. */
+  public synchronized boolean answering() {
+    return answered;
+  }
+
+  /** How many containers the last listing named. */
+  public int containers() {
+    return containers.size();
   }
 
   @Override
@@ -108,17 +130,29 @@ public final class CriProcessPods implements ProcessAttribution, AutoCloseable {
     if (pod.isEmpty()) {
       return Labels.empty();
     }
-    String id = pod.get().containerId();
-    Labels labels = containers.get(id);
-    if (labels == null && relist()) {
-      labels = containers.get(id);
+    Labels labels = containers.get(pod.get().containerId());
+    if (labels == null) {
+      unknownSeen = true;
+      return Labels.empty();
     }
-    return labels == null ? Labels.empty() : labels;
+    return labels;
   }
 
-  /** Forgets the cgroups of pids that are gone, so a reused pid is read again. */
-  public void retainPids(Set<Integer> alive) {
-    cgroups.keySet().retainAll(alive);
+  /**
+   * Lists the runtime's containers again when a process was seen in one not listed, or when the
+   * last listing is old; forgets the cgroups of pids that exited. Writes no series.
+   */
+  @Override
+  public void collect(MetricBatch batch) {
+    long since;
+    synchronized (this) {
+      since = nanoTime.getAsLong() - listedNanos;
+    }
+    if (since >= RELIST_EVERY.toNanos() || (unknownSeen && since >= RELIST_SOON.toNanos())) {
+      // The cache stays as large as the live processes asked about; a reused pid is read again.
+      cgroups.keySet().removeIf(pid -> !Files.exists(procRoot.resolve(Integer.toString(pid))));
+      list();
+    }
   }
 
   private Optional<PodCgroup> readCgroup(int pid) {
@@ -129,14 +163,9 @@ public final class CriProcessPods implements ProcessAttribution, AutoCloseable {
     }
   }
 
-  /** Lists the runtime's containers and pods again, unless that was done a moment ago. */
-  private synchronized boolean relist() {
-    long now = nanoTime.getAsLong();
-    if (listedOnce && now - listedNanos < RELIST_EVERY.toNanos()) {
-      return false;
-    }
-    listedOnce = true;
-    listedNanos = now;
+  private synchronized void list() {
+    listedNanos = nanoTime.getAsLong();
+    unknownSeen = false;
     try {
       RuntimeServiceGrpc.RuntimeServiceBlockingStub stub =
           RuntimeServiceGrpc.newBlockingStub(channel)
@@ -149,13 +178,17 @@ public final class CriProcessPods implements ProcessAttribution, AutoCloseable {
       Map<String, Labels> found = new HashMap<>();
       for (Container container :
           stub.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList()) {
-        found.put(container.getId(), labels(container, sandboxes.get(container.getPodSandboxId())));
+        Labels labels = labels(container, sandboxes.get(container.getPodSandboxId()));
+        if (!labels.attributes().isEmpty()) {
+          found.put(container.getId(), labels);
+        }
       }
       containers = Map.copyOf(found);
+      answered = true;
       problems.clear(
           "cri", "the container runtime at " + socket + " answers again; pod labels are back");
-      return true;
     } catch (StatusRuntimeException e) {
+      answered = false;
       problems.report(
           "cri",
           "the container runtime at "
@@ -167,7 +200,6 @@ public final class CriProcessPods implements ProcessAttribution, AutoCloseable {
                   : ": " + e.getStatus().getDescription())
               + "); process, server and training series lack k8s_pod until it answers; check "
               + "agent.kubernetes.cri_socket and that the agent may open the socket");
-      return false;
     }
   }
 

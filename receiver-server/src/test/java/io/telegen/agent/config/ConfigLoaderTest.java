@@ -251,7 +251,9 @@ class ConfigLoaderTest {
     assertEquals(Map.of(), training.tagMapping());
     assertEquals(
         new AgentConfig.Kubernetes(
-            Optional.empty(), Path.of("/var/lib/kubelet/pod-resources/kubelet.sock")),
+            Optional.empty(),
+            Path.of("/var/lib/kubelet/pod-resources/kubelet.sock"),
+            Optional.empty()),
         config.kubernetes());
   }
 
@@ -259,9 +261,14 @@ class ConfigLoaderTest {
   void kubernetesKeys() throws Exception {
     AgentConfig config =
         NO_ENV.parse(
-            "agent: {kubernetes: {enabled: true, pod_resources_socket: /host/kubelet.sock}}", "a");
+            "agent: {kubernetes: {enabled: true, pod_resources_socket: /host/kubelet.sock,"
+                + " cri_socket: /host/containerd.sock}}",
+            "a");
     assertEquals(
-        new AgentConfig.Kubernetes(Optional.of(true), Path.of("/host/kubelet.sock")),
+        new AgentConfig.Kubernetes(
+            Optional.of(true),
+            Path.of("/host/kubelet.sock"),
+            Optional.of(Path.of("/host/containerd.sock"))),
         config.kubernetes());
   }
 

@@ -3,8 +3,8 @@ package io.telegen.gpu.nvidia.internal;
 import com.sun.jna.Memory;
 import io.telegen.gpu.GpuOptions;
 import io.telegen.node.DeviceAttribution;
-import io.telegen.node.DeviceAttributions;
 import io.telegen.node.GpuProcessSnapshot;
+import io.telegen.node.NodeAttribution;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.ProblemLog;
@@ -53,7 +53,7 @@ public final class NvmlCollector implements AutoCloseable {
   private final Queue<NvmlGpu> retired = new ConcurrentLinkedQueue<>();
   private final ProblemLog answering = new ProblemLog(logger, "NVIDIA GPUs");
   private final Map<String, String> info;
-  private final ProcessNames names;
+  private final ProcessLabels names;
   private final ScheduledExecutorService sampler;
   private final long startUnixNanos;
   private final DeviceAttribution attribution;
@@ -74,7 +74,7 @@ public final class NvmlCollector implements AutoCloseable {
       Memory gpmBuffer,
       Map<String, String> info,
       long startUnixNanos,
-      DeviceAttribution attribution) {
+      NodeAttribution attribution) {
     this.nvml = nvml;
     this.options = options;
     this.gpus = gpus;
@@ -83,9 +83,9 @@ public final class NvmlCollector implements AutoCloseable {
     this.gpmBuffer = gpmBuffer;
     absent.forEach(this::reportAbsent);
     this.info = info;
-    this.names = new ProcessNames(options.procRoot());
+    this.names = new ProcessLabels(options.procRoot(), attribution.processes());
     this.startUnixNanos = startUnixNanos;
-    this.attribution = attribution;
+    this.attribution = attribution.devices();
     this.sampler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -117,15 +117,16 @@ public final class NvmlCollector implements AutoCloseable {
    */
   public static NvmlCollector open(GpuOptions options, long startUnixNanos)
       throws NvmlLoadException {
-    return open(options, startUnixNanos, DeviceAttributions.none());
+    return open(options, startUnixNanos, NodeAttribution.none());
   }
 
   /**
    * As {@link #open(GpuOptions, long)}, with the labels {@code attribution} gives each GPU and MIG
-   * device added to that device's series every collection.
+   * device added to that device's series, and those it gives each process to that process's
+   * series, every collection.
    */
   public static NvmlCollector open(
-      GpuOptions options, long startUnixNanos, DeviceAttribution attribution)
+      GpuOptions options, long startUnixNanos, NodeAttribution attribution)
       throws NvmlLoadException {
     Nvml nvml = Nvml.load(options.nvmlLibrary());
     int rc = nvml.call(NvmlSymbol.INIT);

@@ -355,7 +355,7 @@ final class NvmlGpu implements GpuSlot {
       GpuProcessSnapshot.Builder table,
       GpuOptions options,
       long startUnixNanos,
-      ProcessNames names,
+      ProcessLabels names,
       Map<String, String> info,
       DeviceAttribution attribution) {
     attribute(attribution);
@@ -647,7 +647,7 @@ final class NvmlGpu implements GpuSlot {
   private record ProcessEntry(int pid, long usedMemory, int gpuInstanceId, int computeInstanceId) {}
 
   private Set<Integer> readProcesses(
-      MetricBatch batch, GpuProcessSnapshot.Builder table, ProcessNames names) {
+      MetricBatch batch, GpuProcessSnapshot.Builder table, ProcessLabels names) {
     Map<Integer, Integer> smUtil = migEnabled ? Map.of() : processUtilization();
     Map<Integer, Labels> seen = new TreeMap<>();
     if (migEnabled) {
@@ -685,7 +685,7 @@ final class NvmlGpu implements GpuSlot {
   private void readMigProcesses(
       MetricBatch batch,
       GpuProcessSnapshot.Builder table,
-      ProcessNames names,
+      ProcessLabels names,
       Map<Integer, Labels> seen) {
     Set<MigInstance> answered = new HashSet<>();
     List<String> refused = new ArrayList<>();
@@ -745,7 +745,7 @@ final class NvmlGpu implements GpuSlot {
   private void reportProcess(
       MetricBatch batch,
       GpuProcessSnapshot.Builder table,
-      ProcessNames names,
+      ProcessLabels names,
       Map<Integer, Labels> seen,
       ProcessEntry entry,
       MigInstance instance) {
@@ -754,15 +754,11 @@ final class NvmlGpu implements GpuSlot {
     if (seen.size() >= MAX_PROCESSES && !seen.containsKey(pid)) {
       return;
     }
-    String processName = names.nameOf(pid);
-    String pidText = Integer.toString(pid);
-    // A process's series carry the device's identity only: the device's pod or job may be
-    // another process's.
-    Labels series = baseLabels.and("pid", pidText).and("process_name", processName);
-    Labels memorySeries =
-        instance == null
-            ? series
-            : instance.labels().and("pid", pidText).and("process_name", processName);
+    // A process's series carry the device's identity and the process's own pod and job, not
+    // the device's: those may be another process's.
+    Labels process = names.labelsOf(pid);
+    Labels series = baseLabels.and(process);
+    Labels memorySeries = instance == null ? series : instance.labels().and(process);
     table.uses(pid, instance == null ? ref : instance.ref());
     if (entry.usedMemory() != NvmlLayout.VALUE_NOT_AVAILABLE) {
       batch.gauge("gpu_process_memory_bytes", entry.usedMemory(), memorySeries);

@@ -1,0 +1,61 @@
+package io.telegen.gpu.nvidia.internal;
+
+import io.telegen.node.ProcessAttribution;
+import io.telegen.source.Labels;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The labels of a process's {@code gpu_process_*} series: its {@code pid}, its {@code
+ * process_name} from {@code <proc root>/<pid>/comm} (cached while the pid stays on a GPU), and who
+ * it belongs to (its pod, its training job), asked every collection since the attribution learns
+ * of a new pod after the process appears. A pid the agent cannot see (it runs in another pid
+ * namespace without the host's {@code /proc}) is named {@value #UNKNOWN} rather than dropped: its
+ * memory still counts.
+ */
+final class ProcessLabels {
+
+  static final String UNKNOWN = "unknown";
+
+  private final Path procRoot;
+  private final ProcessAttribution attribution;
+  private final Map<Integer, Labels> cache = new HashMap<>();
+
+  ProcessLabels(Path procRoot, ProcessAttribution attribution) {
+    this.procRoot = procRoot;
+    this.attribution = attribution;
+  }
+
+  /** {@code pid}, {@code process_name}, then the attribution's labels. */
+  Labels labelsOf(int pid) {
+    Labels own = cache.computeIfAbsent(pid, this::read);
+    Labels attributed = attribution.labelsOf(pid);
+    return attributed.attributes().isEmpty() ? own : own.and(attributed);
+  }
+
+  /** Forgets pids that are no longer on any GPU, so the cache stays as small as the process list. */
+  void retainOnly(Set<Integer> pids) {
+    cache.keySet().retainAll(pids);
+  }
+
+  private Labels read(int pid) {
+    return Labels.of("pid", Integer.toString(pid), "process_name", nameOf(pid));
+  }
+
+  private String nameOf(int pid) {
+    try {
+      String comm =
+          Files.readString(
+                  procRoot.resolve(Integer.toString(pid)).resolve("comm"), StandardCharsets.UTF_8)
+              .trim();
+      return comm.isEmpty() ? UNKNOWN : comm;
+    } catch (IOException | RuntimeException e) {
+      return UNKNOWN;
+    }
+  }
+}
