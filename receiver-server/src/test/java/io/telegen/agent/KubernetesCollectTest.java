@@ -47,7 +47,8 @@ class KubernetesCollectTest {
           .pod(
               "ml",
               "notebook",
-              FakeKubelet.container("jupyter", "nvidia.com/mig-3g.40gb", MIG_HELD));
+              FakeKubelet.container("jupyter", "nvidia.com/mig-3g.40gb", MIG_HELD))
+          .allocatable(GPU0, "GPU-9be4bcfc-49b6-4a08-b2e6-cc3ababced20");
       Path config =
           Files.writeString(
               dir.resolve("agent.yaml"),
@@ -145,7 +146,9 @@ class KubernetesCollectTest {
       String said = checked.toString(StandardCharsets.UTF_8);
       assertTrue(
           said.contains(
-              "Kubernetes: pod resources from " + kubelet.socket() + " (2 pods with devices)"),
+              "Kubernetes: pod resources from "
+                  + kubelet.socket()
+                  + " (2 pods with devices); the kubelet allocates 2 nvidia.com/gpu"),
           said);
     }
   }

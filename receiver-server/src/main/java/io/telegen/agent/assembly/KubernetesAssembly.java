@@ -8,6 +8,9 @@ import io.telegen.agent.kubernetes.PodResourcesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -58,11 +61,23 @@ final class KubernetesAssembly implements CapabilityAssembly {
                     + " ("
                     + kubelet.pods().podsWithDevices()
                     + " pods with devices)"
+                    + allocating(kubelet)
                 : "Kubernetes: pod resources from "
                     + socket
                     + " do not answer yet; GPU series carry their pods once they do");
     addProcessPods(node, kubernetes, assembled);
     return assembled.build();
+  }
+
+  /** What the kubelet allocates, e.g. {@code ; the kubelet allocates 8 nvidia.com/gpu}. */
+  private static String allocating(KubeletPods kubelet) {
+    Map<String, Integer> allocatable = kubelet.allocatable();
+    if (allocatable.isEmpty()) {
+      return "";
+    }
+    List<String> counts = new ArrayList<>();
+    allocatable.forEach((resource, count) -> counts.add(count + " " + resource));
+    return "; the kubelet allocates " + String.join(", ", counts);
   }
 
   /** The pods of processes, where a container runtime's CRI socket is configured or found. */

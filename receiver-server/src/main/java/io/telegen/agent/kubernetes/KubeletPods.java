@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -159,6 +160,32 @@ public final class KubeletPods implements DeviceAttribution, AutoCloseable {
   /** What the last {@code List} said. */
   public PodDevices pods() {
     return pods;
+  }
+
+  /**
+   * How many devices of each resource the kubelet allocates ({@code GetAllocatableResources}),
+   * for the start-up findings; empty where the kubelet does not serve the call (an older one, or
+   * its feature gate off) or does not answer.
+   */
+  public Map<String, Integer> allocatable() {
+    Map<String, Integer> counts = new TreeMap<>();
+    try {
+      client
+          .allocatable()
+          .ifPresent(
+              response ->
+                  response
+                      .getDevicesList()
+                      .forEach(
+                          devices ->
+                              counts.merge(
+                                  devices.getResourceName(),
+                                  devices.getDeviceIdsCount(),
+                                  Integer::sum)));
+    } catch (StatusRuntimeException e) {
+      return Map.of();
+    }
+    return counts;
   }
 
   /** The devices the GPU sources asked about since the start, for {@code gpu_allocation_info}. */
