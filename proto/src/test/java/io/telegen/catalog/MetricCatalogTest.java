@@ -440,19 +440,9 @@ class MetricCatalogTest {
           assertTrue(metric.plannedSources().containsKey(source), metric.name() + " " + source);
         }
       }
-      // Issue 11's pods from the kubelet are built on the GPU device series (NVML, GPM, NVLink);
-      // the pods of processes, servers and training jobs are still planned.
-      boolean deviceSeries =
-          metric.name().startsWith("gpu_")
-              && !metric.name().startsWith("gpu_process_")
-              && !metric.name().startsWith("gpu_nccl_");
-      for (String label : List.of("k8s_pod", "k8s_namespace", "k8s_container")) {
-        if (metric.optionalLabels().contains(label)) {
-          assertEquals(
-              !deviceSeries,
-              metric.plannedLabels().containsKey(label),
-              metric.name() + " " + label);
-        }
+      // Issue 11's pods are built: of devices (the kubelet) and of processes (the runtime).
+      for (String label : List.of("k8s_pod", "k8s_namespace", "k8s_container", "job", "node")) {
+        assertFalse(metric.plannedLabels().containsKey(label), metric.name() + " " + label);
       }
       assertFalse(metric.planned(), metric.name() + ": every shipped metric has a built source");
     }

@@ -82,20 +82,6 @@ class MetricBatchTest {
     assertEquals(1, batch.pointCount());
   }
 
-  @Test
-  void refusesTheShippedCatalogsPlannedLabels() {
-    MetricBatch batch = new MetricBatch(MetricCatalog.load(), 1);
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                batch.gauge(
-                    "gpu_process_memory_bytes",
-                    1,
-                    gpuLabels().and("pid", "1").and("process_name", "p").and("k8s_pod", "p")));
-    assertTrue(e.getMessage().contains("'k8s_pod' is planned"), e.getMessage());
-  }
-
   private static Labels gpuLabels() {
     return Labels.of(
         "device",
