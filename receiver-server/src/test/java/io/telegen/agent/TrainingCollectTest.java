@@ -9,6 +9,7 @@ import io.telegen.testsupport.BuildOutputs;
 import io.telegen.testsupport.GpuTestResources;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -151,9 +152,15 @@ class TrainingCollectTest {
     String job = ",job=\"llama-finetune\",node=\"" + AgentInfo.nodeName() + "\"";
     assertTrue(gpuSeries(text, "gpu_utilization_percent", gpu0).contains(job + "} 100"), text);
     assertTrue(gpuSeries(text, "gpu_memory_used_bytes", gpu1).contains(job + "}"), text);
-    assertFalse(
-        Pattern.compile("(?m)^gpu_process_memory_bytes\\{[^}]*job=").matcher(text).find(),
-        "a process's series carry no device job:\n" + text);
+    // A process's own series carry its own job when it is a rank, never its device's.
+    List<String> processes =
+        text.lines().filter(l -> l.startsWith("gpu_process_memory_bytes{")).toList();
+    assertFalse(processes.isEmpty(), text);
+    for (String line : processes) {
+      boolean ofRank = line.contains("pid=\"3001\"") || line.contains("pid=\"3002\"");
+      assertEquals(ofRank, line.contains(job + "}"), line);
+      assertEquals(ofRank, line.contains("job="), line);
+    }
   }
 
   /** The one line of {@code metric} for the GPU {@code uuid}. */
