@@ -46,8 +46,10 @@ final class DashboardPanelsEndToEndTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
   private static final String JOB = "llama-finetune";
-  // Grafana's $__rate_interval is at least four scrape intervals; Prometheus scrapes every second.
-  private static final String RATE_INTERVAL = "30s";
+  // Grafana's $__rate_interval: a window over the whole test, because the replayed vLLM traffic
+  // is one step (the capture, then the busier payload) and a shorter window sees rates of zero
+  // (NaN quantiles) once it has passed.
+  private static final String RATE_INTERVAL = "5m";
   private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((.+),\\s*(\\w+)\\)");
 
   private final Cleanup cleanup = new Cleanup();
@@ -109,12 +111,7 @@ final class DashboardPanelsEndToEndTest {
     startServingNode(Files.createDirectories(dir.resolve("node-a")), collector);
     AgentProcess training =
         startTrainingNode(Files.createDirectories(dir.resolve("node-b")), collector);
-    cleanup.register(
-        AgentProcess.start(
-            Files.createDirectories(dir.resolve("node-c")),
-            collector.otlpGrpcEndpoint(),
-            Map.of("gpu", FakeGpuNode.gpuSection()),
-            withHost(FakeGpuNode.environment("dgx-h100-nvlink"), "gpu-node-c")));
+    startNvlinkNode(Files.createDirectories(dir.resolve("node-c")), collector);
 
     // A job that pushes its own metrics through the agent's receiver (the receiver's panel).
     try (JavaSdkClient job = new JavaSdkClient(training.receiverEndpoint(), "bert-pretrain")) {
@@ -204,6 +201,27 @@ final class DashboardPanelsEndToEndTest {
   }
 
   private void startServingNode(Path dir, StockCollector collector) throws IOException {
+    // The kubelet of a Kubernetes node: one pod holds the whole GPU 0 of gpu-and-mig.conf, one
+    // the 3g.40gb MIG device of GPU 1. (A unix socket path has at most 107 bytes: not under dir.)
+    Path kubeletDir = Files.createTempDirectory("telegen-kubelet-");
+    cleanup.register(() -> TestFiles.deleteTree(kubeletDir));
+    PodResourcesKubelet kubelet =
+        cleanup.register(
+            PodResourcesKubelet.start(
+                kubeletDir.resolve("kubelet.sock"),
+                List.of(
+                    PodResourcesKubelet.pod(
+                        "serving",
+                        "vllm-opt-0",
+                        "vllm",
+                        "nvidia.com/gpu",
+                        "GPU-c6f87718-6d76-407e-881e-d162ae2eb154"),
+                    PodResourcesKubelet.pod(
+                        "research",
+                        "notebook-1",
+                        "jupyter",
+                        "nvidia.com/mig-3g.40gb",
+                        "MIG-2ce7a541-c516-5dbc-a76e-26cc100d9b55"))));
     byte[] first = RealPayloads.bytes("vllm-datadog-fixture-v0-plus-v1.txt");
     byte[] second =
         Files.readAllBytes(
@@ -236,12 +254,17 @@ final class DashboardPanelsEndToEndTest {
         AgentProcess.start(
             dir,
             collector.otlpGrpcEndpoint(),
-            Map.of("gpu", FakeGpuNode.gpuSection(), "aiml", aiml),
+            Map.of(
+                "gpu",
+                FakeGpuNode.gpuSection(),
+                "aiml",
+                aiml,
+                "kubernetes",
+                Map.of("enabled", true, "pod_resources_socket", kubelet.socket().toString())),
             withHost(FakeGpuNode.environment("gpu-and-mig"), "gpu-node-a")));
   }
 
   private AgentProcess startTrainingNode(Path dir, StockCollector collector) {
-    Path shm = dir.resolve("shm");
     Path runs = dir.resolve("runs");
     Path writer = Repository.dir("frameworks/src/test/python").resolve("write_tfevents.py");
     Map<String, String> torchrun =
@@ -269,6 +292,39 @@ final class DashboardPanelsEndToEndTest {
                 "0.2"),
             torchrun,
             dir.resolve("rank0.log")));
+    Path proc =
+        TestFiles.copyTree(
+            Repository.dir("frameworks/src/test/resources/training/proc-training-node"),
+            dir.resolve("proc"));
+    Map<String, Object> trainingSection =
+        Map.of(
+            "enabled",
+            true,
+            "log_dirs",
+            List.of(runs.resolve(JOB).toString(), runs.resolve("hf_trainer_summary").toString()));
+    return cleanup.register(
+        AgentProcess.start(
+            dir,
+            collector.otlpGrpcEndpoint(),
+            Map.of(
+                "proc_root",
+                proc.toString(),
+                "gpu",
+                FakeGpuNode.gpuSection(),
+                "aiml",
+                Map.of(
+                    "frameworks", Map.of(), "scrape_interval", "1s", "training", trainingSection)),
+            withHost(FakeGpuNode.environment("two-ranks-on-two-gpus"), "gpu-node-b")));
+  }
+
+  /**
+   * An eight-GPU NVLink node whose rank runs the real NCCL profiler plugin (driven by the C
+   * stand-in for NCCL), found in the real {@code /proc}.
+   */
+  private void startNvlinkNode(Path dir, StockCollector collector) {
+    Path shm = dir.resolve("shm");
+    Map<String, String> torchrun =
+        Map.of("RANK", "0", "LOCAL_RANK", "0", "WORLD_SIZE", "2", "TORCHELASTIC_RUN_ID", JOB);
     Map<String, String> ncclEnv = new HashMap<>(torchrun);
     ncclEnv.put("TELEGEN_NCCL_DIR", shm.toString());
     cleanup.register(
@@ -284,31 +340,14 @@ final class DashboardPanelsEndToEndTest {
             ncclEnv,
             dir.resolve("nccl-driver.log")));
 
-    Path proc =
-        TestFiles.copyTree(
-            Repository.dir("frameworks/src/test/resources/training/proc-training-node"),
-            dir.resolve("proc"));
     Map<String, Object> gpu = new HashMap<>(FakeGpuNode.gpuSection());
     gpu.put("nccl_dir", shm.toString());
-    Map<String, Object> trainingSection =
-        Map.of(
-            "enabled",
-            true,
-            "log_dirs",
-            List.of(runs.resolve(JOB).toString(), runs.resolve("hf_trainer_summary").toString()));
-    return cleanup.register(
+    cleanup.register(
         AgentProcess.start(
             dir,
             collector.otlpGrpcEndpoint(),
-            Map.of(
-                "proc_root",
-                proc.toString(),
-                "gpu",
-                gpu,
-                "aiml",
-                Map.of(
-                    "frameworks", Map.of(), "scrape_interval", "1s", "training", trainingSection)),
-            withHost(FakeGpuNode.environment("two-ranks-on-two-gpus"), "gpu-node-b")));
+            Map.of("gpu", gpu),
+            withHost(FakeGpuNode.environment("dgx-h100-nvlink"), "gpu-node-c")));
   }
 
   private static Map<String, String> withHost(Map<String, String> env, String host) {

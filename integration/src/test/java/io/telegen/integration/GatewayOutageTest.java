@@ -90,8 +90,7 @@ final class GatewayOutageTest {
             StockCollector.start(
                 dir, "agent-tier-restarted", agentTierConfigs, agentTierEnv, agentTierPort));
     sent = send(app, sequence, sent, 10, agentTier);
-    List<PrometheusServer.Sample> during =
-        prometheus.query("count_over_time(" + METRIC + "[10m])");
+    List<PrometheusServer.Sample> during = prometheus.query("count_over_time(" + METRIC + "[10m])");
     assertEquals(8.0, during.get(0).value(), "points arrived with the gateway away: " + during);
 
     gateway =
