@@ -434,7 +434,7 @@ class ConfigLoaderTest {
         List.of(
             "agnet: unknown key; expected one of: agent; did you mean agent?",
             "agent.colour: unknown key; expected one of: service_name, resource_attributes, "
-                + "proc_root, exporter, receiver, self_telemetry, gpu, aiml, kubernetes",
+                + "proc_root, exporter, receiver, self_telemetry, gpu, aiml, kubernetes, naming",
             "agent.gpu.pol_interval: unknown key; expected one of: "
                 + String.join(", ", GPU_KEYS)
                 + "; did you mean poll_interval?",
