@@ -16,6 +16,7 @@ import io.telegen.testsupport.TestFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -226,13 +227,17 @@ final class DashboardPanelsEndToEndTest {
     byte[] second =
         Files.readAllBytes(
             Repository.dir("frameworks/src/test/resources/llm").resolve("vllm-second.txt"));
+    // vllm-second.txt advances every counter but the end-to-end latency histogram: a third
+    // payload finishes one more request, in under a second.
+    byte[] third = oneMoreFastRequest(second);
     AtomicInteger scrapes = new AtomicInteger();
     vllm = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     vllm.createContext(
         "/metrics",
         exchange -> {
-          // The capture, then the busier second payload: counters grow, so rates are not zero.
-          byte[] body = scrapes.incrementAndGet() <= 6 ? first : second;
+          // The capture, then the busier payloads: counters grow, so rates are not zero.
+          int scrape = scrapes.incrementAndGet();
+          byte[] body = scrape <= 6 ? first : scrape <= 12 ? second : third;
           exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
           exchange.sendResponseHeaders(200, body.length);
           try (OutputStream out = exchange.getResponseBody()) {
@@ -262,6 +267,26 @@ final class DashboardPanelsEndToEndTest {
                 "kubernetes",
                 Map.of("enabled", true, "pod_resources_socket", kubelet.socket().toString())),
             withHost(FakeGpuNode.environment("gpu-and-mig"), "gpu-node-a")));
+  }
+
+  /**
+   * {@code payload} with one more request in vLLM's end-to-end latency histogram: every bucket
+   * (all bounds are at least 1 s) and the count plus one, the sum plus 0.8 s.
+   */
+  static byte[] oneMoreFastRequest(byte[] payload) {
+    String histogram = "vllm:e2e_request_latency_seconds_";
+    StringBuilder out = new StringBuilder();
+    for (String line : new String(payload, StandardCharsets.UTF_8).split("\n", -1)) {
+      if (line.startsWith(histogram)) {
+        int space = line.lastIndexOf(' ');
+        double value = Double.parseDouble(line.substring(space + 1));
+        double added = line.startsWith(histogram + "sum") ? 0.8 : 1;
+        line = line.substring(0, space + 1) + (value + added);
+      }
+      out.append(line).append('\n');
+    }
+    out.setLength(out.length() - 1);
+    return out.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   private AgentProcess startTrainingNode(Path dir, StockCollector collector) {
