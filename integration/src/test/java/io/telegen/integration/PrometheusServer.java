@@ -58,6 +58,17 @@ final class PrometheusServer implements AutoCloseable {
 
   /** Starts Prometheus scraping {@code targets} ("host:port" of /metrics endpoints). */
   static PrometheusServer start(Path dir, String... targets) {
+    return start(dir, List.of(), false, targets);
+  }
+
+  /**
+   * Starts Prometheus scraping {@code targets}, evaluating the rule files {@code rules} every
+   * second and, with {@code remoteWriteReceiver}, accepting remote write on {@code
+   * /api/v1/write} (with a 10-minute out-of-order window: a sender that catches up after an
+   * outage with several connections delivers batches out of order).
+   */
+  static PrometheusServer start(
+      Path dir, List<Path> rules, boolean remoteWriteReceiver, String... targets) {
     Path prometheus = TelegenTools.prometheus();
     int port = FreePorts.next();
     try {
@@ -72,6 +83,10 @@ final class PrometheusServer implements AutoCloseable {
             scrape_interval: 1s
             scrape_timeout: 1s
             evaluation_interval: 1s
+          rule_files: [%s]
+          storage:
+            tsdb:
+              out_of_order_time_window: 10m
           scrape_configs:
             - job_name: otelcol
               # keep job/instance as the collector's prometheus exporter derives them from
@@ -80,19 +95,25 @@ final class PrometheusServer implements AutoCloseable {
               static_configs:
                 - targets: [%s]
           """
-              .formatted(targetList));
+              .formatted(
+                  rules.stream()
+                      .map(r -> "'" + r.toAbsolutePath() + "'")
+                      .collect(Collectors.joining(", ")),
+                  targetList));
       Path dataDir = Files.createTempDirectory("telegen-prometheus-");
-      ExternalProcess process =
-          ExternalProcess.start(
-              "prometheus",
+      List<String> command =
+          new ArrayList<>(
               List.of(
                   prometheus.toString(),
                   "--config.file=" + config,
                   "--storage.tsdb.path=" + dataDir,
                   "--web.listen-address=" + HOST + ":" + port,
-                  "--log.level=info"),
-              Map.of(),
-              dir.resolve("prometheus.log"));
+                  "--log.level=info"));
+      if (remoteWriteReceiver) {
+        command.add("--web.enable-remote-write-receiver");
+      }
+      ExternalProcess process =
+          ExternalProcess.start("prometheus", command, Map.of(), dir.resolve("prometheus.log"));
       PrometheusServer server = new PrometheusServer(process, port, dataDir);
       try {
         server.awaitReady();

@@ -26,6 +26,10 @@ final class ShippedCollectorConfigTest {
   private static final Path AGENT_TO_GATEWAY =
       TelegenTools.shippedCollectorConfig("agent-to-gateway.yaml");
   private static final Path GATEWAY = TelegenTools.shippedCollectorConfig("gateway.yaml");
+  private static final Path PERSISTENT_QUEUE =
+      TelegenTools.shippedCollectorConfig("agent-persistent-queue.yaml");
+  private static final Path REMOTE_WRITE =
+      TelegenTools.shippedCollectorConfig("gateway-remote-write.yaml");
 
   private Path dir;
   private int validations;
@@ -89,6 +93,44 @@ final class ShippedCollectorConfigTest {
                 "maybe"));
     assertNotEquals(0, result.exitCode(), result.output());
     assertTrue(result.output().contains("tls.insecure"), result.output());
+  }
+
+  @Test
+  void persistentQueueOverlayIsValid() {
+    assertValid(
+        List.of(AGENT, AGENT_TO_GATEWAY, PERSISTENT_QUEUE),
+        Map.of(
+            "TELEGEN_GATEWAY_ENDPOINT",
+            "dns:///gateway.example.com:4317",
+            "TELEGEN_QUEUE_DIR",
+            dir.resolve("queue").toString()));
+  }
+
+  @Test
+  void persistentQueueOverlayWithoutTheGatewayOverlayIsRejected() {
+    // it changes the gateway exporter's queue: alone on agent.yaml that exporter has no endpoint
+    ExternalProcess.Result result = validate(List.of(AGENT, PERSISTENT_QUEUE), Map.of());
+    assertNotEquals(0, result.exitCode(), result.output());
+    assertTrue(result.output().contains("otlp_grpc/gateway"), result.output());
+  }
+
+  @Test
+  void remoteWriteOverlayIsValid() {
+    assertValid(
+        List.of(GATEWAY, REMOTE_WRITE),
+        Map.of(
+            "TELEGEN_BACKEND_ENDPOINT", "otlp.example.com:4317",
+            "TELEGEN_REMOTE_WRITE_URL", "https://mimir.example.com/api/v1/push"));
+  }
+
+  @Test
+  void remoteWriteOverlayWithoutItsUrlIsRejected() {
+    ExternalProcess.Result result =
+        validate(
+            List.of(GATEWAY, REMOTE_WRITE),
+            Map.of("TELEGEN_BACKEND_ENDPOINT", "otlp.example.com:4317"));
+    assertNotEquals(0, result.exitCode(), result.output());
+    assertTrue(result.output().contains("prometheus_remote_write/backend"), result.output());
   }
 
   @Test

@@ -11,6 +11,8 @@ import io.telegen.agent.export.ExportQueue;
 import io.telegen.agent.export.MemoryExportQueue;
 import io.telegen.agent.export.MetricsPipeline;
 import io.telegen.agent.export.OtlpExporter;
+import io.telegen.agent.naming.MetricNaming;
+import io.telegen.agent.naming.SemconvRenamer;
 import io.telegen.agent.receiver.OtlpReceiver;
 import io.telegen.agent.receiver.ReceiverHealth;
 import io.telegen.agent.schedule.SourceScheduler;
@@ -103,7 +105,12 @@ final class Agent implements AutoCloseable {
       exportLoop.start();
 
       MetricsPipeline pipeline =
-          new MetricsPipeline(resourceAttributes(config, version), version, queue, telemetry);
+          new MetricsPipeline(
+              resourceAttributes(config, version),
+              version,
+              queue,
+              telemetry,
+              config.naming() == MetricNaming.SPEC ? null : SemconvRenamer.of(config.naming()));
       scheduler = new SourceScheduler(MetricCatalog.load(), telemetry, pipeline::accept, clock);
       sources.addTo(scheduler, true);
       scheduler.start();

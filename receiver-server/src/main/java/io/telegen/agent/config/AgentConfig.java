@@ -1,5 +1,6 @@
 package io.telegen.agent.config;
 
+import io.telegen.agent.naming.MetricNaming;
 import io.telegen.gpu.GpuOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.Optional;
  *
  * @param origin where it came from: a file path or "embedded default"
  * @param procRoot where the host's {@code /proc} is visible (a container mounts it elsewhere)
+ * @param naming {@code agent.naming}: the spec's names, the semantic-convention names, or both
  */
 public record AgentConfig(
     String origin,
@@ -25,7 +27,8 @@ public record AgentConfig(
     SelfTelemetry selfTelemetry,
     Gpu gpu,
     Aiml aiml,
-    Kubernetes kubernetes) {
+    Kubernetes kubernetes,
+    MetricNaming naming) {
 
   /**
    * Pods from the kubelet ({@code agent.kubernetes}).

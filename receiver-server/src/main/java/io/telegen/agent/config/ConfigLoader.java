@@ -1,5 +1,6 @@
 package io.telegen.agent.config;
 
+import io.telegen.agent.naming.MetricNaming;
 import io.telegen.agent.receiver.OtlpReceiver;
 import io.telegen.frameworks.serving.ServingFrameworks;
 import io.telegen.frameworks.training.TrainingFrameworks;
@@ -127,7 +128,8 @@ public final class ConfigLoader {
             selfTelemetry(agent.child("self_telemetry")),
             gpu(agent.child("gpu"), procRoot),
             aiml(agent.child("aiml")),
-            kubernetes(agent.child("kubernetes")));
+            kubernetes(agent.child("kubernetes")),
+            naming(agent.child("naming")));
     // Last, once everything is read: a key nothing read is one nothing knows.
     root.reportUnknownKeys();
     if (!problems.isEmpty()) {
@@ -291,6 +293,17 @@ public final class ConfigLoader {
     Path ncclDir = node.child("nccl_dir").asPath().orElse(NcclCounterSource.DEFAULT_DIRECTORY);
     Path sysRoot = node.child("sys_root").asPath().orElse(InfinibandSource.DEFAULT_SYS_ROOT);
     return new AgentConfig.Gpu(enabled, nvidia, options.build(), ncclDir, sysRoot);
+  }
+
+  /** {@code agent.naming}: spec (default), semconv or both. */
+  private static MetricNaming naming(ConfigNode node) {
+    String value = node.asString(MetricNaming.SPEC.configValue());
+    return MetricNaming.parse(value)
+        .orElseGet(
+            () -> {
+              node.problem("expected spec, semconv or both, got \"" + value + "\"");
+              return MetricNaming.SPEC;
+            });
   }
 
   /**

@@ -12,6 +12,7 @@ import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.resource.v1.Resource;
+import io.telegen.agent.naming.SemconvRenamer;
 import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
@@ -19,6 +20,7 @@ import io.telegen.source.ProblemLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -46,12 +48,28 @@ public final class MetricsPipeline {
   private final ExportQueue queue;
   private final AgentTelemetry telemetry;
   private final ProblemLog queueFull = new ProblemLog(logger, "export");
+  private final UnaryOperator<List<Metric>> naming;
 
   public MetricsPipeline(
       List<KeyValue> resourceAttributes,
       String version,
       ExportQueue queue,
       AgentTelemetry telemetry) {
+    this(resourceAttributes, version, queue, telemetry, null);
+  }
+
+  /**
+   * A pipeline that renames each collection's metrics with {@code naming} ({@code agent.naming}:
+   * see {@link io.telegen.agent.naming.SemconvRenamer}) before it is queued; null keeps the
+   * spec's names.
+   */
+  public MetricsPipeline(
+      List<KeyValue> resourceAttributes,
+      String version,
+      ExportQueue queue,
+      AgentTelemetry telemetry,
+      UnaryOperator<List<Metric>> naming) {
+    this.naming = naming;
     this.resource = Resource.newBuilder().addAllAttributes(resourceAttributes).build();
     Resource.Builder withoutTarget = Resource.newBuilder();
     for (KeyValue kv : resourceAttributes) {
@@ -74,7 +92,8 @@ public final class MetricsPipeline {
   public ExportItem toItem(MetricSource source, MetricBatch batch) {
     List<Metric> withTarget = new ArrayList<>();
     List<Metric> ownTarget = new ArrayList<>();
-    for (Metric metric : batch.metrics()) {
+    List<Metric> metrics = naming == null ? batch.metrics() : naming.apply(batch.metrics());
+    for (Metric metric : metrics) {
       split(metric, withTarget, ownTarget);
     }
     InstrumentationScope scope =
@@ -89,7 +108,8 @@ public final class MetricsPipeline {
     if (!ownTarget.isEmpty()) {
       request.addResourceMetrics(resourceMetrics(resourceWithoutTarget, scope, ownTarget));
     }
-    return new ExportItem(Signal.METRICS, request.build(), batch.pointCount());
+    int points = metrics == batch.metrics() ? batch.pointCount() : SemconvRenamer.points(metrics);
+    return new ExportItem(Signal.METRICS, request.build(), points);
   }
 
   private static ResourceMetrics resourceMetrics(

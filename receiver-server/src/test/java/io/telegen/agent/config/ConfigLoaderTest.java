@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.telegen.agent.naming.MetricNaming;
 import io.telegen.frameworks.serving.ServingFrameworks;
 import io.telegen.frameworks.training.TrainingFrameworks;
 import io.telegen.gpu.GpuOptions;
@@ -258,6 +259,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void namingKey() throws Exception {
+    assertEquals(MetricNaming.SPEC, NO_ENV.parse("agent: {}", "a").naming());
+    assertEquals(MetricNaming.SEMCONV, NO_ENV.parse("agent: {naming: semconv}", "a").naming());
+    assertEquals(MetricNaming.BOTH, NO_ENV.parse("agent: {naming: both}", "a").naming());
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> NO_ENV.parse("agent: {naming: otel}", "a"));
+    assertTrue(
+        e.getMessage().contains("agent.naming: expected spec, semconv or both, got \"otel\""),
+        e.getMessage());
+  }
+
+  @Test
   void kubernetesKeys() throws Exception {
     AgentConfig config =
         NO_ENV.parse(
@@ -331,7 +344,8 @@ class ConfigLoaderTest {
                 Map.entry("agent.aiml.training.enabled", String.valueOf(training.enabled())),
                 Map.entry(
                     "agent.aiml.training.export_metrics", String.valueOf(training.exportMetrics())),
-                Map.entry("agent.aiml.training.log_dirs", training.logDirs().toString())));
+                Map.entry("agent.aiml.training.log_dirs", training.logDirs().toString()),
+                Map.entry("agent.naming", config.naming().configValue())));
 
     Map<String, String> documented = new TreeMap<>(readmeDefaults());
     documented.keySet().retainAll(running.keySet());
@@ -427,7 +441,7 @@ class ConfigLoaderTest {
         List.of(
             "agnet: unknown key; expected one of: agent; did you mean agent?",
             "agent.colour: unknown key; expected one of: service_name, resource_attributes, "
-                + "proc_root, exporter, receiver, self_telemetry, gpu, aiml, kubernetes",
+                + "proc_root, exporter, receiver, self_telemetry, gpu, aiml, kubernetes, naming",
             "agent.gpu.pol_interval: unknown key; expected one of: "
                 + String.join(", ", GPU_KEYS)
                 + "; did you mean poll_interval?",
