@@ -149,7 +149,7 @@ final class Agent implements AutoCloseable {
   }
 
   /** Says once, at start, that a receiver others can reach lets anyone in. */
-  private static void warnIfOpen(AgentConfig.Receiver receiver, ReceiverCredentials credentials) {
+  static void warnIfOpen(AgentConfig.Receiver receiver, ReceiverCredentials credentials) {
     if (credentials.secured() || isLoopback(receiver.host())) {
       return;
     }
