@@ -14,23 +14,30 @@ import io.telegen.agent.export.OtlpExporter;
 import io.telegen.agent.naming.MetricNaming;
 import io.telegen.agent.naming.SemconvRenamer;
 import io.telegen.agent.receiver.OtlpReceiver;
+import io.telegen.agent.receiver.ReceiverCredentials;
 import io.telegen.agent.receiver.ReceiverHealth;
 import io.telegen.agent.schedule.SourceScheduler;
 import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.catalog.MetricCatalog;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * The running service: sources on their schedules, the OTLP receiver, and the export loop that
  * delivers both to the collector.
  */
 final class Agent implements AutoCloseable {
+
+  private static final Logger logger = Logger.getLogger(Agent.class.getName());
 
   private final EventLoopGroup eventLoop;
   private final OtlpExporter exporter;
@@ -86,6 +93,8 @@ final class Agent implements AutoCloseable {
       if (config.receiver().enabled()) {
         ReceiverHealth health = new ReceiverHealth();
         exportLoop.onStateChange(health::exportState);
+        ReceiverCredentials credentials = credentials(config.receiver());
+        warnIfOpen(config.receiver(), credentials);
         receiver =
             OtlpReceiver.builder()
                 .host(config.receiver().host())
@@ -100,6 +109,7 @@ final class Agent implements AutoCloseable {
                 .traceObserver(sources.traceObserver())
                 .metricNames(sources.metricNames())
                 .health(health)
+                .credentials(credentials)
                 .start();
       }
       exportLoop.start();
@@ -124,6 +134,48 @@ final class Agent implements AutoCloseable {
       }
       eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw e;
+    }
+  }
+
+  /**
+   * The receiver's TLS material and token, read now.
+   *
+   * @throws IOException naming the key and file when one cannot be used
+   */
+  private static ReceiverCredentials credentials(AgentConfig.Receiver receiver) throws IOException {
+    try {
+      return ReceiverCredentials.load(receiver);
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IOException(
+          "agent.receiver.tls / agent.receiver.auth: cannot use the configured files ("
+              + e.getMessage()
+              + "); check that cert_file and key_file are a PEM certificate chain and its"
+              + " PKCS#8 private key, and client_ca_file a PEM CA certificate",
+          e);
+    }
+  }
+
+  /** Says once, at start, that a receiver others can reach lets anyone in. */
+  static void warnIfOpen(AgentConfig.Receiver receiver, ReceiverCredentials credentials) {
+    if (credentials.secured() || isLoopback(receiver.host())) {
+      return;
+    }
+    logger.warning(
+        "the OTLP receiver listens on "
+            + receiver.host()
+            + ":"
+            + receiver.port()
+            + " without TLS or a bearer token: anything that reaches it can send data in this"
+            + " node's name. Set agent.receiver.tls.cert_file and key_file, or"
+            + " agent.receiver.auth.bearer_token_file, or bind agent.receiver.endpoint to"
+            + " 127.0.0.1");
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
     }
   }
 

@@ -81,8 +81,36 @@ public record AgentConfig(
   /** PEM files for TLS; each may be null (system trust store, no client certificate). */
   public record Tls(Path caFile, Path certFile, Path keyFile) {}
 
-  /** The OTLP/gRPC receiver that apps and jobs send to. */
-  public record Receiver(boolean enabled, String host, int port, long maxRequestBytes) {}
+  /**
+   * The OTLP/gRPC receiver that apps and jobs send to.
+   *
+   * @param tls {@code agent.receiver.tls}, when set: the receiver serves TLS only
+   * @param bearerTokenFile {@code agent.receiver.auth.bearer_token_file}, when set: every OTLP
+   *     request must carry {@code authorization: Bearer <the file's token>}
+   */
+  public record Receiver(
+      boolean enabled,
+      String host,
+      int port,
+      long maxRequestBytes,
+      Optional<ReceiverTls> tls,
+      Optional<Path> bearerTokenFile) {
+
+    /** A receiver without TLS or authentication. */
+    public Receiver(boolean enabled, String host, int port, long maxRequestBytes) {
+      this(enabled, host, port, maxRequestBytes, Optional.empty(), Optional.empty());
+    }
+  }
+
+  /**
+   * The receiver's TLS ({@code agent.receiver.tls}).
+   *
+   * @param certFile {@code cert_file}: the receiver's certificate chain (PEM)
+   * @param keyFile {@code key_file}: its private key (PEM, PKCS#8)
+   * @param clientCaFile {@code client_ca_file}, when set: clients must present a certificate this
+   *     CA signed (mutual TLS)
+   */
+  public record ReceiverTls(Path certFile, Path keyFile, Optional<Path> clientCaFile) {}
 
   /** The agent's own {@code telegen_agent_*} metrics. */
   public record SelfTelemetry(boolean enabled, Duration interval) {}

@@ -263,7 +263,67 @@ public final class ConfigLoader {
         enabled,
         hp.host,
         hp.port,
-        node.child("max_request_size").asBytes(OtlpReceiver.DEFAULT_MAX_REQUEST_BYTES));
+        node.child("max_request_size").asBytes(OtlpReceiver.DEFAULT_MAX_REQUEST_BYTES),
+        receiverTls(node.child("tls")),
+        bearerTokenFile(node.child("auth").child("bearer_token_file")));
+  }
+
+  /** {@code agent.receiver.tls}: the receiver's certificate and key, and the clients' CA. */
+  private static Optional<AgentConfig.ReceiverTls> receiverTls(ConfigNode node) {
+    Optional<Path> cert = node.child("cert_file").asPath();
+    Optional<Path> key = node.child("key_file").asPath();
+    Optional<Path> clientCa = node.child("client_ca_file").asPath();
+    if (cert.isPresent() != key.isPresent()) {
+      node.problems()
+          .add(
+              node.path()
+                  + ": cert_file and key_file go together (the receiver's certificate and its"
+                  + " private key); set both or neither");
+      return Optional.empty();
+    }
+    if (cert.isEmpty()) {
+      clientCa.ifPresent(
+          ca ->
+              node.problems()
+                  .add(
+                      node.child("client_ca_file").path()
+                          + ": mutual TLS needs the receiver's own certificate too; set"
+                          + " cert_file and key_file"));
+      return Optional.empty();
+    }
+    readable(node.child("cert_file"), cert);
+    readable(node.child("key_file"), key);
+    readable(node.child("client_ca_file"), clientCa);
+    return Optional.of(new AgentConfig.ReceiverTls(cert.get(), key.get(), clientCa));
+  }
+
+  /** {@code agent.receiver.auth.bearer_token_file}: a readable file holding a token. */
+  private static Optional<Path> bearerTokenFile(ConfigNode node) {
+    Optional<Path> file = node.asPath();
+    if (file.isPresent() && readable(node, file)) {
+      try {
+        if (Files.readString(file.get()).isBlank()) {
+          node.problems()
+              .add(node.path() + ": " + file.get() + " is empty; write the token into it");
+        }
+      } catch (IOException e) {
+        node.problems().add(node.path() + ": cannot read " + file.get() + " (" + e + ")");
+      }
+    }
+    return file;
+  }
+
+  private static boolean readable(ConfigNode node, Optional<Path> file) {
+    if (file.isPresent() && !Files.isReadable(file.get())) {
+      node.problems()
+          .add(
+              node.path()
+                  + ": cannot read "
+                  + file.get()
+                  + " (no such file, or the agent's user may not read it)");
+      return false;
+    }
+    return true;
   }
 
   private static AgentConfig.SelfTelemetry selfTelemetry(ConfigNode node) {

@@ -94,10 +94,12 @@ public final class OtlpReceiver implements AutoCloseable {
 
   private final Server server;
   private final ReceiverHealth health;
+  private final ReceiverCredentials credentials;
 
-  private OtlpReceiver(Server server, ReceiverHealth health) {
+  private OtlpReceiver(Server server, ReceiverHealth health, ReceiverCredentials credentials) {
     this.server = server;
     this.health = health;
+    this.credentials = credentials;
   }
 
   /** The address the receiver binds unless told otherwise: loopback only. */
@@ -132,7 +134,19 @@ public final class OtlpReceiver implements AutoCloseable {
     private UnaryOperator<String> metricNames = UnaryOperator.identity();
     private ReceiverHealth health = new ReceiverHealth();
 
+    private ReceiverCredentials credentials;
+
     private Builder() {}
+
+    /**
+     * What a client must prove: TLS (and a client certificate) and a bearer token, as {@code
+     * credentials} says; default nothing (plaintext, no token). The receiver closes them. The health service answers
+     * without a token, since the kubelet's gRPC probes send none.
+     */
+    public Builder credentials(ReceiverCredentials credentials) {
+      this.credentials = credentials;
+      return this;
+    }
 
     /** The address to bind; default {@link #DEFAULT_HOST}. */
     public Builder host(String host) {
@@ -252,7 +266,7 @@ public final class OtlpReceiver implements AutoCloseable {
       }
       ResourceEnricher enricher = new ResourceEnricher(hostName, serviceName, agentVersion);
       Handlers handlers = new Handlers(queue, telemetry, enricher, traceObserver, metricNames);
-      Server server =
+      NettyServerBuilder server =
           NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
               .bossEventLoopGroup(eventLoop)
               .workerEventLoopGroup(eventLoop)
@@ -260,24 +274,37 @@ public final class OtlpReceiver implements AutoCloseable {
               .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxRequestBytes))
               .addStreamTracerFactory(new TooLargeCounter(telemetry))
               .addService(
-                  service(
-                      MetricsServiceGrpc.getExportMethod(),
-                      ExportMetricsServiceResponse.getDefaultInstance(),
-                      handlers::metrics))
+                  guarded(
+                      service(
+                          MetricsServiceGrpc.getExportMethod(),
+                          ExportMetricsServiceResponse.getDefaultInstance(),
+                          handlers::metrics),
+                      Signal.METRICS))
               .addService(
-                  service(
-                      TraceServiceGrpc.getExportMethod(),
-                      ExportTraceServiceResponse.getDefaultInstance(),
-                      handlers::traces))
+                  guarded(
+                      service(
+                          TraceServiceGrpc.getExportMethod(),
+                          ExportTraceServiceResponse.getDefaultInstance(),
+                          handlers::traces),
+                      Signal.TRACES))
               .addService(
-                  service(
-                      LogsServiceGrpc.getExportMethod(),
-                      ExportLogsServiceResponse.getDefaultInstance(),
-                      handlers::logs))
-              .addService(health.service())
-              .build();
-      server.start();
-      return new OtlpReceiver(server, health);
+                  guarded(
+                      service(
+                          LogsServiceGrpc.getExportMethod(),
+                          ExportLogsServiceResponse.getDefaultInstance(),
+                          handlers::logs),
+                      Signal.LOGS))
+              .addService(health.service());
+      if (credentials != null) {
+        credentials.sslContext().ifPresent(server::sslContext);
+      }
+      Server started = server.build();
+      started.start();
+      return new OtlpReceiver(started, health, credentials);
+    }
+
+    private ServerServiceDefinition guarded(ServerServiceDefinition service, Signal signal) {
+      return credentials == null ? service : credentials.guard(service, signal, telemetry);
     }
 
     private static void require(Object value, String setting) {
@@ -493,6 +520,9 @@ public final class OtlpReceiver implements AutoCloseable {
 
   @Override
   public void close() {
+    if (credentials != null) {
+      credentials.close();
+    }
     // Probes that race the shutdown hear NOT_SERVING rather than a refused connection.
     health.shutDown();
     server.shutdown();

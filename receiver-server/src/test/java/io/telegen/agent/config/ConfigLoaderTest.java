@@ -25,6 +25,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -130,6 +131,74 @@ class ConfigLoaderTest {
                 + "remove the key"),
         e.problems());
     assertTrue(NO_ENV.parse("agent: {gpu: {amd: false}}", "a").gpu().enabled());
+  }
+
+  @Test
+  void receiverTlsAndTokenKeysAreReadAndCheckedAllAtOnce(@TempDir Path dir) throws Exception {
+    Path cert = Files.writeString(dir.resolve("cert.pem"), "pem");
+    Path key = Files.writeString(dir.resolve("key.pem"), "pem");
+    Path ca = Files.writeString(dir.resolve("ca.pem"), "pem");
+    Path token = Files.writeString(dir.resolve("token"), "s3cret\n");
+    AgentConfig.Receiver receiver =
+        NO_ENV
+            .parse(
+                """
+        agent:
+          receiver:
+            endpoint: 0.0.0.0:4319
+            tls: {cert_file: %s, key_file: %s, client_ca_file: %s}
+            auth: {bearer_token_file: %s}
+        """
+                    .formatted(cert, key, ca, token),
+                "a")
+            .receiver();
+    assertEquals(
+        Optional.of(new AgentConfig.ReceiverTls(cert, key, Optional.of(ca))), receiver.tls());
+    assertEquals(Optional.of(token), receiver.bearerTokenFile());
+
+    Path empty = Files.writeString(dir.resolve("empty"), " \n");
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                NO_ENV.parse(
+                    """
+        agent:
+          receiver:
+            tls: {cert_file: %s}
+            auth: {bearer_token_file: %s}
+        """
+                        .formatted(cert, empty),
+                    "a"));
+    assertEquals(
+        List.of(
+            "agent.receiver.tls: cert_file and key_file go together (the receiver's certificate"
+                + " and its private key); set both or neither",
+            "agent.receiver.auth.bearer_token_file: "
+                + empty
+                + " is empty; write the token into it"),
+        e.problems());
+    e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                NO_ENV.parse(
+                    """
+        agent:
+          receiver:
+            tls: {client_ca_file: %s}
+            auth: {bearer_token_file: %s}
+        """
+                        .formatted(ca, dir.resolve("absent")),
+                    "a"));
+    assertEquals(
+        List.of(
+            "agent.receiver.tls.client_ca_file: mutual TLS needs the receiver's own certificate"
+                + " too; set cert_file and key_file",
+            "agent.receiver.auth.bearer_token_file: cannot read "
+                + dir.resolve("absent")
+                + " (no such file, or the agent's user may not read it)"),
+        e.problems());
   }
 
   @Test
@@ -472,7 +541,7 @@ class ConfigLoaderTest {
             "agent.self_telemetry.enable: unknown key; expected one of: enabled, interval; did you "
                 + "mean enabled?",
             "agent.receiver.endpont: unknown key; expected one of: enabled, endpoint, "
-                + "max_request_size; did you mean endpoint?"),
+                + "max_request_size, tls, auth; did you mean endpoint?"),
         e.problems());
   }
 
