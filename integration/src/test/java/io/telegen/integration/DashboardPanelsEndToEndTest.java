@@ -10,6 +10,7 @@ import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.telegen.agent.kubernetes.FakeKubelet;
 import io.telegen.testsupport.RealPayloads;
 import io.telegen.testsupport.Repository;
 import io.telegen.testsupport.TestFiles;
@@ -206,23 +207,18 @@ final class DashboardPanelsEndToEndTest {
     // the 3g.40gb MIG device of GPU 1. (A unix socket path has at most 107 bytes: not under dir.)
     Path kubeletDir = Files.createTempDirectory("telegen-kubelet-");
     cleanup.register(() -> TestFiles.deleteTree(kubeletDir));
-    PodResourcesKubelet kubelet =
-        cleanup.register(
-            PodResourcesKubelet.start(
-                kubeletDir.resolve("kubelet.sock"),
-                List.of(
-                    PodResourcesKubelet.pod(
-                        "serving",
-                        "vllm-opt-0",
-                        "vllm",
-                        "nvidia.com/gpu",
-                        "GPU-c6f87718-6d76-407e-881e-d162ae2eb154"),
-                    PodResourcesKubelet.pod(
-                        "research",
-                        "notebook-1",
-                        "jupyter",
-                        "nvidia.com/mig-3g.40gb",
-                        "MIG-2ce7a541-c516-5dbc-a76e-26cc100d9b55"))));
+    FakeKubelet kubelet = cleanup.register(FakeKubelet.start(kubeletDir.resolve("kubelet.sock")));
+    kubelet
+        .pod(
+            "serving",
+            "vllm-opt-0",
+            FakeKubelet.container(
+                "vllm", "nvidia.com/gpu", "GPU-c6f87718-6d76-407e-881e-d162ae2eb154"))
+        .pod(
+            "research",
+            "notebook-1",
+            FakeKubelet.container(
+                "jupyter", "nvidia.com/mig-3g.40gb", "MIG-2ce7a541-c516-5dbc-a76e-26cc100d9b55"));
     byte[] first = RealPayloads.bytes("vllm-datadog-fixture-v0-plus-v1.txt");
     byte[] second =
         Files.readAllBytes(
