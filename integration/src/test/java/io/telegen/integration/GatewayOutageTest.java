@@ -19,7 +19,7 @@ import org.junit.jupiter.api.TestInfo;
  * The shipped two-tier pipeline through a gateway outage: an application sends one point a second
  * to the agent-tier collector (agent.yaml + agent-to-gateway.yaml + agent-persistent-queue.yaml),
  * which forwards to the gateway tier (gateway.yaml + gateway-remote-write.yaml), which remote-writes
- * into Prometheus. The gateway goes away for about 25 seconds, and the agent-tier collector is
+ * into Prometheus. The gateway goes away for about two minutes, and the agent-tier collector is
  * restarted in the middle of the outage, so what it queued survives only on disk. When the gateway
  * is back, Prometheus has every point, each once, with its value.
  */
@@ -28,6 +28,9 @@ final class GatewayOutageTest {
   private static final String SERVICE = "gateway-outage-test";
   private static final String METRIC = "telegen_it_sequence";
   private static final Duration CATCH_UP = Duration.ofSeconds(150);
+
+  /** Points sent, one a second, before and again after the agent tier restarts mid-outage. */
+  private static final int OUTAGE_HALF = 60;
 
   private final Cleanup cleanup = new Cleanup();
 
@@ -81,7 +84,8 @@ final class GatewayOutageTest {
 
     gateway.close();
     outageStart = System.nanoTime();
-    sent = send(app, sequence, sent, 10, agentTier);
+    // Two minutes away in all, a point a second: the outage of a gateway being upgraded.
+    sent = send(app, sequence, sent, OUTAGE_HALF, agentTier);
     // The agent tier restarts during the outage: its queue survives only on disk.
     agentTier.close();
     assertTrue(hasFiles(queue), "file_storage wrote nothing under " + queue);
@@ -89,7 +93,7 @@ final class GatewayOutageTest {
         cleanup.register(
             StockCollector.start(
                 dir, "agent-tier-restarted", agentTierConfigs, agentTierEnv, agentTierPort));
-    sent = send(app, sequence, sent, 10, agentTier);
+    sent = send(app, sequence, sent, OUTAGE_HALF, agentTier);
     List<PrometheusServer.Sample> during = prometheus.query("count_over_time(" + METRIC + "[10m])");
     assertEquals(8.0, during.get(0).value(), "points arrived with the gateway away: " + during);
 
