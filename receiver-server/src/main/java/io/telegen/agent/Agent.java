@@ -6,6 +6,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.telegen.agent.config.AgentConfig;
+import io.telegen.agent.export.DiskExportQueue;
 import io.telegen.agent.export.ExportLoop;
 import io.telegen.agent.export.ExportQueue;
 import io.telegen.agent.export.MemoryExportQueue;
@@ -22,6 +23,7 @@ import io.telegen.catalog.MetricCatalog;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -78,7 +80,7 @@ final class Agent implements AutoCloseable {
     SourceScheduler scheduler = null;
     try {
       AgentTelemetry telemetry = sources.telemetry();
-      ExportQueue queue = new MemoryExportQueue(config.exporter().queueMaxRequests());
+      ExportQueue queue = queue(config.exporter(), telemetry);
       telemetry.queueLength(queue::size);
       exporter = OtlpExporter.create(config.exporter(), eventLoop);
       ExportLoop exportLoop =
@@ -179,6 +181,31 @@ final class Agent implements AutoCloseable {
     }
   }
 
+  /** The export queue: on disk where {@code agent.exporter.queue.directory} says, else memory. */
+  private static ExportQueue queue(AgentConfig.Exporter exporter, AgentTelemetry telemetry)
+      throws IOException {
+    if (exporter.queueDirectory().isEmpty()) {
+      return new MemoryExportQueue(exporter.queueMaxRequests());
+    }
+    Path directory = exporter.queueDirectory().get();
+    DiskExportQueue queue;
+    try {
+      queue =
+          DiskExportQueue.open(directory, exporter.queueMaxRequests(), exporter.queueMaxBytes());
+    } catch (IOException e) {
+      throw new IOException(
+          "agent.exporter.queue.directory: cannot open the export queue in "
+              + directory
+              + " ("
+              + e.getMessage()
+              + "); create it writable for the agent's user, or unset the key to queue in"
+              + " memory",
+          e);
+    }
+    telemetry.queueDisk(queue::onDisk, queue::corruptRecords);
+    return queue;
+  }
+
   /** The resource of the agent's own metrics: configured and environment attributes, then ours. */
   static List<KeyValue> resourceAttributes(AgentConfig config, String version) {
     Map<String, String> attributes = new LinkedHashMap<>();
@@ -220,6 +247,9 @@ final class Agent implements AutoCloseable {
     }
     exportLoop.stop();
     exporter.close();
+    if (queue instanceof DiskExportQueue disk) {
+      disk.close(); // what is still queued is forced to the disk, for the next start
+    }
     eventLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3_000);
   }
 }

@@ -59,6 +59,8 @@ public record AgentConfig(
    * @param port collector port
    * @param tls whether to use TLS (an {@code https://} endpoint, or {@code insecure: false})
    * @param compression {@code gzip} or {@code none}
+   * @param queueDirectory {@code queue.directory}, when set: the queue is kept on disk there
+   * @param queueMaxBytes {@code queue.max_bytes}: the most the queue holds on disk
    */
   public record Exporter(
       String host,
@@ -70,7 +72,12 @@ public record AgentConfig(
       Map<String, String> headers,
       Duration retryInitialInterval,
       Duration retryMaxInterval,
-      int queueMaxRequests) {
+      int queueMaxRequests,
+      Optional<Path> queueDirectory,
+      long queueMaxBytes) {
+
+    /** The most the disk queue holds unless told otherwise. */
+    public static final long DEFAULT_QUEUE_MAX_BYTES = 256L * 1024 * 1024;
 
     /** {@code host:port} as a log line or error shows it. */
     public String target() {

@@ -177,6 +177,11 @@ public final class ConfigLoader {
     Duration retryInitial = retry.child("initial_interval").asDuration(Duration.ofSeconds(1));
     Duration retryMax = retry.child("max_interval").asDuration(Duration.ofSeconds(30));
     int queueMax = node.child("queue").child("max_requests").asInt(1024, 1, 1_000_000);
+    Optional<Path> queueDirectory = node.child("queue").child("directory").asPath();
+    long queueMaxBytes =
+        node.child("queue")
+            .child("max_bytes")
+            .asBytes(AgentConfig.Exporter.DEFAULT_QUEUE_MAX_BYTES);
 
     if (!compression.value().equals("gzip") && !compression.value().equals("none")) {
       problems.add(
@@ -243,7 +248,9 @@ public final class ConfigLoader {
         Map.copyOf(headers),
         retryInitial,
         retryMax,
-        queueMax);
+        queueMax,
+        queueDirectory,
+        queueMaxBytes);
   }
 
   private static Sourced<Path> tlsFile(ConfigNode node, OtelEnvironment env, String variable) {

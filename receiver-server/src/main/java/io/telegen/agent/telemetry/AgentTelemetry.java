@@ -10,7 +10,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The agent's own {@code telegen_agent_*} metrics: what it exported and failed to, its queue,
@@ -30,6 +32,8 @@ public final class AgentTelemetry implements MetricSource {
   private final Map<Labels, LongAdder> collectionErrors = newSortedMap();
   private final Map<Labels, DoubleAdder> collectionSeconds = newSortedMap();
   private volatile IntSupplier queueLength = () -> 0;
+  private volatile BooleanSupplier queueOnDisk = () -> false;
+  private volatile LongSupplier queueCorruptRecords = () -> 0;
 
   public AgentTelemetry(long startUnixNanos) {
     this.startUnixNanos = startUnixNanos;
@@ -42,6 +46,15 @@ public final class AgentTelemetry implements MetricSource {
   /** Where {@code telegen_agent_queue_length} is read from. */
   public void queueLength(IntSupplier supplier) {
     this.queueLength = supplier;
+  }
+
+  /**
+   * Where {@code telegen_agent_queue_on_disk} and {@code
+   * telegen_agent_queue_corrupt_records_total} are read from: a disk queue's state.
+   */
+  public void queueDisk(BooleanSupplier onDisk, LongSupplier corruptRecords) {
+    this.queueOnDisk = onDisk;
+    this.queueCorruptRecords = corruptRecords;
   }
 
   public void exported(Signal signal, long items) {
@@ -94,6 +107,12 @@ public final class AgentTelemetry implements MetricSource {
         (labels, n) ->
             batch.counter("telegen_agent_points_failed_total", n.sum(), startUnixNanos, labels));
     batch.gauge("telegen_agent_queue_length", queueLength.getAsInt(), Labels.empty());
+    batch.gauge("telegen_agent_queue_on_disk", queueOnDisk.getAsBoolean() ? 1 : 0, Labels.empty());
+    batch.counter(
+        "telegen_agent_queue_corrupt_records_total",
+        queueCorruptRecords.getAsLong(),
+        startUnixNanos,
+        Labels.empty());
     collectionSeconds.forEach(
         (labels, s) -> batch.gauge("telegen_agent_collection_duration_seconds", s.sum(), labels));
     collectionErrors.forEach(
