@@ -127,6 +127,11 @@ final class AgentProcess implements AutoCloseable {
     return process.describe();
   }
 
+  /** {@code kill -9} of the agent. */
+  void kill() {
+    process.kill();
+  }
+
   @Override
   public void close() {
     process.stop();

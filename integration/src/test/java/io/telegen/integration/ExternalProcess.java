@@ -154,6 +154,16 @@ final class ExternalProcess implements AutoCloseable {
     }
   }
 
+  /** SIGKILL, as {@code kill -9}: no shutdown hook runs, nothing is flushed or closed. */
+  void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** SIGTERM, then SIGKILL if the program has not exited after {@link #STOP_TIMEOUT}. */
   void stop() {
     if (!process.isAlive()) {
