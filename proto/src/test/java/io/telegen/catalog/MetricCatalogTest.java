@@ -256,6 +256,8 @@ class MetricCatalogTest {
             "telegen_agent_points_exported_total",
             "telegen_agent_points_failed_total",
             "telegen_agent_queue_length",
+            "telegen_agent_queue_on_disk",
+            "telegen_agent_queue_corrupt_records_total",
             "telegen_agent_collection_duration_seconds",
             "telegen_agent_collection_errors_total",
             "telegen_agent_receiver_requests_total"),
