@@ -27,7 +27,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "telegen-agent.config" -}}
 {{- $base := dict
   "proc_root" "/host/proc"
-  "exporter" (dict "endpoint" (default "127.0.0.1:4317" .Values.exporterEndpoint))
+  "exporter" (dict
+    "endpoint" (default "127.0.0.1:4317" .Values.exporterEndpoint)
+    "queue" (dict "directory" "/var/lib/telegen/queue"))
   "receiver" (dict "endpoint" (printf "0.0.0.0:%d" (int .Values.receiver.port)))
   "gpu" (dict "sys_root" "/host/sys" "nccl_dir" .Values.ncclDir)
   "kubernetes" (dict
