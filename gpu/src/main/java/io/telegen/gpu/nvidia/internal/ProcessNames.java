@@ -12,24 +12,27 @@ import java.util.Set;
  * Process names from {@code <proc root>/<pid>/comm}, cached while the pid stays on a GPU. A pid
  * the agent cannot see (it runs in another pid namespace without the host's {@code /proc}) is
  * named {@value #UNKNOWN} rather than dropped: its memory still counts.
+ *
+ * <p>Shared with the AMD source ({@code io.telegen.gpu.amd.internal}). This class is internal and
+ * is hence not for public use. Its APIs are unstable and can change at any time.
  */
-final class ProcessNames {
+public final class ProcessNames {
 
-  static final String UNKNOWN = "unknown";
+  public static final String UNKNOWN = "unknown";
 
   private final Path procRoot;
   private final Map<Integer, String> cache = new HashMap<>();
 
-  ProcessNames(Path procRoot) {
+  public ProcessNames(Path procRoot) {
     this.procRoot = procRoot;
   }
 
-  String nameOf(int pid) {
+  public String nameOf(int pid) {
     return cache.computeIfAbsent(pid, this::read);
   }
 
   /** Forgets pids that are no longer on any GPU, so the cache stays as small as the process list. */
-  void retainOnly(Set<Integer> pids) {
+  public void retainOnly(Set<Integer> pids) {
     cache.keySet().retainAll(pids);
   }
 
