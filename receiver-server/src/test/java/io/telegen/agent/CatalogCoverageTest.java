@@ -29,6 +29,7 @@ import io.telegen.frameworks.prometheus.PrometheusTextParser;
 import io.telegen.frameworks.training.TrainingJobSource;
 import io.telegen.frameworks.training.TrainingProcessDiscovery;
 import io.telegen.frameworks.training.TrainingTagMapping;
+import io.telegen.gpu.AmdGpuSource;
 import io.telegen.gpu.GpuOptions;
 import io.telegen.gpu.NvidiaGpuSource;
 import io.telegen.gpu.infiniband.InfinibandSource;
@@ -140,6 +141,11 @@ class CatalogCoverageTest {
     } finally {
       TestFiles.deleteTree(kubeletDir);
     }
+    // AMD SMI on the fake library: a partitioned MI300X node (partition labels, xGMI, processes)
+    // and a Radeon with a fan and an edge sensor cover every AMD path.
+    // AMD GPU 0 is held by a pod and used by a training job, so those labels are seen on xGMI too.
+    all.add(amdSmi("mi300x-spx", AMD_GPU_0_HELD));
+    all.add(amdSmi("radeon-pro-w7900-fan", DeviceAttributions.none()));
     all.add(trainingRanksOnGpus());
     all.addAll(llmServing());
     all.add(llmTraces());
@@ -652,6 +658,35 @@ class CatalogCoverageTest {
         Thread.sleep(50);
       }
       return new Run("NVML " + scenario, Set.of("nvml", "gpm", "nvlink"), metrics);
+    }
+  }
+
+  /** One AMD SMI scenario on the current fake library, until its PCIe readings are in. */
+  private static final DeviceAttribution AMD_GPU_0_HELD =
+      device ->
+          device.vendor() == GpuVendor.AMD && device.index() == 0
+              ? Labels.of("k8s_pod", "rocm-job-0", "k8s_namespace", "ml", "k8s_container", "train")
+                  .and("job", "llama")
+                  .and("node", "node-a")
+              : Labels.empty();
+
+  private static Run amdSmi(String scenario, DeviceAttribution attribution) throws Exception {
+    GpuTestResources.useAmdSmiScenario(scenario);
+    GpuOptions options =
+        GpuOptions.builder().amdSmiLibrary(BuildOutputs.fakeAmdSmi("current")).build();
+    try (AmdGpuSource source = AmdGpuSource.open(options, 0, attribution)) {
+      List<Metric> metrics = new ArrayList<>();
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (System.nanoTime() < deadline) {
+        MetricBatch batch = new MetricBatch(CATALOG, 1);
+        source.collect(batch);
+        metrics.addAll(batch.metrics());
+        if (batch.metrics().stream().anyMatch(m -> m.getName().equals("gpu_pcie_tx_bytes"))) {
+          break;
+        }
+        Thread.sleep(50);
+      }
+      return new Run("AMD SMI " + scenario, Set.of("amd_smi"), metrics);
     }
   }
 
