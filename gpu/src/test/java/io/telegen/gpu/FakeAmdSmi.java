@@ -13,21 +13,26 @@ import java.nio.file.Path;
  * src/test/resources/amdsmi}). The fake reads its scenario from the environment at the first
  * {@code amdsmi_init}; after the last {@code amdsmi_shut_down} the next init reads it again.
  */
-final class FakeAmdSmi {
+public final class FakeAmdSmi {
 
   /** AMD SMI 26.x (ROCm 7), every entry point. */
-  static final String CURRENT = "current";
+  public static final String CURRENT = "current";
 
   /** AMD SMI 24.x (ROCm 6): the older struct layouts. */
-  static final String ROCM6 = "rocm6";
+  public static final String ROCM6 = "rocm6";
 
   /** 26.x without amdsmi_get_energy_count, amdsmi_get_gpu_memory_total and _usage. */
-  static final String MISSING_SYMBOLS = "missing-symbols";
+  public static final String MISSING_SYMBOLS = "missing-symbols";
 
   private FakeAmdSmi() {}
 
+  /** The {@code variant} build of the fake library. */
+  public static Path library(String variant) {
+    return BuildOutputs.fakeAmdSmi(variant);
+  }
+
   /** Options on the {@code variant} build playing {@code scenario}, process names from {@code proc}. */
-  static GpuOptions options(String scenario, String variant, Path procRoot) {
+  public static GpuOptions options(String scenario, String variant, Path procRoot) {
     GpuTestResources.useAmdSmiScenario(scenario);
     return GpuOptions.builder()
         .amdSmiLibrary(BuildOutputs.fakeAmdSmi(variant))
@@ -39,7 +44,7 @@ final class FakeAmdSmi {
    * Writes the fake's control file: each token {@code N:STATUS} (e.g. {@code 1:DRM_ERROR}) makes
    * every call on GPU N answer that status; no token, every GPU answers.
    */
-  static void control(Path file, String... tokens) throws IOException {
+  public static void control(Path file, String... tokens) throws IOException {
     Files.writeString(file, String.join(" ", tokens) + "\n");
     NativeEnvironment.set(GpuTestResources.AMD_SMI_CONTROL_VARIABLE, file.toString());
   }
