@@ -1,7 +1,9 @@
 package io.telegen.gpu;
 
+import io.telegen.gpu.amd.internal.AmdCollector;
 import io.telegen.gpu.amd.internal.AmdSmiCollector;
 import io.telegen.gpu.amd.internal.AmdSmiLoadException;
+import io.telegen.gpu.amd.internal.RocmSmiCollector;
 import io.telegen.node.DeviceAttribution;
 import io.telegen.node.DeviceAttributions;
 import io.telegen.node.GpuProcessSnapshot;
@@ -10,7 +12,8 @@ import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
 
 /**
- * AMD GPUs through AMD SMI ({@code libamd_smi.so}, loaded with JNA): the same {@code gpu_*}
+ * AMD GPUs through AMD SMI ({@code libamd_smi.so}, loaded with JNA), or ROCm SMI ({@code
+ * librocm_smi64.so}) on installs without it: the same {@code gpu_*}
  * series as the NVIDIA source, with {@code vendor="amd"}, per GPU and per compute partition
  * (MI300 in DPX/QPX/CPX mode, labelled {@code partition_id}, {@code compute_partition}, {@code
  * memory_partition}), per-process VRAM and compute-unit occupancy, and xGMI link counters. See
@@ -25,16 +28,18 @@ import io.telegen.source.MetricSource;
  */
 public final class AmdGpuSource implements MetricSource, GpuProcessTable {
 
-  private final AmdSmiCollector collector;
+  private final AmdCollector collector;
 
-  private AmdGpuSource(AmdSmiCollector collector) {
+  private AmdGpuSource(AmdCollector collector) {
     this.collector = collector;
   }
 
   /**
-   * Loads AMD SMI ({@link GpuOptions#amdSmiLibrary()}, else {@code libamd_smi.so} from the
-   * library path, then {@code /opt/rocm/lib}) and discovers the GPUs. A GPU whose identity cannot
-   * be read does not stop the others: it is {@code gpu_up 0} and tried again every collection.
+   * Loads AMD's library and discovers the GPUs. A configured library wins ({@link
+   * GpuOptions#amdSmiLibrary()}, else {@link GpuOptions#rocmSmiLibrary()}); otherwise AMD SMI
+   * ({@code libamd_smi.so}), then ROCm SMI ({@code librocm_smi64.so}), each from the library path
+   * and then {@code /opt/rocm/lib}. A GPU whose identity cannot be read does not stop the others:
+   * it is {@code gpu_up 0} and tried again every collection.
    *
    * @param startUnixNanos start of the agent, the start time of the cumulative counters
    * @param attribution the labels (pod, training job) each device's series get, asked every
@@ -46,7 +51,27 @@ public final class AmdGpuSource implements MetricSource, GpuProcessTable {
       GpuOptions options, long startUnixNanos, DeviceAttribution attribution)
       throws GpuUnavailableException {
     try {
-      return new AmdGpuSource(AmdSmiCollector.open(options, startUnixNanos, attribution));
+      if (options.amdSmiLibrary() == null && options.rocmSmiLibrary() != null) {
+        return new AmdGpuSource(RocmSmiCollector.open(options, startUnixNanos, attribution));
+      }
+      try {
+        return new AmdGpuSource(AmdSmiCollector.open(options, startUnixNanos, attribution));
+      } catch (AmdSmiLoadException amd) {
+        if (!amd.libraryMissing()) {
+          throw amd;
+        }
+        try {
+          return new AmdGpuSource(RocmSmiCollector.open(options, startUnixNanos, attribution));
+        } catch (AmdSmiLoadException rocm) {
+          throw rocm.libraryMissing()
+              ? new AmdSmiLoadException(
+                  "neither AMD SMI nor ROCm SMI is installed: "
+                      + amd.getMessage()
+                      + "; "
+                      + rocm.getMessage())
+              : rocm;
+        }
+      }
     } catch (AmdSmiLoadException e) {
       throw new GpuUnavailableException(e.getMessage());
     }
@@ -58,9 +83,10 @@ public final class AmdGpuSource implements MetricSource, GpuProcessTable {
     return open(options, startUnixNanos, DeviceAttributions.none());
   }
 
+  /** {@code amd_smi} or {@code rocm_smi}: the library the GPUs are read through. */
   @Override
   public String name() {
-    return "amd_smi";
+    return collector.name();
   }
 
   /**

@@ -44,7 +44,7 @@ class AmdGpuSourceTest {
   private static final String[] MI300X_0 = {
     "device", "0",
     "name", "AMD Instinct MI300X",
-    "uuid", "00ff74a1-0000-1000-8000-5b0c9d2fbd40",
+    "uuid", "000074a1-0000-1000-8000-5b0c9d2fbd40",
     "pci_bus_id", "0000:05:00.0",
     "vendor", "amd",
     "partition_id", "0",
@@ -92,7 +92,7 @@ class AmdGpuSourceTest {
     // 228 of the 304 compute units
     assertEquals(75, s.value("gpu_process_sm_utilization_percent", process));
 
-    GpuRef gpu7 = GpuRef.gpu(GpuVendor.AMD, 7, "00ff74a1-0000-1000-8007-5b0c9d2fbd47");
+    GpuRef gpu7 = GpuRef.gpu(GpuVendor.AMD, 7, "000774a1-0000-1000-8007-5b0c9d2fbd47");
     assertEquals(List.of(gpu7), source.gpusOf(4108));
     assertEquals(83, source.utilization(gpu7).orElseThrow().percent());
     assertEquals(
@@ -235,5 +235,91 @@ class AmdGpuSourceTest {
         assertThrows(GpuUnavailableException.class, () -> AmdGpuSource.open(options, 0));
     assertTrue(
         e.getMessage().endsWith("does not exist (agent.gpu.amd_smi_library)"), e.getMessage());
+  }
+
+  @Test
+  void rocmSmiReadsTheSameNodeInTheSameUnits() throws Exception {
+    Path proc = Files.createDirectories(dir.resolve("proc"));
+    source = AmdGpuSource.open(FakeAmdSmi.rocmSmiOptions("mi300x-spx", proc), 0);
+    assertEquals("rocm_smi", source.name());
+    Series s = Series.collectUntil(source, series -> series.find("gpu_pcie_tx_bytes").size() == 8);
+    String[] gpu = {
+      "device", "0",
+      "name", "AMD Instinct MI300X",
+      "uuid", "0x74a100001000",
+      "pci_bus_id", "0000:05:00.0",
+      "vendor", "amd",
+      "partition_id", "0",
+      "compute_partition", "SPX",
+      "memory_partition", "NPS1"
+    };
+    assertEquals(62, s.value("gpu_utilization_percent", gpu));
+    assertEquals(31, s.value("gpu_dram_activity_percent", gpu));
+    assertEquals(163208757248.0, s.value("gpu_memory_used_bytes", gpu));
+    assertEquals(196592 * MIB, s.value("gpu_memory_total_bytes", gpu));
+    assertEquals(55, s.value("gpu_temperature_celsius", gpu));
+    assertEquals(44, s.value("gpu_memory_temperature_celsius", gpu));
+    // current socket power in uW
+    assertEquals(690, s.value("gpu_power_usage_watts", gpu));
+    assertEquals(750, s.value("gpu_power_limit_watts", gpu));
+    assertEquals(2100e6, s.value("gpu_sm_clock_hz", gpu));
+    assertEquals(1.2e9, s.value("gpu_pcie_tx_bytes", gpu));
+    assertTrue(s.value("gpu_energy_joules_total", gpu) >= 4_000_000_000L / 65536.0);
+    // rsmi_process_info_t.cu_occupancy is already a percent
+    String[] process = {"device", "0", "pid", "4101"};
+    assertEquals(150 * 1024 * MIB, s.value("gpu_process_memory_bytes", process));
+    assertEquals(75, s.value("gpu_process_sm_utilization_percent", process));
+    assertEquals(
+        1,
+        s.value(
+            "gpu_info",
+            "device",
+            "7",
+            "driver_version",
+            "6.12.12",
+            "library",
+            "rocm_smi",
+            "library_version",
+            "7.7.0"));
+    GpuRef gpu3 = GpuRef.gpu(GpuVendor.AMD, 3, "0x374a100001000");
+    assertEquals(List.of(gpu3), source.gpusOf(4104));
+    assertTrue(
+        source
+            .describe()
+            .startsWith(
+                "8 × AMD Instinct MI300X (SPX, NPS1) (driver 6.12.12, ROCm SMI 7.7.0) via "),
+        source.describe());
+  }
+
+  @Test
+  void rocmSmiAverageSocketPowerAndFanOnARadeon() throws Exception {
+    Path proc = Files.createDirectories(dir.resolve("proc"));
+    source = AmdGpuSource.open(FakeAmdSmi.rocmSmiOptions("radeon-pro-w7900-fan", proc), 0);
+    Series s = Series.collect(source);
+    assertEquals(241, s.value("gpu_power_usage_watts", "device", "0"));
+    assertEquals(40, s.value("gpu_fan_speed_percent", "device", "0"));
+    assertEquals(67, s.value("gpu_temperature_celsius", "device", "0"));
+  }
+
+  @Test
+  void rocmSmiGpuThatRefusesAtStartIsDown() throws Exception {
+    Path proc = Files.createDirectories(dir.resolve("proc"));
+    source = AmdGpuSource.open(FakeAmdSmi.rocmSmiOptions("mi300x-gpu-2-no-permission", proc), 0);
+    Series s = Series.collect(source);
+    assertEquals(0, s.value("gpu_up", "device", "2", "name", "unknown"));
+    assertEquals(3, s.find("gpu_up", "name", "AMD Instinct MI300X").size());
+    assertTrue(source.describe().contains("GPU 2 not answering: PERMISSION"), source.describe());
+  }
+
+  @Test
+  void withNeitherLibraryInstalledOpeningSaysSo() {
+    GpuUnavailableException e =
+        assertThrows(
+            GpuUnavailableException.class,
+            () -> AmdGpuSource.open(GpuOptions.builder().build(), 0));
+    assertTrue(
+        e.getMessage().startsWith("neither AMD SMI nor ROCm SMI is installed: libamd_smi.so is"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("librocm_smi64.so is neither"), e.getMessage());
   }
 }

@@ -26,6 +26,15 @@ public final class FakeAmdSmi {
 
   private FakeAmdSmi() {}
 
+  /** Options on the fake ROCm SMI playing {@code scenario}, process names from {@code proc}. */
+  public static GpuOptions rocmSmiOptions(String scenario, Path procRoot) {
+    GpuTestResources.useAmdSmiScenario(scenario);
+    return GpuOptions.builder()
+        .rocmSmiLibrary(BuildOutputs.fakeRocmSmi())
+        .procRoot(procRoot)
+        .build();
+  }
+
   /** The {@code variant} build of the fake library. */
   public static Path library(String variant) {
     return BuildOutputs.fakeAmdSmi(variant);

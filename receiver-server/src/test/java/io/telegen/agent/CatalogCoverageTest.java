@@ -146,6 +146,8 @@ class CatalogCoverageTest {
     // AMD GPU 0 is held by a pod and used by a training job, so those labels are seen on xGMI too.
     all.add(amdSmi("mi300x-spx", AMD_GPU_0_HELD));
     all.add(amdSmi("radeon-pro-w7900-fan", DeviceAttributions.none()));
+    all.add(rocmSmi("mi300x-spx", AMD_GPU_0_HELD));
+    all.add(rocmSmi("radeon-pro-w7900-fan", DeviceAttributions.none()));
     all.add(trainingRanksOnGpus());
     all.addAll(llmServing());
     all.add(llmTraces());
@@ -661,7 +663,6 @@ class CatalogCoverageTest {
     }
   }
 
-  /** One AMD SMI scenario on the current fake library, until its PCIe readings are in. */
   private static final DeviceAttribution AMD_GPU_0_HELD =
       device ->
           device.vendor() == GpuVendor.AMD && device.index() == 0
@@ -671,9 +672,32 @@ class CatalogCoverageTest {
               : Labels.empty();
 
   private static Run amdSmi(String scenario, DeviceAttribution attribution) throws Exception {
+    return amd(
+        "AMD SMI " + scenario,
+        "amd_smi",
+        scenario,
+        GpuOptions.builder().amdSmiLibrary(BuildOutputs.fakeAmdSmi("current")).build(),
+        attribution);
+  }
+
+  private static Run rocmSmi(String scenario, DeviceAttribution attribution) throws Exception {
+    return amd(
+        "ROCm SMI " + scenario,
+        "rocm_smi",
+        scenario,
+        GpuOptions.builder().rocmSmiLibrary(BuildOutputs.fakeRocmSmi()).build(),
+        attribution);
+  }
+
+  /** One AMD scenario through one library, until its PCIe readings are in. */
+  private static Run amd(
+      String what,
+      String catalogSource,
+      String scenario,
+      GpuOptions options,
+      DeviceAttribution attribution)
+      throws Exception {
     GpuTestResources.useAmdSmiScenario(scenario);
-    GpuOptions options =
-        GpuOptions.builder().amdSmiLibrary(BuildOutputs.fakeAmdSmi("current")).build();
     try (AmdGpuSource source = AmdGpuSource.open(options, 0, attribution)) {
       List<Metric> metrics = new ArrayList<>();
       long deadline = System.nanoTime() + 10_000_000_000L;
@@ -686,7 +710,7 @@ class CatalogCoverageTest {
         }
         Thread.sleep(50);
       }
-      return new Run("AMD SMI " + scenario, Set.of("amd_smi"), metrics);
+      return new Run(what, Set.of(catalogSource), metrics);
     }
   }
 

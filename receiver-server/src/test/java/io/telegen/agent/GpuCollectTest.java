@@ -85,7 +85,7 @@ class GpuCollectTest {
 
   /**
    * The same for AMD GPUs, each scenario on the fake {@code libamd_smi.so} build it is written
-   * for, with {@code agent.gpu.amd: true} and NVIDIA off as in the spec's AMD example; and a
+   * for (or on the fake {@code librocm_smi64.so}, variant {@code rocm-smi}), with {@code agent.gpu.amd: true} and NVIDIA off as in the spec's AMD example; and a
    * workstation with one NVIDIA and one AMD GPU, both vendors on.
    */
   @ParameterizedTest(name = "{0}")
@@ -97,12 +97,15 @@ class GpuCollectTest {
     "mi300x-rocm6, rocm6, ",
     "mi300x-missing-symbols, missing-symbols, ",
     "mi300x-gpu-2-no-permission, current, ",
-    "radeon-pro-w7900-fan, current, pcie-rtx6000ada-fan"
+    "radeon-pro-w7900-fan, current, pcie-rtx6000ada-fan",
+    "mi300x-spx, rocm-smi, ",
+    "radeon-pro-w7900-fan, rocm-smi, "
   })
   void collectPrintsTheExpectedAmdSeries(String scenario, String variant, String nvidiaScenario)
       throws Exception {
     GpuTestResources.useAmdSmiScenario(scenario);
     boolean mixed = nvidiaScenario != null;
+    boolean rocm = variant.equals("rocm-smi");
     if (mixed) {
       GpuTestResources.useNvmlScenario(nvidiaScenario);
     }
@@ -119,7 +122,7 @@ class GpuCollectTest {
             nvidia: %s
             amd: true
             nvml_library: %s
-            amd_smi_library: %s
+            %s: %s
             nccl_dir: %s
             sys_root: %s
         """
@@ -127,10 +130,14 @@ class GpuCollectTest {
                     proc,
                     mixed,
                     BuildOutputs.fakeNvml(),
-                    BuildOutputs.fakeAmdSmi(variant),
+                    rocm ? "rocm_smi_library" : "amd_smi_library",
+                    rocm ? BuildOutputs.fakeRocmSmi() : BuildOutputs.fakeAmdSmi(variant),
                     dir.resolve("shm"),
                     dir.resolve("sys")));
-    String name = mixed ? "mixed-" + nvidiaScenario + "-" + scenario : "amd-" + scenario;
+    String name =
+        mixed
+            ? "mixed-" + nvidiaScenario + "-" + scenario
+            : (rocm ? "rocm-smi-" : "amd-") + scenario;
     expect(name, config);
   }
 

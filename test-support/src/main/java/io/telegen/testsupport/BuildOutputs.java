@@ -40,6 +40,12 @@ public final class BuildOutputs {
         "gpu/target/fake-amdsmi/" + variant + "/libamd_smi.so", "mvn -pl gpu -am test-compile");
   }
 
+  /** The fake {@code librocm_smi64.so}, playing the same scenario files as the fake AMD SMI. */
+  public static Path fakeRocmSmi() {
+    return built(
+        "gpu/target/fake-amdsmi/rocm-smi/librocm_smi64.so", "mvn -pl gpu -am test-compile");
+  }
+
   /** The C stand-in for NCCL that loads the profiler plugin and drives it. */
   public static Path ncclDriver() {
     Path driver = built("gpu/target/nccl-driver/nccl-driver", "mvn -pl gpu -am test-compile");

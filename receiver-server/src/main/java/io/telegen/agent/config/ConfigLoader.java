@@ -48,9 +48,6 @@ public final class ConfigLoader {
   public static final String DEFAULT_SERVICE_NAME = "telegen-agent";
   static final int DEFAULT_COLLECTOR_PORT = 4317;
 
-  /** The planned feature the ROCm SMI key waits for; building it turns its marker into a read. */
-  private static final String ROCM_SMI = "AMD GPUs through ROCm SMI (where AMD SMI is absent)";
-
   private final Map<String, String> environment;
 
   private ConfigLoader(Map<String, String> environment) {
@@ -286,7 +283,7 @@ public final class ConfigLoader {
     }
     node.child("per_process").bool().ifPresent(options::perProcess);
     node.child("nvml_library").asPath().ifPresent(options::nvmlLibrary);
-    node.child("rocm_smi_library").planned(ROCM_SMI, null);
+    node.child("rocm_smi_library").asPath().ifPresent(options::rocmSmiLibrary);
     node.child("amd_smi_library").asPath().ifPresent(options::amdSmiLibrary);
     Path ncclDir = node.child("nccl_dir").asPath().orElse(NcclCounterSource.DEFAULT_DIRECTORY);
     Path sysRoot = node.child("sys_root").asPath().orElse(InfinibandSource.DEFAULT_SYS_ROOT);

@@ -113,7 +113,7 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void amdSmiLibraryIsReadAndTheRocmSmiKeyWaitsForRocmSmi() throws Exception {
+  void amdLibraryKeysAreRead() throws Exception {
     AgentConfig.Gpu gpu =
         NO_ENV
             .parse(
@@ -122,24 +122,14 @@ class ConfigLoaderTest {
           gpu:
             amd: true
             amd_smi_library: /opt/rocm-7.0.2/lib/libamd_smi.so
+            rocm_smi_library: /opt/rocm-6.1.0/lib/librocm_smi64.so
         """,
                 "a")
             .gpu();
     assertTrue(gpu.amd());
     assertTrue(gpu.nvidia());
     assertEquals(Path.of("/opt/rocm-7.0.2/lib/libamd_smi.so"), gpu.options().amdSmiLibrary());
-    ConfigException e =
-        assertThrows(
-            ConfigException.class,
-            () ->
-                NO_ENV.parse(
-                    "agent: {gpu: {amd: true, rocm_smi_library: /opt/rocm/lib/librocm_smi64.so}}",
-                    "a"));
-    assertEquals(
-        List.of(
-            "agent.gpu.rocm_smi_library: AMD GPUs through ROCm SMI (where AMD SMI is absent) are"
-                + " not supported by this version yet (planned); remove the key"),
-        e.problems());
+    assertEquals(Path.of("/opt/rocm-6.1.0/lib/librocm_smi64.so"), gpu.options().rocmSmiLibrary());
     assertFalse(NO_ENV.parse("agent: {gpu: {}}", "a").gpu().amd());
   }
 
@@ -250,6 +240,7 @@ class ConfigLoaderTest {
     assertTrue(gpu.options().perProcess());
     assertNull(gpu.options().nvmlLibrary());
     assertNull(gpu.options().amdSmiLibrary());
+    assertNull(gpu.options().rocmSmiLibrary());
     assertEquals(Path.of("/proc"), gpu.options().procRoot());
     assertEquals(Path.of("/dev/shm/telegen-nccl"), gpu.ncclDir());
     assertEquals(Path.of("/sys"), gpu.sysRoot());

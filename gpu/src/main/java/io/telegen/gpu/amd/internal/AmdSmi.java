@@ -90,7 +90,8 @@ public final class AmdSmi {
               ? LIBRARY_NAME
                   + " is neither on this machine's library path nor in /opt/rocm/lib (is ROCm's"
                   + " amd-smi-lib installed?)"
-              : "cannot load " + candidates.get(0) + ": " + lastError);
+              : "cannot load " + candidates.get(0) + ": " + lastError,
+          path == null);
     }
     AmdSmi smi = new AmdSmi(location, library);
     List<String> requiredMissing = new ArrayList<>();

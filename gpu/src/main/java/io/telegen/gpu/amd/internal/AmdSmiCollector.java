@@ -34,7 +34,7 @@ import java.util.logging.Logger;
  * <p>This class is internal and is hence not for public use. Its APIs are unstable and can
  * change at any time.
  */
-public final class AmdSmiCollector implements AutoCloseable {
+public final class AmdSmiCollector implements AmdCollector {
 
   private static final Logger logger = Logger.getLogger(AmdSmiCollector.class.getName());
 
@@ -296,12 +296,12 @@ public final class AmdSmiCollector implements AutoCloseable {
     }
   }
 
-  /**
-   * Writes every GPU's series into {@code batch}, then publishes the GPU process table the same
-   * readings give.
-   *
-   * @throws IllegalStateException at once when the previous collection has not returned
-   */
+  @Override
+  public String name() {
+    return "amd_smi";
+  }
+
+  @Override
   public void collect(MetricBatch batch) {
     if (!collecting.tryLock()) {
       throw new IllegalStateException(
@@ -332,7 +332,7 @@ public final class AmdSmiCollector implements AutoCloseable {
     }
   }
 
-  /** The processes on each AMD GPU and each GPU's utilisation at the last collection. */
+  @Override
   public GpuProcessSnapshot snapshot() {
     return snapshot;
   }
@@ -359,6 +359,7 @@ public final class AmdSmiCollector implements AutoCloseable {
    * A line for the start-up summary and {@code check}, e.g. {@code 8 × AMD Instinct MI300X (SPX,
    * NPS1) (driver 6.12.12, AMD SMI 26.5.0) via /opt/rocm/lib/libamd_smi.so}.
    */
+  @Override
   public String describe() {
     List<AmdSmiGpu> gpus = this.gpus;
     List<AmdAbsentGpu> absent = this.absent;
