@@ -81,7 +81,7 @@ class MetricCatalogMarkdownTest {
   void plannedSourcesAndLabelsAreShownAsPlanned() {
     String markdown = MetricCatalogMarkdown.render(MetricCatalog.load());
     String row = row(markdown, "gpu_utilization_percent");
-    assertTrue(row.contains("| nvml, gpm; planned: rocm_smi, amd_smi |"), row);
+    assertTrue(row.contains("| nvml, gpm, rocm_smi, amd_smi |"), row);
     // Built in issue 11: the pods of the kubelet, and the training job and node of a rank's GPUs.
     assertTrue(row.contains("`k8s_pod`, `k8s_namespace`, `k8s_container`, `job`, `node`"), row);
     String selfRow = row(markdown, "telegen_agent_queue_length");
