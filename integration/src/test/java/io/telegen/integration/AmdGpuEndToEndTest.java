@@ -74,6 +74,34 @@ final class AmdGpuEndToEndTest {
   }
 
   @Test
+  void rocmSmiWhereAmdSmiIsAbsentAnswersTheSameQueries(TestInfo testInfo) {
+    Path dir = TestLogDir.of(testInfo);
+    Map<String, Object> gpu = new LinkedHashMap<>();
+    gpu.put("nvidia", false);
+    gpu.put("amd", true);
+    gpu.put("poll_interval", "1s");
+    gpu.put("rocm_smi_library", BuildOutputs.fakeRocmSmi().toString());
+    PrometheusServer prometheus = start(dir, gpu, amdEnvironment("mi300x-spx"));
+
+    List<PrometheusServer.Sample> fleet =
+        prometheus.awaitQuery(
+            "sum(gpu_utilization_percent) by (name) / count(gpu_utilization_percent) by (name)",
+            r -> r.size() == 1,
+            TIMEOUT);
+    assertEquals(MI300X_MEAN, fleet.get(0).value(), 1e-9);
+    List<PrometheusServer.Sample> info =
+        prometheus.awaitQuery("gpu_info{library=\"rocm_smi\"}", r -> r.size() == 8, TIMEOUT);
+    assertEquals("7.7.0", info.get(0).labels().get("library_version"));
+    assertEquals(
+        690 + 695 + 700 + 705 + 710 + 715 + 720 + 725,
+        prometheus
+            .awaitQuery("sum(gpu_power_usage_watts)", r -> r.size() == 1, TIMEOUT)
+            .get(0)
+            .value(),
+        1e-9);
+  }
+
+  @Test
   void aMixedNodeReportsBothVendorsApart(TestInfo testInfo) {
     Path dir = TestLogDir.of(testInfo);
     Map<String, Object> gpu = new LinkedHashMap<>(FakeGpuNode.gpuSection());
