@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.telegen.node.GpuRef;
 import io.telegen.node.GpuVendor;
 import io.telegen.testsupport.GpuTestResources;
+import io.telegen.testsupport.LogLines;
 import io.telegen.testsupport.NativeEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -199,19 +201,35 @@ class AmdGpuSourceTest {
   }
 
   @Test
-  void aGpuThatFailsMidRunIsDownUntilItAnswersAgain() throws Exception {
+  void aGpuThatFailsMidRunIsDownUntilItAnswersAgainAndIsLoggedOnceEachWay() throws Exception {
     open("mi250x", FakeAmdSmi.CURRENT);
     Path control = dir.resolve("control");
-    FakeAmdSmi.control(control, "1:DRM_ERROR");
-    Series failing = Series.collect(source);
-    assertEquals(0, failing.value("gpu_up", "device", "1", "name", "AMD Instinct MI250X"));
-    assertEquals(0, failing.find("gpu_utilization_percent", "device", "1").size());
-    assertEquals(1, failing.value("gpu_up", "device", "0"));
+    try (LogLines log =
+        LogLines.of(
+            Logger.getLogger(AmdGpuSource.class.getPackageName() + ".amd.internal"),
+            l -> l.contains("GPU 1 "))) {
+      FakeAmdSmi.control(control, "1:DRM_ERROR");
+      Series failing = Series.collect(source);
+      Series.collect(source);
+      assertEquals(0, failing.value("gpu_up", "device", "1", "name", "AMD Instinct MI250X"));
+      assertEquals(0, failing.find("gpu_utilization_percent", "device", "1").size());
+      assertEquals(1, failing.value("gpu_up", "device", "0"));
 
-    FakeAmdSmi.control(control);
-    Series back = Series.collect(source);
-    assertEquals(1, back.value("gpu_up", "device", "1"));
-    assertEquals(91, back.value("gpu_utilization_percent", "device", "1"));
+      FakeAmdSmi.control(control);
+      Series back = Series.collect(source);
+      Series.collect(source);
+      assertEquals(1, back.value("gpu_up", "device", "1"));
+      assertEquals(91, back.value("gpu_utilization_percent", "device", "1"));
+      List<String> lines = log.lines();
+      assertEquals(2, lines.size(), lines.toString());
+      assertTrue(
+          lines
+              .get(0)
+              .contains(
+                  "does not answer: amdsmi_get_gpu_activity returned" + " AMDSMI_STATUS_DRM_ERROR"),
+          lines.get(0));
+      assertTrue(lines.get(1).contains("answers again"), lines.get(1));
+    }
   }
 
   @Test
