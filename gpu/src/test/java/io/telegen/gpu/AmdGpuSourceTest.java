@@ -186,6 +186,9 @@ class AmdGpuSourceTest {
     assertEquals(8, s.find("gpu_temperature_celsius").size());
     assertEquals(8, s.find("gpu_power_usage_watts").size());
     assertTrue(source.describe().startsWith("64 × AMD Instinct MI300X (CPX, NPS4) "));
+    // one second per PCIe call on a real library: only partition 0 of each board asks
+    Series later = Series.collectUntil(source, x -> x.find("gpu_pcie_tx_bytes").size() == 8);
+    assertEquals(8, later.find("gpu_pcie_tx_bytes", "partition_id", "0").size());
   }
 
   @Test

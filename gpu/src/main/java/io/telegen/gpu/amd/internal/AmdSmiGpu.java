@@ -45,6 +45,8 @@ final class AmdSmiGpu implements AmdGpuSlot {
   private final String name;
   private final String busId;
   private final String partition;
+  // The compute partition this device is, or -1 on a board without partitions.
+  private final int partitionId;
   private final int computeUnits;
   private final GpuRef ref;
   private final Labels baseLabels;
@@ -86,6 +88,7 @@ final class AmdSmiGpu implements AmdGpuSlot {
       String name,
       String busId,
       String partition,
+      int partitionId,
       int computeUnits,
       Labels labels) {
     this.smi = smi;
@@ -96,6 +99,7 @@ final class AmdSmiGpu implements AmdGpuSlot {
     this.name = name;
     this.busId = busId;
     this.partition = partition;
+    this.partitionId = partitionId;
     this.computeUnits = computeUnits;
     this.ref = GpuRef.gpu(GpuVendor.AMD, index, uuid);
     this.baseLabels = labels;
@@ -143,6 +147,7 @@ final class AmdSmiGpu implements AmdGpuSlot {
     // Partitions: the compute mode (SPX/DPX/QPX/CPX) names whether and how the board is split;
     // boards without partitions (MI200, Radeon) answer NOT_SUPPORTED and get no partition labels.
     String partition = null;
+    int partitionId = -1;
     if (smi.call(AmdSmiSymbol.GET_GPU_COMPUTE_PARTITION, handle, text, AmdSmiAbi.STRING_BUFFER)
         == AmdSmiStatus.SUCCESS) {
       String compute = text.getString(0);
@@ -154,6 +159,7 @@ final class AmdSmiGpu implements AmdGpuSlot {
               : AmdSmiAbi.UNSUPPORTED_U32;
       if (id != AmdSmiAbi.UNSUPPORTED_U32) {
         labels = labels.and("partition_id", Integer.toString(id));
+        partitionId = id;
       }
       labels = labels.and("compute_partition", compute);
       partition = compute + (id == AmdSmiAbi.UNSUPPORTED_U32 ? "" : " partition " + id);
@@ -171,6 +177,7 @@ final class AmdSmiGpu implements AmdGpuSlot {
         name,
         busId,
         partition,
+        partitionId,
         cus == AmdSmiAbi.UNSUPPORTED_U32 ? 0 : cus,
         labels);
   }
@@ -509,9 +516,13 @@ final class AmdSmiGpu implements AmdGpuSlot {
     return seen.keySet();
   }
 
-  /** On the sampling thread: PCIe throughput, which the library counts over one second. */
+  /**
+   * On the sampling thread: PCIe throughput, which the library counts over one second per call.
+   * The board's link is one for all its partitions, so only partition 0 asks: a pass over a CPX
+   * node costs 8 seconds, not 64.
+   */
   void sampleSlow(GpuOptions options) {
-    if (!options.pcieThroughput() || failing) {
+    if (!options.pcieThroughput() || failing || partitionId > 0) {
       return;
     }
     int rc =

@@ -36,6 +36,8 @@ final class RocmSmiGpu {
   private final String uuid;
   private final String name;
   private final String partition;
+  // The compute partition this device is, or -1 on a board without partitions.
+  private final int partitionId;
   private final GpuRef ref;
   private final Labels baseLabels;
   private Labels labels;
@@ -54,12 +56,19 @@ final class RocmSmiGpu {
   private volatile long[] pcieBytesPerSecond;
 
   private RocmSmiGpu(
-      RocmSmi smi, int index, String uuid, String name, String partition, Labels labels) {
+      RocmSmi smi,
+      int index,
+      String uuid,
+      String name,
+      String partition,
+      int partitionId,
+      Labels labels) {
     this.smi = smi;
     this.index = index;
     this.uuid = uuid;
     this.name = name;
     this.partition = partition;
+    this.partitionId = partitionId;
     this.ref = GpuRef.gpu(GpuVendor.AMD, index, uuid);
     this.baseLabels = labels;
     this.labels = labels;
@@ -101,6 +110,7 @@ final class RocmSmiGpu {
             "vendor",
             "amd");
     String partition = null;
+    int partitionId = -1;
     if (smi.call(RocmSmiSymbol.DEV_COMPUTE_PARTITION_GET, index, text, AmdSmiAbi.STRING_BUFFER)
         == RocmSmiStatus.SUCCESS) {
       String compute = text.getString(0);
@@ -109,6 +119,7 @@ final class RocmSmiGpu {
           smi.call(RocmSmiSymbol.DEV_PARTITION_ID_GET, index, id) == RocmSmiStatus.SUCCESS;
       if (hasId) {
         labels = labels.and("partition_id", Integer.toString(id.getInt(0)));
+        partitionId = id.getInt(0);
       }
       labels = labels.and("compute_partition", compute);
       partition = compute;
@@ -118,7 +129,7 @@ final class RocmSmiGpu {
         partition = partition + ", " + text.getString(0);
       }
     }
-    return new RocmSmiGpu(smi, index, uuid, name, partition, labels);
+    return new RocmSmiGpu(smi, index, uuid, name, partition, partitionId, labels);
   }
 
   int index() {
@@ -308,9 +319,12 @@ final class RocmSmiGpu {
     return frequencies.getLong(AmdSmiAbi.FREQUENCIES_FREQUENCY + 8L * current);
   }
 
-  /** On the sampling thread: PCIe throughput, counted by the library over one second. */
+  /**
+   * On the sampling thread: PCIe throughput, counted by the library over one second; asked of
+   * partition 0 only, the board's link being one for all its partitions.
+   */
   void sampleSlow(GpuOptions options) {
-    if (!options.pcieThroughput() || failing) {
+    if (!options.pcieThroughput() || failing || partitionId > 0) {
       return;
     }
     int rc =
