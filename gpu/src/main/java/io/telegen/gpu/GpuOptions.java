@@ -16,6 +16,10 @@ import java.util.Set;
  * @param perProcess {@code gpu_process_*} for each process on a GPU
  * @param nvmlLibrary the NVML library to load; null for {@code libnvidia-ml.so.1} on the
  *     library path
+ * @param amdSmiLibrary the AMD SMI library to load; null for {@code libamd_smi.so} on the library
+ *     path, then in {@code /opt/rocm/lib}
+ * @param rocmSmiLibrary the ROCm SMI library to load where AMD SMI is absent; null for {@code
+ *     librocm_smi64.so} on the library path, then in {@code /opt/rocm/lib}
  * @param procRoot where the host's {@code /proc} is mounted, for process names
  */
 public record GpuOptions(
@@ -23,6 +27,8 @@ public record GpuOptions(
     Set<MetricGroup> metrics,
     boolean perProcess,
     Path nvmlLibrary,
+    Path amdSmiLibrary,
+    Path rocmSmiLibrary,
     Path procRoot) {
 
   /**
@@ -54,7 +60,7 @@ public record GpuOptions(
             metrics.isEmpty() ? EnumSet.noneOf(MetricGroup.class) : EnumSet.copyOf(metrics));
   }
 
-  /** Everything on, every 10 s, the system's NVML and {@code /proc}. */
+  /** Everything on, every 10 s, the system's NVML, AMD SMI and {@code /proc}. */
   public static Builder builder() {
     return new Builder();
   }
@@ -98,6 +104,8 @@ public record GpuOptions(
     private final EnumSet<MetricGroup> metrics = EnumSet.allOf(MetricGroup.class);
     private boolean perProcess = true;
     private Path nvmlLibrary;
+    private Path amdSmiLibrary;
+    private Path rocmSmiLibrary;
     private Path procRoot = Path.of("/proc");
 
     private Builder() {}
@@ -127,13 +135,29 @@ public record GpuOptions(
       return this;
     }
 
+    /** {@code agent.gpu.amd_smi_library}: loaded instead of searching for {@code libamd_smi.so}. */
+    public Builder amdSmiLibrary(Path amdSmiLibrary) {
+      this.amdSmiLibrary = amdSmiLibrary;
+      return this;
+    }
+
+    /**
+     * {@code agent.gpu.rocm_smi_library}: loaded instead of searching for {@code
+     * librocm_smi64.so}, the library used where AMD SMI is absent.
+     */
+    public Builder rocmSmiLibrary(Path rocmSmiLibrary) {
+      this.rocmSmiLibrary = rocmSmiLibrary;
+      return this;
+    }
+
     public Builder procRoot(Path procRoot) {
       this.procRoot = procRoot;
       return this;
     }
 
     public GpuOptions build() {
-      return new GpuOptions(pollInterval, metrics, perProcess, nvmlLibrary, procRoot);
+      return new GpuOptions(
+          pollInterval, metrics, perProcess, nvmlLibrary, amdSmiLibrary, rocmSmiLibrary, procRoot);
     }
   }
 }

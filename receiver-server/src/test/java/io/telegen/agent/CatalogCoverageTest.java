@@ -29,6 +29,7 @@ import io.telegen.frameworks.prometheus.PrometheusTextParser;
 import io.telegen.frameworks.training.TrainingJobSource;
 import io.telegen.frameworks.training.TrainingProcessDiscovery;
 import io.telegen.frameworks.training.TrainingTagMapping;
+import io.telegen.gpu.AmdGpuSource;
 import io.telegen.gpu.GpuOptions;
 import io.telegen.gpu.NvidiaGpuSource;
 import io.telegen.gpu.infiniband.InfinibandSource;
@@ -146,6 +147,13 @@ class CatalogCoverageTest {
     } finally {
       TestFiles.deleteTree(kubeletDir);
     }
+    // AMD SMI on the fake library: a partitioned MI300X node (partition labels, xGMI, processes)
+    // and a Radeon with a fan and an edge sensor cover every AMD path.
+    // AMD GPU 0 is held by a pod and used by a training job, so those labels are seen on xGMI too.
+    all.add(amdSmi("mi300x-spx", AMD_GPU_0_HELD));
+    all.add(amdSmi("radeon-pro-w7900-fan", DeviceAttributions.none()));
+    all.add(rocmSmi("mi300x-spx", AMD_GPU_0_HELD));
+    all.add(rocmSmi("radeon-pro-w7900-fan", DeviceAttributions.none()));
     all.add(trainingRanksOnGpus());
     all.addAll(llmServing());
     all.add(llmTraces());
@@ -676,6 +684,58 @@ class CatalogCoverageTest {
         Thread.sleep(50);
       }
       return new Run("NVML " + scenario, Set.of("nvml", "gpm", "nvlink"), metrics);
+    }
+  }
+
+  private static final DeviceAttribution AMD_GPU_0_HELD =
+      device ->
+          device.vendor() == GpuVendor.AMD && device.index() == 0
+              ? Labels.of("k8s_pod", "rocm-job-0", "k8s_namespace", "ml", "k8s_container", "train")
+                  .and("job", "llama")
+                  .and("node", "node-a")
+              : Labels.empty();
+
+  private static Run amdSmi(String scenario, DeviceAttribution attribution) throws Exception {
+    return amd(
+        "AMD SMI " + scenario,
+        "amd_smi",
+        scenario,
+        GpuOptions.builder().amdSmiLibrary(BuildOutputs.fakeAmdSmi("current")).build(),
+        attribution);
+  }
+
+  private static Run rocmSmi(String scenario, DeviceAttribution attribution) throws Exception {
+    return amd(
+        "ROCm SMI " + scenario,
+        "rocm_smi",
+        scenario,
+        GpuOptions.builder().rocmSmiLibrary(BuildOutputs.fakeRocmSmi()).build(),
+        attribution);
+  }
+
+  /** One AMD scenario through one library, until its PCIe readings are in. */
+  private static Run amd(
+      String what,
+      String catalogSource,
+      String scenario,
+      GpuOptions options,
+      DeviceAttribution attribution)
+      throws Exception {
+    GpuTestResources.useAmdSmiScenario(scenario);
+    try (AmdGpuSource source =
+        AmdGpuSource.open(options, 0, NodeAttribution.ofDevices(attribution))) {
+      List<Metric> metrics = new ArrayList<>();
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (System.nanoTime() < deadline) {
+        MetricBatch batch = new MetricBatch(CATALOG, 1);
+        source.collect(batch);
+        metrics.addAll(batch.metrics());
+        if (batch.metrics().stream().anyMatch(m -> m.getName().equals("gpu_pcie_tx_bytes"))) {
+          break;
+        }
+        Thread.sleep(50);
+      }
+      return new Run(what, Set.of(catalogSource), metrics);
     }
   }
 

@@ -30,6 +30,22 @@ public final class BuildOutputs {
         "gpu/target/fake-nvml/old-driver/libnvidia-ml.so.1", "mvn -pl gpu -am test-compile");
   }
 
+  /**
+   * A fake {@code libamd_smi.so}: {@code current} (AMD SMI 26.x, every entry point), {@code
+   * rocm6} (AMD SMI 24.x struct layouts) or {@code missing-symbols} (26.x without
+   * amdsmi_get_energy_count and the byte-count VRAM calls).
+   */
+  public static Path fakeAmdSmi(String variant) {
+    return built(
+        "gpu/target/fake-amdsmi/" + variant + "/libamd_smi.so", "mvn -pl gpu -am test-compile");
+  }
+
+  /** The fake {@code librocm_smi64.so}, playing the same scenario files as the fake AMD SMI. */
+  public static Path fakeRocmSmi() {
+    return built(
+        "gpu/target/fake-amdsmi/rocm-smi/librocm_smi64.so", "mvn -pl gpu -am test-compile");
+  }
+
   /** The C stand-in for NCCL that loads the profiler plugin and drives it. */
   public static Path ncclDriver() {
     Path driver = built("gpu/target/nccl-driver/nccl-driver", "mvn -pl gpu -am test-compile");

@@ -9,7 +9,8 @@ import java.util.List;
 final class GpuAssembly implements CapabilityAssembly {
 
   /** The vendors, in the order their findings are printed. */
-  static final List<CapabilityAssembly> VENDORS = List.of(new NvidiaGpuAssembly());
+  static final List<CapabilityAssembly> VENDORS =
+      List.of(new NvidiaGpuAssembly(), new AmdGpuAssembly());
 
   @Override
   public Assembled assemble(NodeContext node) {

@@ -125,13 +125,20 @@ public record AgentConfig(
   /**
    * {@code agent.gpu}, as the spec shows it, plus where GPU communication counters are read.
    *
-   * @param options what the NVIDIA source collects, with {@code agent.proc_root}
+   * @param nvidia {@code nvidia}: NVIDIA GPUs through NVML (default on)
+   * @param amd {@code amd}: AMD GPUs through AMD SMI (default off, as in the spec)
+   * @param options what the GPU sources collect, with {@code agent.proc_root}
    * @param ncclDir {@code nccl_dir}: where the NCCL profiler plugin's counter files are, the
    *     jobs' {@code TELEGEN_NCCL_DIR} as the agent sees it
    * @param sysRoot {@code sys_root}: where the host's {@code /sys} is, for InfiniBand counters
    */
   public record Gpu(
-      boolean enabled, boolean nvidia, GpuOptions options, Path ncclDir, Path sysRoot) {
+      boolean enabled,
+      boolean nvidia,
+      boolean amd,
+      GpuOptions options,
+      Path ncclDir,
+      Path sysRoot) {
 
     /** {@code poll_interval}: how often the GPU and GPU communication sources run. */
     public Duration pollInterval() {

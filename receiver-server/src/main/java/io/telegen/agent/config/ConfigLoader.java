@@ -49,9 +49,6 @@ public final class ConfigLoader {
   public static final String DEFAULT_SERVICE_NAME = "telegen-agent";
   static final int DEFAULT_COLLECTOR_PORT = 4317;
 
-  /** The planned feature AMD GPUs' keys wait for; building it turns their markers into reads. */
-  private static final String AMD_GPUS = "AMD GPUs";
-
   private final Map<String, String> environment;
 
   private ConfigLoader(Map<String, String> environment) {
@@ -344,7 +341,7 @@ public final class ConfigLoader {
     GpuOptions.Builder options = GpuOptions.builder().procRoot(procRoot);
     boolean enabled = node.child("enabled").asBoolean(true);
     boolean nvidia = node.child("nvidia").asBoolean(true);
-    node.child("amd").planned(AMD_GPUS, false);
+    boolean amd = node.child("amd").asBoolean(false);
     node.child("poll_interval").duration().ifPresent(options::pollInterval);
     ConfigNode metrics = node.child("metrics");
     for (GpuOptions.MetricGroup group : GpuOptions.MetricGroup.values()) {
@@ -355,11 +352,11 @@ public final class ConfigLoader {
     }
     node.child("per_process").bool().ifPresent(options::perProcess);
     node.child("nvml_library").asPath().ifPresent(options::nvmlLibrary);
-    node.child("rocm_smi_library").planned(AMD_GPUS, null);
-    node.child("amd_smi_library").planned(AMD_GPUS, null);
+    node.child("rocm_smi_library").asPath().ifPresent(options::rocmSmiLibrary);
+    node.child("amd_smi_library").asPath().ifPresent(options::amdSmiLibrary);
     Path ncclDir = node.child("nccl_dir").asPath().orElse(NcclCounterSource.DEFAULT_DIRECTORY);
     Path sysRoot = node.child("sys_root").asPath().orElse(InfinibandSource.DEFAULT_SYS_ROOT);
-    return new AgentConfig.Gpu(enabled, nvidia, options.build(), ncclDir, sysRoot);
+    return new AgentConfig.Gpu(enabled, nvidia, amd, options.build(), ncclDir, sysRoot);
   }
 
   /** {@code agent.naming}: spec (default), semconv or both. */

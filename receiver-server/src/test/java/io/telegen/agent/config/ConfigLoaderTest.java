@@ -50,7 +50,15 @@ class ConfigLoaderTest {
 
   @ParameterizedTest(name = "spec example {0}")
   @ValueSource(
-      strings = {"nvidia-gpu", "vllm", "triton", "training", "per-process", "trace-correlation"})
+      strings = {
+        "nvidia-gpu",
+        "amd-gpu",
+        "vllm",
+        "triton",
+        "training",
+        "per-process",
+        "trace-correlation"
+      })
   void everySpecExampleParsesVerbatim(String example) throws Exception {
     AgentConfig config = NO_ENV.parse(resource("spec/" + example + ".yaml"), example);
     assertEquals(example, config.origin());
@@ -97,40 +105,34 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void amdExampleIsRefusedUntilAmdGpusAreBuilt() {
-    ConfigException e =
-        assertThrows(
-            ConfigException.class, () -> NO_ENV.parse(resource("spec/amd-gpu.yaml"), "amd.yaml"));
-    assertEquals(
-        List.of(
-            "agent.gpu.amd: AMD GPUs are not supported by this version yet "
-                + "(planned); remove the key or set it to false"),
-        e.problems());
+  void amdExampleParsesVerbatimAndSwitchesNvidiaOffAndAmdOn() throws Exception {
+    AgentConfig.Gpu gpu = NO_ENV.parse(resource("spec/amd-gpu.yaml"), "amd.yaml").gpu();
+    assertTrue(gpu.enabled());
+    assertFalse(gpu.nvidia());
+    assertTrue(gpu.amd());
+    assertEquals(Duration.ofSeconds(10), gpu.pollInterval());
+    assertNull(gpu.options().amdSmiLibrary());
   }
 
   @Test
-  void amdLibraryKeysAreRefusedAndAmdFalseIsFine() throws Exception {
-    ConfigException e =
-        assertThrows(
-            ConfigException.class,
-            () ->
-                NO_ENV.parse(
-                    """
+  void amdLibraryKeysAreRead() throws Exception {
+    AgentConfig.Gpu gpu =
+        NO_ENV
+            .parse(
+                """
         agent:
           gpu:
-            amd: false
-            rocm_smi_library: /opt/rocm/lib/librocm_smi64.so
-            amd_smi_library: /opt/rocm/lib/libamd_smi.so
+            amd: true
+            amd_smi_library: /opt/rocm-7.0.2/lib/libamd_smi.so
+            rocm_smi_library: /opt/rocm-6.1.0/lib/librocm_smi64.so
         """,
-                    "a"));
-    assertEquals(
-        List.of(
-            "agent.gpu.rocm_smi_library: AMD GPUs are not supported by this version yet (planned); "
-                + "remove the key",
-            "agent.gpu.amd_smi_library: AMD GPUs are not supported by this version yet (planned); "
-                + "remove the key"),
-        e.problems());
-    assertTrue(NO_ENV.parse("agent: {gpu: {amd: false}}", "a").gpu().enabled());
+                "a")
+            .gpu();
+    assertTrue(gpu.amd());
+    assertTrue(gpu.nvidia());
+    assertEquals(Path.of("/opt/rocm-7.0.2/lib/libamd_smi.so"), gpu.options().amdSmiLibrary());
+    assertEquals(Path.of("/opt/rocm-6.1.0/lib/librocm_smi64.so"), gpu.options().rocmSmiLibrary());
+    assertFalse(NO_ENV.parse("agent: {gpu: {}}", "a").gpu().amd());
   }
 
   @Test
@@ -302,10 +304,13 @@ class ConfigLoaderTest {
     AgentConfig.Gpu gpu = config.gpu();
     assertTrue(gpu.enabled());
     assertTrue(gpu.nvidia());
+    assertFalse(gpu.amd());
     assertEquals(Duration.ofSeconds(10), gpu.pollInterval());
     assertEquals(EnumSet.allOf(GpuOptions.MetricGroup.class), gpu.options().metrics());
     assertTrue(gpu.options().perProcess());
     assertNull(gpu.options().nvmlLibrary());
+    assertNull(gpu.options().amdSmiLibrary());
+    assertNull(gpu.options().rocmSmiLibrary());
     assertEquals(Path.of("/proc"), gpu.options().procRoot());
     assertEquals(Path.of("/dev/shm/telegen-nccl"), gpu.ncclDir());
     assertEquals(Path.of("/sys"), gpu.sysRoot());

@@ -2,6 +2,7 @@ package io.telegen.gpu.nvidia.internal;
 
 import com.sun.jna.Memory;
 import io.telegen.gpu.GpuOptions;
+import io.telegen.gpu.internal.ProcessLabels;
 import io.telegen.node.DeviceAttribution;
 import io.telegen.node.GpuProcessSnapshot;
 import io.telegen.node.NodeAttribution;

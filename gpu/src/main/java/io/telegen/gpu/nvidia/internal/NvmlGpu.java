@@ -3,6 +3,8 @@ package io.telegen.gpu.nvidia.internal;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.telegen.gpu.GpuOptions;
+import io.telegen.gpu.internal.CumulativeStarts;
+import io.telegen.gpu.internal.ProcessLabels;
 import io.telegen.node.DeviceAttribution;
 import io.telegen.node.DeviceAttributions;
 import io.telegen.node.GpuProcessSnapshot;

@@ -1,4 +1,4 @@
-package io.telegen.gpu.nvidia.internal;
+package io.telegen.gpu.internal;
 
 import java.util.Arrays;
 
@@ -9,14 +9,16 @@ import java.util.Arrays;
  * after the previous point, which is how OTLP says "this counter was reset", so a backend never
  * sees a negative increase. Until then a series starts at the agent's start. Collection thread
  * only.
+ *
+ * <p>Shared by the vendors' sources; internal, not API.
  */
-final class CumulativeStarts {
+public final class CumulativeStarts {
 
   private final long[] starts;
   private final double[] last;
   private final long[] lastTime;
 
-  CumulativeStarts(int series) {
+  public CumulativeStarts(int series) {
     starts = new long[series];
     last = new double[series];
     lastTime = new long[series];
@@ -27,7 +29,7 @@ final class CumulativeStarts {
    * The start time for {@code value} of series {@code index} observed at {@code timeUnixNanos};
    * {@code agentStartUnixNanos} until the counter first goes down.
    */
-  long startOf(int index, double value, long timeUnixNanos, long agentStartUnixNanos) {
+  public long startOf(int index, double value, long timeUnixNanos, long agentStartUnixNanos) {
     if (value < last[index]) {
       // The reset happened after the previous point; the latest the counter can have restarted
       // from 0 is unknown, so the new series starts just after that point (or now, if the clock
