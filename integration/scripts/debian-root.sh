@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes the Debian root filesystem that FleetRolloutIT boots as test hosts with systemd-nspawn
 # (real systemd and sshd, no Java): `debootstrap --variant=minbase` of bookworm with systemd,
-# dbus, openssh-server and python3 (what Ansible needs on a managed host), cached under
+# dbus, openssh-server, python3 and python3-apt (what Ansible needs on a managed Debian host, as
+# on Debian's cloud images), cached under
 #   "$TELEGEN_CACHE/debian-root/<key>/rootfs"
 # where <key> hashes the suite, the package list and this script, so a change makes a new root.
 # The tests never write to it: each host boots an overlay of it (see FleetHosts.java).
@@ -12,7 +13,7 @@
 set -euo pipefail
 
 SUITE=bookworm
-PACKAGES=systemd,systemd-sysv,dbus,openssh-server,python3,iproute2,procps,ca-certificates
+PACKAGES=systemd,systemd-sysv,dbus,openssh-server,python3,python3-apt,iproute2,procps,ca-certificates
 MIRROR=${TELEGEN_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 TELEGEN_CACHE=${TELEGEN_CACHE:-$HOME/.cache/telegen}
 LOG_DIR=$TELEGEN_CACHE/logs
