@@ -4,7 +4,8 @@
 # dbus, openssh-server, python3 and python3-apt (what Ansible needs on a managed Debian host, as
 # on Debian's cloud images), cached under
 #   "$TELEGEN_CACHE/debian-root/<key>/rootfs"
-# where <key> hashes the suite, the package list and this script, so a change makes a new root.
+# where <key> hashes the suite, the package list and ROOT_LAYOUT (bump it when the setup of the
+# root below changes), so a change makes a new root; older roots are removed.
 # The tests never write to it: each host boots an overlay of it (see FleetHosts.java).
 # Also installs the host's tools for it (debootstrap, systemd-container for systemd-nspawn).
 #   debian-root.sh            make (or reuse) the root, print its path on stdout
@@ -13,6 +14,8 @@
 set -euo pipefail
 
 SUITE=bookworm
+# The version of what this script does to the root after debootstrap.
+ROOT_LAYOUT=1
 PACKAGES=systemd,systemd-sysv,dbus,openssh-server,python3,python3-apt,iproute2,procps,ca-certificates
 MIRROR=${TELEGEN_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 TELEGEN_CACHE=${TELEGEN_CACHE:-$HOME/.cache/telegen}
@@ -37,7 +40,7 @@ if ((${#need[@]})); then
     || { tail -n 20 "$LOG_DIR/debian-root-apt.log" >&2; die "apt-get install ${need[*]} failed"; }
 fi
 
-key=$( { echo "$SUITE $PACKAGES"; cat "${BASH_SOURCE[0]}"; } | sha256sum | cut -c1-12)
+key=$(echo "$SUITE $PACKAGES $ROOT_LAYOUT" | sha256sum | cut -c1-12)
 dir=$TELEGEN_CACHE/debian-root/$key
 if [[ -f $dir/.complete ]]; then
   step "$dir/rootfs (cached)"
@@ -87,5 +90,8 @@ ln -sf /dev/null "$root/etc/systemd/system/console-getty.service"
 ln -sf /dev/null "$root/etc/systemd/system/getty@.service"
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
 touch "$dir/.complete"
+for old in "$TELEGEN_CACHE"/debian-root/*/; do
+  [[ ${old%/} == "$dir" ]] || rm -rf "${old%/}"
+done
 step "made $root in $((SECONDS - start))s ($(du -sh "$root" | cut -f1))"
 echo "$root"
