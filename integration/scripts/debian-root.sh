@@ -26,6 +26,8 @@ die() { printf '[debian-root] ERROR: %s\n' "$*" >&2; exit 1; }
 
 [[ $(id -u) -eq 0 ]] || die "debootstrap and systemd-nspawn need root"
 mkdir -p "$TELEGEN_CACHE/debian-root" "$LOG_DIR"
+exec 8>"$TELEGEN_CACHE/debian-root/.lock"
+flock 8                                     # one debootstrap at a time per cache
 
 need=()
 command -v debootstrap >/dev/null || need+=(debootstrap)
@@ -90,7 +92,7 @@ ln -sf /dev/null "$root/etc/systemd/system/console-getty.service"
 ln -sf /dev/null "$root/etc/systemd/system/getty@.service"
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
 touch "$dir/.complete"
-for old in "$TELEGEN_CACHE"/debian-root/*/; do
+for old in "$TELEGEN_CACHE"/debian-root/*/; do   # not .lock: the glob matches directories only
   [[ ${old%/} == "$dir" ]] || rm -rf "${old%/}"
 done
 step "made $root in $((SECONDS - start))s ($(du -sh "$root" | cut -f1))"
