@@ -168,9 +168,9 @@ final class FleetRolloutIT {
           Files.readString(unpacked.resolve("collector").resolve(config)),
           "collector/" + config + " is not the shipped config");
     }
-    assertTrue(
-        Files.readString(unpacked.resolve("licenses/THIRD-PARTY.txt"))
-            .contains("io.grpc:grpc-api:"));
+    String thirdParty = Files.readString(unpacked.resolve("licenses/THIRD-PARTY.txt"));
+    assertTrue(thirdParty.contains("  io.grpc:grpc-api:jar:"), thirdParty);
+    assertTrue(thirdParty.contains("  net.java.dev.jna:jna:jar:"), thirdParty);
     ExternalProcess.Result sums =
         run(
             "sha256sum",
@@ -339,22 +339,22 @@ final class FleetRolloutIT {
   @Test
   @Order(8)
   void anUpgradeThatFailsItsHealthGateRollsBackAndStopsThePlay() {
-    // On gpu1 (the first batch) the new release is there already, broken: its launcher passes
-    // `check` (so its configs validate) but the agent exits at once when run.
+    // On gpu1 (the first batch) the new release is there already, broken: a copy of the one in
+    // use whose launcher passes `check` (so the configs validate with it) but exits at once when
+    // the service runs it.
     FleetHosts.Host gpu1 = fleet.host("gpu1");
     String broken = "/opt/telegen/releases/telegen-agent-" + nextVersion;
     fleet.sshOk(
         gpu1,
-        "mkdir -p "
-            + broken
-            + "/bin && printf '%s\\n' '#!/bin/sh' 'case $1 in check|--version) exec"
-            + " /opt/telegen/releases/telegen-agent-"
+        "cp -a /opt/telegen/releases/telegen-agent-"
             + version
-            + "/bin/telegen-agent \"$@\";; esac' 'echo \"telegen-agent: crashed\" >&2' 'exit 1' >"
+            + " "
             + broken
-            + "/bin/telegen-agent && chmod 755 "
+            + " && cd "
             + broken
-            + "/bin/telegen-agent",
+            + "/bin && mv telegen-agent telegen-agent.real && printf '%s\\n' '#!/bin/sh'"
+            + " 'case $1 in check) exec \"$(dirname \"$0\")/telegen-agent.real\" \"$@\";; esac'"
+            + " 'echo \"telegen-agent: crashed\" >&2' 'exit 1' > telegen-agent && chmod 755 telegen-agent",
         "break-release");
     Play upgrade =
         play(
@@ -379,12 +379,13 @@ final class FleetRolloutIT {
     assertTrue(
         upgrade.recap().get("gpu2") == null || upgrade.changed("gpu2") == 0, upgrade.output());
     fleet.sshOk(gpu1, "systemctl is-active telegen-agent", "active-after-rollback");
-    fleet.sshOk(gpu1, "rm -rf " + broken, "unbreak");
   }
 
   @Test
   @Order(9)
   void aRollingUpgradeMovesEveryHostToTheNewRelease() {
+    fleet.sshOk(
+        fleet.host("gpu1"), "rm -rf /opt/telegen/releases/telegen-agent-" + nextVersion, "unbreak");
     Play upgrade = play("upgrade.yml", List.of(), "upgrade", nextArchive);
     assertEquals(0, upgrade.exitCode(), upgrade.output());
     for (FleetHosts.Host host : fleet.hosts()) {
