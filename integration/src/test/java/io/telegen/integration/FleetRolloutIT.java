@@ -400,6 +400,46 @@ final class FleetRolloutIT {
     }
   }
 
+  @Test
+  @Order(10)
+  void aGatewayEndpointAndExtraConfigRestartOnlyTheCollector() throws IOException {
+    FleetHosts.Host host = fleet.host("gpu1");
+    String before = pids(host);
+    // Nothing listens at the gateway address: the collector queues for it and keeps serving
+    // the local Prometheus endpoint, which the health gate reads.
+    Play gateway =
+        play(
+            "site.yml",
+            List.of(
+                "-e",
+                "{\"telegen_collector_gateway_endpoint\": \"127.0.0.1:14317\","
+                    + " \"telegen_collector_gateway_insecure\": true,"
+                    + " \"telegen_collector_extra_config\":"
+                    + " {\"exporters\": {\"debug/extra\": {\"verbosity\": \"basic\"}}}}"),
+            "gateway",
+            nextArchive);
+    assertEquals(0, gateway.exitCode(), gateway.output());
+    String after = pids(host);
+    String[] b = before.split(" ");
+    String[] a = after.split(" ");
+    assertNotEquals(b[0], a[0], "the collector was not restarted: " + before + " -> " + after);
+    assertEquals(b[1], a[1], "the agent was restarted: " + before + " -> " + after);
+    String env = fleet.sshOk(host, "cat /etc/telegen/otelcol.env", "otelcol-env");
+    assertTrue(
+        env.contains(
+            "TELEGEN_OTELCOL_ARGS=\"--config=/etc/telegen/otelcol/agent.yaml"
+                + " --config=/etc/telegen/otelcol/agent-to-gateway.yaml"
+                + " --config=/etc/telegen/otelcol/extra.yaml\""),
+        env);
+    assertTrue(env.contains("TELEGEN_GATEWAY_ENDPOINT=\"127.0.0.1:14317\""), env);
+    assertEquals(
+        Files.readString(TelegenTools.shippedCollectorConfig("agent-to-gateway.yaml")),
+        fleet.sshOk(host, "cat /etc/telegen/otelcol/agent-to-gateway.yaml", "overlay"));
+    assertEquals(
+        "active",
+        fleet.sshOk(host, "systemctl is-active telegen-otelcol", "otelcol-active").strip());
+  }
+
   private Play play(String playbook, List<String> extra, String name) {
     return play(playbook, extra, name, archive);
   }
