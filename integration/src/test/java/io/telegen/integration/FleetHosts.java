@@ -25,7 +25,12 @@ final class FleetHosts implements AutoCloseable {
   private static final Path SCRIPTS = TelegenTools.repoRoot().resolve("integration/scripts");
 
   /** A booted host: its inventory name and the address its sshd answers on. */
-  record Host(String name, String address) {}
+  record Host(String name, String address) {
+    /** This machine's end of the host's link (fleet-host.sh: x.y.z.1 for the host's x.y.z.2). */
+    String gateway() {
+      return address.substring(0, address.lastIndexOf('.')) + ".1";
+    }
+  }
 
   private final Path dir;
   private final Path key;

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import io.telegen.testsupport.TestFiles;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -413,11 +416,45 @@ final class FleetRolloutIT {
 
   @Test
   @Order(9)
-  void aRollingUpgradeMovesEveryHostToTheNewRelease() {
+  void aRollingUpgradeMovesEveryHostToTheNewRelease() throws IOException {
     fleet.sshOk(
         fleet.host("gpu1"), "rm -rf /opt/telegen/releases/telegen-agent-" + nextVersion, "unbreak");
-    Play upgrade = play("upgrade.yml", List.of(), "upgrade", nextArchive);
+    // This time the hosts download the archive (telegen_agent_archive_url and its checksum) from
+    // a web server on this machine's end of gpu1's link, which both hosts route to.
+    String checksum = Files.readString(Path.of(nextArchive + ".sha256")).split("\\s+")[0];
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(fleet.host("gpu1").gateway(), 0), 0);
+    String file = "/" + nextArchive.getFileName();
+    server.createContext(
+        file,
+        exchange -> {
+          exchange.sendResponseHeaders(200, Files.size(nextArchive));
+          try (OutputStream out = exchange.getResponseBody()) {
+            Files.copy(nextArchive, out);
+          }
+        });
+    server.start();
+    Play upgrade;
+    try {
+      String url =
+          "http://" + fleet.host("gpu1").gateway() + ":" + server.getAddress().getPort() + file;
+      upgrade =
+          play(
+              "upgrade.yml",
+              List.of(
+                  "-e",
+                  "{\"telegen_agent_archive\": \"\", \"telegen_agent_archive_url\": \""
+                      + url
+                      + "\", \"telegen_agent_archive_checksum\": \"sha256:"
+                      + checksum
+                      + "\"}"),
+              "upgrade",
+              nextArchive);
+    } finally {
+      server.stop(0);
+    }
     assertEquals(0, upgrade.exitCode(), upgrade.output());
+    assertTrue(upgrade.output().contains("TASK [telegen : Download the release archive]"));
     for (FleetHosts.Host host : fleet.hosts()) {
       assertEquals(
           "/opt/telegen/releases/telegen-agent-" + nextVersion,
