@@ -8,7 +8,10 @@
 #      from integration/otelcol/builder-config.yaml, through the Go module proxy;
 #   4. Helm (helm.sh/helm/v3/cmd/helm at HELM_VERSION), go-installed through the Go module proxy
 #      into "$TELEGEN_CACHE/gobin/helm-$HELM_VERSION", for the chart's lint and template tests;
-#   5. "$TELEGEN_CACHE/env", KEY=VALUE lines naming the executables the tests run.
+#   5. for FleetRolloutIT: a Python venv with pinned ansible-core and ansible-lint
+#      (ansible-venv.sh, integration/ansible/requirements.txt) and a debootstrap'd Debian root
+#      booted as test hosts with systemd-nspawn (debian-root.sh), both under "$TELEGEN_CACHE";
+#   6. "$TELEGEN_CACHE/env", KEY=VALUE lines naming the executables the tests run.
 #
 # Idempotent and fast when everything is cached. Safe on a fresh Debian bookworm machine as root.
 # Environment:
@@ -238,7 +241,13 @@ install_helm() {
   "$HELM" version >/dev/null || die "$HELM does not run"
 }
 
-# ---- 5. env file ------------------------------------------------------------------------------
+# ---- 5. Ansible and the Debian root of the fleet tests ---------------------------------------
+install_fleet() {
+  ANSIBLE_VENV=$(TELEGEN_CACHE=$TELEGEN_CACHE TELEGEN_PYTHON_BASE=$PYTHON_BASE "$SCRIPT_DIR/ansible-venv.sh")
+  DEBIAN_ROOT=$(TELEGEN_CACHE=$TELEGEN_CACHE "$SCRIPT_DIR/debian-root.sh")
+}
+
+# ---- 6. env file ------------------------------------------------------------------------------
 write_env() {
   local env=$TELEGEN_CACHE/env
   cat >"$env.tmp" <<EOF
@@ -250,6 +259,8 @@ TELEGEN_PROMTOOL=/usr/bin/promtool
 TELEGEN_PYTHON=$VENV/bin/python
 TELEGEN_KUBERNETES_VALIDATE=$VENV/bin/kubernetes-validate
 TELEGEN_HELM=$HELM
+TELEGEN_ANSIBLE_VENV=$ANSIBLE_VENV
+TELEGEN_DEBIAN_ROOT=$DEBIAN_ROOT
 EOF
   mv -f "$env.tmp" "$env"
   step "wrote $env"
@@ -257,8 +268,11 @@ EOF
 
 OTELCOL=
 HELM=
+ANSIBLE_VENV=
+DEBIAN_ROOT=
 install_prometheus
 install_venv
 build_otelcol
 install_helm
+install_fleet
 write_env
