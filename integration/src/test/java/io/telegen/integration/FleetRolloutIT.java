@@ -263,6 +263,14 @@ final class FleetRolloutIT {
                   + " --config /etc/telegen/agent.yaml",
               "check");
       assertTrue(check.contains("collector reachable"), check);
+      // The export queue is on the host's disk, in the unit's StateDirectory, owned by telegen.
+      String queue =
+          fleet.sshOk(
+              host,
+              "stat -c '%U %a' /var/lib/telegen-agent/queue; ls /var/lib/telegen-agent/queue",
+              "queue");
+      assertTrue(queue.startsWith("telegen 700"), queue);
+      assertTrue(queue.contains(".segment"), queue);
       // The role installs the units as collector-config/systemd has them.
       for (String unit : List.of("telegen-agent.service", "telegen-otelcol.service")) {
         assertEquals(
