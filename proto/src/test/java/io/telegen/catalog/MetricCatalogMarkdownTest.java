@@ -78,26 +78,15 @@ class MetricCatalogMarkdownTest {
   }
 
   @Test
-  void plannedSourcesAndLabelsAreShownAsPlanned() {
+  void theShippedCatalogShowsEverySourceAndLabelAsBuilt() {
     String markdown = MetricCatalogMarkdown.render(MetricCatalog.load());
     String row = row(markdown, "gpu_utilization_percent");
+    // AMD GPUs (issue 12) and the pods and jobs of devices and processes (issue 11) are built.
     assertTrue(row.contains("| nvml, gpm, rocm_smi, amd_smi |"), row);
-    // Built in issue 11: the pods of the kubelet, and the training job and node of a rank's GPUs.
     assertTrue(row.contains("`k8s_pod`, `k8s_namespace`, `k8s_container`, `job`, `node`"), row);
-    String selfRow = row(markdown, "telegen_agent_queue_length");
-    assertFalse(selfRow.contains("planned"), selfRow);
-
-    int planned = markdown.indexOf("\n## Planned\n");
-    assertTrue(
-        planned > markdown.indexOf("\n## Agent self-telemetry\n"), "Planned after the areas");
-    assertTrue(planned < markdown.indexOf("\n## Labels\n"), "Planned before the labels");
-    for (String waitsFor : MetricCatalog.load().plans().values()) {
-      assertTrue(markdown.contains("| " + waitsFor + " |"), waitsFor + " missing from ## Planned");
-    }
-    // Built in issue 12: AMD GPUs through both libraries, so nothing of theirs waits.
-    assertFalse(markdown.contains("issue 12"), "AMD GPUs are built");
-    assertTrue(row(markdown, "gpu_fan_speed_percent").contains("nvml, rocm_smi, amd_smi"));
-    assertTrue(markdown.contains("Sources and labels after \"planned:\" are not built yet"));
+    assertTrue(row(markdown, "gpu_process_memory_bytes").contains("`k8s_pod`"));
+    assertFalse(markdown.contains("\n## Planned\n"), "nothing waits");
+    assertFalse(markdown.contains("planned: "), "no row names a planned source or label");
   }
 
   @Test

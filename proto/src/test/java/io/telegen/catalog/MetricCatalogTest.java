@@ -430,8 +430,7 @@ class MetricCatalogTest {
   }
 
   @Test
-  void shippedPlansSayWhichIssueBuildsThem() {
-    assertFalse(catalog.plans().isEmpty());
+  void shippedPlansSayWhichIssueBuildsThemAndNothingBuiltIsPlanned() {
     for (String waitsFor : catalog.plans().values()) {
       assertTrue(waitsFor.matches("issue [0-9]+: .+"), waitsFor);
     }
