@@ -17,7 +17,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -76,6 +75,8 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
   private long writingSegment;
   private long writingOffset;
   private long lastSyncNanos;
+  // Segments before this one are delivered and deleted.
+  private long firstKeptSegment;
   private boolean onDisk = true;
 
   /** One queued request: where its record is, or (in memory) the request itself. */
@@ -370,7 +371,11 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
     }
     try {
       writeAck(segment, offset);
-      deleteSegmentsBefore(segment);
+      if (segment > firstKeptSegment) {
+        // Only when delivery crossed into a later segment: no directory listing per request.
+        deleteSegmentsBefore(segment);
+        firstKeptSegment = segment;
+      }
       problems.clear("ack", "the export queue in " + directory + " records deliveries again");
     } catch (IOException e) {
       problems.report(
@@ -487,6 +492,7 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
     }
     // New segments come after everything acknowledged, even when no segment is left.
     writingSegment = ackSegment;
+    firstKeptSegment = ackSegment;
     List<Long> numbers = segments();
     for (long number : numbers) {
       if (number < ackSegment) {
@@ -572,8 +578,8 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
     lock.lock();
     try {
       List<ExportItem> items = new ArrayList<>();
-      for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
-        ExportItem item = decode(it.next());
+      for (Entry entry : entries) {
+        ExportItem item = decode(entry);
         if (item != null) {
           items.add(item);
         }

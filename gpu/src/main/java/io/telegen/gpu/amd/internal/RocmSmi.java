@@ -4,13 +4,13 @@ import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import io.telegen.gpu.internal.NativeLibraries;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -77,18 +77,10 @@ public final class RocmSmi {
         path != null
             ? List.of(path.toAbsolutePath().toString())
             : List.of(LIBRARY_NAME, ROCM_LOCATION.toString());
-    NativeLibrary library = null;
-    String location = null;
-    String lastError = null;
-    for (String candidate : candidates) {
-      try {
-        library = NativeLibrary.getInstance(candidate, Map.of());
-        location = candidate;
-        break;
-      } catch (UnsatisfiedLinkError e) {
-        lastError = e.getMessage() == null ? "unknown error" : e.getMessage().trim();
-      }
-    }
+    NativeLibraries.Opened opened = NativeLibraries.firstThatLoads(candidates);
+    NativeLibrary library = opened.library();
+    String location = opened.location();
+    String lastError = opened.lastError();
     if (library == null) {
       throw new AmdSmiLoadException(
           path == null

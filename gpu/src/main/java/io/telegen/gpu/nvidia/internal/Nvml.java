@@ -2,6 +2,7 @@ package io.telegen.gpu.nvidia.internal;
 
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
+import io.telegen.gpu.internal.NativeLibraries;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,7 +62,7 @@ public final class Nvml {
           path == null
               ? LIBRARY_NAME
                   + " is not on this machine's library path (is the NVIDIA driver installed?)"
-              : "cannot load " + location + ": " + reason(e.getMessage()));
+              : "cannot load " + location + ": " + NativeLibraries.reason(e.getMessage()));
     }
     Nvml nvml = new Nvml(location, library);
     List<String> requiredMissing = new ArrayList<>();
@@ -112,16 +113,4 @@ public final class Nvml {
   }
 
   /** JNA's first line only names the library; the dynamic loader's reason follows it. */
-  private static String reason(String message) {
-    if (message == null) {
-      return "unknown error";
-    }
-    for (String line : message.split("\n")) {
-      String trimmed = line.trim();
-      if (!trimmed.isEmpty() && !trimmed.startsWith("Unable to load library")) {
-        return trimmed;
-      }
-    }
-    return message.trim();
-  }
 }
