@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,22 +50,49 @@ final class AgentProcess implements AutoCloseable {
    */
   static AgentProcess start(
       Path dir, String collectorEndpoint, Map<String, Object> sections, Map<String, String> env) {
+    return start(dir, collectorEndpoint, sections, env, List.of("-Xmx256m"), List.of());
+  }
+
+  /**
+   * The JVM options {@code bin/telegen-agent} and the image run the agent with (a 96 MiB heap,
+   * {@code -XX:+ExitOnOutOfMemoryError}): for tests that check the agent stays within them.
+   */
+  static final List<String> PRODUCTION_JVM_OPTIONS =
+      List.of(
+          "-Xms16m",
+          "-Xmx96m",
+          "-Xss512k",
+          "-XX:+UseSerialGC",
+          "-XX:TieredStopAtLevel=1",
+          "-XX:CICompilerCount=1",
+          "-XX:ReservedCodeCacheSize=32m",
+          "-XX:MaxMetaspaceSize=64m",
+          "-XX:MaxDirectMemorySize=64m",
+          "-XX:+ExitOnOutOfMemoryError",
+          "-Dio.netty.allocator.type=unpooled");
+
+  /**
+   * As {@link #start(Path, String, Map, Map)}, with {@code jvmOptions} before {@code -jar}, and
+   * the java command run by {@code launcher} (e.g. {@code unshare -m sh -c '...; exec "$@"'}),
+   * empty for none.
+   */
+  static AgentProcess start(
+      Path dir,
+      String collectorEndpoint,
+      Map<String, Object> sections,
+      Map<String, String> env,
+      List<String> jvmOptions,
+      List<String> launcher) {
     Path jar = TelegenTools.agentJar();
     int receiverPort = FreePorts.next();
     Path config = dir.resolve("telegen-agent.yaml");
     writeConfig(config, collectorEndpoint, receiverPort, sections);
+    List<String> command = new ArrayList<>(launcher);
+    command.add(TelegenTools.java().toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
     ExternalProcess process =
-        ExternalProcess.start(
-            "telegen-agent",
-            List.of(
-                TelegenTools.java().toString(),
-                "-Xmx256m",
-                "-jar",
-                jar.toString(),
-                "--config",
-                config.toString()),
-            env,
-            dir.resolve("telegen-agent.log"));
+        ExternalProcess.start("telegen-agent", command, env, dir.resolve("telegen-agent.log"));
     try {
       process.waitForTcpPort(HOST, receiverPort, START_TIMEOUT);
     } catch (AssertionError | RuntimeException e) {
@@ -125,6 +153,22 @@ final class AgentProcess implements AutoCloseable {
 
   String describe() {
     return process.describe();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  String log() {
+    return process.log();
+  }
+
+  /**
+   * SIGTERM, as systemd and the kubelet stop the agent; waits up to {@code timeout} for it to exit
+   * and returns its exit code (the test fails past it).
+   */
+  int terminate(Duration timeout) {
+    return process.terminate(timeout);
   }
 
   /** {@code kill -9} of the agent. */

@@ -170,6 +170,11 @@ final class CollectorFileOutput {
     return result;
   }
 
+  /** One line of a metrics file, for readers that follow the file as it grows. */
+  static ExportMetricsServiceRequest parseMetricsLine(String line, Path file) {
+    return parse(line, ExportMetricsServiceRequest.newBuilder(), file);
+  }
+
   @SuppressWarnings("unchecked")
   private static <T extends Message> T parse(String line, Message.Builder builder, Path file) {
     JsonElement json = JsonParser.parseString(line);

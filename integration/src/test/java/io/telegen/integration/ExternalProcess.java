@@ -164,6 +164,12 @@ final class ExternalProcess implements AutoCloseable {
     }
   }
 
+  /** SIGTERM, and the exit code within {@code timeout}; fails (and kills it) past it. */
+  int terminate(Duration timeout) {
+    process.destroy();
+    return waitForExit(timeout);
+  }
+
   /** SIGTERM, then SIGKILL if the program has not exited after {@link #STOP_TIMEOUT}. */
   void stop() {
     if (!process.isAlive()) {
