@@ -133,6 +133,19 @@ final class DeliveredPoints {
     return copy;
   }
 
+  /** As {@link #gpuSeries()}, only the points with timestamps in [from, to). */
+  synchronized Map<String, NavigableMap<Long, Integer>> gpuSeries(long fromNanos, long toNanos) {
+    Map<String, NavigableMap<Long, Integer>> copy = new TreeMap<>();
+    gpuSeries.forEach(
+        (k, v) -> {
+          NavigableMap<Long, Integer> window = v.subMap(fromNanos, true, toNanos, false);
+          if (!window.isEmpty()) {
+            copy.put(k, new TreeMap<>(window));
+          }
+        });
+    return copy;
+  }
+
   /** The values of the agent's own gauge {@code name}, in order of arrival. */
   synchronized List<Double> selfGauge(String name) {
     return List.copyOf(selfGauges.getOrDefault(name, List.of()));

@@ -12,6 +12,7 @@ import io.telegen.agent.export.ExportQueue;
 import io.telegen.agent.export.MemoryExportQueue;
 import io.telegen.agent.export.MetricsPipeline;
 import io.telegen.agent.export.OtlpExporter;
+import io.telegen.agent.export.ShutdownDrain;
 import io.telegen.agent.naming.MetricNaming;
 import io.telegen.agent.naming.SemconvRenamer;
 import io.telegen.agent.receiver.OtlpReceiver;
@@ -26,6 +27,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +50,7 @@ final class Agent implements AutoCloseable {
   private final SourceScheduler scheduler;
   private final ExportQueue queue;
   private final AgentTelemetry telemetry;
+  private final Duration shutdownTimeout;
 
   private Agent(
       EventLoopGroup eventLoop,
@@ -56,8 +59,10 @@ final class Agent implements AutoCloseable {
       OtlpReceiver receiver,
       SourceScheduler scheduler,
       ExportQueue queue,
-      AgentTelemetry telemetry) {
+      AgentTelemetry telemetry,
+      Duration shutdownTimeout) {
     this.eventLoop = eventLoop;
+    this.shutdownTimeout = shutdownTimeout;
     this.exporter = exporter;
     this.exportLoop = exportLoop;
     this.receiver = receiver;
@@ -126,7 +131,15 @@ final class Agent implements AutoCloseable {
       scheduler = new SourceScheduler(MetricCatalog.load(), telemetry, pipeline::accept, clock);
       sources.addTo(scheduler, true);
       scheduler.start();
-      return new Agent(eventLoop, exporter, exportLoop, receiver, scheduler, queue, telemetry);
+      return new Agent(
+          eventLoop,
+          exporter,
+          exportLoop,
+          receiver,
+          scheduler,
+          queue,
+          telemetry,
+          config.exporter().shutdownTimeout());
     } catch (IOException | RuntimeException e) {
       if (scheduler != null) {
         scheduler.close();
@@ -239,11 +252,21 @@ final class Agent implements AutoCloseable {
     return telemetry;
   }
 
+  /**
+   * Stops taking data (sources, then the receiver), delivers what is held only in memory for up
+   * to {@code agent.exporter.shutdown_timeout} (a disk queue holds it on disk already, unless the
+   * disk was full), and closes; what is still queued on disk is resumed at the next start.
+   */
   @Override
   public void close() {
     scheduler.close();
     if (receiver != null) {
       receiver.close();
+    }
+    try {
+      new ShutdownDrain(queue).await(shutdownTimeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     exportLoop.stop();
     exporter.close();

@@ -65,7 +65,15 @@ public final class TelegenAgent {
 
   private TelegenAgent() {}
 
+  /**
+   * Set by {@link #main} only: the real process ends with 0 once a SIGTERM's shutdown has closed
+   * everything (the JVM would say 143), so that systemd and the kubelet see a clean stop. Tests
+   * that call {@link #run} in their own JVM keep its exit status.
+   */
+  private static volatile boolean exitZeroAfterStop;
+
   public static void main(String[] args) {
+    exitZeroAfterStop = true;
     int code = run(args, System.out, System.err);
     if (code != OK || !isRunCommand(args)) {
       System.exit(code);
@@ -239,6 +247,10 @@ public final class TelegenAgent {
                 () -> {
                   agent.close();
                   stopped.countDown();
+                  if (exitZeroAfterStop) {
+                    // Everything is closed and the queue is on disk or delivered: a clean stop.
+                    Runtime.getRuntime().halt(OK);
+                  }
                 },
                 "telegen-shutdown"));
     try {

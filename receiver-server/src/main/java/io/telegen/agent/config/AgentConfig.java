@@ -61,6 +61,8 @@ public record AgentConfig(
    * @param compression {@code gzip} or {@code none}
    * @param queueDirectory {@code queue.directory}, when set: the queue is kept on disk there
    * @param queueMaxBytes {@code queue.max_bytes}: the most the queue holds on disk
+   * @param shutdownTimeout {@code shutdown_timeout}: how long a stopping agent goes on delivering
+   *     what it holds only in memory
    */
   public record Exporter(
       String host,
@@ -74,10 +76,17 @@ public record AgentConfig(
       Duration retryMaxInterval,
       int queueMaxRequests,
       Optional<Path> queueDirectory,
-      long queueMaxBytes) {
+      long queueMaxBytes,
+      Duration shutdownTimeout) {
 
     /** The most the disk queue holds unless told otherwise. */
     public static final long DEFAULT_QUEUE_MAX_BYTES = 256L * 1024 * 1024;
+
+    /**
+     * How long a stopping agent goes on delivering what it holds only in memory unless told
+     * otherwise: well within the 30 s the kubelet and the 90 s systemd give before SIGKILL.
+     */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
 
     /** {@code host:port} as a log line or error shows it. */
     public String target() {

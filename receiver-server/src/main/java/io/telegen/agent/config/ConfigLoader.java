@@ -179,6 +179,8 @@ public final class ConfigLoader {
         node.child("queue")
             .child("max_bytes")
             .asBytes(AgentConfig.Exporter.DEFAULT_QUEUE_MAX_BYTES);
+    Duration shutdownTimeout =
+        node.child("shutdown_timeout").asDuration(AgentConfig.Exporter.DEFAULT_SHUTDOWN_TIMEOUT);
 
     if (!compression.value().equals("gzip") && !compression.value().equals("none")) {
       problems.add(
@@ -247,7 +249,8 @@ public final class ConfigLoader {
         retryMax,
         queueMax,
         queueDirectory,
-        queueMaxBytes);
+        queueMaxBytes,
+        shutdownTimeout);
   }
 
   private static Sourced<Path> tlsFile(ConfigNode node, OtelEnvironment env, String variable) {

@@ -262,6 +262,22 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
     return capacity;
   }
 
+  @Override
+  public int inMemoryOnly() {
+    lock.lock();
+    try {
+      int count = 0;
+      for (Entry entry : entries) {
+        if (entry.inMemory()) {
+          count++;
+        }
+      }
+      return count;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   // ---------------------------------------------------------------- appending
 
   private void append(ExportItem item, byte[] request) {
@@ -562,15 +578,65 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
     return directory.resolve(String.format("%016d%s", number, SEGMENT_SUFFIX));
   }
 
-  /** Forces what was appended to the device and closes the segment; what is queued stays. */
-  @Override
-  public void close() {
+  /**
+   * Writes what is held only in memory (queued while the directory could not be written) to the
+   * log if it can be written now, forces what was appended to the device and closes the segment;
+   * what is queued stays for the next start. Call it once nothing is delivered any more: the
+   * requests written here go after the ones already on disk.
+   *
+   * @return requests that could not be written and are lost with the process
+   */
+  public int closeKeepingMemory() {
     lock.lock();
     try {
+      int written = 0;
+      int lost = 0;
+      for (Entry entry : entries) {
+        if (!entry.inMemory()) {
+          continue;
+        }
+        if (lost == 0) {
+          try {
+            write(entry.decoded, entry.decoded.request().toByteArray());
+            written++;
+            continue;
+          } catch (IOException e) {
+            problems.report(
+                "write",
+                "cannot write the export queue in "
+                    + directory
+                    + " at shutdown ("
+                    + e.getMessage()
+                    + ")");
+          }
+        }
+        lost++;
+      }
       closeWriting();
+      if (written > 0 || lost > 0) {
+        logger.warning(
+            "the export queue in "
+                + directory
+                + " held "
+                + (written + lost)
+                + " request(s) in memory only (the directory could not be written): "
+                + written
+                + " written to it at shutdown and resumed at the next start, "
+                + lost
+                + " lost. Free space in "
+                + directory
+                + " (agent.exporter.queue.directory)");
+      }
+      return lost;
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Forces what was appended to the device and closes the segment; what is queued stays. */
+  @Override
+  public void close() {
+    closeKeepingMemory();
   }
 
   /** For tests: the requests queued, oldest first, decoded. */

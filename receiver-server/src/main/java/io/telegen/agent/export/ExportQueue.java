@@ -32,4 +32,12 @@ public interface ExportQueue {
 
   /** Items the queue holds at most. */
   int capacity();
+
+  /**
+   * Items held only in this process's memory, lost if it exits now: all of them in a memory
+   * queue, those a disk queue could not write in a disk queue. What a shutdown waits for.
+   */
+  default int inMemoryOnly() {
+    return size();
+  }
 }
