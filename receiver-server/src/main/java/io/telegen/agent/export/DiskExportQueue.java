@@ -283,7 +283,7 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
   private void append(ExportItem item, byte[] request) {
     Entry entry;
     try {
-      entry = write(item, request);
+      entry = write(item, request, entries.isEmpty());
       if (!onDisk) {
         onDisk = true;
         problems.clear(
@@ -310,7 +310,12 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
     notEmpty.signal();
   }
 
-  private Entry write(ExportItem item, byte[] request) throws IOException {
+  /**
+   * Appends one record. {@code keepDecoded}: the entry keeps the request itself (the export loop
+   * takes it next); the others are read back from the file when their turn comes, so that the
+   * heap holds one request of an outage's backlog, not all of it.
+   */
+  private Entry write(ExportItem item, byte[] request, boolean keepDecoded) throws IOException {
     if (writing == null || writingOffset >= segmentBytes) {
       roll();
     }
@@ -325,8 +330,13 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
     record.putInt(4, (int) crc.getValue());
     record.flip();
     long offset = writingOffset;
-    while (record.hasRemaining()) {
-      writing.write(record);
+    try {
+      while (record.hasRemaining()) {
+        writing.write(record);
+      }
+    } catch (IOException e) {
+      undoPartialWrite(offset);
+      throw e;
     }
     writingOffset += HEADER + request.length;
     long now = System.nanoTime();
@@ -334,8 +344,33 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
       writing.force(false);
       lastSyncNanos = now;
     }
-    // Kept decoded while it is in memory anyway: the export loop takes it next, usually.
-    return new Entry(writingSegment, offset, request.length, item.signal(), item.items(), item);
+    return new Entry(
+        writingSegment,
+        offset,
+        request.length,
+        item.signal(),
+        item.items(),
+        keepDecoded ? item : null);
+  }
+
+  /**
+   * Takes back what a failed append left (disk full: part of a record): the segment is cut
+   * where the record began, or removed when the record was its first, so that neither a torn
+   * record nor an empty segment per failed attempt is left behind.
+   */
+  private void undoPartialWrite(long offset) {
+    try {
+      if (offset == 0) {
+        writing.close();
+        writing = null;
+        Files.deleteIfExists(segment(writingSegment));
+        writingSegment--; // the next roll opens this number again
+      } else {
+        writing.truncate(offset);
+      }
+    } catch (IOException e) {
+      // Left as it is: a torn record is found, counted and cut at the next start.
+    }
   }
 
   private void roll() throws IOException {
@@ -591,13 +626,15 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
     try {
       int written = 0;
       int lost = 0;
+      List<Entry> kept = new ArrayList<>(entries.size());
       for (Entry entry : entries) {
         if (!entry.inMemory()) {
+          kept.add(entry);
           continue;
         }
         if (lost == 0) {
           try {
-            write(entry.decoded, entry.decoded.request().toByteArray());
+            kept.add(write(entry.decoded, entry.decoded.request().toByteArray(), false));
             written++;
             continue;
           } catch (IOException e) {
@@ -611,7 +648,10 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
           }
         }
         lost++;
+        kept.add(entry);
       }
+      entries.clear();
+      entries.addAll(kept);
       closeWriting();
       if (written > 0 || lost > 0) {
         logger.warning(

@@ -2,7 +2,9 @@ package io.telegen.agent.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
@@ -165,6 +167,58 @@ class DiskExportQueueTest {
       assertTrue(lines.get(0).contains("new data is queued in memory only"), lines.get(0));
       assertTrue(lines.get(0).contains("agent.exporter.queue.directory"), lines.get(0));
       assertTrue(lines.get(1).contains("writes to " + dir + " again"), lines.get(1));
+    }
+  }
+
+  @Test
+  void anAppendThatFailsOnAFullDiskLeavesNeitherATornRecordNorAnEmptySegment() throws Exception {
+    try (DiskExportQueue queue = DiskExportQueue.open(dir, 100, 1 << 20, 1)) {
+      queue.offer(OtlpRequests.metricsItem("a", 1, 0));
+      // The next segment's writes fail as on a full disk: /dev/full answers ENOSPC.
+      Path next = dir.resolve(String.format("%016d.segment", 2));
+      Files.createSymbolicLink(next, Path.of("/dev/full"));
+      assertTrue(queue.offer(OtlpRequests.metricsItem("b", 1, 0)));
+      assertFalse(queue.onDisk());
+      assertFalse(Files.exists(next, java.nio.file.LinkOption.NOFOLLOW_LINKS), "left behind");
+      assertEquals(1, segments().size(), segments().toString());
+      // The disk has room again: the next append takes the same segment number.
+      assertTrue(queue.offer(OtlpRequests.metricsItem("c", 1, 0)));
+      assertTrue(queue.onDisk());
+      assertEquals(List.of("a", "b", "c"), names(queue.items()));
+    }
+  }
+
+  @Test
+  void whatWasHeldInMemoryIsWrittenToTheDirectoryAtClose() throws Exception {
+    try (DiskExportQueue queue = DiskExportQueue.open(dir, 100, 1 << 20, 1)) {
+      queue.offer(OtlpRequests.metricsItem("a", 1, 0));
+      Files.createSymbolicLink(
+          dir.resolve(String.format("%016d.segment", 2)), Path.of("/dev/full"));
+      queue.offer(OtlpRequests.metricsItem("b", 1, 0));
+      assertEquals(1, queue.inMemoryOnly());
+      // SIGTERM: nothing is delivered any more, and the disk has room again.
+      assertEquals(0, queue.closeKeepingMemory());
+    }
+    try (DiskExportQueue queue = DiskExportQueue.open(dir, 100, 1 << 20)) {
+      assertEquals(List.of("a", "b"), names(queue.items()));
+      assertEquals(0, queue.corruptRecords());
+    }
+  }
+
+  @Test
+  void aBacklogIsReadBackFromTheFileNotHeldInTheHeap() throws Exception {
+    try (DiskExportQueue queue = DiskExportQueue.open(dir, 100, 1 << 20)) {
+      ExportItem first = OtlpRequests.metricsItem("a", 1, 0);
+      ExportItem second = OtlpRequests.metricsItem("b", 1, 0);
+      queue.offer(first);
+      queue.offer(second);
+      assertSame(first, queue.peek(NOW), "the head is kept: the export loop takes it next");
+      queue.remove(first);
+      ExportItem read = queue.peek(NOW);
+      assertNotSame(second, read, "queued behind another, it was dropped from the heap");
+      assertEquals(second, read);
+      queue.remove(read);
+      assertEquals(0, queue.size());
     }
   }
 
