@@ -69,7 +69,9 @@ final class CollectorRestartingTest {
         delivered.awaitUntil(
             () -> delivered.sequence().keySet().containsAll(sent) && delivered.gpuReached(stopped),
             DELIVERY);
-    GpuCadence gpu = GpuCadence.of(delivered.gpuSeries(started, stopped), FaultAgent.GPU_INTERVAL);
+    GpuCadence gpu =
+        GpuCadence.of(delivered.gpuSeries(started, stopped), FaultAgent.GPU_INTERVAL)
+            .skipping(delivered.gpuCyclesSkipped());
     NavigableSet<Long> twice = FaultAgent.twice(delivered.sequence());
     String report =
         String.format(

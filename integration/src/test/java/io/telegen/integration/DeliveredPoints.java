@@ -41,6 +41,7 @@ final class DeliveredPoints {
   private final TreeMap<Long, Integer> sequence = new TreeMap<>();
   private final Map<String, TreeMap<Long, Integer>> gpuSeries = new TreeMap<>();
   private final Map<String, List<Double>> selfGauges = new TreeMap<>();
+  private final Map<String, Double> selfCounters = new TreeMap<>();
 
   /** {@code sequenceService}: the {@code service.name} of the {@link SequenceSender}. */
   DeliveredPoints(String sequenceService) {
@@ -109,6 +110,13 @@ final class DeliveredPoints {
                   .computeIfAbsent(series, k -> new TreeMap<>())
                   .merge(p.getTimeUnixNano(), 1, Integer::sum);
             }
+          } else if (scope.equals(SELF_SCOPE) && metric.hasSum()) {
+            for (NumberDataPoint p : points) {
+              selfCounters.merge(
+                  metric.getName() + Otlp.attributes(p.getAttributesList()),
+                  Otlp.value(p),
+                  Math::max);
+            }
           } else if (scope.equals(SELF_SCOPE) && metric.hasGauge()) {
             points.forEach(
                 p ->
@@ -149,6 +157,25 @@ final class DeliveredPoints {
   /** The values of the agent's own gauge {@code name}, in order of arrival. */
   synchronized List<Double> selfGauge(String name) {
     return List.copyOf(selfGauges.getOrDefault(name, List.of()));
+  }
+
+  /**
+   * The highest value that arrived of the agent's own counter {@code name} with exactly these
+   * attributes (in the order the agent sets them), 0 when none arrived.
+   */
+  synchronized double selfCounter(String name, Map<String, String> attributes) {
+    return selfCounters.getOrDefault(name + attributes, 0.0);
+  }
+
+  /**
+   * GPU collections the agent skipped because the one before was still running (on a loaded
+   * machine): those points were never collected, and are no loss.
+   */
+  long gpuCyclesSkipped() {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("source", "nvml");
+    labels.put("reason", "skipped");
+    return (long) selfCounter("telegen_agent_collection_errors_total", labels);
   }
 
   /** Refreshes until {@code done} or {@code timeout}; true when done. */

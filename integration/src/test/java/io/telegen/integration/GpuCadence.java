@@ -49,18 +49,47 @@ record GpuCadence(
       }
     }
     return new GpuCadence(
-        gpuSeries.size(), collected, received, duplicates, twice.size(), Duration.ofNanos(maxGap));
+        gpuSeries.size(),
+        collected,
+        received,
+        duplicates,
+        twice.size(),
+        Duration.ofNanos(maxGap),
+        0);
   }
 
   long lost() {
     return collected - received;
   }
 
+  /**
+   * With {@code cycles} collections the agent skipped (counted in {@code
+   * telegen_agent_collection_errors_total{reason="skipped"}}) taken out of what was collected.
+   */
+  GpuCadence skipping(long cycles) {
+    return new GpuCadence(
+        series,
+        collected - cycles * series,
+        received,
+        duplicates,
+        timestampsTwice,
+        maxGap,
+        skipped + cycles);
+  }
+
   @Override
   public String toString() {
     return String.format(
         "GPU points: %d collected (%d series at the poll cadence), %d received, %d lost,"
-            + " %d arrived twice (%d collections), longest gap %d ms",
-        collected, series, received, lost(), duplicates, timestampsTwice, maxGap.toMillis());
+            + " %d arrived twice (%d collections), longest gap %d ms, %d collections skipped"
+            + " by the agent (the one before still running on the loaded machine)",
+        collected,
+        series,
+        received,
+        lost(),
+        duplicates,
+        timestampsTwice,
+        maxGap.toMillis(),
+        skipped);
   }
 }

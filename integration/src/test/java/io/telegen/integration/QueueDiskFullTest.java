@@ -82,7 +82,9 @@ final class QueueDiskFullTest {
         delivered.awaitUntil(
             () -> delivered.sequence().keySet().containsAll(sent) && delivered.gpuReached(stopped),
             DELIVERY);
-    GpuCadence gpu = GpuCadence.of(delivered.gpuSeries(started, stopped), FaultAgent.GPU_INTERVAL);
+    GpuCadence gpu =
+        GpuCadence.of(delivered.gpuSeries(started, stopped), FaultAgent.GPU_INTERVAL)
+            .skipping(delivered.gpuCyclesSkipped());
     List<Double> onDisk = delivered.selfGauge("telegen_agent_queue_on_disk");
     long warnings = agent.log().lines().filter(l -> l.contains(WARNING)).count();
     String report =
