@@ -3,6 +3,8 @@ package io.telegen.integration;
 import java.time.Duration;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The GPU source's points as they arrived, against what its cadence says it collected: each
@@ -16,6 +18,7 @@ import java.util.NavigableMap;
  * @param duplicates points that arrived more than once (counted beyond the first)
  * @param timestampsTwice distinct timestamps (of any series) that arrived more than once
  * @param maxGap the longest time between two points of one series
+ * @param skipped collections the agent skipped (not collected, so not in {@code collected})
  */
 record GpuCadence(
     int series,
@@ -23,13 +26,14 @@ record GpuCadence(
     long received,
     long duplicates,
     int timestampsTwice,
-    Duration maxGap) {
+    Duration maxGap,
+    long skipped) {
 
   static GpuCadence of(Map<String, NavigableMap<Long, Integer>> gpuSeries, Duration interval) {
     long collected = 0;
     long received = 0;
     long duplicates = 0;
-    java.util.Set<Long> twice = new java.util.TreeSet<>();
+    Set<Long> twice = new TreeSet<>();
     long maxGap = 0;
     for (NavigableMap<Long, Integer> points : gpuSeries.values()) {
       long first = points.firstKey();
