@@ -56,6 +56,13 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
   /** The longest time appended data waits to be forced to the device. */
   public static final Duration SYNC_EVERY = Duration.ofSeconds(1);
 
+  /**
+   * After a failed append, how long new data stays in memory before the disk is tried again,
+   * unless a delivery frees space first: a small request that would still fit must not flip the
+   * queue back and forth (a warning each time) at the edge of a full disk.
+   */
+  static final Duration DISK_RETRY = Duration.ofSeconds(30);
+
   private static final int HEADER = 4 + 4 + 1 + 4;
   private static final int MAX_RECORD = 64 * 1024 * 1024;
   private static final String SEGMENT_SUFFIX = ".segment";
@@ -65,6 +72,7 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
   private final long maxBytes;
   private final long segmentBytes;
   private final long syncEveryNanos;
+  private final long diskRetryNanos;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
   private final ArrayDeque<Entry> entries = new ArrayDeque<>();
@@ -78,6 +86,8 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
   // Segments before this one are delivered and deleted.
   private long firstKeptSegment;
   private boolean onDisk = true;
+  // While !onDisk: when the disk is tried again (0: at once, a delivery freed space).
+  private long nextDiskAttemptNanos;
 
   /** One queued request: where its record is, or (in memory) the request itself. */
   private static final class Entry {
@@ -107,12 +117,18 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
   }
 
   private DiskExportQueue(
-      Path directory, int capacity, long maxBytes, long segmentBytes, Duration syncEvery) {
+      Path directory,
+      int capacity,
+      long maxBytes,
+      long segmentBytes,
+      Duration syncEvery,
+      Duration diskRetry) {
     this.directory = directory;
     this.capacity = capacity;
     this.maxBytes = maxBytes;
     this.segmentBytes = segmentBytes;
     this.syncEveryNanos = syncEvery.toNanos();
+    this.diskRetryNanos = diskRetry.toNanos();
   }
 
   /**
@@ -137,12 +153,24 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
   static DiskExportQueue open(
       Path directory, int capacity, long maxBytes, long segmentBytes, Duration syncEvery)
       throws IOException {
+    return open(directory, capacity, maxBytes, segmentBytes, syncEvery, DISK_RETRY);
+  }
+
+  /** As above; {@code diskRetry} zero tries the disk again at the next append after a failure. */
+  static DiskExportQueue open(
+      Path directory,
+      int capacity,
+      long maxBytes,
+      long segmentBytes,
+      Duration syncEvery,
+      Duration diskRetry)
+      throws IOException {
     if (capacity < 1 || maxBytes < 1) {
       throw new IllegalArgumentException("queue capacity and size must be >= 1");
     }
     Files.createDirectories(directory);
     DiskExportQueue queue =
-        new DiskExportQueue(directory, capacity, maxBytes, segmentBytes, syncEvery);
+        new DiskExportQueue(directory, capacity, maxBytes, segmentBytes, syncEvery, diskRetry);
     queue.recover();
     return queue;
   }
@@ -283,17 +311,23 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
   private void append(ExportItem item, byte[] request) {
     Entry entry;
     try {
+      if (!onDisk && System.nanoTime() - nextDiskAttemptNanos < 0) {
+        throw new DiskStillFull();
+      }
       entry = write(item, request, entries.isEmpty());
       if (!onDisk) {
         onDisk = true;
         problems.clear(
             "write", "the export queue writes to " + directory + " again; new data is on disk");
       }
+    } catch (DiskStillFull e) {
+      entry = new Entry(-1, -1, request.length, item.signal(), item.items(), item);
     } catch (IOException e) {
       closeWriting();
       if (onDisk) {
         onDisk = false;
       }
+      nextDiskAttemptNanos = System.nanoTime() + diskRetryNanos;
       problems.report(
           "write",
           "cannot write the export queue in "
@@ -421,12 +455,15 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
       offset = 0;
     }
     try {
-      writeAck(segment, offset);
       if (segment > firstKeptSegment) {
         // Only when delivery crossed into a later segment: no directory listing per request.
+        // Before the acknowledgement: on a full disk the deletion is what makes room for it, and
+        // an acknowledgement left pointing into a deleted segment only means "from the next".
         deleteSegmentsBefore(segment);
         firstKeptSegment = segment;
+        nextDiskAttemptNanos = System.nanoTime(); // room again, perhaps: try at the next append
       }
+      writeAck(segment, offset);
       problems.clear("ack", "the export queue in " + directory + " records deliveries again");
     } catch (IOException e) {
       problems.report(
@@ -436,6 +473,15 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
               + " what was delivered ("
               + e.getMessage()
               + "); after a restart the agent sends it again");
+    }
+  }
+
+  /** Not tried: the last append failed and no delivery has freed space since. */
+  private static final class DiskStillFull extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    DiskStillFull() {
+      super("not tried again yet", null);
     }
   }
 

@@ -145,7 +145,7 @@ class DiskExportQueueTest {
   void anUnwritableDirectoryFallsBackToMemoryWithOneWarningAndRecovers() throws Exception {
     try (LogLines log = LogLines.of(Logger.getLogger(DiskExportQueue.class.getName()));
         // A segment per request, so each append needs a new file in the directory.
-        DiskExportQueue queue = DiskExportQueue.open(dir, 100, 1 << 20, 1)) {
+        DiskExportQueue queue = DiskExportQueue.open(dir, 100, 1 << 20, 1, NOW, NOW)) {
       queue.offer(OtlpRequests.metricsItem("a", 1, 0));
       // The next segments cannot be created (as on a full disk): something else is there.
       List<Path> blocked = new ArrayList<>();
@@ -172,7 +172,7 @@ class DiskExportQueueTest {
 
   @Test
   void anAppendThatFailsOnAFullDiskLeavesNeitherATornRecordNorAnEmptySegment() throws Exception {
-    try (DiskExportQueue queue = DiskExportQueue.open(dir, 100, 1 << 20, 1)) {
+    try (DiskExportQueue queue = DiskExportQueue.open(dir, 100, 1 << 20, 1, NOW, NOW)) {
       queue.offer(OtlpRequests.metricsItem("a", 1, 0));
       // The next segment's writes fail as on a full disk: /dev/full answers ENOSPC.
       Path next = dir.resolve(String.format("%016d.segment", 2));
@@ -189,8 +189,33 @@ class DiskExportQueueTest {
   }
 
   @Test
+  void aFullDiskIsTriedAgainOnlyOnceADeliveryFreedSpace() throws Exception {
+    try (LogLines log = LogLines.of(Logger.getLogger(DiskExportQueue.class.getName()));
+        DiskExportQueue queue =
+            DiskExportQueue.open(dir, 100, 1 << 20, 1, NOW, Duration.ofHours(1))) {
+      queue.offer(OtlpRequests.metricsItem("a", 1, 0));
+      Path next = dir.resolve(String.format("%016d.segment", 2));
+      Files.createSymbolicLink(next, Path.of("/dev/full"));
+      queue.offer(OtlpRequests.metricsItem("b", 1, 0));
+      // A small request might fit now; it is not tried, so the state does not flap.
+      queue.offer(OtlpRequests.metricsItem("c", 1, 0));
+      assertFalse(queue.onDisk());
+      assertEquals(2, queue.inMemoryOnly());
+      assertEquals(1, segments().size());
+      // The collector takes "a": its segment is deleted, which makes room.
+      queue.remove(queue.peek(NOW));
+      assertEquals(0, segments().size());
+      queue.offer(OtlpRequests.metricsItem("d", 1, 0));
+      assertTrue(queue.onDisk());
+      assertEquals(List.of("b", "c", "d"), names(queue.items()));
+      List<String> lines = log.lines();
+      assertEquals(2, lines.size(), "one warning, one all-clear: " + lines);
+    }
+  }
+
+  @Test
   void whatWasHeldInMemoryIsWrittenToTheDirectoryAtClose() throws Exception {
-    try (DiskExportQueue queue = DiskExportQueue.open(dir, 100, 1 << 20, 1)) {
+    try (DiskExportQueue queue = DiskExportQueue.open(dir, 100, 1 << 20, 1, NOW, NOW)) {
       queue.offer(OtlpRequests.metricsItem("a", 1, 0));
       Files.createSymbolicLink(
           dir.resolve(String.format("%016d.segment", 2)), Path.of("/dev/full"));
