@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.Load;
@@ -69,6 +70,20 @@ final class StockCollector implements AutoCloseable {
    */
   static StockCollector start(
       Path dir, String name, List<String> configs, Map<String, String> env, int otlpGrpcPort) {
+    return start(dir, name, configs, env, otlpGrpcPort, Set.of("metrics", "traces", "logs"));
+  }
+
+  /**
+   * As above, with file exporters on the pipelines of {@code fileSignals} only (a test that
+   * floods one signal leaves it out, so that the collector does not write it all as JSON).
+   */
+  static StockCollector start(
+      Path dir,
+      String name,
+      List<String> configs,
+      Map<String, String> env,
+      int otlpGrpcPort,
+      Set<String> fileSignals) {
     Path otelcol = TelegenTools.otelcol();
     List<Path> shipped = configs.stream().map(TelegenTools::shippedCollectorConfig).toList();
     int httpPort = FreePorts.next();
@@ -81,7 +96,10 @@ final class StockCollector implements AutoCloseable {
         writeFileExporterOverlay(
             shipped,
             dir.resolve(name + "-test-overlay.yaml"),
-            Map.of("metrics", metrics, "traces", traces, "logs", logs));
+            Map.of("metrics", metrics, "traces", traces, "logs", logs).entrySet().stream()
+                .filter(e -> fileSignals.contains(e.getKey()))
+                .collect(
+                    java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
 
     Map<String, String> environment = new LinkedHashMap<>();
     environment.put("TELEGEN_OTLP_GRPC_ENDPOINT", HOST + ":" + otlpGrpcPort);

@@ -7,6 +7,7 @@ import com.google.rpc.RetryInfo;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
@@ -124,6 +125,7 @@ public final class OtlpReceiver implements AutoCloseable {
     private String host = DEFAULT_HOST;
     private int port = DEFAULT_PORT;
     private long maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+    private int maxConcurrentRequests;
     private EventLoopGroup eventLoop;
     private ExportQueue queue;
     private AgentTelemetry telemetry;
@@ -166,6 +168,16 @@ public final class OtlpReceiver implements AutoCloseable {
      */
     public Builder maxRequestBytes(long maxRequestBytes) {
       this.maxRequestBytes = maxRequestBytes;
+      return this;
+    }
+
+    /**
+     * Export requests taken in at once; more are answered {@code RESOURCE_EXHAUSTED} with a
+     * {@code RetryInfo}. Default 0: as many requests of the size limit as fit in 16 MiB (4 of the
+     * default 4 MiB), 2 at least.
+     */
+    public Builder maxConcurrentRequests(int maxConcurrentRequests) {
+      this.maxConcurrentRequests = maxConcurrentRequests;
       return this;
     }
 
@@ -265,6 +277,13 @@ public final class OtlpReceiver implements AutoCloseable {
                 + maxRequestBytes);
       }
       ResourceEnricher enricher = new ResourceEnricher(hostName, serviceName, agentVersion);
+      ReceiverAdmission admission =
+          new ReceiverAdmission(
+              maxConcurrentRequests > 0
+                  ? maxConcurrentRequests
+                  : ReceiverAdmission.callsFor(maxRequestBytes),
+              telemetry,
+              PUSH_BACK);
       Handlers handlers = new Handlers(queue, telemetry, enricher, traceObserver, metricNames);
       NettyServerBuilder server =
           NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
@@ -274,21 +293,24 @@ public final class OtlpReceiver implements AutoCloseable {
               .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxRequestBytes))
               .addStreamTracerFactory(new TooLargeCounter(telemetry))
               .addService(
-                  guarded(
+                  admitted(
+                      admission,
                       service(
                           MetricsServiceGrpc.getExportMethod(),
                           ExportMetricsServiceResponse.getDefaultInstance(),
                           handlers::metrics),
                       Signal.METRICS))
               .addService(
-                  guarded(
+                  admitted(
+                      admission,
                       service(
                           TraceServiceGrpc.getExportMethod(),
                           ExportTraceServiceResponse.getDefaultInstance(),
                           handlers::traces),
                       Signal.TRACES))
               .addService(
-                  guarded(
+                  admitted(
+                      admission,
                       service(
                           LogsServiceGrpc.getExportMethod(),
                           ExportLogsServiceResponse.getDefaultInstance(),
@@ -305,6 +327,12 @@ public final class OtlpReceiver implements AutoCloseable {
 
     private ServerServiceDefinition guarded(ServerServiceDefinition service, Signal signal) {
       return credentials == null ? service : credentials.guard(service, signal, telemetry);
+    }
+
+    /** Behind the credentials' guard, and the admission bound in front of everything. */
+    private ServerServiceDefinition admitted(
+        ReceiverAdmission admission, ServerServiceDefinition service, Signal signal) {
+      return ServerInterceptors.intercept(guarded(service, signal), admission.interceptor(signal));
     }
 
     private static void require(Object value, String setting) {
@@ -510,7 +538,9 @@ public final class OtlpReceiver implements AutoCloseable {
       return new ServerStreamTracer() {
         @Override
         public void streamClosed(Status status) {
-          if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+          if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED
+              && (status.getDescription() == null
+                  || !status.getDescription().startsWith(ReceiverAdmission.DESCRIPTION))) {
             telemetry.receiverRequest(signal, "too_large");
           }
         }
