@@ -70,12 +70,8 @@ final class AgentKilledWithAFullQueueTest {
                 delivered.sequence().keySet().containsAll(sent)
                     && delivered.gpuReached(secondKilled),
             DELIVERY);
-    GpuCadence outage =
-        GpuCadence.of(delivered.gpuSeries(firstStarted, firstKilled), FaultAgent.GPU_INTERVAL)
-            .skipping(delivered.gpuCyclesSkipped());
-    GpuCadence secondRun =
-        GpuCadence.of(delivered.gpuSeries(secondStarted, secondKilled), FaultAgent.GPU_INTERVAL)
-            .skipping(delivered.gpuCyclesSkipped());
+    GpuCadence outage = delivered.gpuCadence(firstStarted, firstKilled);
+    GpuCadence secondRun = delivered.gpuCadence(secondStarted, secondKilled);
     String report =
         String.format(
             "AgentKilledWithAFullQueueTest: queue about %d of %d requests at the kill; %s; during the"
@@ -98,9 +94,7 @@ final class AgentKilledWithAFullQueueTest {
     assertEquals(0, secondRun.lost(), context);
     // At most the batch in flight at a kill twice: one run of values, or one collection.
     assertTrue(FaultAgent.oneRun(FaultAgent.twice(delivered.sequence())), context);
-    GpuCadence all3 =
-        GpuCadence.of(delivered.gpuSeries(), FaultAgent.GPU_INTERVAL)
-            .skipping(delivered.gpuCyclesSkipped());
+    GpuCadence all3 = delivered.gpuCadence();
     assertTrue(all3.timestampsTwice() <= 1, context);
     assertTrue(
         FaultAgent.twice(delivered.sequence()).isEmpty() || all3.timestampsTwice() == 0,

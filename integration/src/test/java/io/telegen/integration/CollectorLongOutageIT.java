@@ -88,9 +88,7 @@ final class CollectorLongOutageIT {
             () -> delivered.sequence().keySet().containsAll(sent) && delivered.gpuReached(back),
             CATCH_UP);
     long caughtUpSeconds = (System.nanoTime() - caughtUpStart) / 1_000_000_000L;
-    GpuCadence gpu =
-        GpuCadence.of(delivered.gpuSeries(), FaultAgent.GPU_INTERVAL)
-            .skipping(delivered.gpuCyclesSkipped());
+    GpuCadence gpu = delivered.gpuCadence();
     String report =
         String.format(
             "CollectorLongOutageIT: collector away %d s; %s; %s; %d refused by the receiver;"

@@ -69,9 +69,7 @@ final class CollectorRestartingTest {
         delivered.awaitUntil(
             () -> delivered.sequence().keySet().containsAll(sent) && delivered.gpuReached(stopped),
             DELIVERY);
-    GpuCadence gpu =
-        GpuCadence.of(delivered.gpuSeries(started, stopped), FaultAgent.GPU_INTERVAL)
-            .skipping(delivered.gpuCyclesSkipped());
+    GpuCadence gpu = delivered.gpuCadence(started, stopped);
     NavigableSet<Long> twice = FaultAgent.twice(delivered.sequence());
     String report =
         String.format(

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -42,6 +43,7 @@ final class DeliveredPoints {
   private final Map<String, TreeMap<Long, Integer>> gpuSeries = new TreeMap<>();
   private final Map<String, List<Double>> selfGauges = new TreeMap<>();
   private final Map<String, Double> selfCounters = new TreeMap<>();
+  private final TreeSet<Long> selfTimestamps = new TreeSet<>();
 
   /** {@code sequenceService}: the {@code service.name} of the {@link SequenceSender}. */
   DeliveredPoints(String sequenceService) {
@@ -118,6 +120,9 @@ final class DeliveredPoints {
                   Math::max);
             }
           } else if (scope.equals(SELF_SCOPE) && metric.hasGauge()) {
+            if (metric.getName().equals("telegen_agent_queue_length")) {
+              points.forEach(p -> selfTimestamps.add(p.getTimeUnixNano()));
+            }
             points.forEach(
                 p ->
                     selfGauges
@@ -176,6 +181,18 @@ final class DeliveredPoints {
     labels.put("source", "nvml");
     labels.put("reason", "skipped");
     return (long) selfCounter("telegen_agent_collection_errors_total", labels);
+  }
+
+  /** The GPU points with timestamps in [from, to) against the cadence (see {@link GpuCadence}). */
+  synchronized GpuCadence gpuCadence(long fromNanos, long toNanos) {
+    return GpuCadence.of(
+            gpuSeries(fromNanos, toNanos), FaultAgent.GPU_INTERVAL, new TreeSet<>(selfTimestamps))
+        .skipping(gpuCyclesSkipped());
+  }
+
+  /** All GPU points against the cadence. */
+  GpuCadence gpuCadence() {
+    return gpuCadence(Long.MIN_VALUE, Long.MAX_VALUE);
   }
 
   /** Refreshes until {@code done} or {@code timeout}; true when done. */

@@ -3,22 +3,30 @@ package io.telegen.integration;
 import java.time.Duration;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * The GPU source's points as they arrived, against what its cadence says it collected: each
- * series is polled every {@code interval} at a fixed rate (late ticks catch up), so from its first
- * to its last point it has {@code round((last - first) / interval) + 1} collections; fewer
- * distinct timestamps than that are points lost, repeated ones points that arrived twice.
+ * series is polled every {@code interval} at a fixed rate, so from its first to its last point it
+ * has {@code round((last - first) / interval) + 1} ticks. A tick without a point is a point lost,
+ * unless the agent collected nothing then: it skipped the cycle and counted it ({@code
+ * telegen_agent_collection_errors_total{reason="skipped"}}), or the whole process stalled (on a
+ * loaded machine the ticks that come late in a burst are dropped, not counted), which shows as
+ * the agent's own telemetry, a separate source on the same ticker, missing that tick too. A
+ * request lost in the queue takes the GPU points of one tick and leaves the self-telemetry of the
+ * tick alone. Repeated timestamps are points that arrived twice.
  *
  * @param series GPU series seen
- * @param collected points the cadence says were collected, over all series
+ * @param collected points collected: the ticks, less those the agent skipped or stalled through
  * @param received distinct points that arrived
  * @param duplicates points that arrived more than once (counted beyond the first)
  * @param timestampsTwice distinct timestamps (of any series) that arrived more than once
  * @param maxGap the longest time between two points of one series
- * @param skipped collections the agent skipped (not collected, so not in {@code collected})
+ * @param skipped collections the agent skipped and counted
+ * @param stalled ticks (over all series) without a point where the self-telemetry missed the
+ *     tick as well
  */
 record GpuCadence(
     int series,
@@ -27,18 +35,28 @@ record GpuCadence(
     long duplicates,
     int timestampsTwice,
     Duration maxGap,
-    long skipped) {
+    long skipped,
+    long stalled) {
 
-  static GpuCadence of(Map<String, NavigableMap<Long, Integer>> gpuSeries, Duration interval) {
-    long collected = 0;
+  /**
+   * {@code selfTimestamps}: when the agent's own telemetry was collected (a point a tick), to
+   * tell a stalled process from a lost request; empty for none.
+   */
+  static GpuCadence of(
+      Map<String, NavigableMap<Long, Integer>> gpuSeries,
+      Duration interval,
+      NavigableSet<Long> selfTimestamps) {
+    long ticks = 0;
     long received = 0;
     long duplicates = 0;
+    long stalled = 0;
     Set<Long> twice = new TreeSet<>();
     long maxGap = 0;
+    long step = interval.toNanos();
     for (NavigableMap<Long, Integer> points : gpuSeries.values()) {
       long first = points.firstKey();
       long last = points.lastKey();
-      collected += Math.round((double) (last - first) / interval.toNanos()) + 1;
+      ticks += Math.round((double) (last - first) / step) + 1;
       received += points.size();
       Long previous = null;
       for (Map.Entry<Long, Integer> point : points.entrySet()) {
@@ -47,29 +65,36 @@ record GpuCadence(
           twice.add(point.getKey());
         }
         if (previous != null) {
-          maxGap = Math.max(maxGap, point.getKey() - previous);
+          long gap = point.getKey() - previous;
+          maxGap = Math.max(maxGap, gap);
+          long missing = Math.round((double) gap / step) - 1;
+          for (long k = 1; k <= missing; k++) {
+            long tick = previous + k * step;
+            Long self = selfTimestamps.ceiling(tick - step / 2);
+            if (!selfTimestamps.isEmpty() && (self == null || self > tick + step / 2)) {
+              stalled++;
+            }
+          }
         }
         previous = point.getKey();
       }
     }
     return new GpuCadence(
         gpuSeries.size(),
-        collected,
+        ticks - stalled,
         received,
         duplicates,
         twice.size(),
         Duration.ofNanos(maxGap),
-        0);
+        0,
+        stalled);
   }
 
   long lost() {
-    return collected - received;
+    return Math.max(0, collected - received);
   }
 
-  /**
-   * With {@code cycles} collections the agent skipped (counted in {@code
-   * telegen_agent_collection_errors_total{reason="skipped"}}) taken out of what was collected.
-   */
+  /** With {@code cycles} collections the agent skipped and counted taken out of the collected. */
   GpuCadence skipping(long cycles) {
     return new GpuCadence(
         series,
@@ -78,15 +103,17 @@ record GpuCadence(
         duplicates,
         timestampsTwice,
         maxGap,
-        skipped + cycles);
+        skipped + cycles,
+        stalled);
   }
 
   @Override
   public String toString() {
     return String.format(
         "GPU points: %d collected (%d series at the poll cadence), %d received, %d lost,"
-            + " %d arrived twice (%d collections), longest gap %d ms, %d collections skipped"
-            + " by the agent (the one before still running on the loaded machine)",
+            + " %d arrived twice (%d collections), longest gap %d ms; not collected: %d"
+            + " collections skipped by the agent, %d points while the whole agent stalled"
+            + " (its own telemetry missed those ticks too)",
         collected,
         series,
         received,
@@ -94,6 +121,7 @@ record GpuCadence(
         duplicates,
         timestampsTwice,
         maxGap.toMillis(),
-        skipped);
+        skipped,
+        stalled);
   }
 }

@@ -85,9 +85,7 @@ final class QueueDiskFullTest {
                     && delivered.gpuReached(stopped)
                     && backOnDisk(delivered.selfGauge("telegen_agent_queue_on_disk")),
             DELIVERY);
-    GpuCadence gpu =
-        GpuCadence.of(delivered.gpuSeries(started, stopped), FaultAgent.GPU_INTERVAL)
-            .skipping(delivered.gpuCyclesSkipped());
+    GpuCadence gpu = delivered.gpuCadence(started, stopped);
     List<Double> onDisk = delivered.selfGauge("telegen_agent_queue_on_disk");
     long warnings = agent.log().lines().filter(l -> l.contains(WARNING)).count();
     String report =

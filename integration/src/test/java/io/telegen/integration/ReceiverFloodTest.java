@@ -130,9 +130,7 @@ final class ReceiverFloodTest {
     channels.forEach(ManagedChannel::shutdownNow);
     boolean alive = agent.isAlive();
     delivered.awaitUntil(() -> delivered.gpuReached(floodEnd), Duration.ofSeconds(90));
-    GpuCadence gpu =
-        GpuCadence.of(delivered.gpuSeries(floodStart, floodEnd), FaultAgent.GPU_INTERVAL)
-            .skipping(delivered.gpuCyclesSkipped());
+    GpuCadence gpu = delivered.gpuCadence(floodStart, floodEnd);
     Map<String, Long> answered = new java.util.TreeMap<>();
     outcomes.forEach((k, v) -> answered.put(k, v.sum()));
     long pushedBack =

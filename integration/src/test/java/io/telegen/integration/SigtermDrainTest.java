@@ -53,9 +53,7 @@ final class SigtermDrainTest {
     delivered.awaitUntil(
         () -> delivered.sequence().keySet().containsAll(sent) && delivered.gpuReached(stopped),
         Duration.ofSeconds(10));
-    GpuCadence gpu =
-        GpuCadence.of(delivered.gpuSeries(), FaultAgent.GPU_INTERVAL)
-            .skipping(delivered.gpuCyclesSkipped());
+    GpuCadence gpu = delivered.gpuCadence();
     String report =
         String.format(
             "SigtermDrainTest (memory queue, collector up at SIGTERM): exit %d after %d ms; %s;"
@@ -92,9 +90,7 @@ final class SigtermDrainTest {
         () -> delivered.sequence().keySet().containsAll(sent) && delivered.gpuReached(stopped),
         DELIVERY);
     // The first agent's points: the restart's gap is no loss.
-    GpuCadence gpu =
-        GpuCadence.of(delivered.gpuSeries(0, stopped), FaultAgent.GPU_INTERVAL)
-            .skipping(delivered.gpuCyclesSkipped());
+    GpuCadence gpu = delivered.gpuCadence(0, stopped);
     String report =
         String.format(
             "SigtermDrainTest (disk queue, collector away at SIGTERM): exit %d after %d ms; %s;"

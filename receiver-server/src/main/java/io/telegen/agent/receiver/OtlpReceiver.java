@@ -291,6 +291,10 @@ public final class OtlpReceiver implements AutoCloseable {
               .workerEventLoopGroup(eventLoop)
               .channelType(NioServerSocketChannel.class)
               .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxRequestBytes))
+              // What a client may send before the receiver has taken it in: a refused request's
+              // body is still buffered in direct memory until its refusal arrives, so dozens of
+              // clients at the default 1 MiB each would exhaust the agent's 64 MiB.
+              .flowControlWindow(ReceiverAdmission.RECEIVE_WINDOW)
               .addStreamTracerFactory(new TooLargeCounter(telemetry))
               .addService(
                   admitted(

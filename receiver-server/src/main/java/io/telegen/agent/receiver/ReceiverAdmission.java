@@ -31,6 +31,12 @@ final class ReceiverAdmission {
   /** The request bytes the receiver holds at once at most (in calls of the size limit). */
   static final long IN_FLIGHT_BYTES = 16L * 1024 * 1024;
 
+  /**
+   * The HTTP/2 flow-control window per stream: bytes a client sends before the receiver takes
+   * them in. 64 KiB keeps loopback and node-local senders at full speed.
+   */
+  static final int RECEIVE_WINDOW = 64 * 1024;
+
   private final int maxCalls;
   private final AgentTelemetry telemetry;
   private final com.google.protobuf.Duration retryDelay;
