@@ -56,8 +56,10 @@ record GpuCadence(
     for (NavigableMap<Long, Integer> points : gpuSeries.values()) {
       long first = points.firstKey();
       long last = points.lastKey();
-      ticks += Math.round((double) (last - first) / step) + 1;
+      long seriesTicks = Math.round((double) (last - first) / step) + 1;
+      ticks += seriesTicks;
       received += points.size();
+      long seriesStalled = 0;
       Long previous = null;
       for (Map.Entry<Long, Integer> point : points.entrySet()) {
         duplicates += point.getValue() - 1;
@@ -67,17 +69,20 @@ record GpuCadence(
         if (previous != null) {
           long gap = point.getKey() - previous;
           maxGap = Math.max(maxGap, gap);
-          long missing = Math.round((double) gap / step) - 1;
+          // A late tick and the one after it on time are 1.5 and 0.5 intervals apart: a tick is
+          // missing in a gap only from 1.75 intervals on.
+          long missing = (long) Math.floor((double) gap / step + 0.25) - 1;
           for (long k = 1; k <= missing; k++) {
             long tick = previous + k * step;
             Long self = selfTimestamps.ceiling(tick - step / 2);
             if (!selfTimestamps.isEmpty() && (self == null || self > tick + step / 2)) {
-              stalled++;
+              seriesStalled++;
             }
           }
         }
         previous = point.getKey();
       }
+      stalled += Math.min(seriesStalled, Math.max(0, seriesTicks - points.size()));
     }
     return new GpuCadence(
         gpuSeries.size(),

@@ -38,6 +38,11 @@ final class SigtermDrainTest {
     Path dir = TestLogDir.of(testInfo);
     int collectorPort = FreePorts.next(); // away while the backlog builds
     Map<String, Object> sections = sections(collectorPort, null);
+    // The export loop waits 3 s between attempts: at the SIGTERM it is asleep in its back-off
+    // with the whole backlog queued, so only a drain that lets it wake and deliver saves it.
+    @SuppressWarnings("unchecked")
+    Map<String, Object> exporter = (Map<String, Object>) sections.get("exporter");
+    exporter.put("retry", Map.of("initial_interval", "3s", "max_interval", "3s"));
     AgentProcess agent = cleanup.register(FaultAgent.start(dir.resolve("agent"), sections));
     SequenceSender app =
         cleanup.register(new SequenceSender(agent.receiverEndpoint(), SERVICE, 20, 1));
