@@ -101,15 +101,10 @@ record GpuCadence(
 
   /** With {@code cycles} collections the agent skipped and counted taken out of the collected. */
   GpuCadence skipping(long cycles) {
+    // Not below what arrived: a tick both skipped and stalled through is taken out once.
+    long fewer = Math.max(Math.min(collected, received), collected - cycles * series);
     return new GpuCadence(
-        series,
-        collected - cycles * series,
-        received,
-        duplicates,
-        timestampsTwice,
-        maxGap,
-        skipped + cycles,
-        stalled);
+        series, fewer, received, duplicates, timestampsTwice, maxGap, skipped + cycles, stalled);
   }
 
   @Override
