@@ -101,7 +101,6 @@ final class CollectorLongOutageIT {
             maxRss / 1024);
     System.out.println(report);
     assertTrue(all, report + "\n" + agent.describe());
-    assertEquals(Map.of(), Map.of(), "");
     assertEquals(0, FaultAgent.lost(sent, delivered.sequence()).size(), report);
     assertEquals(0, gpu.lost(), report);
     assertTrue(gpu.collected() >= OUTAGE.toSeconds() * gpu.series(), report);
