@@ -1,9 +1,5 @@
 package io.telegen.agent.export;
 
-import com.google.protobuf.Message;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -112,10 +108,10 @@ public final class CoalescingExportQueue implements ExportQueue {
     handedOut = true;
     lastHandOutNanos = nanoClock.getAsLong();
     int count = 1;
-    long bytes = first.get(0).request().getSerializedSize();
+    long bytes = first.get(0).serializedSize();
     while (count < first.size()) {
       ExportItem next = first.get(count);
-      bytes += next.request().getSerializedSize();
+      bytes += next.serializedSize();
       if (next.signal() != first.get(0).signal() || bytes > maxBytes) {
         break;
       }
@@ -131,41 +127,28 @@ public final class CoalescingExportQueue implements ExportQueue {
     return merged;
   }
 
-  /** The requests of one signal as one request: their resources one after the other. */
+  /**
+   * The requests of one signal as one encoded request: their encodings one after the other, which
+   * protobuf reads as one request with all their resources (a repeated field's elements are
+   * concatenated), so nothing is decoded or re-encoded.
+   */
   static ExportItem merge(List<ExportItem> items) {
-    Signal signal = items.get(0).signal();
     int points = 0;
-    for (ExportItem item : items) {
+    int size = 0;
+    byte[][] encodings = new byte[items.size()][];
+    for (int i = 0; i < encodings.length; i++) {
+      ExportItem item = items.get(i);
       points += item.items();
+      encodings[i] = item.toBytes();
+      size += encodings[i].length;
     }
-    Message request =
-        switch (signal) {
-          case METRICS -> {
-            ExportMetricsServiceRequest.Builder b = ExportMetricsServiceRequest.newBuilder();
-            items.forEach(
-                i ->
-                    b.addAllResourceMetrics(
-                        ((ExportMetricsServiceRequest) i.request()).getResourceMetricsList()));
-            yield b.build();
-          }
-          case TRACES -> {
-            ExportTraceServiceRequest.Builder b = ExportTraceServiceRequest.newBuilder();
-            items.forEach(
-                i ->
-                    b.addAllResourceSpans(
-                        ((ExportTraceServiceRequest) i.request()).getResourceSpansList()));
-            yield b.build();
-          }
-          case LOGS -> {
-            ExportLogsServiceRequest.Builder b = ExportLogsServiceRequest.newBuilder();
-            items.forEach(
-                i ->
-                    b.addAllResourceLogs(
-                        ((ExportLogsServiceRequest) i.request()).getResourceLogsList()));
-            yield b.build();
-          }
-        };
-    return new ExportItem(signal, request, points);
+    byte[] request = new byte[size];
+    int at = 0;
+    for (byte[] encoding : encodings) {
+      System.arraycopy(encoding, 0, request, at, encoding.length);
+      at += encoding.length;
+    }
+    return ExportItem.encoded(items.get(0).signal(), request, points);
   }
 
   /** Removes {@code item}; for a merged request, every request in it. */

@@ -174,7 +174,7 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
 
   @Override
   public boolean offer(ExportItem item) {
-    byte[] request = item.request().toByteArray();
+    byte[] request = item.toBytes();
     lock.lock();
     try {
       if (entries.size() >= capacity || bytes + HEADER + request.length > maxBytes) {
@@ -189,7 +189,7 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
 
   @Override
   public ExportItem offerEvictingOldest(ExportItem item) {
-    byte[] request = item.request().toByteArray();
+    byte[] request = item.toBytes();
     lock.lock();
     try {
       ExportItem evicted = null;
