@@ -6,6 +6,7 @@ import com.google.protobuf.Message;
 import com.google.rpc.RetryInfo;
 import io.grpc.CallOptions;
 import io.grpc.ClientInterceptors;
+import io.grpc.CompressorRegistry;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
 import io.grpc.ManagedChannel;
@@ -64,6 +65,15 @@ public final class OtlpExporter implements AutoCloseable {
           Status.Code.UNAVAILABLE,
           Status.Code.DATA_LOSS);
 
+  /** gzip at level 1 on a reused Deflater (see {@link FastGzip}), and identity. */
+  private static final CompressorRegistry COMPRESSORS = compressors();
+
+  private static CompressorRegistry compressors() {
+    CompressorRegistry registry = CompressorRegistry.newEmptyInstance();
+    registry.register(new FastGzip());
+    return registry;
+  }
+
   private final ManagedChannel channel;
   private final io.grpc.Channel intercepted;
   private final CallOptions callOptions;
@@ -101,7 +111,8 @@ public final class OtlpExporter implements AutoCloseable {
             .maxInboundMessageSize(4 * 1024 * 1024)
             // The export loop retries by the OTLP rules; gRPC's own retry would retry twice.
             .disableRetry()
-            .keepAliveTime(5, TimeUnit.MINUTES);
+            .keepAliveTime(5, TimeUnit.MINUTES)
+            .compressorRegistry(COMPRESSORS);
     if (config.tls()) {
       builder.sslContext(sslContext(config.tlsFiles()));
     } else {
