@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side by side, in one run: the CPU the Telegen agent and the stock collector's prometheus
-# receiver spend per scrape of the same replayed serving payloads (the vLLM capture and the NIM
-# payload), each scraped every 50 ms and exported as OTLP/gRPC to a sink collector, so both pay
+# receiver spend per scrape of the same replayed serving payloads (the vLLM capture of the shared
+# fixtures, and the NIM payload of the frameworks tests, written from NIM's documented format: the
+# fixtures hold no real NIM capture), each scraped every 50 ms and exported as OTLP/gRPC to a sink collector, so both pay
 # for the HTTP exchange, parse, conversion and export. Both scrapers run at the same time, each
 # against its own replay server; CPU is user + system time of the scraper's process from
 # /proc/<pid>/stat between its scrape WARMUP and scrape WARMUP + SCRAPES (both endpoints counted).
@@ -21,7 +22,7 @@ cache=${TELEGEN_CACHE:-$HOME/.cache/telegen}
 # shellcheck disable=SC1091
 set -a; . "$cache/env"; set +a
 scrapes=${SCRAPES:-2000}
-warmup=${WARMUP:-400}
+warmup=${WARMUP:-800}
 vllm=$root/test-support/src/main/resources/fixtures/frameworks/vllm-datadog-fixture-v0-plus-v1.txt
 nim=$root/frameworks/src/test/resources/llm/nim-first.txt
 jar=${TELEGEN_AGENT_JAR:-$root/receiver-server/target/telegen-agent.jar}
