@@ -45,6 +45,9 @@ public final class CoalescingExportQueue implements ExportQueue {
   private ExportItem merged;
   private List<ExportItem> parts = List.of();
 
+  /** How many requests to hand out alone, after the collector refused a merge of them. */
+  private int alone;
+
   /** Merges what {@code queue} holds with the defaults. */
   public CoalescingExportQueue(ExportQueue queue) {
     this(
@@ -93,13 +96,19 @@ public final class CoalescingExportQueue implements ExportQueue {
     if (queue.peek(timeout) == null) {
       return null;
     }
-    if (handedOut) {
+    if (handedOut && alone == 0) {
       long lingerEnd = lastHandOutNanos + lingerNanos;
       for (long left = lingerEnd - nanoClock.getAsLong();
           left > 0 && queue.size() < maxRequests;
           left = lingerEnd - nanoClock.getAsLong()) {
         sleeper.sleep(Duration.ofNanos(Math.min(left, LINGER_STEP_NANOS)));
       }
+    }
+    if (alone > 0) {
+      alone--;
+      merged = null;
+      parts = List.of();
+      return queue.peek(Duration.ZERO);
     }
     List<ExportItem> first = queue.peekFirst(maxRequests);
     if (first.isEmpty()) {
@@ -161,6 +170,22 @@ public final class CoalescingExportQueue implements ExportQueue {
     } else {
       queue.remove(item);
     }
+  }
+
+  /**
+   * Drops {@code item} unless it is a merge: then its requests are handed out again one by one,
+   * so the collector's refusal (an invalid point, a size limit below ours) costs only the request
+   * it is about.
+   */
+  @Override
+  public boolean dropRefused(ExportItem item) {
+    if (item == merged) {
+      alone = parts.size();
+      merged = null;
+      parts = List.of();
+      return false;
+    }
+    return queue.dropRefused(item);
   }
 
   @Override

@@ -38,6 +38,16 @@ public interface ExportQueue {
   /** Removes {@code item} if it is still queued (eviction may have taken it already). */
   void remove(ExportItem item);
 
+  /**
+   * Takes {@code item}, which the collector refused for good, out of the queue; false when it is
+   * not dropped but will be handed out again in parts (a merge of several requests, which one bad
+   * request must not take down with it). The default drops it.
+   */
+  default boolean dropRefused(ExportItem item) {
+    remove(item);
+    return true;
+  }
+
   /** {@link #remove}s each of {@code delivered}, in order. */
   default void removeAll(List<ExportItem> delivered) {
     delivered.forEach(this::remove);

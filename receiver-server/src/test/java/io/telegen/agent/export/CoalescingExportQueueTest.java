@@ -79,6 +79,33 @@ class CoalescingExportQueueTest {
   }
 
   @Test
+  void aRefusedMergeIsSentAgainOneByOneSoOnlyTheBadRequestIsDropped() throws Exception {
+    MemoryExportQueue queue = new MemoryExportQueue(100);
+    ExportItem bad = OtlpRequests.metricsItem("bad name", 5, 0);
+    ExportItem good = OtlpRequests.metricsItem("good", 3, 0);
+    ExportItem later = OtlpRequests.metricsItem("later", 2, 0);
+    queue.offer(bad);
+    queue.offer(good);
+    queue.offer(later);
+    FakeCollector collector = fixture.collector();
+    // The merge of all three, then the bad request alone.
+    collector.failNext(2, Status.INVALID_ARGUMENT.withDescription("bad metric name"));
+    fixture.loop(
+        coalescing(queue, 100, 1 << 20),
+        fixture.exporter(plaintext(collector.port())),
+        Duration.ofSeconds(1),
+        new RecordingSleeper(),
+        bound -> bound);
+
+    fixture.awaitIdle(queue);
+
+    assertEquals(4, collector.attempts(), "the merge, then each of its three requests");
+    assertEquals(List.of(good.request(), later.request()), collector.accepted);
+    assertEquals(5.0, TelemetryReader.failed(fixture.telemetry, Signal.METRICS, "rejected"));
+    assertEquals(5.0, TelemetryReader.exported(fixture.telemetry, Signal.METRICS));
+  }
+
+  @Test
   void aMergeTakesAtMostTheCountAndTheBytesAndALargerRequestGoesAlone() throws Exception {
     MemoryExportQueue queue = new MemoryExportQueue(100);
     ExportItem small = OtlpRequests.metricsItem("s", 1, 0);
