@@ -6,6 +6,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.telegen.agent.config.AgentConfig;
+import io.telegen.agent.export.CoalescingExportQueue;
 import io.telegen.agent.export.DiskExportQueue;
 import io.telegen.agent.export.ExportLoop;
 import io.telegen.agent.export.ExportQueue;
@@ -90,7 +91,8 @@ final class Agent implements AutoCloseable {
       exporter = OtlpExporter.create(config.exporter(), eventLoop);
       ExportLoop exportLoop =
           new ExportLoop(
-              queue,
+              // One OTLP request for what queued up together: a round of sources, a burst.
+              new CoalescingExportQueue(queue),
               exporter,
               telemetry,
               config.exporter().retryInitialInterval(),

@@ -10,31 +10,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Set;
 
 /**
  * Bounded, timed HTTP GETs against serving frameworks.
  *
- * <p>All scrapers share one {@link HttpClient} (HTTP/1.1, daemon threads, a connect timeout of
- * {@value #CONNECT_TIMEOUT_MILLIS} ms). Each request has a deadline covering the whole exchange:
- * the response headers and the body. The body is streamed into the Prometheus parser and never
+ * <p>All scrapers share one keep-alive connection pool ({@link Http1Client}: HTTP/1.1 on the
+ * calling thread, no threads of its own, a connect timeout of {@value #CONNECT_TIMEOUT_MILLIS}
+ * ms). Each request has a deadline for the response headers and one as long again for the body;
+ * an interrupt ends a scrape at once. The body is streamed into the Prometheus parser and never
  * held whole; reading stops at the byte cap. Every failure is a {@link ScrapeException} whose
  * message names the endpoint and says what to check.
  *
@@ -55,21 +47,10 @@ public final class HttpScraper {
 
   private static final String USER_AGENT = "telegen-agent";
 
-  private static final HttpClient CLIENT =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofMillis(CONNECT_TIMEOUT_MILLIS))
-          .followRedirects(HttpClient.Redirect.NORMAL)
-          .executor(daemonPool())
-          .build();
+  private static final Http1Client CLIENT = new Http1Client();
 
-  private static final ScheduledExecutorService DEADLINES =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "telegen-scrape-deadline");
-            t.setDaemon(true);
-            return t;
-          });
+  private static final int MAX_REDIRECTS = 5;
+  private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
   private static final Map<Integer, String> STATUS_TEXT =
       Map.ofEntries(
@@ -132,14 +113,11 @@ public final class HttpScraper {
    */
   public ParseReport scrape(URI uri, String advice, SampleHandler handler) throws ScrapeException {
     String url = String.valueOf(uri);
-    HttpResponse<InputStream> response = send(uri, "text/plain;version=0.0.4;q=1.0,*/*;q=0.1");
-    AtomicBoolean expired = new AtomicBoolean();
-    InputStream raw = response.body();
-    ScheduledFuture<?> deadline = closeAtDeadline(raw, expired);
-    try (raw) {
+    Http1Client.Response response = send(uri, "text/plain;version=0.0.4;q=1.0,*/*;q=0.1");
+    InputStream raw = response.body;
+    try (response) {
       checkStatus(url, response, advice);
-      String contentType =
-          response.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+      String contentType = response.header("Content-Type").toLowerCase(Locale.ROOT);
       if (contentType.startsWith("text/html") || contentType.startsWith("application/json")) {
         throw notMetrics(url, "a " + contentType.split(";")[0].trim() + " page", advice);
       }
@@ -151,10 +129,7 @@ public final class HttpScraper {
       try {
         report = PrometheusTextParser.parse(body, maxBytes, handler);
       } catch (IOException e) {
-        throw readFailure(url, expired, e);
-      }
-      if (expired.get()) {
-        throw timedOut(url, "its body did not finish");
+        throw readFailure(url, e);
       }
       if (report.truncated()) {
         throw new ScrapeException(
@@ -181,10 +156,8 @@ public final class HttpScraper {
       }
       return report;
     } catch (IOException e) {
-      // Only closing can end up here; the scrape itself has already succeeded or failed.
-      throw new ScrapeException(Reason.IO, url, url + ": " + e.getMessage(), e);
-    } finally {
-      deadline.cancel(false);
+      // Only the markup check and closing can end up here.
+      throw readFailure(url, e);
     }
   }
 
@@ -197,11 +170,9 @@ public final class HttpScraper {
    */
   public String fetchJson(URI uri, String advice) throws ScrapeException {
     String url = String.valueOf(uri);
-    HttpResponse<InputStream> response = send(uri, "application/json");
-    AtomicBoolean expired = new AtomicBoolean();
-    InputStream raw = response.body();
-    ScheduledFuture<?> deadline = closeAtDeadline(raw, expired);
-    try (raw) {
+    Http1Client.Response response = send(uri, "application/json");
+    InputStream raw = response.body;
+    try (response) {
       checkStatus(url, response, advice);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       byte[] chunk = new byte[8192];
@@ -219,10 +190,7 @@ public final class HttpScraper {
           }
         }
       } catch (IOException e) {
-        throw readFailure(url, expired, e);
-      }
-      if (expired.get()) {
-        throw timedOut(url, "its body did not finish");
+        throw readFailure(url, e);
       }
       String text = out.toString(StandardCharsets.UTF_8);
       if (!text.stripLeading().startsWith("{")) {
@@ -230,40 +198,65 @@ public final class HttpScraper {
       }
       return text;
     } catch (IOException e) {
-      throw new ScrapeException(Reason.IO, url, url + ": " + e.getMessage(), e);
-    } finally {
-      deadline.cancel(false);
+      throw readFailure(url, e);
     }
   }
 
-  private HttpResponse<InputStream> send(URI uri, String accept) throws ScrapeException {
+  /** GETs {@code uri}, following up to {@value #MAX_REDIRECTS} redirects (not https to http). */
+  private Http1Client.Response send(URI uri, String accept) throws ScrapeException {
     String url = String.valueOf(uri);
-    HttpRequest request;
-    try {
-      request =
-          HttpRequest.newBuilder(uri)
-              .GET()
-              .timeout(timeout)
-              .header("Accept", accept)
-              .header("User-Agent", USER_AGENT)
-              .build();
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new ScrapeException(
-          Reason.IO, url, url + " is not a usable http(s) URL: " + e.getMessage(), e);
+    long headersDeadline = System.nanoTime() + timeout.toNanos();
+    URI at = uri;
+    for (int redirects = 0; ; redirects++) {
+      if (at.getHost() == null
+          || at.getScheme() == null
+          || !(at.getScheme().equalsIgnoreCase("http")
+              || at.getScheme().equalsIgnoreCase("https"))) {
+        throw new ScrapeException(
+            Reason.IO, url, url + " is not a usable http(s) URL: " + at, null);
+      }
+      Http1Client.Response response = exchange(uri, at, accept, headersDeadline);
+      int status = response.status;
+      String location = response.header("Location");
+      if (!REDIRECTS.contains(status) || location.isEmpty() || redirects >= MAX_REDIRECTS) {
+        return response;
+      }
+      URI next;
+      try {
+        response.close();
+        next = at.resolve(location.trim());
+      } catch (IOException | IllegalArgumentException e) {
+        return response;
+      }
+      if (at.getScheme().equalsIgnoreCase("https") && "http".equalsIgnoreCase(next.getScheme())) {
+        return response; // as the JDK's client: no downgrade to plaintext
+      }
+      at = next;
     }
+  }
+
+  private Http1Client.Response exchange(URI uri, URI at, String accept, long headersDeadline)
+      throws ScrapeException {
+    String url = String.valueOf(uri);
     try {
-      return CLIENT.send(request, HttpResponse.BodyHandlers.ofInputStream());
-    } catch (HttpConnectTimeoutException e) {
-      throw new ScrapeException(
-          Reason.TIMEOUT,
-          url,
-          url
-              + " did not accept a connection within "
-              + Math.min(CONNECT_TIMEOUT_MILLIS, timeout.toMillis())
-              + " ms; is the host reachable "
-              + "and the port right?",
-          e);
-    } catch (HttpTimeoutException e) {
+      return CLIENT.get(
+          at,
+          Map.of("Accept", accept, "User-Agent", USER_AGENT),
+          CONNECT_TIMEOUT_MILLIS,
+          headersDeadline,
+          timeout.toMillis());
+    } catch (Http1Client.Timeout e) {
+      if (e.phase == Http1Client.Phase.CONNECT) {
+        throw new ScrapeException(
+            Reason.TIMEOUT,
+            url,
+            url
+                + " did not accept a connection within "
+                + Math.min(CONNECT_TIMEOUT_MILLIS, timeout.toMillis())
+                + " ms; is the host reachable "
+                + "and the port right?",
+            e);
+      }
       throw timedOut(url, "no answer came");
     } catch (ConnectException e) {
       throw new ScrapeException(
@@ -273,46 +266,33 @@ public final class HttpScraper {
               + " refused the connection; is the "
               + "server running and listening on that address and port?",
           e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    } catch (UnknownHostException e) {
       throw new ScrapeException(
-          Reason.TIMEOUT,
-          url,
-          url + ": the scrape was interrupted " + "(the agent's collection deadline passed)",
-          e);
+          Reason.CONNECT, url, url + ": host " + at.getHost() + " does not resolve", e);
     } catch (IOException e) {
-      Throwable root = e;
-      while (root.getCause() != null) {
-        root = root.getCause();
-      }
-      if (root instanceof UnresolvedAddressException
-          || root instanceof java.net.UnknownHostException) {
-        throw new ScrapeException(
-            Reason.CONNECT, url, url + ": host " + uri.getHost() + " does not resolve", e);
+      if (Thread.currentThread().isInterrupted() || e instanceof ClosedByInterruptException) {
+        throw interrupted(url, e);
       }
       throw new ScrapeException(Reason.IO, url, url + ": " + describe(e), e);
+    } catch (UnresolvedAddressException e) {
+      throw new ScrapeException(
+          Reason.CONNECT, url, url + ": host " + at.getHost() + " does not resolve", e);
     } catch (RuntimeException e) {
       throw new ScrapeException(Reason.IO, url, url + ": " + describe(e), e);
     }
   }
 
-  private ScheduledFuture<?> closeAtDeadline(InputStream body, AtomicBoolean expired) {
-    return DEADLINES.schedule(
-        () -> {
-          expired.set(true);
-          try {
-            body.close();
-          } catch (IOException | RuntimeException ignored) {
-            // The reader sees the stream end or fail and checks the flag.
-          }
-        },
-        timeout.toMillis(),
-        TimeUnit.MILLISECONDS);
+  private static ScrapeException interrupted(String url, Exception e) {
+    return new ScrapeException(
+        Reason.TIMEOUT,
+        url,
+        url + ": the scrape was interrupted " + "(the agent's collection deadline passed)",
+        e);
   }
 
-  private static void checkStatus(String url, HttpResponse<?> response, String advice)
+  private static void checkStatus(String url, Http1Client.Response response, String advice)
       throws ScrapeException {
-    int status = response.statusCode();
+    int status = response.status;
     if (status >= 200 && status < 300) {
       return;
     }
@@ -356,16 +336,12 @@ public final class HttpScraper {
             + " ms; the server is overloaded or hung, or the timeout is too short");
   }
 
-  private ScrapeException readFailure(String url, AtomicBoolean expired, IOException e) {
-    if (expired.get()) {
+  private ScrapeException readFailure(String url, IOException e) {
+    if (e instanceof Http1Client.Timeout) {
       return timedOut(url, "its body did not finish");
     }
-    if (Thread.currentThread().isInterrupted()) {
-      return new ScrapeException(
-          Reason.TIMEOUT,
-          url,
-          url + ": the scrape was interrupted " + "(the agent's collection deadline passed)",
-          e);
+    if (Thread.currentThread().isInterrupted() || e instanceof ClosedByInterruptException) {
+      return interrupted(url, e);
     }
     return new ScrapeException(
         Reason.IO,
@@ -411,15 +387,5 @@ public final class HttpScraper {
       return bytes / 1024 + " KiB";
     }
     return bytes + " bytes";
-  }
-
-  private static ExecutorService daemonPool() {
-    AtomicInteger n = new AtomicInteger();
-    return Executors.newCachedThreadPool(
-        r -> {
-          Thread t = new Thread(r, "telegen-http-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
   }
 }

@@ -202,7 +202,7 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
 
   @Override
   public boolean offer(ExportItem item) {
-    byte[] request = item.request().toByteArray();
+    byte[] request = item.toBytes();
     lock.lock();
     try {
       if (entries.size() >= capacity || bytes + HEADER + request.length > maxBytes) {
@@ -217,7 +217,7 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
 
   @Override
   public ExportItem offerEvictingOldest(ExportItem item) {
-    byte[] request = item.request().toByteArray();
+    byte[] request = item.toBytes();
     lock.lock();
     try {
       ExportItem evicted = null;
@@ -261,6 +261,50 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
     }
   }
 
+  /**
+   * The oldest readable items, up to {@code max}; it stops before the first record that cannot be
+   * read back (past the head: {@link #peek} skips and counts it once it is the head).
+   */
+  @Override
+  public List<ExportItem> peekFirst(int max) throws InterruptedException {
+    lock.lock();
+    try {
+      List<ExportItem> first = new ArrayList<>(Math.min(max, entries.size()));
+      if (entries.isEmpty()) {
+        return first;
+      }
+      ExportItem head = peek(Duration.ZERO); // skips an unreadable head, as the export loop does
+      if (head == null) {
+        return first;
+      }
+      first.add(head);
+      boolean atHead = true;
+      for (Entry entry : entries) {
+        if (atHead) {
+          atHead = false;
+          continue;
+        }
+        if (first.size() >= max || entry.decoded == null && !entry.inMemory() && !readable(entry)) {
+          break;
+        }
+        first.add(entry.decoded);
+      }
+      return first;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether {@code entry}'s record reads back; it is then kept decoded, as a head would be. */
+  private boolean readable(Entry entry) {
+    long before = corrupt.get();
+    if (decode(entry) != null) {
+      return true;
+    }
+    corrupt.set(before); // counted when it is the head and skipped, not twice
+    return false;
+  }
+
   @Override
   public void remove(ExportItem item) {
     lock.lock();
@@ -270,6 +314,26 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
         removeHead();
       }
       // Not the head: eviction took it already.
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** As {@link #remove} for each, in order, with one ack for them all. */
+  @Override
+  public void removeAll(List<ExportItem> items) {
+    lock.lock();
+    try {
+      boolean moved = false;
+      for (ExportItem item : items) {
+        Entry head = entries.peekFirst();
+        if (head != null && head.decoded == item) {
+          moved |= popHead();
+        }
+      }
+      if (moved) {
+        recordDelivery();
+      }
     } finally {
       lock.unlock();
     }
@@ -435,11 +499,20 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
   // ---------------------------------------------------------------- removing
 
   private void removeHead() {
+    if (popHead()) {
+      recordDelivery();
+    }
+  }
+
+  /** Drops the head; whether it was on disk (the ack must then move). */
+  private boolean popHead() {
     Entry head = entries.pollFirst();
     bytes -= head.size();
-    if (head.inMemory()) {
-      return;
-    }
+    return !head.inMemory();
+  }
+
+  /** Moves the ack to the first record still queued, deleting the segments before it. */
+  private void recordDelivery() {
     // The first record not delivered: the next one on disk, else the end of what was written.
     Entry next = firstOnDisk();
     long segment;

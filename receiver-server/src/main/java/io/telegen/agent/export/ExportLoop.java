@@ -172,8 +172,18 @@ public final class ExportLoop implements Runnable {
             backoffMillis = initialBackoff.toMillis();
           }
           case REJECTED -> {
-            queue.remove(item);
             backoffMillis = initialBackoff.toMillis();
+            if (!queue.dropRefused(item)) {
+              logger.log(
+                  Level.FINE,
+                  () ->
+                      "collector refused a merge of "
+                          + item.items()
+                          + " items ("
+                          + result.detail()
+                          + "); sending its requests one by one");
+              continue;
+            }
             telemetry.failed(item.signal(), "rejected", item.items());
             logger.warning(
                 "the collector at "

@@ -1,6 +1,7 @@
 package io.telegen.agent.export;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The bounded buffer between producers (sources, the OTLP receiver) and the export loop.
@@ -24,8 +25,33 @@ public interface ExportQueue {
   /** The oldest item, waiting up to {@code timeout} for one; null if none came. */
   ExportItem peek(Duration timeout) throws InterruptedException;
 
+  /**
+   * The oldest items, up to {@code max}, in queue order, without waiting or removing them; empty
+   * when the queue is. Each is {@link #remove}d on its own once delivered. The default gives the
+   * head alone.
+   */
+  default List<ExportItem> peekFirst(int max) throws InterruptedException {
+    ExportItem head = peek(Duration.ZERO);
+    return head == null ? List.of() : List.of(head);
+  }
+
   /** Removes {@code item} if it is still queued (eviction may have taken it already). */
   void remove(ExportItem item);
+
+  /**
+   * Takes {@code item}, which the collector refused for good, out of the queue; false when it is
+   * not dropped but will be handed out again in parts (a merge of several requests, which one bad
+   * request must not take down with it). The default drops it.
+   */
+  default boolean dropRefused(ExportItem item) {
+    remove(item);
+    return true;
+  }
+
+  /** {@link #remove}s each of {@code delivered}, in order. */
+  default void removeAll(List<ExportItem> delivered) {
+    delivered.forEach(this::remove);
+  }
 
   /** Items waiting. */
   int size();

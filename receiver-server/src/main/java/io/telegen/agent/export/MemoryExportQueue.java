@@ -2,6 +2,8 @@ package io.telegen.agent.export;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -60,6 +62,23 @@ public final class MemoryExportQueue implements ExportQueue {
         nanos = notEmpty.awaitNanos(nanos);
       }
       return items.peekFirst();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public List<ExportItem> peekFirst(int max) {
+    lock.lock();
+    try {
+      List<ExportItem> first = new ArrayList<>(Math.min(max, items.size()));
+      for (ExportItem item : items) {
+        if (first.size() >= max) {
+          break;
+        }
+        first.add(item);
+      }
+      return first;
     } finally {
       lock.unlock();
     }

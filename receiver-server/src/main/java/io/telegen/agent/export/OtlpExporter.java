@@ -6,6 +6,9 @@ import com.google.protobuf.Message;
 import com.google.rpc.RetryInfo;
 import io.grpc.CallOptions;
 import io.grpc.ClientInterceptors;
+import io.grpc.CompressorRegistry;
+import io.grpc.Drainable;
+import io.grpc.KnownLength;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -13,6 +16,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.protobuf.ProtoUtils;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
@@ -28,7 +32,10 @@ import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.telegen.agent.config.AgentConfig;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -57,6 +64,15 @@ public final class OtlpExporter implements AutoCloseable {
           Status.Code.OUT_OF_RANGE,
           Status.Code.UNAVAILABLE,
           Status.Code.DATA_LOSS);
+
+  /** gzip at level 1 on a reused Deflater (see {@link FastGzip}), and identity. */
+  private static final CompressorRegistry COMPRESSORS = compressors();
+
+  private static CompressorRegistry compressors() {
+    CompressorRegistry registry = CompressorRegistry.newEmptyInstance();
+    registry.register(new FastGzip());
+    return registry;
+  }
 
   private final ManagedChannel channel;
   private final io.grpc.Channel intercepted;
@@ -95,7 +111,8 @@ public final class OtlpExporter implements AutoCloseable {
             .maxInboundMessageSize(4 * 1024 * 1024)
             // The export loop retries by the OTLP rules; gRPC's own retry would retry twice.
             .disableRetry()
-            .keepAliveTime(5, TimeUnit.MINUTES);
+            .keepAliveTime(5, TimeUnit.MINUTES)
+            .compressorRegistry(COMPRESSORS);
     if (config.tls()) {
       builder.sslContext(sslContext(config.tlsFiles()));
     } else {
@@ -137,22 +154,19 @@ public final class OtlpExporter implements AutoCloseable {
     try {
       return switch (item.signal()) {
         case METRICS -> {
-          ExportMetricsServiceResponse response =
-              call(MetricsServiceGrpc.getExportMethod(), item.request());
+          ExportMetricsServiceResponse response = call(METRICS, item);
           yield ExportResult.delivered(
               response.getPartialSuccess().getRejectedDataPoints(),
               response.getPartialSuccess().getErrorMessage());
         }
         case TRACES -> {
-          ExportTraceServiceResponse response =
-              call(TraceServiceGrpc.getExportMethod(), item.request());
+          ExportTraceServiceResponse response = call(TRACES, item);
           yield ExportResult.delivered(
               response.getPartialSuccess().getRejectedSpans(),
               response.getPartialSuccess().getErrorMessage());
         }
         case LOGS -> {
-          ExportLogsServiceResponse response =
-              call(LogsServiceGrpc.getExportMethod(), item.request());
+          ExportLogsServiceResponse response = call(LOGS, item);
           yield ExportResult.delivered(
               response.getPartialSuccess().getRejectedLogRecords(),
               response.getPartialSuccess().getErrorMessage());
@@ -163,14 +177,59 @@ public final class OtlpExporter implements AutoCloseable {
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private <Q extends Message, R> R call(MethodDescriptor<Q, R> method, Message request) {
+  private <R> R call(MethodDescriptor<byte[], R> method, ExportItem item) {
     return ClientCalls.blockingUnaryCall(
         intercepted,
         method,
         callOptions.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS),
-        (Q) request);
+        item.toBytes());
   }
+
+  /**
+   * The export methods with the request as its encoded bytes: what the receiver relays and what
+   * merged requests are goes out as it came, and a built request is encoded once, into an array.
+   */
+  private static <Q, R extends Message> MethodDescriptor<byte[], R> encoded(
+      MethodDescriptor<Q, R> generated, R response) {
+    return generated.toBuilder(ENCODED, ProtoUtils.marshaller(response)).build();
+  }
+
+  private static final MethodDescriptor.Marshaller<byte[]> ENCODED =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] request) {
+          return new EncodedStream(request);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+          throw new UnsupportedOperationException("the exporter only sends requests");
+        }
+      };
+
+  /** The bytes with their length known up front, drained in one write (gRPC's fast paths). */
+  private static final class EncodedStream extends ByteArrayInputStream
+      implements KnownLength, Drainable {
+    EncodedStream(byte[] bytes) {
+      super(bytes);
+    }
+
+    @Override
+    public int drainTo(OutputStream target) throws IOException {
+      int n = count - pos;
+      target.write(buf, pos, n);
+      pos = count;
+      return n;
+    }
+  }
+
+  private static final MethodDescriptor<byte[], ExportMetricsServiceResponse> METRICS =
+      encoded(
+          MetricsServiceGrpc.getExportMethod(), ExportMetricsServiceResponse.getDefaultInstance());
+  private static final MethodDescriptor<byte[], ExportTraceServiceResponse> TRACES =
+      encoded(TraceServiceGrpc.getExportMethod(), ExportTraceServiceResponse.getDefaultInstance());
+  private static final MethodDescriptor<byte[], ExportLogsServiceResponse> LOGS =
+      encoded(LogsServiceGrpc.getExportMethod(), ExportLogsServiceResponse.getDefaultInstance());
 
   static ExportResult classify(StatusRuntimeException e) {
     Status status = e.getStatus();

@@ -284,7 +284,10 @@ public final class OtlpReceiver implements AutoCloseable {
                   : ReceiverAdmission.callsFor(maxRequestBytes),
               telemetry,
               PUSH_BACK);
-      Handlers handlers = new Handlers(queue, telemetry, enricher, traceObserver, metricNames);
+      MetricsWireEnricher wireEnricher =
+          new MetricsWireEnricher(hostName, serviceName, agentVersion);
+      Handlers handlers =
+          new Handlers(queue, telemetry, enricher, wireEnricher, traceObserver, metricNames);
       NettyServerBuilder server =
           NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
               .bossEventLoopGroup(eventLoop)
@@ -400,11 +403,14 @@ public final class OtlpReceiver implements AutoCloseable {
     Status handle(byte[] body);
   }
 
+  private static final UnaryOperator<String> IDENTITY = UnaryOperator.identity();
+
   /** Decodes, enriches and queues one request per signal. */
   private static final class Handlers {
     private final ExportQueue queue;
     private final AgentTelemetry telemetry;
     private final ResourceEnricher enricher;
+    private final MetricsWireEnricher wireEnricher;
     private final Consumer<ExportTraceServiceRequest> traceObserver;
     private final UnaryOperator<String> metricNames;
 
@@ -412,16 +418,28 @@ public final class OtlpReceiver implements AutoCloseable {
         ExportQueue queue,
         AgentTelemetry telemetry,
         ResourceEnricher enricher,
+        MetricsWireEnricher wireEnricher,
         Consumer<ExportTraceServiceRequest> traceObserver,
         UnaryOperator<String> metricNames) {
       this.queue = queue;
       this.telemetry = telemetry;
       this.enricher = enricher;
+      this.wireEnricher = wireEnricher;
       this.traceObserver = traceObserver;
       this.metricNames = metricNames;
     }
 
     Status metrics(byte[] body) {
+      if (metricNames == IDENTITY) {
+        // Names kept as sent: enriched at the wire level, relayed without a decode.
+        MetricsWireEnricher.Enriched enriched;
+        try {
+          enriched = wireEnricher.enrich(body);
+        } catch (InvalidProtocolBufferException e) {
+          return invalid(Signal.METRICS, "ExportMetricsServiceRequest", e);
+        }
+        return enqueue(ExportItem.encoded(Signal.METRICS, enriched.request(), enriched.points()));
+      }
       ExportMetricsServiceRequest request;
       try {
         request = ExportMetricsServiceRequest.parseFrom(body);
