@@ -110,7 +110,7 @@ public final class CoalescingExportQueue implements ExportQueue {
       parts = List.of();
       return queue.peek(Duration.ZERO);
     }
-    List<ExportItem> first = queue.peekFirst(maxRequests);
+    List<ExportItem> first = queue.peekFirst(maxRequests, maxBytes);
     if (first.isEmpty()) {
       return null; // taken by eviction meanwhile
     }
@@ -196,5 +196,10 @@ public final class CoalescingExportQueue implements ExportQueue {
   @Override
   public int capacity() {
     return queue.capacity();
+  }
+
+  @Override
+  public int inMemoryOnly() {
+    return queue.inMemoryOnly();
   }
 }

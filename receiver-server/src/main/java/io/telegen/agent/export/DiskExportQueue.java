@@ -266,7 +266,7 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
    * read back (past the head: {@link #peek} skips and counts it once it is the head).
    */
   @Override
-  public List<ExportItem> peekFirst(int max) throws InterruptedException {
+  public List<ExportItem> peekFirst(int max, long maxBytes) throws InterruptedException {
     lock.lock();
     try {
       List<ExportItem> first = new ArrayList<>(Math.min(max, entries.size()));
@@ -278,13 +278,19 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
         return first;
       }
       first.add(head);
+      // Bounded by bytes before anything is read back: past the head, what is decoded here stays
+      // in the heap until delivered.
+      long bytes = head.serializedSize();
       boolean atHead = true;
       for (Entry entry : entries) {
         if (atHead) {
           atHead = false;
           continue;
         }
-        if (first.size() >= max || entry.decoded == null && !entry.inMemory() && !readable(entry)) {
+        bytes += entry.length;
+        if (first.size() >= max
+            || bytes > maxBytes
+            || entry.decoded == null && !entry.inMemory() && !readable(entry)) {
           break;
         }
         first.add(entry.decoded);

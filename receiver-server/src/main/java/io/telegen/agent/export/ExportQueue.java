@@ -26,11 +26,12 @@ public interface ExportQueue {
   ExportItem peek(Duration timeout) throws InterruptedException;
 
   /**
-   * The oldest items, up to {@code max}, in queue order, without waiting or removing them; empty
-   * when the queue is. Each is {@link #remove}d on its own once delivered. The default gives the
-   * head alone.
+   * The oldest items, up to {@code max} of them and {@code maxBytes} of encoded requests (the head
+   * always, whatever its size), in queue order, without waiting or removing them; empty when the
+   * queue is. Each is {@link #remove}d on its own once delivered. The default gives the head
+   * alone.
    */
-  default List<ExportItem> peekFirst(int max) throws InterruptedException {
+  default List<ExportItem> peekFirst(int max, long maxBytes) throws InterruptedException {
     ExportItem head = peek(Duration.ZERO);
     return head == null ? List.of() : List.of(head);
   }

@@ -68,12 +68,14 @@ public final class MemoryExportQueue implements ExportQueue {
   }
 
   @Override
-  public List<ExportItem> peekFirst(int max) {
+  public List<ExportItem> peekFirst(int max, long maxBytes) {
     lock.lock();
     try {
       List<ExportItem> first = new ArrayList<>(Math.min(max, items.size()));
+      long bytes = 0;
       for (ExportItem item : items) {
-        if (first.size() >= max) {
+        bytes += item.serializedSize();
+        if (first.size() >= max || !first.isEmpty() && bytes > maxBytes) {
           break;
         }
         first.add(item);

@@ -67,6 +67,19 @@ class DiskExportQueueTest {
   }
 
   @Test
+  void theOldestItemsForAMergeAreBoundedByBytesAndAlwaysIncludeTheHead() throws Exception {
+    try (DiskExportQueue queue = DiskExportQueue.open(dir, 100, 1 << 20)) {
+      for (int i = 0; i < 4; i++) {
+        queue.offer(OtlpRequests.metricsItem("m" + i, 1, i));
+      }
+      long one = queue.peek(java.time.Duration.ZERO).serializedSize();
+      assertEquals(2, queue.peekFirst(100, 2 * one).size());
+      assertEquals(3, queue.peekFirst(3, Long.MAX_VALUE).size());
+      assertEquals(1, queue.peekFirst(100, 1).size(), "the head, larger than the bound");
+    }
+  }
+
+  @Test
   void deliveredSegmentsAreDeleted() throws Exception {
     try (DiskExportQueue queue = DiskExportQueue.open(dir, 100, 1 << 20)) {
       queue.offer(OtlpRequests.metricsItem("a", 1, 0));
