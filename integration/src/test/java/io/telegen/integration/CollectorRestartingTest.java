@@ -86,8 +86,8 @@ final class CollectorRestartingTest {
     assertEquals(0, FaultAgent.lost(sent, delivered.sequence()).size(), context);
     assertEquals(0, gpu.lost(), context);
     assertTrue(restarts >= 5, context);
-    assertTrue(twice.size() <= restarts, context);
-    assertTrue(gpu.timestampsTwice() <= restarts, context);
+    assertTrue(twice.size() <= restarts * FaultAgent.BATCH_REQUESTS, context);
+    assertTrue(gpu.timestampsTwice() <= restarts * FaultAgent.BATCH_REQUESTS, context);
   }
 
   private StockCollector start(Path dir, int run, int port) {

@@ -22,6 +22,13 @@ final class FaultAgent {
   static final Duration GPU_INTERVAL = Duration.ofSeconds(1);
   static final String SCENARIO = "pcie-rtx6000ada-fan";
 
+  /**
+   * The most requests (one per GPU collection or SDK export) one OTLP request carries: what can
+   * arrive twice when the collector took a request whose acknowledgement the agent never saw.
+   */
+  static final int BATCH_REQUESTS =
+      io.telegen.agent.export.CoalescingExportQueue.DEFAULT_MAX_REQUESTS;
+
   private FaultAgent() {}
 
   /** The {@code agent.*} sections; {@code queue} holds the queue keys beyond the directory. */
