@@ -64,15 +64,40 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 hz=$(getconf CLK_TCK)
 
-# The 4 serving endpoints.
+# The 4 serving endpoints: one port each (the agent scrapes a host:port once, whatever the path),
+# served by one small threaded HTTP server, which logs one line per scrape.
 for f in vllm:vllm-datadog-fixture-v0-plus-v1.txt tgi:tgi-datadog-fixture-PREFIX.txt \
   sglang:sglang-datadog-fixture.txt triton:triton-datadog-fixture-PREFIX.txt; do
-  mkdir -p "$work/serve/${f%%:*}"
-  cp "$fixtures/${f#*:}" "$work/serve/${f%%:*}/metrics"
+  cp "$fixtures/${f#*:}" "$work/${f%%:*}.txt"
 done
-serve_port=$(port)
-python3 -m http.server "$serve_port" --bind 127.0.0.1 --directory "$work/serve" >"$work/serve.log" 2>&1 &
+python3 -u - "$work" >"$work/serve.log" 2>&1 <<'PY' &
+import http.server, socketserver, sys, threading
+work = sys.argv[1]
+class Replay(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        body = self.server.body if self.path == "/metrics" else None
+        self.send_response(200 if body else 404)
+        self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        self.send_header("Content-Length", str(len(body or b"")))
+        self.end_headers()
+        self.wfile.write(body or b"")
+        print(self.server.name, self.path, flush=True)
+    def log_message(self, *args):
+        pass
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+for name in ("vllm", "tgi", "sglang", "triton"):
+    s = Server(("127.0.0.1", 0), Replay)
+    s.name, s.body = name, open(f"{work}/{name}.txt", "rb").read()
+    print("PORT", name, s.server_address[1], flush=True)
+    threading.Thread(target=s.serve_forever, daemon=True).start()
+threading.Event().wait()
+PY
 pids+=($!)
+until [[ $(grep -c '^PORT' "$work/serve.log") -eq 4 ]]; do sleep 0.1; done
+endpoint() { echo "127.0.0.1:$(awk -v n="$1" '$1 == "PORT" && $2 == n {print $3}' "$work/serve.log")"; }
+vllm=$(endpoint vllm) tgi=$(endpoint tgi) sglang=$(endpoint sglang) triton=$(endpoint triton)
 
 # A sink each, logging one line per export request received.
 sink() { # name port
@@ -98,10 +123,10 @@ receivers:
   prometheus:
     config:
       scrape_configs:
-        - {job_name: vllm, scrape_interval: 10s, metrics_path: /vllm/metrics, static_configs: [{targets: ["127.0.0.1:$serve_port"]}]}
-        - {job_name: tgi, scrape_interval: 10s, metrics_path: /tgi/metrics, static_configs: [{targets: ["127.0.0.1:$serve_port"]}]}
-        - {job_name: sglang, scrape_interval: 10s, metrics_path: /sglang/metrics, static_configs: [{targets: ["127.0.0.1:$serve_port"]}]}
-        - {job_name: triton, scrape_interval: 10s, metrics_path: /triton/metrics, static_configs: [{targets: ["127.0.0.1:$serve_port"]}]}
+        - {job_name: vllm, scrape_interval: 10s, static_configs: [{targets: ["$vllm"]}]}
+        - {job_name: tgi, scrape_interval: 10s, static_configs: [{targets: ["$tgi"]}]}
+        - {job_name: sglang, scrape_interval: 10s, static_configs: [{targets: ["$sglang"]}]}
+        - {job_name: triton, scrape_interval: 10s, static_configs: [{targets: ["$triton"]}]}
 exporters:
   otlp_grpc: {endpoint: "127.0.0.1:$collector_sink", tls: {insecure: true}}
 service:
@@ -118,10 +143,10 @@ agent:
   aiml:
     scrape_interval: 10s
     frameworks:
-      vllm: {metrics_endpoint: "http://127.0.0.1:$serve_port/vllm/metrics"}
-      tgi: {metrics_endpoint: "http://127.0.0.1:$serve_port/tgi/metrics"}
-      sglang: {metrics_endpoint: "http://127.0.0.1:$serve_port/sglang/metrics"}
-      triton: {metrics_endpoint: "http://127.0.0.1:$serve_port/triton/metrics"}
+      vllm: {metrics_endpoint: "http://$vllm/metrics"}
+      tgi: {metrics_endpoint: "http://$tgi/metrics"}
+      sglang: {metrics_endpoint: "http://$sglang/metrics"}
+      triton: {metrics_endpoint: "http://$triton/metrics"}
 YAML
 }
 exports() { grep -c 'Metrics.*resource metrics' "$work/sink-agent.log" 2>/dev/null || true; }
@@ -173,7 +198,7 @@ for ((t = 0; t < window; t += 10)); do
 done
 sample
 a1=$(ticks "$agent_pid"); c1=$(ticks "$collector_pid")
-log "load after: $(cut -d' ' -f1-3 /proc/loadavg); agent exports received: $(exports); scrapes served: $(grep -c 'GET /' "$work/serve.log" || true)"
+log "load after: $(cut -d' ' -f1-3 /proc/loadavg); agent exports received: $(exports); scrapes served: $(awk '$2 == "/metrics" {n[$1]++} END {for (k in n) printf "%s %s ", k, n[k]}' "$work/serve.log")"
 log "agent threads: $(for t in /proc/$agent_pid/task/*; do cat "$t/comm"; done | sed 's/[-#]*[0-9]*$//' | sort | uniq -c | sort -rn | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')"
 if grep -qiE 'error|warn' "$work/agent.log"; then log "agent log:"; cat "$work/agent.log" >&2; fi
 median=$(printf '%s\n' "${start_times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
