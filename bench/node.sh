@@ -181,12 +181,17 @@ pids+=($agent_pid)
 log "agent pid $agent_pid, collector pid $collector_pid; warming up ${warmup}s, then measuring ${window}s (load $(cut -d' ' -f1-3 /proc/loadavg))"
 sleep "$warmup"
 
-a_rss=0; c_rss=0; a_thr=0; c_thr=0
+# The agent's threads by name (numbered pool threads counted together).
+thread_names() {
+  for t in /proc/$1/task/*; do cat "$t/comm"; done 2>/dev/null | sed 's/[-#]*[0-9]*$//' | sort | uniq -c | sort -rn |
+    awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}'
+}
+a_rss=0; c_rss=0; a_thr=0; c_thr=0; a_thr_names=
 sample() {
   local v
   v=$(status_kb "$agent_pid" VmRSS); ((v > a_rss)) && a_rss=$v
   v=$(status_kb "$collector_pid" VmRSS); ((v > c_rss)) && c_rss=$v
-  v=$(status_kb "$agent_pid" Threads); ((v > a_thr)) && a_thr=$v
+  v=$(status_kb "$agent_pid" Threads); ((v > a_thr)) && a_thr=$v && a_thr_names=$(thread_names "$agent_pid")
   v=$(status_kb "$collector_pid" Threads); ((v > c_thr)) && c_thr=$v
   return 0
 }
@@ -199,7 +204,8 @@ done
 sample
 a1=$(ticks "$agent_pid"); c1=$(ticks "$collector_pid")
 log "load after: $(cut -d' ' -f1-3 /proc/loadavg); agent exports received: $(exports); scrapes served: $(awk '$2 == "/metrics" {n[$1]++} END {for (k in n) printf "%s %s ", k, n[k]}' "$work/serve.log")"
-log "agent threads: $(for t in /proc/$agent_pid/task/*; do cat "$t/comm"; done | sed 's/[-#]*[0-9]*$//' | sort | uniq -c | sort -rn | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')"
+log "agent threads at the most ($a_thr): $a_thr_names"
+log "agent threads at the end: $(thread_names "$agent_pid")"
 if grep -qiE 'error|warn' "$work/agent.log"; then log "agent log:"; cat "$work/agent.log" >&2; fi
 median=$(printf '%s\n' "${start_times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 log "start to first export (ms): ${start_times[*]}"
