@@ -43,7 +43,7 @@ if [[ ! -f $jar || ! -f $fake_nvml ]]; then
   (cd "$root" && mvn -B -q -ntp -Dstyle.color=never -pl receiver-server -am package -DskipTests) >&2
 fi
 launcher=$(ls -d "$root"/receiver-server/target/package/telegen-agent-*/bin/telegen-agent 2>/dev/null | head -1 || true)
-if [[ -z $launcher || $jar -nt $launcher || $root/bin/telegen-agent -nt $launcher || $root/bin/package -nt $launcher ]]; then
+if [[ -z $launcher || $jar -nt $launcher || $root/bin/telegen-agent -nt $launcher || $root/bin/package -nt $launcher || $root/collector-config/kubernetes/image/jlink-runtime.sh -nt $launcher ]]; then
   log "packaging the release archive (bin/package --skip-build)"
   "$root/bin/package" --skip-build >/dev/null
   launcher=$(ls -d "$root"/receiver-server/target/package/telegen-agent-*/bin/telegen-agent | head -1)
@@ -95,7 +95,7 @@ for name in ("vllm", "tgi", "sglang", "triton"):
 threading.Event().wait()
 PY
 pids+=($!)
-until [[ $(grep -c '^PORT' "$work/serve.log") -eq 4 ]]; do sleep 0.1; done
+until [[ $(grep -c '^PORT' "$work/serve.log" 2>/dev/null) -eq 4 ]]; do sleep 0.1; done
 endpoint() { echo "127.0.0.1:$(awk -v n="$1" '$1 == "PORT" && $2 == n {print $3}' "$work/serve.log")"; }
 vllm=$(endpoint vllm) tgi=$(endpoint tgi) sglang=$(endpoint sglang) triton=$(endpoint triton)
 
@@ -164,26 +164,27 @@ start_agent() {
   done
   first=$(date +%s%3N)
   start_ms=$((first - launched))
+  start_cpu_ms=$(($(ticks "$agent_pid") * 1000 / hz))
 }
 mkdir -p "$work/home"
-start_times=()
+start_times=(); start_cpus=()
 for ((i = 1; i < starts; i++)); do
   start_agent
-  start_times+=("$start_ms")
+  start_times+=("$start_ms"); start_cpus+=("$start_cpu_ms")
   kill "$agent_pid"; wait "$agent_pid" 2>/dev/null || true
 done
 
 "$TELEGEN_OTELCOL" --config "$work/collector.yaml" >"$work/collector.log" 2>&1 &
 collector_pid=$!; pids+=($collector_pid)
 start_agent
-start_times+=("$start_ms")
+start_times+=("$start_ms"); start_cpus+=("$start_cpu_ms")
 pids+=($agent_pid)
 log "agent pid $agent_pid, collector pid $collector_pid; warming up ${warmup}s, then measuring ${window}s (load $(cut -d' ' -f1-3 /proc/loadavg))"
 sleep "$warmup"
 
 # The agent's threads by name (numbered pool threads counted together).
 thread_names() {
-  for t in /proc/$1/task/*; do cat "$t/comm"; done 2>/dev/null | sed 's/[-#]*[0-9]*$//' | sort | uniq -c | sort -rn |
+  for t in /proc/$1/task/*; do cat "$t/comm" 2>/dev/null || true; done | sed 's/[-#]*[0-9]*$//' | sort | uniq -c | sort -rn |
     awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}'
 }
 a_rss=0; c_rss=0; a_thr=0; c_thr=0; a_thr_names=
@@ -191,7 +192,8 @@ sample() {
   local v
   v=$(status_kb "$agent_pid" VmRSS); ((v > a_rss)) && a_rss=$v
   v=$(status_kb "$collector_pid" VmRSS); ((v > c_rss)) && c_rss=$v
-  v=$(status_kb "$agent_pid" Threads); ((v > a_thr)) && a_thr=$v && a_thr_names=$(thread_names "$agent_pid")
+  v=$(status_kb "$agent_pid" Threads)
+  if ((v > a_thr)); then a_thr=$v; a_thr_names=$(thread_names "$agent_pid"); fi
   v=$(status_kb "$collector_pid" Threads); ((v > c_thr)) && c_thr=$v
   return 0
 }
@@ -208,7 +210,7 @@ log "agent threads at the most ($a_thr): $a_thr_names"
 log "agent threads at the end: $(thread_names "$agent_pid")"
 if grep -qiE 'error|warn' "$work/agent.log"; then log "agent log:"; cat "$work/agent.log" >&2; fi
 median=$(printf '%s\n' "${start_times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-log "start to first export (ms): ${start_times[*]}"
+log "start to first export (ms): ${start_times[*]}; the agent's CPU time by then (ms): ${start_cpus[*]}"
 
 python3 - "$a_rss" "$c_rss" "$a_thr" "$c_thr" "$((a1 - a0))" "$((c1 - c0))" "$hz" "$window" "$median" <<'PY'
 import sys
