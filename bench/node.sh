@@ -15,7 +15,7 @@
 # archive's runtime/, with the launcher's JVM settings; bin/package --skip-build makes the
 # archive from receiver-server/target/telegen-agent.jar when the jar is newer.
 #
-# Figures, after WARMUP seconds (default 40): resident memory (VmRSS) and threads, each the
+# Figures, after WARMUP seconds (default 60): resident memory (VmRSS) and threads, each the
 # largest of the samples taken every 10 s through the window; CPU as CPU time over the WINDOW
 # seconds (default 180) that follow. Start to first export: from the launcher's exec to the first
 # export the agent's sink logs, the median of STARTS runs (default 3, the long run included).
@@ -29,7 +29,7 @@ cache=${TELEGEN_CACHE:-$HOME/.cache/telegen}
 [[ -f $cache/env ]] || { echo "bench/node.sh: $cache/env missing: run integration/scripts/setup.sh" >&2; exit 1; }
 # shellcheck disable=SC1091
 set -a; . "$cache/env"; set +a
-warmup=${WARMUP:-40}
+warmup=${WARMUP:-60}
 window=${WINDOW:-180}
 starts=${STARTS:-3}
 fixtures=$root/test-support/src/main/resources/fixtures/frameworks
@@ -197,6 +197,13 @@ sample() {
   v=$(status_kb "$collector_pid" Threads); ((v > c_thr)) && c_thr=$v
   return 0
 }
+# Each agent thread's CPU ticks, by thread id, to say where the window's CPU went.
+thread_ticks() {
+  for t in /proc/$1/task/*; do
+    echo "${t##*/} $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0) $(tr ' ' _ <"$t/comm" 2>/dev/null || echo gone)"
+  done | sort -k1,1
+}
+thread_ticks "$agent_pid" >"$work/threads-0"
 a0=$(ticks "$agent_pid"); c0=$(ticks "$collector_pid")
 for ((t = 0; t < window; t += 10)); do
   sample
@@ -205,6 +212,11 @@ for ((t = 0; t < window; t += 10)); do
 done
 sample
 a1=$(ticks "$agent_pid"); c1=$(ticks "$collector_pid")
+thread_ticks "$agent_pid" >"$work/threads-1"
+log "agent CPU in the window by thread (% of a core): $(join -a 2 "$work/threads-0" "$work/threads-1" |
+  awk -v hz="$hz" -v w="$window" 'NF == 5 {d = $4 - $2; n = $5} NF == 3 {d = $2; n = $3}
+    {sub(/[-#]*[0-9]*$/, "", n); cpu[n] += d} END {for (n in cpu) if (cpu[n] > 0) printf "%.3f %s\n", 100 * cpu[n] / hz / w, n}' |
+  sort -rn | awk '{printf "%s%s %s", sep, $2, $1; sep=", "}')"
 log "load after: $(cut -d' ' -f1-3 /proc/loadavg); agent exports received: $(exports); scrapes served: $(awk '$2 == "/metrics" {n[$1]++} END {for (k in n) printf "%s %s ", k, n[k]}' "$work/serve.log")"
 log "agent threads at the most ($a_thr): $a_thr_names"
 log "agent threads at the end: $(thread_names "$agent_pid")"
