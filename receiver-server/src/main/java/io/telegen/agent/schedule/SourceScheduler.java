@@ -18,12 +18,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
@@ -31,17 +29,19 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * Runs each source at its own interval on its own thread, the fixed sources and those a
- * {@link SourceDiscovery} finds alike, and runs one cycle of all of them on demand
- * ({@link #collectNow}) through the same code.
+ * Runs each source at its own interval, the fixed sources and those a {@link SourceDiscovery}
+ * finds alike, and runs one cycle of all of them on demand ({@link #collectNow}) through the same
+ * code.
  *
  * <p>Isolation is the point: a source that throws costs its cycle and a count in
  * {@code telegen_agent_collection_errors_total{reason="error"}}; one that throws
  * {@link PartialCollectionException} has its batch delivered and the cycle counted as
  * {@code reason="partial"}. A source still busy when its next tick comes (a call stuck in a driver
  * cannot be interrupted) is left alone on its thread: that tick is skipped and counted as
- * {@code reason="skipped"}, and no second collection of it starts until the first returns. No two
- * sources share a thread, so none can delay another. Each distinct problem of a source is logged
+ * {@code reason="skipped"}, and no second collection of it starts until the first returns.
+ * Collections share a small pool of threads ({@link CollectionThreads}): one, and one more for
+ * each collection running past {@link #PATIENCE}, so a stuck source holds only its own thread and
+ * delays the others at most {@link #PATIENCE}, once. Each distinct problem of a source is logged
  * once, and once when it clears.
  *
  * <p>Sources are told apart by identity, not by name: sources of one {@link MetricSource#name()}
@@ -57,12 +57,22 @@ public final class SourceScheduler implements AutoCloseable {
 
   private static final String STILL_RUNNING = "\0running";
 
+  /**
+   * How long a collection may hold a thread before the collections behind it get another: above
+   * a real 8-GPU NVML cycle or a large scrape, well below the shortest interval in use (1 s).
+   */
+  static final Duration PATIENCE = Duration.ofMillis(250);
+
+  /** How long a thread started for a held collection outlives it, idle. */
+  private static final Duration KEEP_ALIVE = Duration.ofSeconds(2);
+
   private final MetricCatalog catalog;
   private final AgentTelemetry telemetry;
   private final BiConsumer<MetricSource, MetricBatch> sink;
   private final Clock clock;
-  private final ScheduledExecutorService ticker =
-      Executors.newSingleThreadScheduledExecutor(daemon("telegen-ticker"));
+  private final ScheduledExecutorService ticker = newTicker();
+  private final CollectionThreads collections =
+      new CollectionThreads("telegen-collect", ticker, PATIENCE, KEEP_ALIVE);
 
   /** Runners and discoveries in the order they were added: the order of {@link #collectNow}. */
   private final List<Slot> slots = new ArrayList<>();
@@ -73,7 +83,7 @@ public final class SourceScheduler implements AutoCloseable {
   private boolean closed;
 
   /**
-   * @param sink receives each completed collection of a scheduled run, on the source's thread
+   * @param sink receives each completed collection of a scheduled run, on the collection thread
    */
   public SourceScheduler(
       MetricCatalog catalog,
@@ -135,7 +145,7 @@ public final class SourceScheduler implements AutoCloseable {
 
   /**
    * One cycle of every source now, discovered ones included (each discovery is asked first), one
-   * source after the other on the sources' own threads, through the same code as a scheduled
+   * source after the other on the collection threads, through the same code as a scheduled
    * cycle. Waits for each at most its interval or {@code limit}, whichever is shorter; a source
    * not done by then is counted as {@code reason="timeout"} and keeps its thread, so the next
    * cycle skips it until it returns.
@@ -211,11 +221,11 @@ public final class SourceScheduler implements AutoCloseable {
     return new MetricBatch(catalog, now.getEpochSecond() * 1_000_000_000L + now.getNano());
   }
 
-  /** One source's thread, its ticks, and whether a collection of it is running. */
+  /** One source's ticks, and whether a collection of it is running. */
   private final class Runner implements Slot {
     private final MetricSource source;
     private final Duration interval;
-    private final ExecutorService thread;
+    private final String threadName;
 
     /** Problems of the last collection: its own, or its failing as a whole. */
     private final ProblemLog problems;
@@ -233,7 +243,7 @@ public final class SourceScheduler implements AutoCloseable {
     Runner(MetricSource source, Duration interval) {
       this.source = source;
       this.interval = interval;
-      this.thread = Executors.newSingleThreadExecutor(daemon("telegen-source-" + source.name()));
+      this.threadName = "telegen-source-" + source.name();
       this.problems = new ProblemLog(logger, "source " + source.logName());
       this.overrun = new ProblemLog(logger, "source " + source.logName());
     }
@@ -253,7 +263,7 @@ public final class SourceScheduler implements AutoCloseable {
     }
 
     /**
-     * Starts one collection on the source's thread unless one is still running (then the cycle is
+     * Starts one collection on a collection thread unless one is still running (then the cycle is
      * skipped and counted) or the source is retired.
      *
      * @param deliver gets the batch of a collection that succeeded, fully or partly
@@ -285,7 +295,7 @@ public final class SourceScheduler implements AutoCloseable {
         startedNanos = System.nanoTime();
       }
       try {
-        thread.execute(() -> run(deliver, failed));
+        collections.execute(threadName, new Collection(deliver, failed));
         return true;
       } catch (RejectedExecutionException e) {
         end(); // closing
@@ -294,16 +304,34 @@ public final class SourceScheduler implements AutoCloseable {
       }
     }
 
-    private void run(Consumer<MetricBatch> deliver, Runnable failed) {
-      MetricBatch batch = null;
-      try {
-        batch = collect();
-      } finally {
-        end();
+    /** One started collection, queued or running. */
+    private final class Collection implements Runnable, CollectionThreads.Dropped {
+      private final Consumer<MetricBatch> deliver;
+      private final Runnable failed;
+
+      Collection(Consumer<MetricBatch> deliver, Runnable failed) {
+        this.deliver = deliver;
+        this.failed = failed;
       }
-      if (batch != null) {
-        deliver.accept(batch);
-      } else {
+
+      @Override
+      public void run() {
+        MetricBatch batch = null;
+        try {
+          batch = collect();
+        } finally {
+          end();
+        }
+        if (batch != null) {
+          deliver.accept(batch);
+        } else {
+          failed.run();
+        }
+      }
+
+      @Override
+      public void dropped() {
+        end();
         failed.run();
       }
     }
@@ -373,7 +401,7 @@ public final class SourceScheduler implements AutoCloseable {
      * No more collections: stops the ticks and closes the source now, or when its running
      * collection returns (a stuck native call must not find its buffers freed).
      */
-    void retire(boolean interrupt) {
+    void retire() {
       if (ticks != null) {
         ticks.cancel(false);
       }
@@ -383,23 +411,18 @@ public final class SourceScheduler implements AutoCloseable {
         close = !busy && !sourceClosed;
         sourceClosed |= close;
       }
-      if (interrupt) {
-        thread.shutdownNow();
-      } else {
-        thread.shutdown();
-      }
       if (close) {
         source.close();
       }
     }
   }
 
-  /** A discovery's thread and the runners of the sources it answered last. */
+  /** A discovery's ticks and the runners of the sources it answered last. */
   private final class DiscoveryRunner implements Slot {
     private final SourceDiscovery discovery;
     private final Duration interval;
     private final Duration every;
-    private final ExecutorService thread;
+    private final String threadName;
     private final ProblemLog problems;
     // Guarded by the scheduler's lock; in the order the sources were first found.
     private final List<Runner> runners = new ArrayList<>();
@@ -410,8 +433,7 @@ public final class SourceScheduler implements AutoCloseable {
       this.discovery = discovery;
       this.interval = interval;
       this.every = every;
-      this.thread =
-          Executors.newSingleThreadExecutor(daemon("telegen-discovery-" + discovery.name()));
+      this.threadName = "telegen-discovery-" + discovery.name();
       this.problems = new ProblemLog(logger, "discovery " + discovery.name());
     }
 
@@ -430,7 +452,7 @@ public final class SourceScheduler implements AutoCloseable {
 
     void tick() {
       try {
-        thread.execute(this::rediscoverHere);
+        collections.execute(threadName, this::rediscoverHere);
       } catch (RejectedExecutionException e) {
         // closing
       }
@@ -483,7 +505,7 @@ public final class SourceScheduler implements AutoCloseable {
               if (now.contains(runner.source)) {
                 return false;
               }
-              runner.retire(false);
+              runner.retire();
               return true;
             });
         for (MetricSource source : current) {
@@ -502,26 +524,31 @@ public final class SourceScheduler implements AutoCloseable {
       if (ticks != null) {
         ticks.cancel(false);
       }
-      thread.shutdownNow();
       for (Runner runner : runners) {
-        runner.retire(true);
+        runner.retire();
       }
       runners.clear();
       discovery.close();
     }
   }
 
-  private static ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
+  private static ScheduledExecutorService newTicker() {
+    ScheduledThreadPoolExecutor ticker =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "telegen-ticker");
+              t.setDaemon(true);
+              return t;
+            });
+    // Each collection's patience is a timer cancelled when it returns, almost always.
+    ticker.setRemoveOnCancelPolicy(true);
+    return ticker;
   }
 
   /**
-   * Stops every tick and closes every source; a source whose collection is still running is
-   * closed when it returns.
+   * Stops every tick, interrupts the running collections and closes every source; a source whose
+   * collection is still running is closed when it returns.
    */
   @Override
   public synchronized void close() {
@@ -534,7 +561,8 @@ public final class SourceScheduler implements AutoCloseable {
       discovery.close();
     }
     for (Runner runner : runners) {
-      runner.retire(true);
+      runner.retire();
     }
+    collections.shutdownNow();
   }
 }

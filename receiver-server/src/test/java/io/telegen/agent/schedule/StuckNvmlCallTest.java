@@ -71,6 +71,9 @@ class StuckNvmlCallTest {
                 .pollInterval(Duration.ofMillis(100))
                 .build(),
             0);
+    // A cold first collection (JNA binding every entry point) can outlast the 100 ms cycle on a
+    // loaded machine, and collectNow waits at most the cycle: warm the source first.
+    nvidia.collect(new MetricBatch(catalog, 1));
     scheduler =
         new SourceScheduler(
             catalog, telemetry, (source, batch) -> delivered.add(batch), Clock.systemUTC());
