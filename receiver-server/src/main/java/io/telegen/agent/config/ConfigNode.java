@@ -257,7 +257,14 @@ final class ConfigNode {
       return Map.of();
     }
     if (value instanceof Map<?, ?> map) {
-      return (Map<String, Object>) map;
+      if (map.keySet().stream().allMatch(String.class::isInstance)) {
+        return (Map<String, Object>) map;
+      }
+      // YAML keys may be numbers, booleans or null ("1:", "false:"); they are read, and reported
+      // when unknown, by their text, as reportUnknownKeys names them.
+      Map<String, Object> byText = new LinkedHashMap<>();
+      map.forEach((k, v) -> byText.put(String.valueOf(k), v));
+      return byText;
     }
     if (!notAMappingReported) {
       notAMappingReported = true;

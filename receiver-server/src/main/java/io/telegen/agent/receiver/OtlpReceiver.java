@@ -368,8 +368,11 @@ public final class OtlpReceiver implements AutoCloseable {
     Status handle(byte[] body);
   }
 
-  /** Decodes, enriches and queues one request per signal. */
-  private static final class Handlers {
+  /**
+   * Decodes, enriches and queues one request per signal. Package-private so that the fuzz test
+   * drives the decoding and enrichment without a socket.
+   */
+  static final class Handlers {
     private final ExportQueue queue;
     private final AgentTelemetry telemetry;
     private final ResourceEnricher enricher;
