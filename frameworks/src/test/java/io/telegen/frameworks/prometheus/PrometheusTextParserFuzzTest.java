@@ -19,7 +19,7 @@ import java.util.List;
  */
 class PrometheusTextParserFuzzTest {
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "12s")
   void parse(byte[] body) throws IOException {
     check(body, Long.MAX_VALUE);
     // The same body cut at a cap, as a scrape of a server that sends too much is.

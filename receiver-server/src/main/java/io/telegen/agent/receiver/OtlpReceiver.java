@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
+import io.grpc.DecompressorRegistry;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -52,14 +53,17 @@ import java.util.function.UnaryOperator;
  *
  * <p>Requests arrive as raw bytes and are decoded here rather than by gRPC's marshaller, so that a
  * malformed body is answered with {@code INVALID_ARGUMENT} (gRPC itself would say
- * {@code INTERNAL}). Oversize bodies are refused by gRPC with {@code RESOURCE_EXHAUSTED} before
- * they are read. A full export queue is answered with {@code UNAVAILABLE} and a {@code RetryInfo},
+ * {@code INTERNAL}), and so is a gzip body that does not inflate ({@link DeferredGzip}). Oversize
+ * bodies are refused by gRPC with {@code RESOURCE_EXHAUSTED} before they are read. A full export queue is answered with {@code UNAVAILABLE} and a {@code RetryInfo},
  * which OTLP senders retry: the receiver pushes back instead of dropping.
  */
 public final class OtlpReceiver implements AutoCloseable {
 
   /** What {@link #RAW} yields, by identity, for a body over the size limit once decompressed. */
   private static final byte[] TOO_LARGE = new byte[0];
+
+  /** What {@link #RAW} yields, by identity, for a gzip body that cannot be inflated. */
+  private static final byte[] DAMAGED_GZIP = new byte[0];
 
   private static final MethodDescriptor.Marshaller<byte[]> RAW =
       new MethodDescriptor.Marshaller<>() {
@@ -81,10 +85,8 @@ public final class OtlpReceiver implements AutoCloseable {
             }
             throw e;
           } catch (IOException e) {
-            throw Status.INTERNAL
-                .withDescription("cannot read request")
-                .withCause(e)
-                .asRuntimeException();
+            // Only inflating can fail (gRPC holds the body in memory): not gzip, or damaged.
+            return DAMAGED_GZIP;
           }
         }
       };
@@ -272,6 +274,8 @@ public final class OtlpReceiver implements AutoCloseable {
               .workerEventLoopGroup(eventLoop)
               .channelType(NioServerSocketChannel.class)
               .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxRequestBytes))
+              .decompressorRegistry(
+                  DecompressorRegistry.getDefaultInstance().with(new DeferredGzip(), true))
               .addStreamTracerFactory(new TooLargeCounter(telemetry))
               .addService(
                   guarded(
@@ -393,6 +397,9 @@ public final class OtlpReceiver implements AutoCloseable {
     }
 
     Status metrics(byte[] body) {
+      if (body == DAMAGED_GZIP) {
+        return damagedGzip(Signal.METRICS);
+      }
       ExportMetricsServiceRequest request;
       try {
         request = ExportMetricsServiceRequest.parseFrom(body);
@@ -420,6 +427,9 @@ public final class OtlpReceiver implements AutoCloseable {
     }
 
     Status traces(byte[] body) {
+      if (body == DAMAGED_GZIP) {
+        return damagedGzip(Signal.TRACES);
+      }
       ExportTraceServiceRequest request;
       try {
         request = ExportTraceServiceRequest.parseFrom(body);
@@ -445,6 +455,9 @@ public final class OtlpReceiver implements AutoCloseable {
     }
 
     Status logs(byte[] body) {
+      if (body == DAMAGED_GZIP) {
+        return damagedGzip(Signal.LOGS);
+      }
       ExportLogsServiceRequest request;
       try {
         request = ExportLogsServiceRequest.parseFrom(body);
@@ -467,6 +480,12 @@ public final class OtlpReceiver implements AutoCloseable {
       telemetry.receiverRequest(signal, "invalid");
       return Status.INVALID_ARGUMENT.withDescription(
           "the request body is not a valid OTLP " + type + ": " + e.getMessage());
+    }
+
+    private Status damagedGzip(Signal signal) {
+      telemetry.receiverRequest(signal, "invalid");
+      return Status.INVALID_ARGUMENT.withDescription(
+          "the request body is marked gzip but does not inflate (not gzip, or cut short)");
     }
 
     private Status enqueue(ExportItem item) {

@@ -17,7 +17,7 @@ class ConfigLoaderFuzzTest {
 
   private static final ConfigLoader NO_ENV = ConfigLoader.withEnvironment(Map.of());
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "12s")
   void parse(byte[] input) {
     String yaml = new String(input, StandardCharsets.UTF_8);
     AgentConfig config;

@@ -36,7 +36,7 @@ class KubernetesResponsesFuzzTest {
 
   private static final Set<String> POD_LABELS = Set.of("k8s_pod", "k8s_namespace", "k8s_container");
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "12s")
   void map(byte[] input) {
     if (input.length == 0) {
       return;

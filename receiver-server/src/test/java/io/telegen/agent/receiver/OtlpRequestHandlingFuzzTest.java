@@ -37,7 +37,7 @@ class OtlpRequestHandlingFuzzTest {
           request -> {},
           UnaryOperator.identity());
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "12s")
   void handle(byte[] input) throws InterruptedException, InvalidProtocolBufferException {
     if (input.length == 0) {
       return;
