@@ -4,7 +4,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
-import io.grpc.DecompressorRegistry;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -53,8 +52,9 @@ import java.util.function.UnaryOperator;
  *
  * <p>Requests arrive as raw bytes and are decoded here rather than by gRPC's marshaller, so that a
  * malformed body is answered with {@code INVALID_ARGUMENT} (gRPC itself would say
- * {@code INTERNAL}), and so is a gzip body that does not inflate ({@link DeferredGzip}). Oversize
- * bodies are refused by gRPC with {@code RESOURCE_EXHAUSTED} before they are read. A full export queue is answered with {@code UNAVAILABLE} and a {@code RetryInfo},
+ * {@code INTERNAL}), and so is a body marked gzip that does not inflate (gRPC inflates it as the
+ * body is read here). Oversize bodies are refused by gRPC with {@code RESOURCE_EXHAUSTED} before
+ * they are read. A full export queue is answered with {@code UNAVAILABLE} and a {@code RetryInfo},
  * which OTLP senders retry: the receiver pushes back instead of dropping.
  */
 public final class OtlpReceiver implements AutoCloseable {
@@ -86,6 +86,7 @@ public final class OtlpReceiver implements AutoCloseable {
             throw e;
           } catch (IOException e) {
             // Only inflating can fail (gRPC holds the body in memory): not gzip, or damaged.
+            // Thrown, it would reach the sender as UNKNOWN ("Application error processing RPC").
             return DAMAGED_GZIP;
           }
         }
@@ -274,8 +275,6 @@ public final class OtlpReceiver implements AutoCloseable {
               .workerEventLoopGroup(eventLoop)
               .channelType(NioServerSocketChannel.class)
               .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxRequestBytes))
-              .decompressorRegistry(
-                  DecompressorRegistry.getDefaultInstance().with(new DeferredGzip(), true))
               .addStreamTracerFactory(new TooLargeCounter(telemetry))
               .addService(
                   guarded(

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A body marked gzip that does not inflate is the sender's mistake: {@code INVALID_ARGUMENT},
- * counted invalid, nothing queued. gRPC alone answered {@code INTERNAL} ("Decompression failed"),
- * which a sender takes for the receiver's fault (found with {@link OtlpReceiverFuzzTest}'s
+ * counted invalid, nothing queued. It was answered {@code UNKNOWN} ("Application error processing
+ * RPC"), which a sender takes for the receiver's fault (found with {@link OtlpReceiverFuzzTest}'s
  * contract). The bodies are files in src/test/resources/receiver/.
  */
 class GzipBodiesTest {
