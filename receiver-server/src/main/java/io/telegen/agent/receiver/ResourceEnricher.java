@@ -48,6 +48,13 @@ final class ResourceEnricher {
     }
     if (versionIndex >= 0) {
       builder.setAttributes(versionIndex, attribute(AGENT_VERSION, agentVersion));
+      // A sender that set the key more than once: the others go, or a backend that keeps the
+      // first of duplicate keys would show the sender's version as the relaying agent's.
+      for (int i = versionIndex - 1; i >= 0; i--) {
+        if (attributes.get(i).getKey().equals(AGENT_VERSION)) {
+          builder.removeAttributes(i);
+        }
+      }
     } else {
       builder.addAttributes(attribute(AGENT_VERSION, agentVersion));
     }
