@@ -21,33 +21,35 @@ import java.util.List;
  */
 class NcclCounterFileFuzzTest {
 
-  private static final Path FILE;
-
-  static {
-    try {
-      // In memory where there is a tmpfs (as the plugin's own files are, in /dev/shm): a disk
-      // file system's metadata updates would cost more than the parsing.
-      Path shm = Path.of("/dev/shm");
-      FILE =
-          Files.isDirectory(shm) && Files.isWritable(shm)
-              ? Files.createTempFile(shm, "nccl-", ".bin")
-              : Files.createTempFile("nccl-", ".bin");
-    } catch (IOException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-    FILE.toFile().deleteOnExit();
-  }
+  // In memory where there is a tmpfs (as the plugin's own files are, in /dev/shm): a disk file
+  // system's metadata updates would cost more than the parsing.
+  private static final Path DIR =
+      Files.isDirectory(Path.of("/dev/shm")) && Files.isWritable(Path.of("/dev/shm"))
+          ? Path.of("/dev/shm")
+          : Path.of(System.getProperty("java.io.tmpdir"));
 
   @FuzzTest(maxDuration = "12s")
   void read(byte[] file) throws IOException {
-    Files.write(FILE, file);
+    // A new file for every input: rewriting one the last inputs still have mapped (until the
+    // collector unmaps them) makes the kernel visit every mapping, and slows fuzzing many times
+    // over.
+    Path path = Files.createTempFile(DIR, "nccl-", ".bin");
+    try {
+      Files.write(path, file);
+      check(path, file);
+    } finally {
+      Files.delete(path);
+    }
+  }
+
+  private static void check(Path path, byte[] file) throws IOException {
     int pid =
         file.length >= 24 ? ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getInt(20) : 0;
     NcclCounterFile counters;
     try {
-      counters = NcclCounterFile.open(FILE, pid);
+      counters = NcclCounterFile.open(path, pid);
     } catch (IOException e) {
-      assertTrue(e.getMessage().startsWith(FILE + ": "), "does not name the file: " + e);
+      assertTrue(e.getMessage().startsWith(path + ": "), "does not name the file: " + e);
       return;
     }
     assertEquals(pid, counters.pid());
