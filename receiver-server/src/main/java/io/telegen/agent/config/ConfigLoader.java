@@ -108,7 +108,7 @@ public final class ConfigLoader {
     String serviceName = agent.child("service_name").asString(DEFAULT_SERVICE_NAME);
     Map<String, String> resource =
         new LinkedHashMap<>(agent.child("resource_attributes").asStringMap());
-    Path procRoot = Path.of(agent.child("proc_root").asString("/proc"));
+    Path procRoot = agent.child("proc_root").asPath().orElse(Path.of("/proc"));
     AgentConfig.Exporter exporter = exporter(agent.child("exporter"), env, problems);
 
     serviceName = env.string("OTEL_SERVICE_NAME").orElse(serviceName);
@@ -416,8 +416,9 @@ public final class ConfigLoader {
             .asStringList(TrainingFrameworks.NAMES, Set.copyOf(TrainingFrameworks.NAMES));
     boolean exportMetrics = training.child("export_metrics").asBoolean(true);
     List<Path> logDirs = new ArrayList<>();
-    for (String dir : training.child("log_dirs").asStringList(List.of(), Set.of())) {
-      logDirs.add(Path.of(dir));
+    ConfigNode logDirsNode = training.child("log_dirs");
+    for (String dir : logDirsNode.asStringList(List.of(), Set.of())) {
+      logDirsNode.asPath(dir).ifPresent(logDirs::add);
     }
     ConfigNode tagNode = training.child("tag_mapping");
     Map<String, List<String>> tagMapping = new TreeMap<>();

@@ -1,5 +1,6 @@
 package io.telegen.agent.config;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,7 +136,18 @@ final class ConfigNode {
   /** The path here; empty when absent, blank or not a string (a problem then). */
   Optional<Path> asPath() {
     String text = asString(null);
-    return text == null || text.isBlank() ? Optional.empty() : Optional.of(Path.of(text));
+    return text == null || text.isBlank() ? Optional.empty() : asPath(text);
+  }
+
+  /** {@code text} (read at this node) as a path; empty when it is none (a problem then). */
+  Optional<Path> asPath(String text) {
+    try {
+      return Optional.of(Path.of(text));
+    } catch (InvalidPathException e) {
+      // The text itself is not repeated: what makes it no path (a NUL) would garble the log.
+      problem(path, "not a file path (" + e.getReason() + ")");
+      return Optional.empty();
+    }
   }
 
   String asString(String defaultValue) {
@@ -193,17 +205,23 @@ final class ConfigNode {
       problem(path, "expected a size like 4MiB or 4194304, got " + show(value));
       return defaultValue;
     }
-    long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "B" : m.group(2);
-    return switch (unit) {
-      case "KB" -> n * 1000;
-      case "KiB" -> n * 1024;
-      case "MB" -> n * 1000 * 1000;
-      case "MiB" -> n * 1024 * 1024;
-      case "GB" -> n * 1000 * 1000 * 1000;
-      case "GiB" -> n * 1024 * 1024 * 1024;
-      default -> n;
-    };
+    long scale =
+        switch (unit) {
+          case "KB" -> 1000;
+          case "KiB" -> 1024;
+          case "MB" -> 1000 * 1000;
+          case "MiB" -> 1024 * 1024;
+          case "GB" -> 1000 * 1000 * 1000;
+          case "GiB" -> 1024 * 1024 * 1024;
+          default -> 1;
+        };
+    try {
+      return Math.multiplyExact(Long.parseLong(m.group(1)), scale);
+    } catch (ArithmeticException | NumberFormatException e) {
+      problem(path, "expected a size like 4MiB or 4194304, got " + show(value) + ", too large");
+      return defaultValue;
+    }
   }
 
   /** A list of strings, each checked against {@code allowed} unless that is empty. */
@@ -257,7 +275,14 @@ final class ConfigNode {
       return Map.of();
     }
     if (value instanceof Map<?, ?> map) {
-      return (Map<String, Object>) map;
+      if (map.keySet().stream().allMatch(String.class::isInstance)) {
+        return (Map<String, Object>) map;
+      }
+      // YAML keys may be numbers, booleans or null ("1:", "false:"); they are read, and reported
+      // when unknown, by their text, as reportUnknownKeys names them.
+      Map<String, Object> byText = new LinkedHashMap<>();
+      map.forEach((k, v) -> byText.put(String.valueOf(k), v));
+      return byText;
     }
     if (!notAMappingReported) {
       notAMappingReported = true;

@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -170,20 +171,12 @@ public final class CriProcessPods implements ProcessAttribution, MetricSource {
       RuntimeServiceGrpc.RuntimeServiceBlockingStub stub =
           RuntimeServiceGrpc.newBlockingStub(channel)
               .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-      Map<String, PodSandbox> sandboxes = new HashMap<>();
-      for (PodSandbox sandbox :
-          stub.listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()) {
-        sandboxes.put(sandbox.getId(), sandbox);
-      }
-      Map<String, Labels> found = new HashMap<>();
-      for (Container container :
-          stub.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList()) {
-        Labels labels = labels(container, sandboxes.get(container.getPodSandboxId()));
-        if (!labels.attributes().isEmpty()) {
-          found.put(container.getId(), labels);
-        }
-      }
-      containers = Map.copyOf(found);
+      List<PodSandbox> sandboxes =
+          stub.listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList();
+      containers =
+          labelsByContainer(
+              sandboxes,
+              stub.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList());
       answered = true;
       problems.clear(
           "cri", "the container runtime at " + socket + " answers again; pod labels are back");
@@ -201,6 +194,26 @@ public final class CriProcessPods implements ProcessAttribution, MetricSource {
               + "); process, server and training series lack k8s_pod until it answers; check "
               + "agent.kubernetes.cri_socket and that the agent may open the socket");
     }
+  }
+
+  /**
+   * The pod labels of each container in a pod, by container id, from the runtime's two listings;
+   * package-private for the fuzz test of the responses.
+   */
+  static Map<String, Labels> labelsByContainer(
+      List<PodSandbox> sandboxes, List<Container> containers) {
+    Map<String, PodSandbox> byId = new HashMap<>();
+    for (PodSandbox sandbox : sandboxes) {
+      byId.put(sandbox.getId(), sandbox);
+    }
+    Map<String, Labels> found = new HashMap<>();
+    for (Container container : containers) {
+      Labels labels = labels(container, byId.get(container.getPodSandboxId()));
+      if (!labels.attributes().isEmpty()) {
+        found.put(container.getId(), labels);
+      }
+    }
+    return Map.copyOf(found);
   }
 
   /** The pod labels of {@code container}: the runtime's kubelet labels, else the sandbox's. */

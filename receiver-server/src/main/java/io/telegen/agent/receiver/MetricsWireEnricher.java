@@ -114,7 +114,9 @@ final class MetricsWireEnricher {
             r.skipRawBytes(kvSize);
             byte[] key = keyOf(body, kvAt, kvSize);
             if (Arrays.equals(key, VERSION_KEY)) {
-              resource.write(versionAttribute, 0, versionAttribute.length); // ours, in its place
+              if (!version) { // ours, in the place of the sender's first; its other copies go
+                resource.write(versionAttribute, 0, versionAttribute.length);
+              }
               version = true;
               continue;
             }

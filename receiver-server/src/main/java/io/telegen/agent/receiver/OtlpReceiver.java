@@ -53,7 +53,8 @@ import java.util.function.UnaryOperator;
  *
  * <p>Requests arrive as raw bytes and are decoded here rather than by gRPC's marshaller, so that a
  * malformed body is answered with {@code INVALID_ARGUMENT} (gRPC itself would say
- * {@code INTERNAL}). Oversize bodies are refused by gRPC with {@code RESOURCE_EXHAUSTED} before
+ * {@code INTERNAL}), and so is a body marked gzip that does not inflate (gRPC inflates it as the
+ * body is read here). Oversize bodies are refused by gRPC with {@code RESOURCE_EXHAUSTED} before
  * they are read. A full export queue is answered with {@code UNAVAILABLE} and a {@code RetryInfo},
  * which OTLP senders retry: the receiver pushes back instead of dropping.
  */
@@ -61,6 +62,9 @@ public final class OtlpReceiver implements AutoCloseable {
 
   /** What {@link #RAW} yields, by identity, for a body over the size limit once decompressed. */
   private static final byte[] TOO_LARGE = new byte[0];
+
+  /** What {@link #RAW} yields, by identity, for a gzip body that cannot be inflated. */
+  private static final byte[] DAMAGED_GZIP = new byte[0];
 
   private static final MethodDescriptor.Marshaller<byte[]> RAW =
       new MethodDescriptor.Marshaller<>() {
@@ -82,10 +86,9 @@ public final class OtlpReceiver implements AutoCloseable {
             }
             throw e;
           } catch (IOException e) {
-            throw Status.INTERNAL
-                .withDescription("cannot read request")
-                .withCause(e)
-                .asRuntimeException();
+            // Only inflating can fail (gRPC holds the body in memory): not gzip, or damaged.
+            // Thrown, it would reach the sender as UNKNOWN ("Application error processing RPC").
+            return DAMAGED_GZIP;
           }
         }
       };
@@ -405,8 +408,11 @@ public final class OtlpReceiver implements AutoCloseable {
 
   private static final UnaryOperator<String> IDENTITY = UnaryOperator.identity();
 
-  /** Decodes, enriches and queues one request per signal. */
-  private static final class Handlers {
+  /**
+   * Decodes, enriches and queues one request per signal. Package-private so that the fuzz test
+   * drives the decoding and enrichment without a socket.
+   */
+  static final class Handlers {
     private final ExportQueue queue;
     private final AgentTelemetry telemetry;
     private final ResourceEnricher enricher;
@@ -430,6 +436,9 @@ public final class OtlpReceiver implements AutoCloseable {
     }
 
     Status metrics(byte[] body) {
+      if (body == DAMAGED_GZIP) {
+        return damagedGzip(Signal.METRICS);
+      }
       if (metricNames == IDENTITY) {
         // Names kept as sent: enriched at the wire level, relayed without a decode.
         MetricsWireEnricher.Enriched enriched;
@@ -467,6 +476,9 @@ public final class OtlpReceiver implements AutoCloseable {
     }
 
     Status traces(byte[] body) {
+      if (body == DAMAGED_GZIP) {
+        return damagedGzip(Signal.TRACES);
+      }
       ExportTraceServiceRequest request;
       try {
         request = ExportTraceServiceRequest.parseFrom(body);
@@ -492,6 +504,9 @@ public final class OtlpReceiver implements AutoCloseable {
     }
 
     Status logs(byte[] body) {
+      if (body == DAMAGED_GZIP) {
+        return damagedGzip(Signal.LOGS);
+      }
       ExportLogsServiceRequest request;
       try {
         request = ExportLogsServiceRequest.parseFrom(body);
@@ -514,6 +529,12 @@ public final class OtlpReceiver implements AutoCloseable {
       telemetry.receiverRequest(signal, "invalid");
       return Status.INVALID_ARGUMENT.withDescription(
           "the request body is not a valid OTLP " + type + ": " + e.getMessage());
+    }
+
+    private Status damagedGzip(Signal signal) {
+      telemetry.receiverRequest(signal, "invalid");
+      return Status.INVALID_ARGUMENT.withDescription(
+          "the request body is marked gzip but does not inflate (not gzip, or cut short)");
     }
 
     private Status enqueue(ExportItem item) {

@@ -36,7 +36,7 @@ final class ResourceEnricher {
       switch (attributes.get(i).getKey()) {
         case HOST_NAME -> hasHost = true;
         case SERVICE_NAME -> hasService = true;
-        case AGENT_VERSION -> versionIndex = i;
+        case AGENT_VERSION -> versionIndex = versionIndex < 0 ? i : versionIndex;
         default -> {}
       }
     }
@@ -48,6 +48,13 @@ final class ResourceEnricher {
     }
     if (versionIndex >= 0) {
       builder.setAttributes(versionIndex, attribute(AGENT_VERSION, agentVersion));
+      // A sender that set the key more than once: the others go, or a backend that keeps the
+      // first of duplicate keys would show the sender's version as the relaying agent's.
+      for (int i = attributes.size() - 1; i > versionIndex; i--) {
+        if (attributes.get(i).getKey().equals(AGENT_VERSION)) {
+          builder.removeAttributes(i);
+        }
+      }
     } else {
       builder.addAttributes(attribute(AGENT_VERSION, agentVersion));
     }

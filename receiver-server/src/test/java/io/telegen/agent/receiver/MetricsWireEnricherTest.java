@@ -54,6 +54,19 @@ class MetricsWireEnricherTest {
   }
 
   @Test
+  void aSenderThatSetsTheAgentVersionTwiceGetsOnlyTheAgentsAsWhenDecoded() throws Exception {
+    ExportMetricsServiceRequest request =
+        OtlpRequests.metrics(
+            "m",
+            1,
+            0,
+            attr("telegen.agent.version", "0.0.1"),
+            attr("host.name", "pod-3"),
+            attr("telegen.agent.version", "0.0.2"));
+    assertSameAsDecode(request, 1);
+  }
+
+  @Test
   void keepsTheSendersNamesAndReplacesAnOldAgentVersionInPlace() throws Exception {
     ExportMetricsServiceRequest request =
         OtlpRequests.metrics(
