@@ -200,7 +200,11 @@ final class Agent implements AutoCloseable {
   private static ExportQueue queue(AgentConfig.Exporter exporter, AgentTelemetry telemetry)
       throws IOException {
     if (exporter.queueDirectory().isEmpty()) {
-      return new MemoryExportQueue(exporter.queueMaxRequests());
+      // A quarter of the heap: the rest is the agent's, and an outage must not end it by
+      // OutOfMemoryError (the launcher exits on one), which would lose everything queued.
+      return new MemoryExportQueue(
+          exporter.queueMaxRequests(),
+          Math.min(exporter.queueMaxBytes(), Runtime.getRuntime().maxMemory() / 4));
     }
     Path directory = exporter.queueDirectory().get();
     DiskExportQueue queue;

@@ -7,30 +7,67 @@ import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-/** An in-memory {@link ExportQueue}: what is queued is lost if the process dies. */
+/**
+ * An in-memory {@link ExportQueue}: what is queued is lost if the process dies. Bounded by count
+ * and by bytes of encoded requests, since a count alone lets a collector outage with large
+ * requests from the receiver outgrow the heap (1024 requests of up to 4 MiB).
+ */
 public final class MemoryExportQueue implements ExportQueue {
 
   private final int capacity;
+  private final long maxBytes;
   private final ArrayDeque<ExportItem> items = new ArrayDeque<>();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
+  private long bytes;
 
+  /** At most {@code capacity} requests, of any size. */
   public MemoryExportQueue(int capacity) {
+    this(capacity, Long.MAX_VALUE);
+  }
+
+  /**
+   * At most {@code capacity} requests and {@code maxBytes} of them encoded (one larger request
+   * is still taken when the queue is empty).
+   */
+  public MemoryExportQueue(int capacity, long maxBytes) {
     if (capacity < 1) {
       throw new IllegalArgumentException("queue capacity must be >= 1, got " + capacity);
     }
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException("queue max bytes must be >= 1, got " + maxBytes);
+    }
     this.capacity = capacity;
+    this.maxBytes = maxBytes;
+  }
+
+  private boolean full(long adding) {
+    return items.size() >= capacity || !items.isEmpty() && bytes + adding > maxBytes;
+  }
+
+  private void add(ExportItem item, long size) {
+    items.addLast(item);
+    bytes += size;
+    notEmpty.signal();
+  }
+
+  private ExportItem pollFirst() {
+    ExportItem first = items.pollFirst();
+    if (first != null) {
+      bytes -= first.serializedSize();
+    }
+    return first;
   }
 
   @Override
   public boolean offer(ExportItem item) {
     lock.lock();
     try {
-      if (items.size() >= capacity) {
+      long size = item.serializedSize();
+      if (full(size)) {
         return false;
       }
-      items.addLast(item);
-      notEmpty.signal();
+      add(item, size);
       return true;
     } finally {
       lock.unlock();
@@ -41,9 +78,13 @@ public final class MemoryExportQueue implements ExportQueue {
   public ExportItem offerEvictingOldest(ExportItem item) {
     lock.lock();
     try {
-      ExportItem evicted = items.size() >= capacity ? items.pollFirst() : null;
-      items.addLast(item);
-      notEmpty.signal();
+      long size = item.serializedSize();
+      ExportItem evicted = null;
+      while (full(size)) {
+        ExportItem dropped = pollFirst();
+        evicted = evicted == null ? dropped : evicted;
+      }
+      add(item, size);
       return evicted;
     } finally {
       lock.unlock();
@@ -92,9 +133,9 @@ public final class MemoryExportQueue implements ExportQueue {
     try {
       // Identity, not equals: two identical requests are still two deliveries.
       if (items.peekFirst() == item) {
-        items.pollFirst();
-      } else {
-        items.removeIf(queued -> queued == item);
+        pollFirst();
+      } else if (items.removeIf(queued -> queued == item)) {
+        bytes -= item.serializedSize();
       }
     } finally {
       lock.unlock();

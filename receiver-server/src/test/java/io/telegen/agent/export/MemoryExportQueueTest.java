@@ -36,6 +36,25 @@ class MemoryExportQueueTest {
   }
 
   @Test
+  void aByteBoundRefusesTheReceiverAndEvictsTheOldestSourceDataUntilTheNewFits() throws Exception {
+    ExportItem a = item("a");
+    long one = a.serializedSize();
+    MemoryExportQueue queue = new MemoryExportQueue(100, 2 * one);
+    assertTrue(queue.offer(a));
+    assertTrue(queue.offer(item("b")));
+    assertFalse(queue.offer(item("c")), "a third would pass the byte bound");
+
+    ExportItem large = OtlpRequests.metricsItem("large", 3, 0);
+    assertSame(a, queue.offerEvictingOldest(large), "both small ones go for the large one");
+    assertEquals(1, queue.size());
+    assertSame(large, queue.peek(Duration.ZERO));
+
+    queue.remove(large);
+    assertTrue(queue.offer(item("d")));
+    assertTrue(queue.offer(item("e")), "what left the queue no longer counts");
+  }
+
+  @Test
   void offerRefusesWhenFullAndKeepsWhatIsQueued() throws Exception {
     MemoryExportQueue queue = new MemoryExportQueue(2);
     ExportItem a = item("a");
