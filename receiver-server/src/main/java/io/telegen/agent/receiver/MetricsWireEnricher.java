@@ -4,6 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -14,10 +15,11 @@ import java.util.Arrays;
  * every other byte as it came, so a relayed request costs a scan and a copy instead of a decode
  * and a re-encode (which were most of the receiver's CPU).
  *
- * <p>The scan reads the structure down to the data points, which it counts: a body whose tags or
- * lengths do not hold together is refused as {@link InvalidProtocolBufferException}, as a decode
- * would; what lies inside a data point (and the UTF-8 of strings) is passed on unread, for the
- * collector to judge. Unknown fields are kept, as a decode keeps them.
+ * <p>The body is parsed first, and refused as {@link InvalidProtocolBufferException} when a decode
+ * refuses it: the scan alone reads the structure down to the data points only, and would accept
+ * what lies broken inside a point (a bad tag, invalid UTF-8), answering OK for a request the
+ * collector then refuses (the receiver's fuzz target found such bodies). The parse is thrown away;
+ * only the re-encode is saved. Unknown fields are kept, as a decode keeps them.
  */
 final class MetricsWireEnricher {
 
@@ -59,6 +61,7 @@ final class MetricsWireEnricher {
 
   /** {@code body} enriched, and its data points. */
   Enriched enrich(byte[] body) throws InvalidProtocolBufferException {
+    ExportMetricsServiceRequest.parser().parseFrom(body);
     Buffer out = new Buffer(body.length + 64 + 2 * versionAttribute.length);
     Buffer scratch = new Buffer(256);
     int points = 0;

@@ -167,4 +167,17 @@ class MetricsWireEnricherTest {
       assertThrows(InvalidProtocolBufferException.class, () -> wire.enrich(body));
     }
   }
+
+  @Test
+  void aBodyBrokenInsideADataPointIsRefusedAsADecodeRefusesIt() throws Exception {
+    // Found by OtlpRequestHandlingFuzzTest: a group with a zero tag inside a histogram point,
+    // which the structural scan alone passed on and the receiver answered OK.
+    byte[] body;
+    try (var in = getClass().getResourceAsStream("/receiver/broken-inside-a-point.bin")) {
+      body = in.readAllBytes();
+    }
+    assertThrows(
+        InvalidProtocolBufferException.class, () -> ExportMetricsServiceRequest.parseFrom(body));
+    assertThrows(InvalidProtocolBufferException.class, () -> wire.enrich(body));
+  }
 }
