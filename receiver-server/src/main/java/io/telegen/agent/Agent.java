@@ -196,21 +196,31 @@ final class Agent implements AutoCloseable {
     }
   }
 
+  /**
+   * What a queue may hold in memory: a quarter of the heap at most, since the rest is the agent's
+   * and an outage must not end it by OutOfMemoryError (the launcher exits on one), which would lose
+   * everything queued. A disk queue holds requests in memory only while its directory cannot be
+   * written.
+   */
+  private static long inMemoryBytes(AgentConfig.Exporter exporter) {
+    return Math.min(exporter.queueMaxBytes(), Runtime.getRuntime().maxMemory() / 4);
+  }
+
   /** The export queue: on disk where {@code agent.exporter.queue.directory} says, else memory. */
   private static ExportQueue queue(AgentConfig.Exporter exporter, AgentTelemetry telemetry)
       throws IOException {
     if (exporter.queueDirectory().isEmpty()) {
-      // A quarter of the heap: the rest is the agent's, and an outage must not end it by
-      // OutOfMemoryError (the launcher exits on one), which would lose everything queued.
-      return new MemoryExportQueue(
-          exporter.queueMaxRequests(),
-          Math.min(exporter.queueMaxBytes(), Runtime.getRuntime().maxMemory() / 4));
+      return new MemoryExportQueue(exporter.queueMaxRequests(), inMemoryBytes(exporter));
     }
     Path directory = exporter.queueDirectory().get();
     DiskExportQueue queue;
     try {
       queue =
-          DiskExportQueue.open(directory, exporter.queueMaxRequests(), exporter.queueMaxBytes());
+          DiskExportQueue.open(
+              directory,
+              exporter.queueMaxRequests(),
+              exporter.queueMaxBytes(),
+              inMemoryBytes(exporter));
     } catch (IOException e) {
       throw new IOException(
           "agent.exporter.queue.directory: cannot open the export queue in "

@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -44,7 +45,10 @@ import java.util.zip.CRC32C;
  * README's figures); {@link #SYNC_EVERY} bounds that window instead.
  *
  * <p>When the directory cannot be written (disk full, read-only, removed), the queue goes on in
- * memory, says so once, and {@link #onDisk()} turns false until an append succeeds again.
+ * memory, says so once, and {@link #onDisk()} turns false until an append succeeds again. What it
+ * holds in memory then has its own bound, {@code maxMemoryBytes}, below {@code maxBytes} (256 MiB by
+ * default, more than the agent's heap): past it an offer is refused, or evicts the oldest request
+ * held in memory, as a memory queue does.
  */
 public final class DiskExportQueue implements ExportQueue, AutoCloseable {
 
@@ -70,6 +74,7 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
   private final Path directory;
   private final int capacity;
   private final long maxBytes;
+  private final long maxMemoryBytes;
   private final long segmentBytes;
   private final long syncEveryNanos;
   private final long diskRetryNanos;
@@ -79,6 +84,8 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
   private final AtomicLong corrupt = new AtomicLong();
   private final ProblemLog problems = new ProblemLog(logger, "export queue");
   private long bytes;
+  // Of bytes, those of requests held only in memory (the directory could not be written).
+  private long memoryBytes;
   private FileChannel writing;
   private long writingSegment;
   private long writingOffset;
@@ -120,12 +127,14 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
       Path directory,
       int capacity,
       long maxBytes,
+      long maxMemoryBytes,
       long segmentBytes,
       Duration syncEvery,
       Duration diskRetry) {
     this.directory = directory;
     this.capacity = capacity;
     this.maxBytes = maxBytes;
+    this.maxMemoryBytes = maxMemoryBytes;
     this.segmentBytes = segmentBytes;
     this.syncEveryNanos = syncEvery.toNanos();
     this.diskRetryNanos = diskRetry.toNanos();
@@ -137,16 +146,19 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
    *
    * @param capacity requests held at most ({@code agent.exporter.queue.max_requests})
    * @param maxBytes bytes of requests held at most ({@code agent.exporter.queue.max_bytes})
+   * @param maxMemoryBytes of those, bytes held in memory at most while the directory cannot be
+   *     written
    * @throws IOException when the directory cannot be created or read: the operator's to fix
    */
-  public static DiskExportQueue open(Path directory, int capacity, long maxBytes)
-      throws IOException {
-    return open(directory, capacity, maxBytes, SEGMENT_BYTES, SYNC_EVERY);
+  public static DiskExportQueue open(
+      Path directory, int capacity, long maxBytes, long maxMemoryBytes) throws IOException {
+    return open(
+        directory, capacity, maxBytes, maxMemoryBytes, SEGMENT_BYTES, SYNC_EVERY, DISK_RETRY);
   }
 
-  static DiskExportQueue open(Path directory, int capacity, long maxBytes, long segmentBytes)
-      throws IOException {
-    return open(directory, capacity, maxBytes, segmentBytes, SYNC_EVERY);
+  /** As above, holding up to {@code maxBytes} in memory as well (tests and benchmarks). */
+  static DiskExportQueue open(Path directory, int capacity, long maxBytes) throws IOException {
+    return open(directory, capacity, maxBytes, SEGMENT_BYTES, SYNC_EVERY);
   }
 
   /** As the public one; {@code syncEvery} zero forces every append (the benchmark's other arm). */
@@ -165,12 +177,26 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
       Duration syncEvery,
       Duration diskRetry)
       throws IOException {
-    if (capacity < 1 || maxBytes < 1) {
-      throw new IllegalArgumentException("queue capacity and size must be >= 1");
+    return open(directory, capacity, maxBytes, maxBytes, segmentBytes, syncEvery, diskRetry);
+  }
+
+  /** As above, with a bound of its own on what is held in memory. */
+  static DiskExportQueue open(
+      Path directory,
+      int capacity,
+      long maxBytes,
+      long maxMemoryBytes,
+      long segmentBytes,
+      Duration syncEvery,
+      Duration diskRetry)
+      throws IOException {
+    if (capacity < 1 || maxBytes < 1 || maxMemoryBytes < 1) {
+      throw new IllegalArgumentException("queue capacity and sizes must be >= 1");
     }
     Files.createDirectories(directory);
     DiskExportQueue queue =
-        new DiskExportQueue(directory, capacity, maxBytes, segmentBytes, syncEvery, diskRetry);
+        new DiskExportQueue(
+            directory, capacity, maxBytes, maxMemoryBytes, segmentBytes, syncEvery, diskRetry);
     queue.recover();
     return queue;
   }
@@ -205,7 +231,9 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
     byte[] request = item.toBytes();
     lock.lock();
     try {
-      if (entries.size() >= capacity || bytes + HEADER + request.length > maxBytes) {
+      if (entries.size() >= capacity
+          || bytes + HEADER + request.length > maxBytes
+          || memoryFull(HEADER + request.length)) {
         return false;
       }
       append(item, request);
@@ -228,6 +256,10 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
         Entry head = entries.peekFirst();
         ExportItem dropped = decode(head);
         removeHead();
+        evicted = evicted == null ? dropped : evicted;
+      }
+      while (memoryFull(HEADER + request.length)) {
+        ExportItem dropped = removeOldestInMemory();
         evicted = evicted == null ? dropped : evicted;
       }
       append(item, request);
@@ -378,6 +410,32 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
 
   // ---------------------------------------------------------------- appending
 
+  /**
+   * Whether {@code adding} more bytes would go to memory (the disk is not tried again yet) and
+   * outgrow its bound. Right after a failed write one request may still go past it: the failure
+   * is only known then.
+   */
+  private boolean memoryFull(long adding) {
+    return memoryBytes > 0
+        && memoryBytes + adding > maxMemoryBytes
+        && !onDisk
+        && System.nanoTime() - nextDiskAttemptNanos < 0;
+  }
+
+  /** Evicts the oldest request held only in memory (never written, so the ack stays). */
+  private ExportItem removeOldestInMemory() {
+    for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
+      Entry entry = it.next();
+      if (entry.inMemory()) {
+        it.remove();
+        bytes -= entry.size();
+        memoryBytes -= entry.size();
+        return entry.decoded;
+      }
+    }
+    throw new IllegalStateException("memoryBytes is " + memoryBytes + " with nothing in memory");
+  }
+
   private void append(ExportItem item, byte[] request) {
     Entry entry;
     try {
@@ -411,6 +469,9 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
     }
     entries.addLast(entry);
     bytes += entry.size();
+    if (entry.inMemory()) {
+      memoryBytes += entry.size();
+    }
     notEmpty.signal();
   }
 
@@ -514,7 +575,11 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
   private boolean popHead() {
     Entry head = entries.pollFirst();
     bytes -= head.size();
-    return !head.inMemory();
+    if (head.inMemory()) {
+      memoryBytes -= head.size();
+      return false;
+    }
+    return true;
   }
 
   /** Moves the ack to the first record still queued, deleting the segments before it. */
@@ -777,6 +842,10 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
       }
       entries.clear();
       entries.addAll(kept);
+      memoryBytes = 0;
+      for (Entry entry : kept) {
+        memoryBytes += entry.inMemory() ? entry.size() : 0;
+      }
       closeWriting();
       if (written > 0 || lost > 0) {
         logger.warning(

@@ -227,6 +227,38 @@ class DiskExportQueueTest {
   }
 
   @Test
+  void onAFullDiskWhatIsHeldInMemoryHasItsOwnBound() throws Exception {
+    ExportItem a = OtlpRequests.metricsItem("a", 10, 0);
+    long recordSize = a.request().getSerializedSize() + 13;
+    // Room for 100 requests in all, for 2 in memory (the heap's share).
+    try (DiskExportQueue queue =
+        DiskExportQueue.open(
+            dir, 100, 100 * recordSize, 2 * recordSize, 1, NOW, Duration.ofHours(1))) {
+      queue.offer(a);
+      Files.createSymbolicLink(
+          dir.resolve(String.format("%016d.segment", 2)), Path.of("/dev/full"));
+      assertTrue(queue.offer(OtlpRequests.metricsItem("b", 10, 0)));
+      assertTrue(queue.offer(OtlpRequests.metricsItem("c", 10, 0)));
+      assertFalse(queue.onDisk());
+      assertFalse(queue.offer(OtlpRequests.metricsItem("d", 10, 0)), "the receiver pushes back");
+      // Source data evicts the oldest request held in memory, not the one on disk.
+      ExportItem evicted = queue.offerEvictingOldest(OtlpRequests.metricsItem("e", 10, 0));
+      assertEquals("b", names(List.of(evicted)).get(0));
+      assertEquals(List.of("a", "c", "e"), names(queue.items()));
+      assertEquals(2, queue.inMemoryOnly());
+      assertEquals(3 * recordSize, queue.bytes());
+      // A delivery frees space and the disk is written again: the memory bound no longer
+      // applies to new requests.
+      queue.remove(queue.peek(NOW));
+      for (String name : List.of("f", "g", "h")) {
+        assertTrue(queue.offer(OtlpRequests.metricsItem(name, 10, 0)), name);
+      }
+      assertTrue(queue.onDisk());
+      assertEquals(List.of("c", "e", "f", "g", "h"), names(queue.items()));
+    }
+  }
+
+  @Test
   void whatWasHeldInMemoryIsWrittenToTheDirectoryAtClose() throws Exception {
     try (DiskExportQueue queue = DiskExportQueue.open(dir, 100, 1 << 20, 1, NOW, NOW)) {
       queue.offer(OtlpRequests.metricsItem("a", 1, 0));
