@@ -83,7 +83,7 @@ public final class CoalescingExportQueue implements ExportQueue {
   }
 
   @Override
-  public ExportItem offerEvictingOldest(ExportItem item) {
+  public List<ExportItem> offerEvictingOldest(ExportItem item) {
     return queue.offerEvictingOldest(item);
   }
 

@@ -244,23 +244,21 @@ public final class DiskExportQueue implements ExportQueue, AutoCloseable {
   }
 
   @Override
-  public ExportItem offerEvictingOldest(ExportItem item) {
+  public List<ExportItem> offerEvictingOldest(ExportItem item) {
     byte[] request = item.toBytes();
     lock.lock();
     try {
-      ExportItem evicted = null;
+      List<ExportItem> evicted = new ArrayList<>(0);
       while (!entries.isEmpty()
           && (entries.size() >= capacity || bytes + HEADER + request.length > maxBytes)) {
-        // The caller counts what one eviction drops; older ones beyond it go uncounted only
-        // when one new request is larger than several old ones together.
-        Entry head = entries.peekFirst();
-        ExportItem dropped = decode(head);
+        ExportItem dropped = decode(entries.peekFirst());
         removeHead();
-        evicted = evicted == null ? dropped : evicted;
+        if (dropped != null) { // else unreadable since it was written: counted as corrupt
+          evicted.add(dropped);
+        }
       }
       while (memoryFull(HEADER + request.length)) {
-        ExportItem dropped = removeOldestInMemory();
-        evicted = evicted == null ? dropped : evicted;
+        evicted.add(removeOldestInMemory());
       }
       append(item, request);
       return evicted;

@@ -15,12 +15,13 @@ public interface ExportQueue {
   boolean offer(ExportItem item);
 
   /**
-   * Adds {@code item}, evicting the oldest item when the queue is full, since a fresh
+   * Adds {@code item}, evicting the oldest items when the queue is full, since a fresh
    * measurement is worth more than a stale one.
    *
-   * @return the evicted item, or null
+   * @return the evicted items, oldest first (several when one large item takes the room of
+   *     smaller ones); empty when none was
    */
-  ExportItem offerEvictingOldest(ExportItem item);
+  List<ExportItem> offerEvictingOldest(ExportItem item);
 
   /** The oldest item, waiting up to {@code timeout} for one; null if none came. */
   ExportItem peek(Duration timeout) throws InterruptedException;

@@ -75,14 +75,14 @@ public final class MemoryExportQueue implements ExportQueue {
   }
 
   @Override
-  public ExportItem offerEvictingOldest(ExportItem item) {
+  public List<ExportItem> offerEvictingOldest(ExportItem item) {
     lock.lock();
     try {
       long size = item.serializedSize();
-      ExportItem evicted = null;
+      List<ExportItem> evicted = List.of();
       while (full(size)) {
-        ExportItem dropped = pollFirst();
-        evicted = evicted == null ? dropped : evicted;
+        evicted = evicted.isEmpty() ? new ArrayList<>(1) : evicted;
+        evicted.add(pollFirst());
       }
       add(item, size);
       return evicted;

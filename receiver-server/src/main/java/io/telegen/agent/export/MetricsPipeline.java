@@ -200,9 +200,11 @@ public final class MetricsPipeline {
     if (batch.isEmpty()) {
       return;
     }
-    ExportItem evicted = queue.offerEvictingOldest(toItem(source, batch));
-    if (evicted != null) {
-      telemetry.failed(evicted.signal(), "queue_full", evicted.items());
+    List<ExportItem> evicted = queue.offerEvictingOldest(toItem(source, batch));
+    if (!evicted.isEmpty()) {
+      for (ExportItem dropped : evicted) {
+        telemetry.failed(dropped.signal(), "queue_full", dropped.items());
+      }
       queueFull.report(
           QUEUE_FULL,
           "the export queue is full ("

@@ -144,8 +144,8 @@ class DiskExportQueueTest {
       assertTrue(queue.offer(OtlpRequests.metricsItem("b", 10, 0)));
       assertTrue(queue.offer(OtlpRequests.metricsItem("c", 10, 0)));
       assertFalse(queue.offer(OtlpRequests.metricsItem("d", 10, 0)), "the receiver pushes back");
-      ExportItem evicted = queue.offerEvictingOldest(OtlpRequests.metricsItem("e", 10, 0));
-      assertEquals(one.request(), evicted.request());
+      List<ExportItem> evicted = queue.offerEvictingOldest(OtlpRequests.metricsItem("e", 10, 0));
+      assertEquals(List.of(one), evicted);
       assertEquals(List.of("b", "c", "e"), names(queue.items()));
       assertEquals(3 * recordSize, queue.bytes());
     }
@@ -242,8 +242,8 @@ class DiskExportQueueTest {
       assertFalse(queue.onDisk());
       assertFalse(queue.offer(OtlpRequests.metricsItem("d", 10, 0)), "the receiver pushes back");
       // Source data evicts the oldest request held in memory, not the one on disk.
-      ExportItem evicted = queue.offerEvictingOldest(OtlpRequests.metricsItem("e", 10, 0));
-      assertEquals("b", names(List.of(evicted)).get(0));
+      assertEquals(
+          List.of("b"), names(queue.offerEvictingOldest(OtlpRequests.metricsItem("e", 10, 0))));
       assertEquals(List.of("a", "c", "e"), names(queue.items()));
       assertEquals(2, queue.inMemoryOnly());
       assertEquals(3 * recordSize, queue.bytes());

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -40,12 +41,16 @@ class MemoryExportQueueTest {
     ExportItem a = item("a");
     long one = a.serializedSize();
     MemoryExportQueue queue = new MemoryExportQueue(100, 2 * one);
+    ExportItem b = item("b");
     assertTrue(queue.offer(a));
-    assertTrue(queue.offer(item("b")));
+    assertTrue(queue.offer(b));
     assertFalse(queue.offer(item("c")), "a third would pass the byte bound");
 
     ExportItem large = OtlpRequests.metricsItem("large", 3, 0);
-    assertSame(a, queue.offerEvictingOldest(large), "both small ones go for the large one");
+    List<ExportItem> evicted = queue.offerEvictingOldest(large);
+    assertEquals(2, evicted.size(), "both small ones go for the large one, and both are counted");
+    assertSame(a, evicted.get(0));
+    assertSame(b, evicted.get(1));
     assertEquals(1, queue.size());
     assertSame(large, queue.peek(Duration.ZERO));
 
@@ -78,9 +83,9 @@ class MemoryExportQueueTest {
     ExportItem b = item("b");
     ExportItem c = item("c");
 
-    assertNull(queue.offerEvictingOldest(a));
-    assertNull(queue.offerEvictingOldest(b));
-    assertSame(a, queue.offerEvictingOldest(c));
+    assertEquals(List.of(), queue.offerEvictingOldest(a));
+    assertEquals(List.of(), queue.offerEvictingOldest(b));
+    assertEquals(1, queue.offerEvictingOldest(c).size());
 
     assertEquals(2, queue.size());
     assertSame(b, queue.peek(Duration.ZERO));
@@ -229,7 +234,7 @@ class MemoryExportQueueTest {
     ExportItem inFlight = item("a");
     queue.offer(inFlight);
     ExportItem fresh = item("b");
-    assertSame(inFlight, queue.offerEvictingOldest(fresh));
+    assertSame(inFlight, queue.offerEvictingOldest(fresh).get(0));
 
     queue.remove(inFlight);
 

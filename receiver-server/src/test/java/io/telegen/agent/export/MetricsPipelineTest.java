@@ -199,6 +199,24 @@ class MetricsPipelineTest {
     assertEquals(0.0, TelemetryReader.exported(telemetry, Signal.METRICS));
   }
 
+  @Test
+  void aLargeRequestThatEvictsSeveralCountsThePointsOfEach() throws Exception {
+    MemoryExportQueue sizing = new MemoryExportQueue(1);
+    new MetricsPipeline(RESOURCE, "1.2.3", sizing, telemetry).accept(source("a"), batch(1));
+    long small = sizing.peek(Duration.ZERO).serializedSize();
+    MemoryExportQueue queue = new MemoryExportQueue(100, 2 * small);
+    MetricsPipeline pipeline = new MetricsPipeline(RESOURCE, "1.2.3", queue, telemetry);
+
+    pipeline.accept(source("a"), batch(1));
+    pipeline.accept(source("b"), batch(1));
+    pipeline.accept(source("c"), batch(20));
+    assertEquals(
+        2.0,
+        TelemetryReader.failed(telemetry, Signal.METRICS, "queue_full"),
+        "both small requests went for the large one");
+    assertEquals(List.of("io.telegen.c"), drainScopes(queue));
+  }
+
   private static List<String> drainScopes(MemoryExportQueue queue) throws Exception {
     List<String> scopes = new ArrayList<>();
     ExportItem item;

@@ -25,6 +25,7 @@ import io.telegen.agent.export.Signal;
 import io.telegen.agent.export.TelemetryReader;
 import io.telegen.agent.telemetry.AgentTelemetry;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +69,7 @@ class ReceiverAdmissionTest {
     }
 
     @Override
-    public ExportItem offerEvictingOldest(ExportItem item) {
+    public List<ExportItem> offerEvictingOldest(ExportItem item) {
       return queue.offerEvictingOldest(item);
     }
 
