@@ -17,19 +17,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
 /**
  * Everything AMD SMI on this node: the loaded library, the discovered GPUs (or GPU partitions),
- * and the thread that takes the slow reading (PCIe throughput, which the library counts over one
- * second per call) so that a collection never waits for it.
- *
- * <p>Collections never overlap: the GPUs' native buffers belong to one collection at a time, under
- * {@link #collecting}; a collection that finds another still inside the library fails at once.
+ * and who calls into it ({@link AmdLibraryCalls}: one collection at a time, and the thread that
+ * takes the slow PCIe reading).
  *
  * <p>This class is internal and is hence not for public use. Its APIs are unstable and can
  * change at any time.
@@ -51,10 +44,8 @@ public final class AmdSmiCollector implements AmdCollector {
   private final ProcessLabels names;
   private final long startUnixNanos;
   private final DeviceAttribution attribution;
-  private final ScheduledExecutorService sampler;
+  private final AmdLibraryCalls calls;
   private final ProblemLog answering = new ProblemLog(logger, "AMD GPUs");
-  private final ProblemLog sampling = new ProblemLog(logger, "AMD GPUs");
-  private final ReentrantLock collecting = new ReentrantLock();
   private volatile GpuProcessSnapshot snapshot = GpuProcessSnapshot.empty();
 
   private AmdSmiCollector(
@@ -76,18 +67,14 @@ public final class AmdSmiCollector implements AmdCollector {
     this.startUnixNanos = startUnixNanos;
     this.attribution = attribution.devices();
     absent.forEach(this::reportAbsent);
-    this.sampler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "telegen-amdsmi-sampler");
-              t.setDaemon(true);
-              return t;
-            });
-    sampler.scheduleAtFixedRate(
-        this::sampleSlow,
-        0,
-        Math.max(150, options.pollInterval().toMillis()),
-        TimeUnit.MILLISECONDS);
+    this.calls =
+        new AmdLibraryCalls(
+            "AMD SMI",
+            smi.location(),
+            "amd-smi list",
+            options,
+            () -> this.gpus,
+            () -> smi.call(AmdSmiSymbol.SHUT_DOWN));
   }
 
   /** As {@link #open(GpuOptions, long, NodeAttribution)} without attribution. */
@@ -303,56 +290,31 @@ public final class AmdSmiCollector implements AmdCollector {
 
   @Override
   public void collect(MetricBatch batch) {
-    if (!collecting.tryLock()) {
-      throw new IllegalStateException(
-          "AMD GPUs: the previous collection has not returned (a call into AMD SMI at "
-              + smi.location()
-              + " is stuck); no second one is started beside it. If it lasts, check the driver"
-              + " (amd-smi list, dmesg for amdgpu errors)");
-    }
-    try {
-      refreshAbsent();
-      Set<Integer> pids = new HashSet<>();
-      GpuProcessSnapshot.Builder table = GpuProcessSnapshot.builder();
-      List<AmdAbsentGpu> missing = absent;
-      int next = 0;
-      for (AmdSmiGpu gpu : gpus) {
-        for (; next < missing.size() && missing.get(next).index() < gpu.index(); next++) {
-          batch.gauge("gpu_up", 0, missing.get(next).labels());
-        }
-        pids.addAll(gpu.read(batch, table, options, startUnixNanos, names, info, attribution));
-      }
-      for (; next < missing.size(); next++) {
+    calls.collect(() -> collectNow(batch));
+  }
+
+  private void collectNow(MetricBatch batch) {
+    refreshAbsent();
+    Set<Integer> pids = new HashSet<>();
+    GpuProcessSnapshot.Builder table = GpuProcessSnapshot.builder();
+    List<AmdAbsentGpu> missing = absent;
+    int next = 0;
+    for (AmdSmiGpu gpu : gpus) {
+      for (; next < missing.size() && missing.get(next).index() < gpu.index(); next++) {
         batch.gauge("gpu_up", 0, missing.get(next).labels());
       }
-      names.retainOnly(pids);
-      snapshot = table.build();
-    } finally {
-      collecting.unlock();
+      pids.addAll(gpu.read(batch, table, options, startUnixNanos, names, info, attribution));
     }
+    for (; next < missing.size(); next++) {
+      batch.gauge("gpu_up", 0, missing.get(next).labels());
+    }
+    names.retainOnly(pids);
+    snapshot = table.build();
   }
 
   @Override
   public GpuProcessSnapshot snapshot() {
     return snapshot;
-  }
-
-  private void sampleSlow() {
-    for (AmdSmiGpu gpu : gpus) {
-      String key = Integer.toString(gpu.index());
-      try {
-        gpu.sampleSlow(options);
-        sampling.clear(key, "PCIe sampling of AMD GPU " + key + " works again");
-      } catch (RuntimeException e) {
-        sampling.report(
-            key,
-            "PCIe sampling of AMD GPU "
-                + key
-                + " failed: "
-                + e
-                + "; its PCIe series are stale until it works again");
-      }
-    }
   }
 
   /**
@@ -396,58 +358,9 @@ public final class AmdSmiCollector implements AmdCollector {
     return gpus.size();
   }
 
-  /**
-   * Stops sampling and shuts AMD SMI down once neither the sampler nor a collection is inside
-   * the library; one that stays stuck keeps the library initialised, and a daemon thread shuts it
-   * down when it returns, never under it.
-   */
+  /** Stops sampling and shuts AMD SMI down (see {@link AmdLibraryCalls#close}). */
   @Override
   public void close() {
-    sampler.shutdownNow();
-    boolean samplerIdle = false;
-    boolean idle = false;
-    try {
-      samplerIdle = sampler.awaitTermination(3, TimeUnit.SECONDS);
-      idle = collecting.tryLock(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (samplerIdle && idle) {
-      try {
-        smi.call(AmdSmiSymbol.SHUT_DOWN);
-      } finally {
-        collecting.unlock();
-      }
-      return;
-    }
-    if (idle) {
-      collecting.unlock();
-    }
-    logger.warning(
-        "AMD GPUs: "
-            + (samplerIdle ? "a collection" : "the PCIe sampling thread")
-            + " is still inside AMD SMI at "
-            + smi.location()
-            + " at close; the library is shut down once it returns, not under it");
-    Thread later =
-        new Thread(
-            () -> {
-              try {
-                while (!sampler.awaitTermination(1, TimeUnit.MINUTES)) {
-                  // still inside the library
-                }
-                collecting.lockInterruptibly();
-              } catch (InterruptedException e) {
-                return;
-              }
-              try {
-                smi.call(AmdSmiSymbol.SHUT_DOWN);
-              } finally {
-                collecting.unlock();
-              }
-            },
-            "telegen-amdsmi-close");
-    later.setDaemon(true);
-    later.start();
+    calls.close();
   }
 }

@@ -28,7 +28,7 @@ import java.util.logging.Logger;
  * each has its own buffers, and they share only a volatile, immutable reading. {@link
  * AmdSmiCollector} lets one collection at a time call {@link #read}.
  */
-final class AmdSmiGpu implements AmdGpuSlot {
+final class AmdSmiGpu implements AmdGpuSlot, AmdLibraryCalls.SlowlySampled {
 
   private static final Logger logger = Logger.getLogger(AmdSmiGpu.class.getName());
 
@@ -516,7 +516,8 @@ final class AmdSmiGpu implements AmdGpuSlot {
    * The board's link is one for all its partitions, so only partition 0 asks: a pass over a CPX
    * node costs 8 seconds, not 64.
    */
-  void sampleSlow(GpuOptions options) {
+  @Override
+  public void sampleSlow(GpuOptions options) {
     if (!options.pcieThroughput() || failing || partitionId > 0) {
       return;
     }

@@ -18,10 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
 /**
@@ -48,10 +44,9 @@ public final class RocmSmiCollector implements AmdCollector {
   private final ProcessLabels names;
   private final long startUnixNanos;
   private final DeviceAttribution attribution;
-  private final ScheduledExecutorService sampler;
+  private final AmdLibraryCalls calls;
   private final ProblemLog answering = new ProblemLog(logger, "AMD GPUs");
   private final ProblemLog processLog = new ProblemLog(logger, "AMD GPUs");
-  private final ReentrantLock collecting = new ReentrantLock();
   private volatile GpuProcessSnapshot snapshot = GpuProcessSnapshot.empty();
   private Memory processes = new Memory(16L * RocmSmi.PROCESS_INFO_SIZE);
   private int processCapacity = 16;
@@ -78,18 +73,14 @@ public final class RocmSmiCollector implements AmdCollector {
     this.startUnixNanos = startUnixNanos;
     this.attribution = attribution.devices();
     absent.forEach(this::reportAbsent);
-    this.sampler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "telegen-rocmsmi-sampler");
-              t.setDaemon(true);
-              return t;
-            });
-    sampler.scheduleAtFixedRate(
-        this::sampleSlow,
-        0,
-        Math.max(150, options.pollInterval().toMillis()),
-        TimeUnit.MILLISECONDS);
+    this.calls =
+        new AmdLibraryCalls(
+            "ROCm SMI",
+            smi.location(),
+            "rocm-smi",
+            options,
+            () -> this.gpus,
+            () -> smi.call(RocmSmiSymbol.SHUT_DOWN));
   }
 
   /**
@@ -211,44 +202,36 @@ public final class RocmSmiCollector implements AmdCollector {
 
   @Override
   public void collect(MetricBatch batch) {
-    if (!collecting.tryLock()) {
-      throw new IllegalStateException(
-          "AMD GPUs: the previous collection has not returned (a call into ROCm SMI at "
-              + smi.location()
-              + " is stuck); no second one is started beside it. If it lasts, check the driver"
-              + " (rocm-smi, dmesg for amdgpu errors)");
-    }
-    try {
-      refreshAbsent();
-      Map<Integer, List<RocmSmiGpu.Usage>> usages =
-          options.perProcess() ? readProcesses() : Map.of();
-      Set<Integer> pids = new HashSet<>();
-      GpuProcessSnapshot.Builder table = GpuProcessSnapshot.builder();
-      List<Absent> missing = absent;
-      int next = 0;
-      for (RocmSmiGpu gpu : gpus) {
-        for (; next < missing.size() && missing.get(next).index() < gpu.index(); next++) {
-          batch.gauge("gpu_up", 0, missing.get(next).labels());
-        }
-        pids.addAll(
-            gpu.read(
-                batch,
-                table,
-                options,
-                startUnixNanos,
-                names,
-                info,
-                attribution,
-                usages.getOrDefault(gpu.index(), List.of())));
-      }
-      for (; next < missing.size(); next++) {
+    calls.collect(() -> collectNow(batch));
+  }
+
+  private void collectNow(MetricBatch batch) {
+    refreshAbsent();
+    Map<Integer, List<RocmSmiGpu.Usage>> usages = options.perProcess() ? readProcesses() : Map.of();
+    Set<Integer> pids = new HashSet<>();
+    GpuProcessSnapshot.Builder table = GpuProcessSnapshot.builder();
+    List<Absent> missing = absent;
+    int next = 0;
+    for (RocmSmiGpu gpu : gpus) {
+      for (; next < missing.size() && missing.get(next).index() < gpu.index(); next++) {
         batch.gauge("gpu_up", 0, missing.get(next).labels());
       }
-      names.retainOnly(pids);
-      snapshot = table.build();
-    } finally {
-      collecting.unlock();
+      pids.addAll(
+          gpu.read(
+              batch,
+              table,
+              options,
+              startUnixNanos,
+              names,
+              info,
+              attribution,
+              usages.getOrDefault(gpu.index(), List.of())));
     }
+    for (; next < missing.size(); next++) {
+      batch.gauge("gpu_up", 0, missing.get(next).labels());
+    }
+    names.retainOnly(pids);
+    snapshot = table.build();
   }
 
   private void refreshAbsent() {
@@ -337,16 +320,6 @@ public final class RocmSmiCollector implements AmdCollector {
     return snapshot;
   }
 
-  private void sampleSlow() {
-    for (RocmSmiGpu gpu : gpus) {
-      try {
-        gpu.sampleSlow(options);
-      } catch (RuntimeException e) {
-        logger.warning("PCIe sampling of AMD GPU " + gpu.index() + " failed: " + e);
-      }
-    }
-  }
-
   @Override
   public String describe() {
     Map<String, Integer> models = new LinkedHashMap<>();
@@ -371,28 +344,9 @@ public final class RocmSmiCollector implements AmdCollector {
         + smi.location();
   }
 
+  /** Stops sampling and shuts ROCm SMI down (see {@link AmdLibraryCalls#close}). */
   @Override
   public void close() {
-    sampler.shutdownNow();
-    boolean idle = false;
-    try {
-      idle =
-          sampler.awaitTermination(3, TimeUnit.SECONDS) && collecting.tryLock(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (idle) {
-      try {
-        smi.call(RocmSmiSymbol.SHUT_DOWN);
-      } finally {
-        collecting.unlock();
-      }
-    } else {
-      // A call stuck in the library: ROCm SMI is not shut down under it (the process exits soon).
-      logger.warning(
-          "AMD GPUs: a call is still inside ROCm SMI at "
-              + smi.location()
-              + " at close; the library is left initialised rather than shut down under it");
-    }
+    calls.close();
   }
 }

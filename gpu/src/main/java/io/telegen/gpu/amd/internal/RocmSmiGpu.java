@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * and the PCIe reading the sampling thread leaves. The same series as {@link AmdSmiGpu} where
  * ROCm SMI has them; it has no xGMI byte counters.
  */
-final class RocmSmiGpu {
+final class RocmSmiGpu implements AmdLibraryCalls.SlowlySampled {
 
   private static final Logger logger = Logger.getLogger(RocmSmiGpu.class.getName());
 
@@ -132,7 +132,8 @@ final class RocmSmiGpu {
     return new RocmSmiGpu(smi, index, uuid, name, partition, partitionId, labels);
   }
 
-  int index() {
+  @Override
+  public int index() {
     return index;
   }
 
@@ -320,7 +321,8 @@ final class RocmSmiGpu {
    * On the sampling thread: PCIe throughput, counted by the library over one second; asked of
    * partition 0 only, the board's link being one for all its partitions.
    */
-  void sampleSlow(GpuOptions options) {
+  @Override
+  public void sampleSlow(GpuOptions options) {
     if (!options.pcieThroughput() || failing || partitionId > 0) {
       return;
     }
