@@ -1,11 +1,8 @@
 package io.telegen.agent.receiver;
 
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -15,11 +12,12 @@ import java.util.Arrays;
  * every other byte as it came, so a relayed request costs a scan and a copy instead of a decode
  * and a re-encode (which were most of the receiver's CPU).
  *
- * <p>The body is parsed first, and refused as {@link InvalidProtocolBufferException} when a decode
- * refuses it: the scan alone reads the structure down to the data points only, and would accept
- * what lies broken inside a point (a bad tag, invalid UTF-8), answering OK for a request the
- * collector then refuses (the receiver's fuzz target found such bodies). The parse is thrown away;
- * only the re-encode is saved. Unknown fields are kept, as a decode keeps them.
+ * <p>It is one pass over the bytes, by the schema ({@link MetricsWireReader}): every message is
+ * read down to its last field and the body is refused as {@link InvalidProtocolBufferException}
+ * exactly when protobuf-java's parse refuses it, since a scan that stopped at the data points
+ * answered OK for bodies broken inside a point that the collector then refuses (the receiver's fuzz
+ * target found one). A parse before the scan did the same at a cost the relay could not afford.
+ * Unknown fields are kept, as a decode keeps them.
  */
 final class MetricsWireEnricher {
 
@@ -27,22 +25,10 @@ final class MetricsWireEnricher {
   record Enriched(byte[] request, int points) {}
 
   private static final int LEN = WireFormat.WIRETYPE_LENGTH_DELIMITED;
-  // ExportMetricsServiceRequest.resource_metrics, ResourceMetrics.resource, .scope_metrics,
-  // Resource.attributes, KeyValue.key, ScopeMetrics.metrics.
+  // ExportMetricsServiceRequest.resource_metrics, ResourceMetrics.resource, Resource.attributes.
   private static final int RESOURCE_METRICS = 1;
   private static final int RESOURCE = 1;
-  private static final int SCOPE_METRICS = 2;
   private static final int ATTRIBUTES = 1;
-  private static final int KEY = 1;
-  private static final int METRICS = 2;
-  // Metric's data: gauge, sum, histogram, exponential_histogram, summary; each's data_points = 1.
-  private static final int GAUGE = 5;
-  private static final int SUM = 7;
-  private static final int HISTOGRAM = 9;
-  private static final int EXPONENTIAL_HISTOGRAM = 10;
-  private static final int SUMMARY = 11;
-  private static final int DATA_POINTS = 1;
-
   private static final byte[] HOST_KEY = bytes(ResourceEnricher.HOST_NAME);
   private static final byte[] SERVICE_KEY = bytes(ResourceEnricher.SERVICE_NAME);
   private static final byte[] VERSION_KEY = bytes(ResourceEnricher.AGENT_VERSION);
@@ -59,201 +45,134 @@ final class MetricsWireEnricher {
         field(ATTRIBUTES, attribute(ResourceEnricher.AGENT_VERSION, agentVersion));
   }
 
-  /** {@code body} enriched, and its data points. */
+  /** {@code body} enriched, and its data points; refused as protobuf-java's parse refuses it. */
   Enriched enrich(byte[] body) throws InvalidProtocolBufferException {
-    ExportMetricsServiceRequest.parser().parseFrom(body);
-    Buffer out = new Buffer(body.length + 64 + 2 * versionAttribute.length);
-    Buffer scratch = new Buffer(256);
-    int points = 0;
-    try {
-      CodedInputStream in = CodedInputStream.newInstance(body);
-      while (!in.isAtEnd()) {
-        int start = in.getTotalBytesRead();
-        int tag = in.readTag();
+    return new Pass(body).request();
+  }
+
+  /** One request's single pass: read (and checked) once, written as it is read. */
+  private final class Pass {
+    private final byte[] body;
+    private final MetricsWireReader in;
+    private final Buffer out;
+    private final Buffer resource = new Buffer(256);
+    // The fields of the ResourceMetrics being read other than its resource: [start, end) pairs.
+    private int[] spans = new int[8];
+    private int spanCount;
+    private boolean host;
+    private boolean service;
+    private boolean version;
+
+    Pass(byte[] body) {
+      this.body = body;
+      this.in = new MetricsWireReader(body);
+      this.out = new Buffer(body.length + 64 + 2 * versionAttribute.length);
+    }
+
+    Enriched request() throws InvalidProtocolBufferException {
+      int points = 0;
+      int end = body.length;
+      while (in.pos < end) {
+        int start = in.pos;
+        int tag = in.tag(end);
         if (tag == tag(RESOURCE_METRICS, LEN)) {
-          int length = in.readRawVarint32();
-          int at = in.getTotalBytesRead();
-          in.skipRawBytes(length);
-          points += resourceMetrics(body, at, length, out, scratch);
+          int length = in.length(end);
+          points += resourceMetrics(in.pos + length);
         } else {
-          skip(in, tag);
-          out.write(body, start, in.getTotalBytesRead() - start);
+          in.field(MetricsWireSchema.REQUEST, tag, end, 0);
+          out.write(body, start, in.pos - start);
         }
       }
-    } catch (InvalidProtocolBufferException e) {
-      throw e;
-    } catch (IOException e) {
-      throw new InvalidProtocolBufferException(e);
+      return new Enriched(out.toArray(), points);
     }
-    return new Enriched(out.toArray(), points);
-  }
 
-  /** Writes one enriched ResourceMetrics field; its points. */
-  private int resourceMetrics(byte[] body, int offset, int length, Buffer out, Buffer resource)
-      throws IOException {
-    resource.reset();
-    int points = 0;
-    boolean host = false;
-    boolean service = false;
-    boolean version = false;
-    int otherBytes = 0;
-    // First pass: the resource's attributes (rewritten into resource) and the points.
-    CodedInputStream in = CodedInputStream.newInstance(body, offset, length);
-    while (!in.isAtEnd()) {
-      int start = in.getTotalBytesRead();
-      int tag = in.readTag();
-      if (tag == tag(RESOURCE, LEN)) {
-        int size = in.readRawVarint32();
-        int at = offset + in.getTotalBytesRead();
-        in.skipRawBytes(size);
-        // Two resource fields merge when decoded: their attributes one after the other.
-        CodedInputStream r = CodedInputStream.newInstance(body, at, size);
-        while (!r.isAtEnd()) {
-          int fieldStart = r.getTotalBytesRead();
-          int rtag = r.readTag();
-          if (rtag == tag(ATTRIBUTES, LEN)) {
-            int kvSize = r.readRawVarint32();
-            int kvAt = at + r.getTotalBytesRead();
-            r.skipRawBytes(kvSize);
-            byte[] key = keyOf(body, kvAt, kvSize);
-            if (Arrays.equals(key, VERSION_KEY)) {
-              if (!version) { // ours, in the place of the sender's first; its other copies go
-                resource.write(versionAttribute, 0, versionAttribute.length);
-              }
-              version = true;
-              continue;
+    /** Reads one ResourceMetrics (depth 1) and writes it enriched; its points. */
+    private int resourceMetrics(int end) throws InvalidProtocolBufferException {
+      resource.reset();
+      spanCount = 0;
+      host = false;
+      service = false;
+      version = false;
+      int points = 0;
+      int otherBytes = 0;
+      while (in.pos < end) {
+        int start = in.pos;
+        int tag = in.tag(end);
+        if (tag == tag(RESOURCE, LEN)) {
+          // Two resource fields merge when decoded: their attributes one after the other.
+          int length = in.length(end);
+          resource(in.pos + length);
+        } else {
+          points += in.field(MetricsWireSchema.RESOURCE_METRICS, tag, end, 1);
+          otherBytes += in.pos - start;
+          span(start, in.pos);
+        }
+      }
+      if (!host) {
+        resource.write(hostAttribute, 0, hostAttribute.length);
+      }
+      if (!service) {
+        resource.write(serviceAttribute, 0, serviceAttribute.length);
+      }
+      if (!version) {
+        resource.write(versionAttribute, 0, versionAttribute.length);
+      }
+      // The enriched ResourceMetrics: its resource first, then every other field as it came.
+      int resourceField =
+          CodedOutputStream.computeTagSize(RESOURCE)
+              + CodedOutputStream.computeUInt32SizeNoTag(resource.size())
+              + resource.size();
+      out.writeVarint(tag(RESOURCE_METRICS, LEN));
+      out.writeVarint(resourceField + otherBytes);
+      out.writeVarint(tag(RESOURCE, LEN));
+      out.writeVarint(resource.size());
+      out.write(resource.array(), 0, resource.size());
+      for (int i = 0; i < spanCount; i += 2) {
+        out.write(body, spans[i], spans[i + 1] - spans[i]);
+      }
+      return points;
+    }
+
+    /** Reads a Resource (depth 2), writing its fields, the agent's version in place, into it. */
+    private void resource(int end) throws InvalidProtocolBufferException {
+      while (in.pos < end) {
+        int start = in.pos;
+        int tag = in.tag(end);
+        if (tag == tag(ATTRIBUTES, LEN)) {
+          int length = in.length(end);
+          in.keyValue(in.pos + length, 3);
+          if (in.keyIs(VERSION_KEY)) {
+            if (!version) { // ours, in the place of the sender's first; its other copies go
+              resource.write(versionAttribute, 0, versionAttribute.length);
             }
-            host |= Arrays.equals(key, HOST_KEY);
-            service |= Arrays.equals(key, SERVICE_KEY);
-          } else {
-            skip(r, rtag);
+            version = true;
+            continue;
           }
-          int end = r.getTotalBytesRead();
-          resource.write(body, at + fieldStart, end - fieldStart);
-        }
-      } else {
-        if (tag == tag(SCOPE_METRICS, LEN)) {
-          int size = in.readRawVarint32();
-          int at = offset + in.getTotalBytesRead();
-          in.skipRawBytes(size);
-          points += scopePoints(body, at, size);
+          host |= in.keyIs(HOST_KEY);
+          service |= in.keyIs(SERVICE_KEY);
         } else {
-          skip(in, tag);
+          in.field(MetricsWireSchema.RESOURCE, tag, end, 2);
         }
-        otherBytes += in.getTotalBytesRead() - start;
+        resource.write(body, start, in.pos - start);
       }
     }
-    if (!host) {
-      resource.write(hostAttribute, 0, hostAttribute.length);
-    }
-    if (!service) {
-      resource.write(serviceAttribute, 0, serviceAttribute.length);
-    }
-    if (!version) {
-      resource.write(versionAttribute, 0, versionAttribute.length);
-    }
-    // The enriched ResourceMetrics: its resource first, then every other field as it came.
-    int resourceField =
-        CodedOutputStream.computeTagSize(RESOURCE)
-            + CodedOutputStream.computeUInt32SizeNoTag(resource.size())
-            + resource.size();
-    out.writeVarint(tag(RESOURCE_METRICS, LEN));
-    out.writeVarint(resourceField + otherBytes);
-    out.writeVarint(tag(RESOURCE, LEN));
-    out.writeVarint(resource.size());
-    out.write(resource.array(), 0, resource.size());
-    in = CodedInputStream.newInstance(body, offset, length);
-    while (!in.isAtEnd()) {
-      int start = in.getTotalBytesRead();
-      int tag = in.readTag();
-      skip(in, tag);
-      if (tag != tag(RESOURCE, LEN)) {
-        out.write(body, offset + start, in.getTotalBytesRead() - start);
-      }
-    }
-    return points;
-  }
 
-  private static int scopePoints(byte[] body, int offset, int length) throws IOException {
-    int points = 0;
-    CodedInputStream in = CodedInputStream.newInstance(body, offset, length);
-    while (!in.isAtEnd()) {
-      int tag = in.readTag();
-      if (tag == tag(METRICS, LEN)) {
-        int size = in.readRawVarint32();
-        int at = offset + in.getTotalBytesRead();
-        in.skipRawBytes(size);
-        points += metricPoints(body, at, size);
-      } else {
-        skip(in, tag);
+    /** Adds [start, end) to the fields to copy, joined to the last when they touch. */
+    private void span(int start, int end) {
+      if (spanCount > 0 && spans[spanCount - 1] == start) {
+        spans[spanCount - 1] = end;
+        return;
       }
-    }
-    return points;
-  }
-
-  /** The points of the metric's data; of the last data field, as a decode keeps the last. */
-  private static int metricPoints(byte[] body, int offset, int length) throws IOException {
-    int points = 0;
-    CodedInputStream in = CodedInputStream.newInstance(body, offset, length);
-    while (!in.isAtEnd()) {
-      int tag = in.readTag();
-      int field = WireFormat.getTagFieldNumber(tag);
-      boolean data =
-          WireFormat.getTagWireType(tag) == LEN
-              && (field == GAUGE
-                  || field == SUM
-                  || field == HISTOGRAM
-                  || field == EXPONENTIAL_HISTOGRAM
-                  || field == SUMMARY);
-      if (data) {
-        int size = in.readRawVarint32();
-        int at = offset + in.getTotalBytesRead();
-        in.skipRawBytes(size);
-        points = count(body, at, size, tag(DATA_POINTS, LEN));
-      } else {
-        skip(in, tag);
+      if (spanCount == spans.length) {
+        spans = Arrays.copyOf(spans, spanCount * 2);
       }
+      spans[spanCount++] = start;
+      spans[spanCount++] = end;
     }
-    return points;
-  }
-
-  private static int count(byte[] body, int offset, int length, int wanted) throws IOException {
-    int n = 0;
-    CodedInputStream in = CodedInputStream.newInstance(body, offset, length);
-    while (!in.isAtEnd()) {
-      int tag = in.readTag();
-      skip(in, tag);
-      if (tag == wanted) {
-        n++;
-      }
-    }
-    return n;
-  }
-
-  /** The KeyValue's key bytes (the last key field, as a decode keeps); empty when none. */
-  private static byte[] keyOf(byte[] body, int offset, int length) throws IOException {
-    byte[] key = new byte[0];
-    CodedInputStream in = CodedInputStream.newInstance(body, offset, length);
-    while (!in.isAtEnd()) {
-      int tag = in.readTag();
-      if (tag == tag(KEY, LEN)) {
-        key = in.readByteArray();
-      } else {
-        skip(in, tag);
-      }
-    }
-    return key;
   }
 
   private static int tag(int field, int wireType) {
     return (field << 3) | wireType;
-  }
-
-  /** Skips a field; an end-group with no group open is as invalid as a decode finds it. */
-  private static void skip(CodedInputStream in, int tag) throws IOException {
-    if (!in.skipField(tag)) {
-      throw new InvalidProtocolBufferException("Protocol message end-group tag did not match");
-    }
   }
 
   private static byte[] attribute(String key, String value) {

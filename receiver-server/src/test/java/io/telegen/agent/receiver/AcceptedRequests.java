@@ -35,6 +35,20 @@ final class AcceptedRequests {
 
   private AcceptedRequests() {}
 
+  /** Whether protobuf-java's parse of {@code signal}'s request accepts {@code body}. */
+  static boolean decodes(Signal signal, byte[] body) {
+    try {
+      switch (signal) {
+        case METRICS -> ExportMetricsServiceRequest.parseFrom(body);
+        case TRACES -> ExportTraceServiceRequest.parseFrom(body);
+        case LOGS -> ExportLogsServiceRequest.parseFrom(body);
+      }
+      return true;
+    } catch (InvalidProtocolBufferException e) {
+      return false;
+    }
+  }
+
   /** Checks {@code item}, queued for {@code body} of {@code signal}, which the receiver accepted. */
   static void check(Signal signal, byte[] body, ExportItem item)
       throws InvalidProtocolBufferException {

@@ -20,7 +20,9 @@ import java.util.function.UnaryOperator;
  * Any request body, decoded and enriched as the receiver's handlers do once gRPC has read it (no
  * socket, so it runs many times faster than {@link OtlpReceiverFuzzTest}): the answer is {@code
  * OK} with the request queued as {@link AcceptedRequests} says, or {@code INVALID_ARGUMENT} with
- * nothing queued; nothing is thrown.
+ * nothing queued; nothing is thrown. A body is refused exactly when protobuf-java's parse refuses
+ * it: for metrics, whose single pass over the bytes refuses by itself, {@link
+ * WireDecodeDifferential} checks that pass against the parse, its points and its output.
  *
  * <p>The first input byte chooses the signal (0 metrics, 1 traces, 2 logs, modulo 3); the rest is
  * the body.
@@ -38,6 +40,9 @@ class OtlpRequestHandlingFuzzTest {
               AcceptedRequests.HOST, AcceptedRequests.SERVICE, AcceptedRequests.VERSION),
           request -> {},
           UnaryOperator.identity());
+  private final WireDecodeDifferential differential =
+      new WireDecodeDifferential(
+          AcceptedRequests.HOST, AcceptedRequests.SERVICE, AcceptedRequests.VERSION);
 
   @FuzzTest(maxDuration = "12s")
   void handle(byte[] input) throws InterruptedException, InvalidProtocolBufferException {
@@ -56,6 +61,11 @@ class OtlpRequestHandlingFuzzTest {
     if (item != null) {
       queue.remove(item);
     }
+    boolean decodes = AcceptedRequests.decodes(signal, body);
+    if (signal == Signal.METRICS) {
+      assertEquals(decodes, differential.check(body));
+    }
+    assertEquals(decodes, status.getCode() != Status.Code.INVALID_ARGUMENT, status.toString());
     if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
       assertNull(item, "refused but queued");
       assertNotNull(status.getDescription());
