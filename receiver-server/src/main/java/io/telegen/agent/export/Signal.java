@@ -8,8 +8,10 @@ public enum Signal {
   TRACES,
   LOGS;
 
+  private final String label = name().toLowerCase(Locale.ROOT); // asked for per request
+
   /** The value of the {@code signal} label in self-telemetry. */
   public String label() {
-    return name().toLowerCase(Locale.ROOT);
+    return label;
   }
 }

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
+import io.grpc.KnownLength;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -43,6 +44,7 @@ import io.telegen.agent.telemetry.AgentTelemetry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -76,7 +78,7 @@ public final class OtlpReceiver implements AutoCloseable {
         @Override
         public byte[] parse(InputStream stream) {
           try {
-            return stream.readAllBytes();
+            return body(stream);
           } catch (StatusRuntimeException e) {
             // A gzip body that inflates past the limit fails only here, while it is read; thrown
             // on,
@@ -92,6 +94,33 @@ public final class OtlpReceiver implements AutoCloseable {
           }
         }
       };
+
+  /**
+   * The message's bytes. A message that came uncompressed gRPC holds whole, and its stream knows
+   * its length: it is read into an array of that length, where {@code readAllBytes} would read
+   * into an 8 KiB buffer and copy (per relayed request, mostly garbage); an inflating stream is
+   * read to its end.
+   */
+  static byte[] body(InputStream stream) throws IOException {
+    if (!(stream instanceof KnownLength)) {
+      return stream.readAllBytes();
+    }
+    int length = stream.available();
+    byte[] body = new byte[length];
+    int read = stream.readNBytes(body, 0, length);
+    if (read == length) {
+      int next = stream.read();
+      if (next < 0) {
+        return body;
+      }
+      byte[] rest = stream.readAllBytes(); // longer than it said: never seen, but whole anyway
+      byte[] all = Arrays.copyOf(body, length + 1 + rest.length);
+      all[length] = (byte) next;
+      System.arraycopy(rest, 0, all, length + 1, rest.length);
+      return all;
+    }
+    return Arrays.copyOf(body, read);
+  }
 
   private static final com.google.protobuf.Duration PUSH_BACK =
       com.google.protobuf.Duration.newBuilder().setSeconds(1).build();
