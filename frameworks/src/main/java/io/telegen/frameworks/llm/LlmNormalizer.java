@@ -11,6 +11,7 @@ import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -182,7 +183,9 @@ public final class LlmNormalizer implements SampleHandler {
     seen.clear();
     sourceModels.clear();
     duplicates = 0;
-    alternativesSeen = newSeen();
+    for (boolean[] seenOfRule : alternativesSeen) {
+      Arrays.fill(seenOfRule, false);
+    }
   }
 
   /** Ignored: rules select samples by name, and the declared type adds nothing they need. */

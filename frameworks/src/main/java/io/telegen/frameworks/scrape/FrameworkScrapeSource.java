@@ -220,9 +220,14 @@ public final class FrameworkScrapeSource implements MetricSource {
     String model = modelOverride();
     List<Integer> processes = pids.get();
     String gpu = gpuLabel(processes);
-    LlmTarget wanted =
-        new LlmTarget(
-            framework, instance, model, gpu, metricGroups, kvCache, ownerLabels(processes));
+    Labels owner = ownerLabels(processes);
+    if (normalizer != null
+        && Objects.equals(model, target.modelOverride())
+        && Objects.equals(gpu, target.gpu())
+        && owner.equals(target.owner())) {
+      return normalizer; // the usual scrape: the same target as the last one
+    }
+    LlmTarget wanted = new LlmTarget(framework, instance, model, gpu, metricGroups, kvCache, owner);
     if (normalizer == null || !wanted.equals(target)) {
       // A new model or GPU label: start over, which costs derived rates one scrape.
       target = wanted;

@@ -49,6 +49,10 @@ public final class HttpScraper {
 
   private static final Http1Client CLIENT = new Http1Client();
 
+  private static final String METRICS_ACCEPT = "text/plain;version=0.0.4;q=1.0,*/*;q=0.1";
+  private static final Map<String, String> METRICS_HEADERS =
+      Map.of("Accept", METRICS_ACCEPT, "User-Agent", USER_AGENT);
+
   // How far into a body the check for an HTML page looks; also the size of the buffer that lets
   // it look (the parser's own reads are larger and go past it, so a bigger one would only be
   // allocated for nothing at every scrape).
@@ -129,7 +133,7 @@ public final class HttpScraper {
       URI uri, String advice, SampleHandler handler, PrometheusTextParser.Workspace workspace)
       throws ScrapeException {
     String url = String.valueOf(uri);
-    Http1Client.Response response = send(uri, "text/plain;version=0.0.4;q=1.0,*/*;q=0.1");
+    Http1Client.Response response = send(uri, METRICS_ACCEPT);
     InputStream raw = response.body;
     try (response) {
       checkStatus(url, response, advice);
@@ -257,7 +261,9 @@ public final class HttpScraper {
     try {
       return CLIENT.get(
           at,
-          Map.of("Accept", accept, "User-Agent", USER_AGENT),
+          accept.equals(METRICS_ACCEPT)
+              ? METRICS_HEADERS
+              : Map.of("Accept", accept, "User-Agent", USER_AGENT),
           CONNECT_TIMEOUT_MILLIS,
           headersDeadline,
           timeout.toMillis());
