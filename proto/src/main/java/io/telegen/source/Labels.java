@@ -16,6 +16,8 @@ public final class Labels {
   private static final Labels EMPTY = new Labels(List.of());
 
   private final List<KeyValue> attributes;
+  // Each attribute's encoding, made on first use (a benign race makes it twice at worst).
+  private byte[][] encoded;
 
   private Labels(List<KeyValue> attributes) {
     this.attributes = attributes;
@@ -66,6 +68,23 @@ public final class Labels {
 
   public List<KeyValue> attributes() {
     return attributes;
+  }
+
+  /**
+   * Each attribute's {@code KeyValue} encoded, without tag and length, for writers that encode
+   * OTLP themselves: a series' labels repeat every cycle, so they are encoded once. Not to be
+   * changed.
+   */
+  public byte[][] encodedAttributes() {
+    byte[][] e = encoded;
+    if (e == null) {
+      e = new byte[attributes.size()][];
+      for (int i = 0; i < e.length; i++) {
+        e[i] = attributes.get(i).toByteArray();
+      }
+      encoded = e;
+    }
+    return e;
   }
 
   public boolean containsKey(String key) {

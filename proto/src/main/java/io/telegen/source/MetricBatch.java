@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The metrics of one collection cycle, built as OTLP {@link Metric}s.
@@ -29,10 +30,46 @@ import java.util.Map;
  */
 public final class MetricBatch {
 
+  // Metrics without points by name, see prototype(): shared by all batches, any thread.
+  private static final Map<String, Prototype> PROTOTYPES = new ConcurrentHashMap<>();
+
   private final MetricCatalog catalog;
   private final long timeUnixNanos;
-  private final Map<String, Metric.Builder> metrics = new LinkedHashMap<>();
+  // by name, in the order of each metric's first point
+  private final Map<String, Recorded> metrics = new LinkedHashMap<>();
   private int points;
+  private boolean hasExemplars;
+
+  /**
+   * One metric of the batch as recorded: its catalog definition and its points in the order they
+   * came. For writers that encode OTLP themselves; {@link #metrics()} builds the same as messages.
+   *
+   * @param definition the catalog's definition (type, unit, description)
+   * @param points the points; not to be changed
+   */
+  public record Recorded(MetricDefinition definition, List<Point> points) {}
+
+  /**
+   * One point as recorded. Arrays and lists are the batch's own: not to be changed.
+   *
+   * @param labels the series' labels
+   * @param startTimeUnixNanos the counter's or histogram's start; 0 for a gauge
+   * @param value a gauge's or counter's value
+   * @param upperBounds a histogram's bounds, else null
+   * @param bucketCounts a histogram's per-bucket counts, else null
+   * @param sum a histogram's sum
+   * @param count a histogram's count
+   * @param exemplars a histogram's exemplars, else empty
+   */
+  public record Point(
+      Labels labels,
+      long startTimeUnixNanos,
+      double value,
+      double[] upperBounds,
+      long[] bucketCounts,
+      double sum,
+      long count,
+      List<Exemplar> exemplars) {}
 
   public MetricBatch(MetricCatalog catalog, long timeUnixNanos) {
     this.catalog = catalog;
@@ -46,29 +83,14 @@ public final class MetricBatch {
 
   public MetricBatch gauge(String name, double value, Labels labels) {
     MetricDefinition definition = definition(name, MetricType.GAUGE, labels);
-    builder(definition)
-        .getGaugeBuilder()
-        .addDataPoints(
-            NumberDataPoint.newBuilder()
-                .addAllAttributes(labels.attributes())
-                .setTimeUnixNano(timeUnixNanos)
-                .setAsDouble(value));
-    points++;
+    record(definition, new Point(labels, 0, value, null, null, 0, 0, List.of()));
     return this;
   }
 
   /** A cumulative, monotonic counter that has counted since {@code startTimeUnixNanos}. */
   public MetricBatch counter(String name, double value, long startTimeUnixNanos, Labels labels) {
     MetricDefinition definition = definition(name, MetricType.COUNTER, labels);
-    builder(definition)
-        .getSumBuilder()
-        .addDataPoints(
-            NumberDataPoint.newBuilder()
-                .addAllAttributes(labels.attributes())
-                .setStartTimeUnixNano(startTimeUnixNanos)
-                .setTimeUnixNano(timeUnixNanos)
-                .setAsDouble(value));
-    points++;
+    record(definition, new Point(labels, startTimeUnixNanos, value, null, null, 0, 0, List.of()));
     return this;
   }
 
@@ -109,30 +131,30 @@ public final class MetricBatch {
               + bucketCounts.length);
     }
     MetricDefinition definition = definition(name, MetricType.HISTOGRAM, labels);
-    HistogramDataPoint.Builder point =
-        HistogramDataPoint.newBuilder()
-            .addAllAttributes(labels.attributes())
-            .setStartTimeUnixNano(startTimeUnixNanos)
-            .setTimeUnixNano(timeUnixNanos)
-            .setSum(sum)
-            .setCount(count);
-    for (double bound : upperBounds) {
-      point.addExplicitBounds(bound);
-    }
-    for (long bucketCount : bucketCounts) {
-      point.addBucketCounts(bucketCount);
-    }
-    for (Exemplar exemplar : exemplars) {
-      point.addExemplars(
-          io.opentelemetry.proto.metrics.v1.Exemplar.newBuilder()
-              .setAsDouble(exemplar.value())
-              .setTimeUnixNano(exemplar.timeUnixNanos())
-              .setTraceId(ByteString.copyFrom(exemplar.traceId()))
-              .setSpanId(ByteString.copyFrom(exemplar.spanId())));
-    }
-    builder(definition).getHistogramBuilder().addDataPoints(point);
-    points++;
+    List<Exemplar> kept = List.copyOf(exemplars);
+    hasExemplars |= !kept.isEmpty();
+    record(
+        definition,
+        new Point(
+            labels,
+            startTimeUnixNanos,
+            0,
+            upperBounds.clone(),
+            bucketCounts.clone(),
+            sum,
+            count,
+            kept));
     return this;
+  }
+
+  private void record(MetricDefinition definition, Point point) {
+    Recorded recorded = metrics.get(definition.name());
+    if (recorded == null) {
+      recorded = new Recorded(definition, new ArrayList<>());
+      metrics.put(definition.name(), recorded);
+    }
+    recorded.points().add(point);
+    points++;
   }
 
   public int pointCount() {
@@ -143,12 +165,81 @@ public final class MetricBatch {
     return points == 0;
   }
 
+  /** The batch as OTLP metrics, in the order of each metric's first point. */
   public List<Metric> metrics() {
     List<Metric> built = new ArrayList<>(metrics.size());
-    for (Metric.Builder builder : metrics.values()) {
-      built.add(builder.build());
+    for (Recorded recorded : metrics.values()) {
+      built.add(build(recorded));
     }
     return built;
+  }
+
+  /**
+   * The batch as recorded, in the order of {@link #metrics()}, for writers that encode OTLP
+   * themselves (the agent's export pipeline); what they write must decode to {@link #metrics()}.
+   */
+  public List<Recorded> recorded() {
+    return List.copyOf(metrics.values());
+  }
+
+  /** Whether a histogram point of the batch carries exemplars. */
+  public boolean hasExemplars() {
+    return hasExemplars;
+  }
+
+  private Metric build(Recorded recorded) {
+    Metric.Builder builder = prototype(recorded.definition()).toBuilder();
+    switch (recorded.definition().type()) {
+      case GAUGE -> {
+        Gauge.Builder gauge = builder.getGaugeBuilder();
+        for (Point p : recorded.points()) {
+          gauge.addDataPoints(
+              NumberDataPoint.newBuilder()
+                  .addAllAttributes(p.labels().attributes())
+                  .setTimeUnixNano(timeUnixNanos)
+                  .setAsDouble(p.value()));
+        }
+      }
+      case COUNTER -> {
+        Sum.Builder sum = builder.getSumBuilder();
+        for (Point p : recorded.points()) {
+          sum.addDataPoints(
+              NumberDataPoint.newBuilder()
+                  .addAllAttributes(p.labels().attributes())
+                  .setStartTimeUnixNano(p.startTimeUnixNanos())
+                  .setTimeUnixNano(timeUnixNanos)
+                  .setAsDouble(p.value()));
+        }
+      }
+      case HISTOGRAM -> {
+        Histogram.Builder histogram = builder.getHistogramBuilder();
+        for (Point p : recorded.points()) {
+          HistogramDataPoint.Builder point =
+              HistogramDataPoint.newBuilder()
+                  .addAllAttributes(p.labels().attributes())
+                  .setStartTimeUnixNano(p.startTimeUnixNanos())
+                  .setTimeUnixNano(timeUnixNanos)
+                  .setSum(p.sum())
+                  .setCount(p.count());
+          for (double bound : p.upperBounds()) {
+            point.addExplicitBounds(bound);
+          }
+          for (long bucketCount : p.bucketCounts()) {
+            point.addBucketCounts(bucketCount);
+          }
+          for (Exemplar exemplar : p.exemplars()) {
+            point.addExemplars(
+                io.opentelemetry.proto.metrics.v1.Exemplar.newBuilder()
+                    .setAsDouble(exemplar.value())
+                    .setTimeUnixNano(exemplar.timeUnixNanos())
+                    .setTraceId(ByteString.copyFrom(exemplar.traceId()))
+                    .setSpanId(ByteString.copyFrom(exemplar.spanId())));
+          }
+          histogram.addDataPoints(point);
+        }
+      }
+    }
+    return builder.build();
   }
 
   private MetricDefinition definition(String name, MetricType type, Labels labels) {
@@ -206,30 +297,40 @@ public final class MetricBatch {
     return definition;
   }
 
-  private Metric.Builder builder(MetricDefinition definition) {
-    return metrics.computeIfAbsent(
-        definition.name(),
-        n -> {
-          Metric.Builder builder =
-              Metric.newBuilder()
-                  .setName(definition.name())
-                  .setUnit(definition.unit())
-                  .setDescription(definition.description());
-          switch (definition.type()) {
-            case GAUGE -> builder.setGauge(Gauge.newBuilder());
-            case COUNTER ->
-                builder.setSum(
-                    Sum.newBuilder()
-                        .setIsMonotonic(true)
-                        .setAggregationTemporality(
-                            AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE));
-            case HISTOGRAM ->
-                builder.setHistogram(
-                    Histogram.newBuilder()
-                        .setAggregationTemporality(
-                            AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE));
-          }
-          return builder;
-        });
+  /**
+   * The metric without points, from a cache: every batch of every cycle builds each metric from
+   * it, with name, unit and description already UTF-8 (ByteStrings), so they are not measured and
+   * encoded again for each request. A definition of another catalog (tests load several) replaces
+   * the cached one of its name.
+   */
+  private static Metric prototype(MetricDefinition definition) {
+    Prototype cached = PROTOTYPES.get(definition.name());
+    if (cached != null && cached.definition() == definition) {
+      return cached.metric();
+    }
+    Metric.Builder builder =
+        Metric.newBuilder()
+            .setNameBytes(ByteString.copyFromUtf8(definition.name()))
+            .setUnitBytes(ByteString.copyFromUtf8(definition.unit()))
+            .setDescriptionBytes(ByteString.copyFromUtf8(definition.description()));
+    switch (definition.type()) {
+      case GAUGE -> builder.setGauge(Gauge.getDefaultInstance());
+      case COUNTER ->
+          builder.setSum(
+              Sum.newBuilder()
+                  .setIsMonotonic(true)
+                  .setAggregationTemporality(
+                      AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE));
+      case HISTOGRAM ->
+          builder.setHistogram(
+              Histogram.newBuilder()
+                  .setAggregationTemporality(
+                      AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE));
+    }
+    Metric metric = builder.build();
+    PROTOTYPES.put(definition.name(), new Prototype(definition, metric));
+    return metric;
   }
+
+  private record Prototype(MetricDefinition definition, Metric metric) {}
 }

@@ -11,11 +11,13 @@ import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -47,6 +49,7 @@ import java.util.TreeSet;
 public final class LlmNormalizer implements SampleHandler {
 
   private static final String UNKNOWN_MODEL = "unknown";
+  private static final int MAX_NUMBERS = 4096;
 
   /** A sample's share of an output series, before model resolution. */
   private record SeriesKey(String model, String engine, String status) {}
@@ -119,6 +122,12 @@ public final class LlmNormalizer implements SampleHandler {
   private Map<StateKey, RatioState> nextRatios = new HashMap<>();
   // start time of each cumulative output of the scrape being written
   private final Map<Out, Long> startTimes = new java.util.IdentityHashMap<>();
+  // The output labels of the last scrape's series and of this one's (model resolved): a scrape
+  // repeats the series of the one before, whose labels are then not built again.
+  private Map<SeriesKey, Labels> lastLabels = new HashMap<>();
+  private Map<SeriesKey, Labels> nextLabels = new HashMap<>();
+  // Label values read as numbers (le bounds, cache sizes): the same few strings every scrape.
+  private final Map<String, Double> numbers = new HashMap<>();
 
   private LlmNormalizer(LlmTarget target, Framework framework, Mapping mapping) {
     this.target = target;
@@ -174,12 +183,26 @@ public final class LlmNormalizer implements SampleHandler {
     seen.clear();
     sourceModels.clear();
     duplicates = 0;
-    alternativesSeen = newSeen();
+    for (boolean[] seenOfRule : alternativesSeen) {
+      Arrays.fill(seenOfRule, false);
+    }
   }
 
   /** Ignored: rules select samples by name, and the declared type adds nothing they need. */
   @Override
   public void family(String name, MetricKind kind, String help) {}
+
+  /** None: see {@link #family}. */
+  @Override
+  public boolean wantsFamilies() {
+    return false;
+  }
+
+  /** The samples a rule of the table reads; the parser builds no labels for the others. */
+  @Override
+  public boolean wants(String name) {
+    return bindings.containsKey(name);
+  }
 
   @Override
   public void sample(String name, String familyName, LabelSet labels, double value) {
@@ -214,7 +237,7 @@ public final class LlmNormalizer implements SampleHandler {
         case SUM -> acc.sum += value;
         case COUNT -> acc.count = Double.isNaN(acc.count) ? value : acc.count + value;
         case BUCKET -> {
-          Double bound = parseDouble(labels.get("le"));
+          Double bound = number(labels.get("le"));
           if (bound != null) {
             acc.buckets.merge(bound, value, Double::sum);
           }
@@ -222,7 +245,7 @@ public final class LlmNormalizer implements SampleHandler {
         case LABELS -> {
           double product = 1;
           for (String label : rule.labels()) {
-            Double factor = parseDouble(labels.get(label));
+            Double factor = number(labels.get(label));
             if (factor == null) {
               product = Double.NaN; // "None" before the engine has sized its cache
               break;
@@ -239,7 +262,7 @@ public final class LlmNormalizer implements SampleHandler {
           Operand operand = rule.operands().get(b.operand());
           double v = value;
           if (operand.weightLabel() != null) {
-            Double weight = parseDouble(labels.get(operand.weightLabel()));
+            Double weight = number(labels.get(operand.weightLabel()));
             v = weight == null ? Double.NaN : value * weight;
           }
           acc.operands[b.operand()] += v;
@@ -270,7 +293,7 @@ public final class LlmNormalizer implements SampleHandler {
         continue;
       }
       String model = resolveModel(key.series().model(), soleModel);
-      Labels labels = labels(model, key.series());
+      Labels labels = cachedLabels(model, key.series());
       Out out = compute(rule, labels, e.getValue());
       if (out == null) {
         continue;
@@ -331,6 +354,10 @@ public final class LlmNormalizer implements SampleHandler {
     startTimes.clear();
     ratios = nextRatios;
     nextRatios = new HashMap<>();
+    Map<SeriesKey, Labels> swap = lastLabels;
+    lastLabels = nextLabels;
+    nextLabels = swap;
+    nextLabels.clear();
     lastModels = Set.copyOf(models);
     lastDuplicates = duplicates;
   }
@@ -516,6 +543,22 @@ public final class LlmNormalizer implements SampleHandler {
     }
   }
 
+  private Labels cachedLabels(String model, SeriesKey series) {
+    SeriesKey key =
+        Objects.equals(model, series.model())
+            ? series
+            : new SeriesKey(model, series.engine(), series.status());
+    Labels labels = nextLabels.get(key);
+    if (labels == null) {
+      labels = lastLabels.get(key);
+      if (labels == null) {
+        labels = labels(model, series);
+      }
+      nextLabels.put(key, labels);
+    }
+    return labels;
+  }
+
   private Labels labels(String model, SeriesKey series) {
     Labels labels =
         Labels.of("model", model, "instance", target.instance(), "framework", framework.name());
@@ -585,6 +628,24 @@ public final class LlmNormalizer implements SampleHandler {
       }
     }
     return true;
+  }
+
+  /** {@link #parseDouble}, remembered for the strings of the last scrapes (a bounded set). */
+  private Double number(String text) {
+    if (text == null) {
+      return null;
+    }
+    Double cached = numbers.get(text);
+    if (cached == null) {
+      cached = parseDouble(text);
+      if (cached != null) {
+        if (numbers.size() >= MAX_NUMBERS) {
+          numbers.clear(); // values that churn (a counter in a label) start the set over
+        }
+        numbers.put(text, cached);
+      }
+    }
+    return cached;
   }
 
   private static Double parseDouble(String text) {

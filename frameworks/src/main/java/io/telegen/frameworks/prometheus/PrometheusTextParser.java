@@ -17,7 +17,8 @@ import java.util.Objects;
  *
  * <p>The body is read in chunks into one reused byte buffer and parsed line by line straight from
  * the bytes; it is never held whole in memory. Names and short label values go through a per-parse
- * cache, so a payload that repeats a name allocates it once. No regular expressions are used.
+ * cache (or a {@link Workspace}'s, kept across the parses of one endpoint), so a payload that
+ * repeats a name allocates it once. No regular expressions are used.
  *
  * <p>Leniency is deliberate: a scrape of a misbehaving server should lose only the lines it got
  * wrong. A line that cannot be understood is counted in the {@link ParseReport} with its number and
@@ -49,6 +50,26 @@ public final class PrometheusTextParser {
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22
   };
+
+  // Character classes of the name grammar, by byte: one table load per byte instead of a chain
+  // of range tests.
+  private static final byte LABEL_PART = 1; // [a-zA-Z0-9_]
+  private static final byte NAME_START = 2; // [a-zA-Z_:]
+  private static final byte NAME_PART = 4; // [a-zA-Z0-9_:]
+  private static final byte[] CLASSES = new byte[256];
+
+  static {
+    for (int c = 0; c < 128; c++) {
+      byte b = (byte) c;
+      boolean labelStart = isLabelStart(b);
+      boolean labelPart = isLabelPart(b);
+      CLASSES[c] =
+          (byte)
+              ((labelPart ? LABEL_PART : 0)
+                  | (labelStart || c == ':' ? NAME_START : 0)
+                  | (labelPart || c == ':' ? NAME_PART : 0));
+    }
+  }
 
   private static final byte[] HELP = ascii("HELP");
   private static final byte[] TYPE = ascii("TYPE");
@@ -85,17 +106,38 @@ public final class PrometheusTextParser {
   @SuppressWarnings("StringOperationCanBeSimplified")
   private static final String STOP = new String("# EOF");
 
+  /**
+   * The buffers and the string cache that one endpoint's parses reuse, one parse after the other:
+   * a scrape of the same server repeats the same names and label values, so with a workspace they
+   * are decoded once for all scrapes instead of once per scrape, arrive as the same String
+   * instances (with their hashes computed), and the read buffer is not allocated again.
+   *
+   * <p>Holds no parse result, only what speeds up the next parse. Bounded: the cache starts over
+   * when a parse finds it full, and a read buffer grown for an overlong line is not kept. Not
+   * thread-safe: one parse at a time.
+   */
+  public static final class Workspace {
+    private final StringCache cache = new StringCache();
+    private final Map<String, MetricKind> families = new HashMap<>();
+    private final String[] labelScratch = new String[MAX_LABELS * 2];
+    private byte[] buf = new byte[INITIAL_BUFFER];
+    private byte[] scratch = new byte[256];
+    private boolean inUse;
+  }
+
   private final InputStream in;
   private final long maxBytes;
   private final SampleHandler handler;
-  private final StringCache cache = new StringCache();
+  private final boolean wantsFamilies;
+  private final Workspace workspace;
+  private final StringCache cache;
   // Declared families by name; names are cache-interned so lookups hit String's cached hash.
-  private final Map<String, MetricKind> families = new HashMap<>();
+  private final Map<String, MetricKind> families;
 
-  private byte[] buf = new byte[INITIAL_BUFFER];
+  private byte[] buf;
   // Reused for label values that need unescaping, and for HELP text.
-  private byte[] scratch = new byte[256];
-  private final String[] labelScratch = new String[MAX_LABELS * 2];
+  private byte[] scratch;
+  private final String[] labelScratch;
 
   private long lineNo;
   private long samples;
@@ -114,10 +156,20 @@ public final class PrometheusTextParser {
   // Result slot for parseNumber, which must tell "not a number" apart from a NaN value.
   private double number;
 
-  private PrometheusTextParser(InputStream in, long maxBytes, SampleHandler handler) {
+  private PrometheusTextParser(
+      InputStream in, long maxBytes, SampleHandler handler, Workspace workspace) {
     this.in = in;
     this.maxBytes = maxBytes;
     this.handler = handler;
+    this.wantsFamilies = handler.wantsFamilies();
+    this.workspace = workspace;
+    workspace.cache.startOverIfFull();
+    workspace.families.clear();
+    this.cache = workspace.cache;
+    this.families = workspace.families;
+    this.buf = workspace.buf;
+    this.scratch = workspace.scratch;
+    this.labelScratch = workspace.labelScratch;
   }
 
   /**
@@ -137,12 +189,46 @@ public final class PrometheusTextParser {
    */
   public static ParseReport parse(InputStream in, long maxBytes, SampleHandler handler)
       throws IOException {
+    return parse(in, maxBytes, handler, new Workspace());
+  }
+
+  /**
+   * Parses as {@link #parse(InputStream, long, SampleHandler)} does, reusing {@code workspace}'s
+   * buffers and string cache (see {@link Workspace}); what the handler receives is the same.
+   *
+   * @throws IllegalStateException when another parse is using {@code workspace}
+   */
+  public static ParseReport parse(
+      InputStream in, long maxBytes, SampleHandler handler, Workspace workspace)
+      throws IOException {
     Objects.requireNonNull(in, "in");
     Objects.requireNonNull(handler, "handler");
+    Objects.requireNonNull(workspace, "workspace");
     if (maxBytes < 0) {
       throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
     }
-    return new PrometheusTextParser(in, maxBytes, handler).run();
+    synchronized (workspace) {
+      if (workspace.inUse) {
+        throw new IllegalStateException("a parser workspace serves one parse at a time");
+      }
+      workspace.inUse = true;
+    }
+    PrometheusTextParser parser = new PrometheusTextParser(in, maxBytes, handler, workspace);
+    try {
+      return parser.run();
+    } finally {
+      parser.release();
+    }
+  }
+
+  /** Hands the buffers back to the workspace; one grown for an overlong line is dropped. */
+  private void release() {
+    synchronized (workspace) {
+      workspace.buf = buf.length <= INITIAL_BUFFER * 4 ? buf : new byte[INITIAL_BUFFER];
+      workspace.scratch = scratch.length <= 64 * 1024 ? scratch : new byte[256];
+      workspace.families.clear();
+      workspace.inUse = false;
+    }
   }
 
   /** Parses a complete body held in a String; a convenience for tests and small payloads. */
@@ -314,7 +400,7 @@ public final class PrometheusTextParser {
       return null; // the unit is not part of the handler contract; accept and move on
     }
     if (help) {
-      String text = unescapeHelp(b, p, e);
+      String text = wantsFamilies ? unescapeHelp(b, p, e) : null;
       if (!name.equals(pendingName)) {
         flushFamily();
         pendingName = name;
@@ -338,8 +424,10 @@ public final class PrometheusTextParser {
 
   private void flushFamily() {
     if (pendingName != null) {
-      handler.family(
-          pendingName, pendingKind == null ? MetricKind.UNTYPED : pendingKind, pendingHelp);
+      if (wantsFamilies) {
+        handler.family(
+            pendingName, pendingKind == null ? MetricKind.UNTYPED : pendingKind, pendingHelp);
+      }
       pendingName = null;
       pendingKind = null;
       pendingHelp = null;
@@ -356,6 +444,9 @@ public final class PrometheusTextParser {
     if (p == nameEnd && p < e && b[p] != '{') {
       return "invalid character in metric name";
     }
+    String name = cache.get(b, nameStart, nameEnd - nameStart);
+    // A sample the handler does not want is checked as any other, but its labels are not built.
+    boolean wanted = handler.wants(name);
     int pairs = 0;
     if (p < e && b[p] == '{') {
       p++;
@@ -372,7 +463,7 @@ public final class PrometheusTextParser {
         if (!isLabelStart(b[p])) {
           return "expected a label name";
         }
-        while (p < e && isLabelPart(b[p])) {
+        while (p < e && (CLASSES[b[p] & 0xff] & LABEL_PART) != 0) {
           p++;
         }
         int lnEnd = p;
@@ -399,8 +490,11 @@ public final class PrometheusTextParser {
         if (pairs == MAX_LABELS) {
           return "more than " + MAX_LABELS + " labels";
         }
-        labelScratch[pairs * 2] = cache.get(b, ln, lnEnd - ln);
-        labelScratch[pairs * 2 + 1] = escaped ? unescapeLabel(b, vs, p) : labelValue(b, vs, p - vs);
+        if (wanted) {
+          labelScratch[pairs * 2] = cache.get(b, ln, lnEnd - ln);
+          labelScratch[pairs * 2 + 1] =
+              escaped ? unescapeLabel(b, vs, p) : labelValue(b, vs, p - vs);
+        }
         pairs++;
         p = skipSpace(b, p + 1, e);
         if (p < e && b[p] == ',') {
@@ -441,12 +535,13 @@ public final class PrometheusTextParser {
       return "unexpected text after the value";
     }
 
-    String[] labels = new String[pairs * 2];
-    System.arraycopy(labelScratch, 0, labels, 0, labels.length);
-    String name = cache.get(b, nameStart, nameEnd - nameStart);
     flushFamily();
-    handler.sample(
-        name, familyOf(name, b, nameStart, nameEnd - nameStart), LabelSet.wrap(labels), value);
+    if (wanted) {
+      String[] labels = new String[pairs * 2];
+      System.arraycopy(labelScratch, 0, labels, 0, labels.length);
+      handler.sample(
+          name, familyOf(name, b, nameStart, nameEnd - nameStart), LabelSet.wrap(labels), value);
+    }
     samples++;
     return null;
   }
@@ -630,8 +725,33 @@ public final class PrometheusTextParser {
     return true;
   }
 
+  private static final String[] KIND_NAMES = {
+    "counter",
+    "gauge",
+    "histogram",
+    "summary",
+    "untyped",
+    "unknown",
+    "info",
+    "stateset",
+    "gaugehistogram"
+  };
+  private static final byte[][] KIND_BYTES = new byte[KIND_NAMES.length][];
+
+  static {
+    for (int i = 0; i < KIND_NAMES.length; i++) {
+      KIND_BYTES[i] = ascii(KIND_NAMES[i]);
+    }
+  }
+
   private static MetricKind kind(byte[] b, int off, int len) {
-    String t = len > 16 ? "" : ascii(b, off, len);
+    String t = "";
+    for (int i = 0; i < KIND_BYTES.length; i++) {
+      if (equals(b, off, len, KIND_BYTES[i])) {
+        t = KIND_NAMES[i];
+        break;
+      }
+    }
     return switch (t) {
       case "counter" -> MetricKind.COUNTER;
       case "gauge" -> MetricKind.GAUGE;
@@ -647,9 +767,9 @@ public final class PrometheusTextParser {
   }
 
   private static int scanMetricName(byte[] b, int p, int e) {
-    if (p < e && (isLabelStart(b[p]) || b[p] == ':')) {
+    if (p < e && (CLASSES[b[p] & 0xff] & NAME_START) != 0) {
       p++;
-      while (p < e && (isLabelPart(b[p]) || b[p] == ':')) {
+      while (p < e && (CLASSES[b[p] & 0xff] & NAME_PART) != 0) {
         p++;
       }
     }

@@ -31,4 +31,24 @@ public interface SampleHandler {
    * @param value the value; may be NaN or infinite
    */
   void sample(String name, String familyName, LabelSet labels, double value);
+
+  /**
+   * Whether {@link #sample} is to be called for samples called {@code name}. The parser still
+   * reads a sample it is not asked for (a line it cannot understand is rejected and counted, an
+   * accepted one counted as a sample, as before) but builds neither its labels nor its family.
+   * Called with the names of the parse, which repeat: a cheap lookup.
+   *
+   * <p>The default wants every sample.
+   */
+  default boolean wants(String name) {
+    return true;
+  }
+
+  /**
+   * Whether {@link #family} is to be called. When not, the parser does not decode HELP text. The
+   * default is true.
+   */
+  default boolean wantsFamilies() {
+    return true;
+  }
 }

@@ -4,7 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Byte-range to String interning for one parse. A payload repeats the same few hundred names and
+ * Byte-range to String interning for one parse, or for the parses of one endpoint (see
+ * {@link PrometheusTextParser.Workspace}). A payload repeats the same few hundred names and
  * label values thousands of times; looking the bytes up here means each distinct one is decoded
  * once, and later occurrences cost a hash and a compare instead of a new String.
  *
@@ -19,6 +20,19 @@ final class StringCache {
   private String[] values = new String[512];
   private int[] hashes = new int[512];
   private int size;
+
+  /**
+   * Empties a full cache, so that one kept across parses goes on caching when the payload's
+   * strings change (label values that churn) instead of keeping only the first ones it saw.
+   */
+  void startOverIfFull() {
+    if (size >= MAX_ENTRIES) {
+      keys = new byte[512][];
+      values = new String[512];
+      hashes = new int[512];
+      size = 0;
+    }
+  }
 
   String get(byte[] buf, int off, int len) {
     int h = 1;

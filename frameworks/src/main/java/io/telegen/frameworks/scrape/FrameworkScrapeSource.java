@@ -4,6 +4,7 @@ import io.telegen.frameworks.llm.KvCacheModel;
 import io.telegen.frameworks.llm.LlmNormalizer;
 import io.telegen.frameworks.llm.LlmTarget;
 import io.telegen.frameworks.prometheus.ParseReport;
+import io.telegen.frameworks.prometheus.PrometheusTextParser;
 import io.telegen.frameworks.serving.ServingFramework;
 import io.telegen.frameworks.serving.ServingFrameworks;
 import io.telegen.node.GpuProcessSnapshot;
@@ -74,6 +75,9 @@ public final class FrameworkScrapeSource implements MetricSource {
   private final String commandLineModel;
   private final String name;
   private final ProblemLog rejections;
+  // Scrapes of one endpoint repeat its names and label values: decoded once, kept across scrapes.
+  private final PrometheusTextParser.Workspace parserWorkspace =
+      new PrometheusTextParser.Workspace();
 
   private LlmNormalizer normalizer;
   private LlmTarget target;
@@ -181,7 +185,8 @@ public final class FrameworkScrapeSource implements MetricSource {
     try {
       LlmNormalizer current = normalizerForThisScrape();
       current.beginScrape();
-      ParseReport report = scraper.scrape(endpoint, profile.endpoint().advice(), current);
+      ParseReport report =
+          scraper.scrape(endpoint, profile.endpoint().advice(), current, parserWorkspace);
       noteRejections(report);
       fetched = true;
     } catch (ScrapeException e) {
@@ -215,9 +220,14 @@ public final class FrameworkScrapeSource implements MetricSource {
     String model = modelOverride();
     List<Integer> processes = pids.get();
     String gpu = gpuLabel(processes);
-    LlmTarget wanted =
-        new LlmTarget(
-            framework, instance, model, gpu, metricGroups, kvCache, ownerLabels(processes));
+    Labels owner = ownerLabels(processes);
+    if (normalizer != null
+        && Objects.equals(model, target.modelOverride())
+        && Objects.equals(gpu, target.gpu())
+        && owner.equals(target.owner())) {
+      return normalizer; // the usual scrape: the same target as the last one
+    }
+    LlmTarget wanted = new LlmTarget(framework, instance, model, gpu, metricGroups, kvCache, owner);
     if (normalizer == null || !wanted.equals(target)) {
       // A new model or GPU label: start over, which costs derived rates one scrape.
       target = wanted;

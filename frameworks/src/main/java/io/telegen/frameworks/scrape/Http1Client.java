@@ -16,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -40,6 +41,13 @@ final class Http1Client {
   private static final int MAX_POOLED_PER_HOST = 4;
 
   private final Map<String, ArrayDeque<Connection>> idle = new HashMap<>();
+
+  // The request bytes of each URL and header set: a scrape sends the same request every time.
+  private static final int MAX_CACHED_REQUESTS = 256;
+
+  private record RequestKey(URI uri, Map<String, String> headers) {}
+
+  private final Map<RequestKey, byte[]> requests = new ConcurrentHashMap<>();
 
   /** What failed: the scraper words each for the operator. */
   enum Phase {
@@ -105,7 +113,14 @@ final class Http1Client {
     String host = uri.getHost();
     int port = uri.getPort() >= 0 ? uri.getPort() : tls ? 443 : 80;
     String key = (tls ? "https://" : "http://") + host + ":" + port;
-    byte[] request = request(uri, host, port, tls, requestHeaders);
+    byte[] request = requests.get(new RequestKey(uri, requestHeaders));
+    if (request == null) {
+      request = request(uri, host, port, tls, requestHeaders);
+      if (requests.size() >= MAX_CACHED_REQUESTS) {
+        requests.clear(); // endpoints that come and go: start over rather than grow
+      }
+      requests.put(new RequestKey(uri, requestHeaders), request);
+    }
     Connection reused = take(key);
     if (reused != null) {
       try {

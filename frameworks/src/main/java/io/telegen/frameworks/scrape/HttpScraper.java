@@ -49,6 +49,15 @@ public final class HttpScraper {
 
   private static final Http1Client CLIENT = new Http1Client();
 
+  private static final String METRICS_ACCEPT = "text/plain;version=0.0.4;q=1.0,*/*;q=0.1";
+  private static final Map<String, String> METRICS_HEADERS =
+      Map.of("Accept", METRICS_ACCEPT, "User-Agent", USER_AGENT);
+
+  // How far into a body the check for an HTML page looks; also the size of the buffer that lets
+  // it look (the parser's own reads are larger and go past it, so a bigger one would only be
+  // allocated for nothing at every scrape).
+  private static final int MARKUP_PEEK = 512;
+
   private static final int MAX_REDIRECTS = 5;
   private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
@@ -112,8 +121,19 @@ public final class HttpScraper {
    * @throws ScrapeException on any failure; never anything else
    */
   public ParseReport scrape(URI uri, String advice, SampleHandler handler) throws ScrapeException {
+    return scrape(uri, advice, handler, new PrometheusTextParser.Workspace());
+  }
+
+  /**
+   * GETs {@code uri} and streams the body into {@code handler} as {@link #scrape(URI, String,
+   * SampleHandler)} does, parsing with {@code workspace}: one per endpoint, so its scrapes reuse
+   * the buffers and decoded strings of the one before.
+   */
+  public ParseReport scrape(
+      URI uri, String advice, SampleHandler handler, PrometheusTextParser.Workspace workspace)
+      throws ScrapeException {
     String url = String.valueOf(uri);
-    Http1Client.Response response = send(uri, "text/plain;version=0.0.4;q=1.0,*/*;q=0.1");
+    Http1Client.Response response = send(uri, METRICS_ACCEPT);
     InputStream raw = response.body;
     try (response) {
       checkStatus(url, response, advice);
@@ -121,13 +141,13 @@ public final class HttpScraper {
       if (contentType.startsWith("text/html") || contentType.startsWith("application/json")) {
         throw notMetrics(url, "a " + contentType.split(";")[0].trim() + " page", advice);
       }
-      BufferedInputStream body = new BufferedInputStream(raw, 8192);
+      BufferedInputStream body = new BufferedInputStream(raw, MARKUP_PEEK);
       if (startsWithMarkup(body)) {
         throw notMetrics(url, "an HTML/XML page", advice);
       }
       ParseReport report;
       try {
-        report = PrometheusTextParser.parse(body, maxBytes, handler);
+        report = PrometheusTextParser.parse(body, maxBytes, handler, workspace);
       } catch (IOException e) {
         throw readFailure(url, e);
       }
@@ -241,7 +261,9 @@ public final class HttpScraper {
     try {
       return CLIENT.get(
           at,
-          Map.of("Accept", accept, "User-Agent", USER_AGENT),
+          accept.equals(METRICS_ACCEPT)
+              ? METRICS_HEADERS
+              : Map.of("Accept", accept, "User-Agent", USER_AGENT),
           CONNECT_TIMEOUT_MILLIS,
           headersDeadline,
           timeout.toMillis());
@@ -355,9 +377,9 @@ public final class HttpScraper {
 
   /** Peeks at the first non-blank bytes: a body starting with '<' is HTML or XML. */
   private static boolean startsWithMarkup(BufferedInputStream body) throws IOException {
-    body.mark(512);
+    body.mark(MARKUP_PEEK);
     try {
-      for (int i = 0; i < 512; i++) {
+      for (int i = 0; i < MARKUP_PEEK; i++) {
         int b = body.read();
         if (b < 0) {
           return false;

@@ -19,11 +19,51 @@ import java.util.List;
  */
 class PrometheusTextParserFuzzTest {
 
+  // Kept across inputs, as a source keeps one across scrapes: what one body leaves in it must not
+  // change how the next one parses.
+  private static final PrometheusTextParser.Workspace WORKSPACE =
+      new PrometheusTextParser.Workspace();
+
   @FuzzTest(maxDuration = "12s")
   void parse(byte[] body) throws IOException {
     check(body, Long.MAX_VALUE);
     // The same body cut at a cap, as a scrape of a server that sends too much is.
     check(body, body.length / 2);
+    sameThroughAWorkspaceAndForAHandlerThatWantsLess(body, Long.MAX_VALUE);
+    sameThroughAWorkspaceAndForAHandlerThatWantsLess(body, body.length / 2);
+  }
+
+  /**
+   * A reused workspace, and a handler that wants only some samples and no families (as the LLM
+   * normalizer), get the same report and, of what they want, the same samples as a fresh parse.
+   */
+  private static void sameThroughAWorkspaceAndForAHandlerThatWantsLess(byte[] body, long cap)
+      throws IOException {
+    Recorder all = new Recorder();
+    ParseReport fresh = PrometheusTextParser.parse(new ByteArrayInputStream(body), cap, all);
+    Recorder some =
+        new Recorder() {
+          @Override
+          public boolean wants(String name) {
+            return name.hashCode() % 2 == 0;
+          }
+
+          @Override
+          public boolean wantsFamilies() {
+            return false;
+          }
+        };
+    ParseReport reused =
+        PrometheusTextParser.parse(new ByteArrayInputStream(body), cap, some, WORKSPACE);
+    assertEquals(fresh, reused, "the report of a parse through a workspace, wanting less");
+    List<Recorder.Sample> wanted = new ArrayList<>();
+    for (Recorder.Sample sample : all.samples) {
+      if (sample.name().hashCode() % 2 == 0) {
+        wanted.add(sample);
+      }
+    }
+    assertEquals(wanted, some.samples, "the wanted samples");
+    assertTrue(some.families.isEmpty(), "families for a handler that wants none");
   }
 
   private static void check(byte[] body, long cap) throws IOException {

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Keeps everything the parser reports, with lookups for assertions. */
-final class Recorder implements SampleHandler {
+class Recorder implements SampleHandler {
 
   record Sample(String name, String family, LabelSet labels, double value) {}
 

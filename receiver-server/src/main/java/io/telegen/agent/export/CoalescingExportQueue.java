@@ -24,15 +24,26 @@ import java.util.function.LongSupplier;
  */
 public final class CoalescingExportQueue implements ExportQueue {
 
-  /** The collector's batch processor's default timeout. */
-  public static final Duration DEFAULT_LINGER = Duration.ofMillis(200);
+  /**
+   * At most one request a second to the collector in a steady stream: each gRPC call costs its
+   * headers, its HTTP/2 frames and its gzip stream, whatever it carries, and a second is still
+   * short beside the agent's collection intervals (10 s by default) and a collector's own
+   * batching. A request that comes alone (the first after a quiet second) goes at once.
+   */
+  public static final Duration DEFAULT_LINGER = Duration.ofSeconds(1);
 
   public static final int DEFAULT_MAX_REQUESTS = 256;
 
   public static final long DEFAULT_MAX_BYTES = 2L * 1024 * 1024;
 
-  /** How often a linger looks whether {@code maxRequests} have come. */
+  /**
+   * How often a linger looks whether {@code maxRequests} have come: every 10 ms while requests
+   * come at a rate that could fill a merge soon (a burst through the receiver), at most every
+   * 50 ms while they come slowly (scrapes), since each look wakes the export thread for nothing.
+   */
   private static final long LINGER_STEP_NANOS = Duration.ofMillis(10).toNanos();
+
+  private static final long SLOW_LINGER_STEP_NANOS = Duration.ofMillis(50).toNanos();
 
   private final ExportQueue queue;
   private final long lingerNanos;
@@ -98,10 +109,10 @@ public final class CoalescingExportQueue implements ExportQueue {
     }
     if (handedOut && alone == 0) {
       long lingerEnd = lastHandOutNanos + lingerNanos;
-      for (long left = lingerEnd - nanoClock.getAsLong();
+      for (long now = nanoClock.getAsLong(), left = lingerEnd - now;
           left > 0 && queue.size() < maxRequests;
-          left = lingerEnd - nanoClock.getAsLong()) {
-        sleeper.sleep(Duration.ofNanos(Math.min(left, LINGER_STEP_NANOS)));
+          now = nanoClock.getAsLong(), left = lingerEnd - now) {
+        sleeper.sleep(Duration.ofNanos(Math.min(left, lingerStep(now))));
       }
     }
     if (alone > 0) {
@@ -134,6 +145,20 @@ public final class CoalescingExportQueue implements ExportQueue {
     parts = List.copyOf(first.subList(0, count));
     merged = merge(parts);
     return merged;
+  }
+
+  /**
+   * Half the time the queue would take to hold {@code maxRequests} at the rate requests came
+   * since the last hand-out, between the two steps.
+   */
+  private long lingerStep(long now) {
+    int queued = queue.size();
+    long since = now - lastHandOutNanos;
+    if (queued <= 0 || since <= 0) {
+      return LINGER_STEP_NANOS;
+    }
+    long fill = (maxRequests - queued) * since / queued;
+    return Math.max(LINGER_STEP_NANOS, Math.min(SLOW_LINGER_STEP_NANOS, fill / 2));
   }
 
   /**

@@ -49,6 +49,7 @@ public final class MetricsPipeline {
   private final AgentTelemetry telemetry;
   private final ProblemLog queueFull = new ProblemLog(logger, "export");
   private final UnaryOperator<List<Metric>> naming;
+  private final OtlpMetricsWriter writer;
 
   public MetricsPipeline(
       List<KeyValue> resourceAttributes,
@@ -81,6 +82,7 @@ public final class MetricsPipeline {
     this.version = version;
     this.queue = queue;
     this.telemetry = telemetry;
+    this.writer = new OtlpMetricsWriter(resource, resourceWithoutTarget, version);
   }
 
   /**
@@ -90,6 +92,16 @@ public final class MetricsPipeline {
    * ({@code job} on its series) beside one that is not.
    */
   public ExportItem toItem(MetricSource source, MetricBatch batch) {
+    if (naming == null && !batch.hasExemplars()) {
+      // the usual collection: written straight from its points, the same bytes as built below
+      return ExportItem.encoded(
+          Signal.METRICS, writer.write(source.name(), batch), batch.pointCount());
+    }
+    return toBuiltItem(source, batch);
+  }
+
+  /** {@link #toItem} through built messages: for renamed metrics and exemplars, and tests. */
+  ExportItem toBuiltItem(MetricSource source, MetricBatch batch) {
     List<Metric> withTarget = new ArrayList<>();
     List<Metric> ownTarget = new ArrayList<>();
     List<Metric> metrics = naming == null ? batch.metrics() : naming.apply(batch.metrics());

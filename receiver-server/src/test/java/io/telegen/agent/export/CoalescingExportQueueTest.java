@@ -193,4 +193,41 @@ class CoalescingExportQueueTest {
     coalescing.peek(NOW);
     assertEquals(List.of(), waits, "a request long after the last goes at once");
   }
+
+  @Test
+  void aLingerLooksEvery50MsWhileRequestsComeSlowlyAndEvery10MsInABurst() throws Exception {
+    MemoryExportQueue queue = new MemoryExportQueue(1000);
+    AtomicLong clock = new AtomicLong(1_000_000_000L);
+    List<Long> waits = new ArrayList<>();
+    CoalescingExportQueue coalescing =
+        new CoalescingExportQueue(
+            queue,
+            Duration.ofMillis(200),
+            100,
+            1 << 20,
+            clock::get,
+            d -> {
+              waits.add(d.toNanos());
+              clock.addAndGet(d.toNanos());
+            });
+    queue.offer(OtlpRequests.tracesItem("first", 1));
+    coalescing.remove(coalescing.peek(NOW));
+
+    // One scrape's request 50 ms later: at that rate 100 would take seconds.
+    clock.addAndGet(Duration.ofMillis(50).toNanos());
+    queue.offer(OtlpRequests.tracesItem("scrape", 1));
+    coalescing.remove(coalescing.peek(NOW));
+    long ms = 1_000_000L;
+    assertEquals(List.of(50 * ms, 50 * ms, 50 * ms), waits, "the rest of the linger, 50 ms looks");
+
+    // Half a merge within 1 ms: the other half may come any moment.
+    waits.clear();
+    clock.addAndGet(Duration.ofMillis(1).toNanos());
+    for (int i = 0; i < 50; i++) {
+      queue.offer(OtlpRequests.tracesItem("burst-" + i, 1));
+    }
+    coalescing.peek(NOW);
+    assertEquals(10 * ms, waits.get(0), "the first look: " + waits);
+    assertEquals(199 * ms, waits.stream().mapToLong(Long::longValue).sum(), "the rest of it");
+  }
 }
