@@ -38,7 +38,7 @@ import java.util.logging.Logger;
 
 /**
  * The running service: sources on their schedules, the OTLP receiver, and the export loop that
- * delivers both to the collector.
+ * delivers both to the collector, which runs on the thread that calls {@link #exportUntilClosed}.
  */
 final class Agent implements AutoCloseable {
 
@@ -121,7 +121,6 @@ final class Agent implements AutoCloseable {
                 .credentials(credentials)
                 .start();
       }
-      exportLoop.start();
 
       MetricsPipeline pipeline =
           new MetricsPipeline(
@@ -130,7 +129,11 @@ final class Agent implements AutoCloseable {
               queue,
               telemetry,
               config.naming() == MetricNaming.SPEC ? null : SemconvRenamer.of(config.naming()));
-      scheduler = new SourceScheduler(MetricCatalog.load(), telemetry, pipeline::accept, clock);
+      // The event loop times the sources' ticks too: a tick only hands a collection to the
+      // collection threads, and a thread of its own would be one more on every node.
+      scheduler =
+          new SourceScheduler(
+              MetricCatalog.load(), telemetry, pipeline::accept, clock, eventLoop.next());
       sources.addTo(scheduler, true);
       scheduler.start();
       return new Agent(
@@ -254,6 +257,14 @@ final class Agent implements AutoCloseable {
                     .setValue(AnyValue.newBuilder().setStringValue(v))
                     .build()));
     return out;
+  }
+
+  /**
+   * Delivers what is queued on the calling thread until {@link #close}: the caller (the agent's
+   * main thread, which has nothing else to do) is the export loop's thread.
+   */
+  void exportUntilClosed() {
+    exportLoop.runHere();
   }
 
   int receiverPort() {

@@ -253,6 +253,7 @@ public final class TelegenAgent {
                   }
                 },
                 "telegen-shutdown"));
+    agent.exportUntilClosed();
     try {
       stopped.await();
     } catch (InterruptedException e) {

@@ -5,7 +5,9 @@ import io.telegen.source.ProblemLog;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongUnaryOperator;
 import java.util.logging.Level;
@@ -40,6 +42,7 @@ public final class ExportLoop implements Runnable {
   private volatile ExportState state = ExportState.EXPORTING;
   private volatile boolean running = true;
   private volatile Thread thread;
+  private final CountDownLatch finished = new CountDownLatch(1);
 
   /** Sleeps; a seam so retry tests run in milliseconds. */
   @FunctionalInterface
@@ -105,10 +108,27 @@ public final class ExportLoop implements Runnable {
 
   /** Starts the loop on its own daemon thread. */
   public void start() {
-    Thread t = new Thread(this, "telegen-export");
+    Thread t = new Thread(this::runHere, "telegen-export");
     t.setDaemon(true);
-    thread = t;
     t.start();
+  }
+
+  /**
+   * Runs the loop on the calling thread until {@link #stop}, which interrupts that thread and
+   * waits for this to return (with the interrupt it caused cleared). The agent's main thread runs
+   * it: it would otherwise only wait for the process to end, and a thread costs every node its
+   * stack.
+   */
+  public void runHere() {
+    thread = Thread.currentThread();
+    try {
+      if (running) {
+        run();
+      }
+    } finally {
+      Thread.interrupted(); // stop()'s interrupt, which was for the loop
+      finished.countDown();
+    }
   }
 
   /** Stops after the attempt in flight; items left in the queue stay there. */
@@ -118,7 +138,7 @@ public final class ExportLoop implements Runnable {
     if (t != null) {
       t.interrupt();
       try {
-        t.join(5_000);
+        finished.await(5, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -25,6 +25,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.util.NetUtil;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
@@ -113,6 +114,12 @@ public final class OtlpExporter implements AutoCloseable {
             .disableRetry()
             .keepAliveTime(5, TimeUnit.MINUTES)
             .compressorRegistry(COMPRESSORS);
+    if (NetUtil.isValidIpV4Address(config.host()) || NetUtil.isValidIpV6Address(config.host())) {
+      // An address needs no lookup: the channel's name resolution is done on the event loop
+      // instead of a thread gRPC would keep for it. A name is looked up on gRPC's own thread,
+      // as a lookup can hang and the event loop serves the receiver too.
+      builder.offloadExecutor(eventLoop);
+    }
     if (config.tls()) {
       builder.sslContext(sslContext(config.tlsFiles()));
     } else {

@@ -70,9 +70,12 @@ public final class SourceScheduler implements AutoCloseable {
   private final AgentTelemetry telemetry;
   private final BiConsumer<MetricSource, MetricBatch> sink;
   private final Clock clock;
-  private final ScheduledExecutorService ticker = newTicker();
-  private final CollectionThreads collections =
-      new CollectionThreads("telegen-collect", ticker, PATIENCE, KEEP_ALIVE);
+  private final ScheduledExecutorService ticker;
+
+  /** Whether {@link #ticker} is this scheduler's own, shut down by {@link #close}. */
+  private final boolean ownTicker;
+
+  private final CollectionThreads collections;
 
   /** Runners and discoveries in the order they were added: the order of {@link #collectNow}. */
   private final List<Slot> slots = new ArrayList<>();
@@ -90,10 +93,39 @@ public final class SourceScheduler implements AutoCloseable {
       AgentTelemetry telemetry,
       BiConsumer<MetricSource, MetricBatch> sink,
       Clock clock) {
+    this(catalog, telemetry, sink, clock, newTicker(), true);
+  }
+
+  /**
+   * A scheduler whose ticks and collection deadlines are timed on {@code ticker}, which it does
+   * not shut down: its tasks only hand work to the collection threads, so a timer the process has
+   * anyway (an I/O event loop) serves, instead of a thread of its own.
+   *
+   * @param sink receives each completed collection of a scheduled run, on the collection thread
+   */
+  public SourceScheduler(
+      MetricCatalog catalog,
+      AgentTelemetry telemetry,
+      BiConsumer<MetricSource, MetricBatch> sink,
+      Clock clock,
+      ScheduledExecutorService ticker) {
+    this(catalog, telemetry, sink, clock, ticker, false);
+  }
+
+  private SourceScheduler(
+      MetricCatalog catalog,
+      AgentTelemetry telemetry,
+      BiConsumer<MetricSource, MetricBatch> sink,
+      Clock clock,
+      ScheduledExecutorService ticker,
+      boolean ownTicker) {
     this.catalog = catalog;
     this.telemetry = telemetry;
     this.sink = sink;
     this.clock = clock;
+    this.ticker = ticker;
+    this.ownTicker = ownTicker;
+    this.collections = new CollectionThreads("telegen-collect", ticker, PATIENCE, KEEP_ALIVE);
   }
 
   /** Adds {@code source}, collected every {@code interval} once {@link #start} is called. */
@@ -556,7 +588,9 @@ public final class SourceScheduler implements AutoCloseable {
       return;
     }
     closed = true;
-    ticker.shutdownNow();
+    if (ownTicker) {
+      ticker.shutdownNow();
+    } // else each runner's and discovery's ticks are cancelled below
     for (DiscoveryRunner discovery : discoveries) {
       discovery.close();
     }
