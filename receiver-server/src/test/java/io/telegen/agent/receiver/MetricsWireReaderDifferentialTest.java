@@ -8,6 +8,7 @@ import io.telegen.agent.export.OtlpRequests;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,7 +60,7 @@ class MetricsWireReaderDifferentialTest {
     RandomMetricsRequests requests = new RandomMetricsRequests(16);
     int accepted = 0;
     int refused = 0;
-    for (int i = 0; i < 1500; i++) {
+    for (int i = 0; i < 1000; i++) {
       // Valid, but for an unknown length-delimited field the generator numbered as a known one.
       byte[] body = requests.next().toByteArray();
       if (differential.check(body)) {
@@ -76,7 +77,7 @@ class MetricsWireReaderDifferentialTest {
       }
     }
     // Both answers are exercised, or the differential proves little.
-    assertTrue(accepted > 3000 && refused > 3000, accepted + " accepted, " + refused + " refused");
+    assertTrue(accepted > 2000 && refused > 2000, accepted + " accepted, " + refused + " refused");
   }
 
   @Test
@@ -101,7 +102,8 @@ class MetricsWireReaderDifferentialTest {
     byte[] body = new RandomMetricsRequests(7).next().toByteArray();
     byte[] small = OtlpRequests.metrics("m", 2, 0).toByteArray();
     for (byte[] base : List.of(body, small)) {
-      for (int at = 0; at <= base.length; at++) {
+      int step = base == small ? 1 : 3; // every offset of the small one, a third of the other's
+      for (int at = 0; at <= base.length; at += step) {
         for (byte[] tag : TAGS) {
           differential.check(insert(base, at, tag));
           differential.check(insert(base, at, concat(tag, new byte[] {0x00})));
@@ -356,14 +358,12 @@ class MetricsWireReaderDifferentialTest {
     }
   }
 
-  /** The metrics bodies of both receiver fuzz corpora. */
-  private List<byte[]> corpus() throws IOException {
+  /** The metrics bodies of both receiver fuzz corpora (from the test classpath). */
+  private List<byte[]> corpus() throws IOException, URISyntaxException {
     List<byte[]> bodies = new ArrayList<>();
     for (String dir :
-        List.of(
-            "src/test/resources/io/telegen/agent/receiver/OtlpRequestHandlingFuzzTestInputs/handle",
-            "src/test/resources/io/telegen/agent/receiver/OtlpReceiverFuzzTestInputs/export")) {
-      try (Stream<Path> files = Files.list(Path.of(dir))) {
+        List.of("OtlpRequestHandlingFuzzTestInputs/handle", "OtlpReceiverFuzzTestInputs/export")) {
+      try (Stream<Path> files = Files.list(Path.of(getClass().getResource(dir).toURI()))) {
         for (Path f : files.sorted().toList()) {
           byte[] input = Files.readAllBytes(f);
           // Metrics, not gzip'd (the first byte says: see the corpora's READMEs).
