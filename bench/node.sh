@@ -42,11 +42,13 @@ if [[ ! -f $jar || ! -f $fake_nvml ]]; then
   log "building the agent jar and the fake NVML library"
   (cd "$root" && mvn -B -q -ntp -Dstyle.color=never -pl receiver-server -am package -DskipTests) >&2
 fi
-launcher=$(ls -d "$root"/receiver-server/target/package/telegen-agent-*/bin/telegen-agent 2>/dev/null | head -1 || true)
-if [[ -z $launcher || $jar -nt $launcher || $root/bin/telegen-agent -nt $launcher || $root/bin/package -nt $launcher || $root/collector-config/kubernetes/image/jlink-runtime.sh -nt $launcher ]]; then
+# The staging directory of the jar's own version: bin/package --version V (FleetRolloutIT makes
+# one) stages others beside it.
+version=$(unzip -p "$jar" META-INF/MANIFEST.MF | sed -n 's/^Implementation-Version: *\([^[:space:]]*\).*/\1/p')
+launcher=$root/receiver-server/target/package/telegen-agent-$version/bin/telegen-agent
+if [[ ! -x $launcher || $jar -nt $launcher || $root/bin/telegen-agent -nt $launcher || $root/bin/package -nt $launcher || $root/collector-config/kubernetes/image/jlink-runtime.sh -nt $launcher ]]; then
   log "packaging the release archive (bin/package --skip-build)"
   "$root/bin/package" --skip-build >/dev/null
-  launcher=$(ls -d "$root"/receiver-server/target/package/telegen-agent-*/bin/telegen-agent | head -1)
 fi
 log "agent: $launcher (runtime $("$(dirname "$launcher")/../runtime/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.runtime.version = //p'))"
 
