@@ -71,9 +71,14 @@ public final class KubeletPods implements DeviceAttribution, AutoCloseable {
    * {@link #INTERVAL} on its own thread.
    */
   public static KubeletPods start(PodResourcesClient client) {
+    return start(client, INTERVAL);
+  }
+
+  /** As {@link #start(PodResourcesClient)}, listing every {@code interval}. */
+  static KubeletPods start(PodResourcesClient client, Duration interval) {
     KubeletPods kubelet = new KubeletPods(client, System::nanoTime, true);
     kubelet.refresh();
-    long every = INTERVAL.toMillis();
+    long every = interval.toMillis();
     kubelet.refresher.scheduleWithFixedDelay(kubelet::refresh, every, every, TimeUnit.MILLISECONDS);
     return kubelet;
   }
@@ -90,8 +95,9 @@ public final class KubeletPods implements DeviceAttribution, AutoCloseable {
    * @return whether the kubelet answered
    */
   public boolean refresh() {
-    refreshQueued.set(false);
+    // The time first: a relistSoon that takes the flag once it is clear then sees this list.
     lastListNanos = nanoClock.getAsLong();
+    refreshQueued.set(false);
     try {
       PodDevices fresh = PodDevices.of(list());
       pods = fresh;
@@ -207,9 +213,12 @@ public final class KubeletPods implements DeviceAttribution, AutoCloseable {
 
   /** A device nobody holds may be a pod that started since the last list: list again soon. */
   private void relistSoon() {
-    if (refresher == null
-        || nanoClock.getAsLong() - lastListNanos < UNKNOWN_DEVICE_RELIST.toNanos()
-        || !refreshQueued.compareAndSet(false, true)) {
+    if (refresher == null || !refreshQueued.compareAndSet(false, true)) {
+      return;
+    }
+    // Read after taking the flag: a list that began meanwhile counts (one list, not two).
+    if (nanoClock.getAsLong() - lastListNanos < UNKNOWN_DEVICE_RELIST.toNanos()) {
+      refreshQueued.set(false);
       return;
     }
     try {
