@@ -46,6 +46,7 @@ public final class CoalescingExportQueue implements ExportQueue {
   private static final long SLOW_LINGER_STEP_NANOS = Duration.ofMillis(50).toNanos();
 
   private final ExportQueue queue;
+  private boolean backlog;
   private final long lingerNanos;
   private final int maxRequests;
   private final long maxBytes;
@@ -107,7 +108,7 @@ public final class CoalescingExportQueue implements ExportQueue {
     if (queue.peek(timeout) == null) {
       return null;
     }
-    if (handedOut && alone == 0) {
+    if (handedOut && alone == 0 && !backlog) {
       long lingerEnd = lastHandOutNanos + lingerNanos;
       for (long now = nanoClock.getAsLong(), left = lingerEnd - now;
           left > 0 && queue.size() < maxRequests;
@@ -137,6 +138,9 @@ public final class CoalescingExportQueue implements ExportQueue {
       }
       count++;
     }
+    // More waited than one merge takes (a backlog of large requests, bounded by bytes): the next
+    // goes without a linger, or a backlog of 1 MiB requests would drain two per linger.
+    backlog = queue.size() > count;
     if (count == 1) {
       merged = null;
       parts = List.of();
