@@ -1,6 +1,7 @@
 package io.telegen.agent.export;
 
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.telegen.catalog.MetricDefinition;
@@ -29,7 +30,7 @@ final class OtlpMetricsWriter {
   private static final int LENGTH = 2;
 
   private static final int CUMULATIVE =
-      2; // AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE
+      AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE_VALUE;
 
   private final byte[] resource;
   private final byte[] resourceWithoutTarget;
