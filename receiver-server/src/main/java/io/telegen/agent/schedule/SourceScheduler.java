@@ -86,6 +86,13 @@ public final class SourceScheduler implements AutoCloseable {
   private boolean closed;
 
   /**
+   * When {@link #start} ran, on {@link System#nanoTime}: the phase the ticks of every source share,
+   * so that sources of one interval, fixed or found later, are collected together and their series
+   * leave in one export instead of one each.
+   */
+  private long phaseNanos;
+
+  /**
    * @param sink receives each completed collection of a scheduled run, on the collection thread
    */
   public SourceScheduler(
@@ -161,6 +168,7 @@ public final class SourceScheduler implements AutoCloseable {
       return;
     }
     started = true;
+    phaseNanos = System.nanoTime();
     for (DiscoveryRunner discovery : discoveries) {
       discovery.startTicking();
     }
@@ -285,9 +293,21 @@ public final class SourceScheduler implements AutoCloseable {
       out.add(this);
     }
 
-    /** Called with the scheduler's lock held. */
+    /**
+     * Called with the scheduler's lock held: collects now, a new source's first series not
+     * waiting, then every {@link #interval} on the scheduler's phase. A phase tick closer than
+     * half an interval to now is left out, so the first two collections are not close together.
+     */
     void startTicking() {
-      ticks = ticker.scheduleAtFixedRate(this::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+      long period = interval.toNanos();
+      long toPhase = Math.floorMod(phaseNanos - System.nanoTime(), period);
+      ticker.execute(this::tick);
+      ticks =
+          ticker.scheduleAtFixedRate(
+              this::tick,
+              toPhase < period / 2 ? toPhase + period : toPhase,
+              period,
+              TimeUnit.NANOSECONDS);
     }
 
     void tick() {
