@@ -16,8 +16,9 @@ import java.util.function.LongSupplier;
  * <p>A merge takes at most {@code maxRequests} requests and {@code maxBytes} of them (one request
  * larger than that goes alone), under the collector's 4 MiB default limit on what it receives.
  * When the previous hand-out is less than {@code linger} ago, {@link #peek} first waits for the
- * rest of it (or until {@code maxRequests} are queued): a request that comes alone goes at once,
- * a stream of them goes at most once per linger.
+ * rest of it (or until {@code maxRequests} are queued), so a stream of requests goes at most once
+ * per linger. The first request after a quiet spell waits only while the rest of its collection
+ * round comes: until a look {@value #ROUND_LOOK_MILLIS} ms later finds nothing new.
  *
  * <p>One consumer: {@link #peek} and {@link #remove} are called from the export loop's thread;
  * the producers' methods go straight to the queue underneath and are as thread-safe as it is.
@@ -28,7 +29,8 @@ public final class CoalescingExportQueue implements ExportQueue {
    * At most one request a second to the collector in a steady stream: each gRPC call costs its
    * headers, its HTTP/2 frames and its gzip stream, whatever it carries, and a second is still
    * short beside the agent's collection intervals (10 s by default) and a collector's own
-   * batching. A request that comes alone (the first after a quiet second) goes at once.
+   * batching. A request that comes alone (the first after a quiet second) goes after one look
+   * for the rest of its round ({@value #ROUND_LOOK_MILLIS} ms).
    */
   public static final Duration DEFAULT_LINGER = Duration.ofSeconds(1);
 
@@ -44,6 +46,13 @@ public final class CoalescingExportQueue implements ExportQueue {
   private static final long LINGER_STEP_NANOS = Duration.ofMillis(10).toNanos();
 
   private static final long SLOW_LINGER_STEP_NANOS = Duration.ofMillis(50).toNanos();
+
+  /**
+   * How long after the last request of a round a look finds none newer: the sources of one
+   * interval are collected together, one after the other, each a few ms after the one before; a
+   * request that is alone pays one look.
+   */
+  static final long ROUND_LOOK_MILLIS = 50;
 
   private final ExportQueue queue;
   private boolean backlog;
@@ -108,12 +117,17 @@ public final class CoalescingExportQueue implements ExportQueue {
     if (queue.peek(timeout) == null) {
       return null;
     }
-    if (handedOut && alone == 0 && !backlog) {
-      long lingerEnd = lastHandOutNanos + lingerNanos;
-      for (long now = nanoClock.getAsLong(), left = lingerEnd - now;
-          left > 0 && queue.size() < maxRequests;
-          now = nanoClock.getAsLong(), left = lingerEnd - now) {
-        sleeper.sleep(Duration.ofNanos(Math.min(left, lingerStep(now))));
+    if (alone == 0 && !backlog) {
+      long now = nanoClock.getAsLong();
+      if (handedOut && now - lastHandOutNanos < lingerNanos) {
+        long lingerEnd = lastHandOutNanos + lingerNanos;
+        for (long left = lingerEnd - now;
+            left > 0 && queue.size() < maxRequests;
+            now = nanoClock.getAsLong(), left = lingerEnd - now) {
+          sleeper.sleep(Duration.ofNanos(Math.min(left, lingerStep(now))));
+        }
+      } else {
+        awaitTheRound(now);
       }
     }
     if (alone > 0) {
@@ -149,6 +163,25 @@ public final class CoalescingExportQueue implements ExportQueue {
     parts = List.copyOf(first.subList(0, count));
     merged = merge(parts);
     return merged;
+  }
+
+  /**
+   * Waits while the requests of the first one's collection round come in, at most a linger: the
+   * round leaves as one request, where the first of it would otherwise go alone and the rest a
+   * linger later.
+   */
+  private void awaitTheRound(long start) throws InterruptedException {
+    long look = Duration.ofMillis(ROUND_LOOK_MILLIS).toNanos();
+    int seen = queue.size();
+    for (long left = lingerNanos; left > 0 && seen < maxRequests; ) {
+      sleeper.sleep(Duration.ofNanos(Math.min(left, look)));
+      int now = queue.size();
+      if (now <= seen) {
+        return;
+      }
+      seen = now;
+      left = start + lingerNanos - nanoClock.getAsLong();
+    }
   }
 
   /**

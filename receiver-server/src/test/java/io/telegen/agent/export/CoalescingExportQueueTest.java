@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -159,7 +160,8 @@ class CoalescingExportQueueTest {
   }
 
   @Test
-  void aRequestRightAfterTheLastWaitsOutTheLingerAndOneAloneGoesAtOnce() throws Exception {
+  void aRequestRightAfterTheLastWaitsOutTheLingerAndOneAloneWaitsOneLookForItsRound()
+      throws Exception {
     MemoryExportQueue queue = new MemoryExportQueue(100);
     AtomicLong clock = new AtomicLong(1_000_000_000L);
     List<Duration> waits = new ArrayList<>();
@@ -177,8 +179,10 @@ class CoalescingExportQueueTest {
     assertNull(coalescing.peek(NOW));
     queue.offer(OtlpRequests.tracesItem("first", 1));
     coalescing.remove(coalescing.peek(NOW));
-    assertEquals(List.of(), waits, "the first request goes at once");
+    Duration look = Duration.ofMillis(CoalescingExportQueue.ROUND_LOOK_MILLIS);
+    assertEquals(List.of(look), waits, "the first request goes after one look for its round");
 
+    waits.clear();
     clock.addAndGet(Duration.ofMillis(50).toNanos());
     queue.offer(OtlpRequests.tracesItem("second", 1));
     ExportItem second = coalescing.peek(NOW);
@@ -191,7 +195,36 @@ class CoalescingExportQueueTest {
     clock.addAndGet(Duration.ofSeconds(10).toNanos());
     queue.offer(OtlpRequests.tracesItem("later", 1));
     coalescing.peek(NOW);
-    assertEquals(List.of(), waits, "a request long after the last goes at once");
+    assertEquals(List.of(look), waits, "a request long after the last waits one look only");
+  }
+
+  @Test
+  void aCollectionRoundComingInAfterAQuietSpellLeavesAsOneRequest() throws Exception {
+    MemoryExportQueue queue = new MemoryExportQueue(100);
+    AtomicLong clock = new AtomicLong(1_000_000_000L);
+    List<String> round = List.of("gpu", "vllm", "tgi", "sglang");
+    AtomicInteger sleeps = new AtomicInteger();
+    CoalescingExportQueue coalescing =
+        new CoalescingExportQueue(
+            queue,
+            Duration.ofSeconds(1),
+            100,
+            1 << 20,
+            clock::get,
+            d -> {
+              clock.addAndGet(d.toNanos());
+              // The round's other sources deliver one per look, the last of them, then nothing.
+              int n = sleeps.incrementAndGet();
+              if (n < round.size()) {
+                queue.offer(OtlpRequests.tracesItem(round.get(n), 1));
+              }
+            });
+    queue.offer(OtlpRequests.tracesItem(round.get(0), 1));
+    ExportItem merged = coalescing.peek(NOW);
+    assertEquals(4, merged.items(), "the whole round in one request");
+    assertEquals(round.size(), sleeps.get(), "one look after each, and one finding nothing");
+    coalescing.remove(merged);
+    assertEquals(0, queue.size());
   }
 
   @Test
@@ -212,6 +245,7 @@ class CoalescingExportQueueTest {
             });
     queue.offer(OtlpRequests.tracesItem("first", 1));
     coalescing.remove(coalescing.peek(NOW));
+    waits.clear(); // its one look for the rest of its round
 
     // One scrape's request 50 ms later: at that rate 100 would take seconds.
     clock.addAndGet(Duration.ofMillis(50).toNanos());
