@@ -1,6 +1,9 @@
 package io.telegen.agent.export;
 
 import static io.telegen.agent.export.OtlpRequests.attr;
+import static io.telegen.agent.export.TestPipelines.AGENT_RESOURCE;
+import static io.telegen.agent.export.TestPipelines.agentPipeline;
+import static io.telegen.agent.export.TestPipelines.source;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -11,7 +14,6 @@ import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.catalog.MetricCatalog;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
-import io.telegen.source.MetricSource;
 import io.telegen.testsupport.LogLines;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,18 +31,6 @@ class MetricsPipelineTest {
 
   private final AgentTelemetry telemetry = new AgentTelemetry(1L);
 
-  private static MetricSource source(String name) {
-    return new MetricSource() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public void collect(MetricBatch batch) {}
-    };
-  }
-
   /** A catalog-checked batch of {@code points} points. */
   private static MetricBatch batch(int points) {
     MetricBatch batch = new MetricBatch(MetricCatalog.load(), 1_700_000_000_000_000_000L);
@@ -57,14 +47,7 @@ class MetricsPipelineTest {
 
   @Test
   void batchesWithInstanceLabelsLeaveServiceNameOffSoPrometheusKeepsThem() {
-    List<KeyValue> resource =
-        List.of(
-            attr("host.name", "gpu-node-3"),
-            attr("service.name", "telegen-agent"),
-            attr("service.instance.id", "gpu-node-3"),
-            attr("telegen.agent.version", "1.2.3"));
-    MetricsPipeline pipeline =
-        new MetricsPipeline(resource, "1.2.3", new MemoryExportQueue(4), telemetry);
+    MetricsPipeline pipeline = agentPipeline(telemetry);
     MetricBatch llm = new MetricBatch(MetricCatalog.load(), 1);
     llm.gauge(
         "llm_queue_depth",
@@ -79,7 +62,7 @@ class MetricsPipelineTest {
     assertEquals(
         List.of(attr("host.name", "gpu-node-3"), attr("telegen.agent.version", "1.2.3")),
         request.getResourceMetrics(0).getResource().getAttributesList());
-    assertEquals(resource, self.getResourceMetrics(0).getResource().getAttributesList());
+    assertEquals(AGENT_RESOURCE, self.getResourceMetrics(0).getResource().getAttributesList());
   }
 
   @Test

@@ -1,11 +1,11 @@
 package io.telegen.agent.export;
 
-import static io.telegen.agent.export.OtlpRequests.attr;
+import static io.telegen.agent.export.TestPipelines.agentPipeline;
+import static io.telegen.agent.export.TestPipelines.source;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.catalog.MetricCatalog;
 import io.telegen.frameworks.llm.LlmNormalizer;
@@ -34,15 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 class OtlpMetricsWriterTest {
 
-  private static final List<KeyValue> RESOURCE =
-      List.of(
-          attr("host.name", "gpu-node-3"),
-          attr("service.name", "telegen-agent"),
-          attr("service.instance.id", "gpu-node-3"),
-          attr("telegen.agent.version", "1.2.3"));
-
-  private final MetricsPipeline pipeline =
-      new MetricsPipeline(RESOURCE, "1.2.3", new MemoryExportQueue(4), new AgentTelemetry(1L));
+  private final MetricsPipeline pipeline = agentPipeline(new AgentTelemetry(1L));
 
   @Test
   void everyServingCaptureNormalisedOverTwoScrapesIsWrittenAsItIsBuilt() throws IOException {
@@ -147,17 +139,5 @@ class OtlpMetricsWriterTest {
     assertArrayEquals(built.toBytes(), written.toBytes(), batch.recorded().toString());
     assertEquals(built.items(), written.items());
     assertEquals(built.request(), written.request());
-  }
-
-  private static MetricSource source(String name) {
-    return new MetricSource() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public void collect(MetricBatch batch) {}
-    };
   }
 }
