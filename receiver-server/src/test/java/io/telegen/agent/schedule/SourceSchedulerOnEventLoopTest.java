@@ -1,8 +1,8 @@
 package io.telegen.agent.schedule;
 
-import static io.telegen.agent.schedule.TestSources.awaitIgnoringInterrupts;
 import static io.telegen.agent.schedule.TestSources.awaitTrue;
-import static io.telegen.agent.schedule.TestSources.source;
+import static io.telegen.agent.schedule.TestSources.healthy;
+import static io.telegen.agent.schedule.TestSources.stuck;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +12,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.catalog.MetricCatalog;
-import io.telegen.source.Labels;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -48,22 +47,8 @@ class SourceSchedulerOnEventLoopTest {
   void aStuckSourceHoldsOnlyItsThreadAndCloseStopsTheTicksButNotTheEventLoop() throws Exception {
     AtomicInteger healthyRuns = new AtomicInteger();
     AtomicInteger stuckStarts = new AtomicInteger();
-    scheduler.add(
-        source(
-            "healthy",
-            batch -> {
-              healthyRuns.incrementAndGet();
-              batch.gauge("telegen_agent_queue_length", 1, Labels.empty());
-            }),
-        Duration.ofMillis(50));
-    scheduler.add(
-        source(
-            "stuck",
-            batch -> {
-              stuckStarts.incrementAndGet();
-              awaitIgnoringInterrupts(release); // a call that never returns
-            }),
-        Duration.ofMillis(50));
+    scheduler.add(healthy(healthyRuns), Duration.ofMillis(50));
+    scheduler.add(stuck(stuckStarts, release), Duration.ofMillis(50));
     scheduler.start();
 
     awaitTrue(() -> healthyRuns.get() >= 10 && delivered.get() >= 10);

@@ -2,7 +2,9 @@ package io.telegen.agent.schedule;
 
 import static io.telegen.agent.schedule.TestSources.awaitIgnoringInterrupts;
 import static io.telegen.agent.schedule.TestSources.awaitTrue;
+import static io.telegen.agent.schedule.TestSources.healthy;
 import static io.telegen.agent.schedule.TestSources.source;
+import static io.telegen.agent.schedule.TestSources.stuck;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,14 +69,7 @@ class SourceSchedulerTest {
   void failingAndStuckSourcesDoNotStopAHealthyOne() throws Exception {
     AtomicInteger healthyRuns = new AtomicInteger();
     AtomicInteger stuckStarts = new AtomicInteger();
-    scheduler.add(
-        source(
-            "healthy",
-            batch -> {
-              healthyRuns.incrementAndGet();
-              batch.gauge("telegen_agent_queue_length", 1, Labels.empty());
-            }),
-        Duration.ofMillis(50));
+    scheduler.add(healthy(healthyRuns), Duration.ofMillis(50));
     scheduler.add(
         source(
             "broken",
@@ -82,14 +77,7 @@ class SourceSchedulerTest {
               throw new IllegalStateException("endpoint returned HTML");
             }),
         Duration.ofMillis(50));
-    scheduler.add(
-        source(
-            "stuck",
-            batch -> {
-              stuckStarts.incrementAndGet();
-              awaitIgnoringInterrupts(release); // like a native call that never returns
-            }),
-        Duration.ofMillis(50));
+    scheduler.add(stuck(stuckStarts, release), Duration.ofMillis(50));
     scheduler.start();
 
     awaitTrue(

@@ -1,9 +1,11 @@
 package io.telegen.agent.schedule;
 
+import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /** The sources and waits the scheduler's tests share. */
@@ -29,6 +31,29 @@ final class TestSources {
         body.collect(batch);
       }
     };
+  }
+
+  /** A source named "healthy" that counts its runs and collects one point each. */
+  static MetricSource healthy(AtomicInteger runs) {
+    return source(
+        "healthy",
+        batch -> {
+          runs.incrementAndGet();
+          batch.gauge("telegen_agent_queue_length", 1, Labels.empty());
+        });
+  }
+
+  /**
+   * A source named "stuck" that counts its starts and hangs in each, like a native call that never
+   * returns, until {@code release} opens.
+   */
+  static MetricSource stuck(AtomicInteger starts, CountDownLatch release) {
+    return source(
+        "stuck",
+        batch -> {
+          starts.incrementAndGet();
+          awaitIgnoringInterrupts(release);
+        });
   }
 
   /** Hangs until {@code latch} opens, like a native call no interrupt ends. */
