@@ -4,6 +4,7 @@ import static io.telegen.agent.export.OtlpRequests.attr;
 import static io.telegen.agent.export.TestPipelines.AGENT_RESOURCE;
 import static io.telegen.agent.export.TestPipelines.agentPipeline;
 import static io.telegen.agent.export.TestPipelines.source;
+import static io.telegen.agent.export.TestPipelines.trainingJobGpus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -74,18 +75,7 @@ class MetricsPipelineTest {
             attr("service.instance.id", "gpu-node-3"));
     MetricsPipeline pipeline =
         new MetricsPipeline(resource, "1.2.3", new MemoryExportQueue(4), telemetry);
-    MetricBatch gpus = new MetricBatch(MetricCatalog.load(), 1);
-    Labels gpu0 =
-        Labels.of(
-            "device", "0", "name", "H100", "uuid", "GPU-0", "pci_bus_id", "a", "vendor", "nvidia");
-    Labels gpu1 =
-        Labels.of(
-            "device", "1", "name", "H100", "uuid", "GPU-1", "pci_bus_id", "b", "vendor", "nvidia");
-    gpus.gauge("gpu_utilization_percent", 100, gpu0.and("job", "llama").and("node", "n"));
-    gpus.gauge("gpu_utilization_percent", 3, gpu1);
-    gpus.counter("gpu_energy_joules_total", 10, 5L, gpu0.and("job", "llama").and("node", "n"));
-    gpus.counter("gpu_energy_joules_total", 20, 5L, gpu1);
-    gpus.gauge("gpu_up", 1, gpu1);
+    MetricBatch gpus = trainingJobGpus();
 
     ExportItem item = pipeline.toItem(source("nvml"), gpus);
     ExportMetricsServiceRequest request = (ExportMetricsServiceRequest) item.request();

@@ -1,7 +1,9 @@
 package io.telegen.agent.export;
 
+import static io.telegen.agent.export.TestPipelines.TRAINING_GPU;
 import static io.telegen.agent.export.TestPipelines.agentPipeline;
 import static io.telegen.agent.export.TestPipelines.source;
+import static io.telegen.agent.export.TestPipelines.trainingJobGpus;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -70,22 +72,11 @@ class OtlpMetricsWriterTest {
 
   @Test
   void aMetricWithPointsForBothResourcesIsWrittenAsItIsBuilt() {
-    MetricBatch gpus = new MetricBatch(MetricCatalog.load(), 1);
-    Labels gpu0 =
-        Labels.of(
-            "device", "0", "name", "H100", "uuid", "GPU-0", "pci_bus_id", "a", "vendor", "nvidia");
-    Labels gpu1 =
-        Labels.of(
-            "device", "1", "name", "H100", "uuid", "GPU-1", "pci_bus_id", "b", "vendor", "nvidia");
-    gpus.gauge("gpu_utilization_percent", 100, gpu0.and("job", "llama").and("node", "n"));
-    gpus.gauge("gpu_utilization_percent", 3, gpu1);
-    gpus.counter("gpu_energy_joules_total", 10, 5L, gpu0.and("job", "llama").and("node", "n"));
-    gpus.counter("gpu_energy_joules_total", 20, 5L, gpu1);
-    gpus.gauge("gpu_up", 1, gpu1);
+    MetricBatch gpus = trainingJobGpus();
     assertSameBytes(source("nvml"), gpus);
 
     MetricBatch onlyOwn = new MetricBatch(MetricCatalog.load(), 1);
-    onlyOwn.gauge("gpu_utilization_percent", 1, gpu0.and("job", "llama").and("node", "n"));
+    onlyOwn.gauge("gpu_utilization_percent", 1, TRAINING_GPU);
     assertSameBytes(source("nvml"), onlyOwn);
   }
 
