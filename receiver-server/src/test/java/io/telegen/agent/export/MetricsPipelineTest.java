@@ -1,6 +1,10 @@
 package io.telegen.agent.export;
 
 import static io.telegen.agent.export.OtlpRequests.attr;
+import static io.telegen.agent.export.TestPipelines.AGENT_RESOURCE;
+import static io.telegen.agent.export.TestPipelines.agentPipeline;
+import static io.telegen.agent.export.TestPipelines.source;
+import static io.telegen.agent.export.TestPipelines.trainingJobGpus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -11,7 +15,6 @@ import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.catalog.MetricCatalog;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
-import io.telegen.source.MetricSource;
 import io.telegen.testsupport.LogLines;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,18 +32,6 @@ class MetricsPipelineTest {
 
   private final AgentTelemetry telemetry = new AgentTelemetry(1L);
 
-  private static MetricSource source(String name) {
-    return new MetricSource() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public void collect(MetricBatch batch) {}
-    };
-  }
-
   /** A catalog-checked batch of {@code points} points. */
   private static MetricBatch batch(int points) {
     MetricBatch batch = new MetricBatch(MetricCatalog.load(), 1_700_000_000_000_000_000L);
@@ -57,14 +48,7 @@ class MetricsPipelineTest {
 
   @Test
   void batchesWithInstanceLabelsLeaveServiceNameOffSoPrometheusKeepsThem() {
-    List<KeyValue> resource =
-        List.of(
-            attr("host.name", "gpu-node-3"),
-            attr("service.name", "telegen-agent"),
-            attr("service.instance.id", "gpu-node-3"),
-            attr("telegen.agent.version", "1.2.3"));
-    MetricsPipeline pipeline =
-        new MetricsPipeline(resource, "1.2.3", new MemoryExportQueue(4), telemetry);
+    MetricsPipeline pipeline = agentPipeline(telemetry);
     MetricBatch llm = new MetricBatch(MetricCatalog.load(), 1);
     llm.gauge(
         "llm_queue_depth",
@@ -79,7 +63,7 @@ class MetricsPipelineTest {
     assertEquals(
         List.of(attr("host.name", "gpu-node-3"), attr("telegen.agent.version", "1.2.3")),
         request.getResourceMetrics(0).getResource().getAttributesList());
-    assertEquals(resource, self.getResourceMetrics(0).getResource().getAttributesList());
+    assertEquals(AGENT_RESOURCE, self.getResourceMetrics(0).getResource().getAttributesList());
   }
 
   @Test
@@ -91,18 +75,7 @@ class MetricsPipelineTest {
             attr("service.instance.id", "gpu-node-3"));
     MetricsPipeline pipeline =
         new MetricsPipeline(resource, "1.2.3", new MemoryExportQueue(4), telemetry);
-    MetricBatch gpus = new MetricBatch(MetricCatalog.load(), 1);
-    Labels gpu0 =
-        Labels.of(
-            "device", "0", "name", "H100", "uuid", "GPU-0", "pci_bus_id", "a", "vendor", "nvidia");
-    Labels gpu1 =
-        Labels.of(
-            "device", "1", "name", "H100", "uuid", "GPU-1", "pci_bus_id", "b", "vendor", "nvidia");
-    gpus.gauge("gpu_utilization_percent", 100, gpu0.and("job", "llama").and("node", "n"));
-    gpus.gauge("gpu_utilization_percent", 3, gpu1);
-    gpus.counter("gpu_energy_joules_total", 10, 5L, gpu0.and("job", "llama").and("node", "n"));
-    gpus.counter("gpu_energy_joules_total", 20, 5L, gpu1);
-    gpus.gauge("gpu_up", 1, gpu1);
+    MetricBatch gpus = trainingJobGpus();
 
     ExportItem item = pipeline.toItem(source("nvml"), gpus);
     ExportMetricsServiceRequest request = (ExportMetricsServiceRequest) item.request();

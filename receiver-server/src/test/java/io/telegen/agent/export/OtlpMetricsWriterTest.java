@@ -1,11 +1,13 @@
 package io.telegen.agent.export;
 
-import static io.telegen.agent.export.OtlpRequests.attr;
+import static io.telegen.agent.export.TestPipelines.TRAINING_GPU;
+import static io.telegen.agent.export.TestPipelines.agentPipeline;
+import static io.telegen.agent.export.TestPipelines.source;
+import static io.telegen.agent.export.TestPipelines.trainingJobGpus;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.catalog.MetricCatalog;
 import io.telegen.frameworks.llm.LlmNormalizer;
@@ -34,15 +36,7 @@ import org.junit.jupiter.api.Test;
  */
 class OtlpMetricsWriterTest {
 
-  private static final List<KeyValue> RESOURCE =
-      List.of(
-          attr("host.name", "gpu-node-3"),
-          attr("service.name", "telegen-agent"),
-          attr("service.instance.id", "gpu-node-3"),
-          attr("telegen.agent.version", "1.2.3"));
-
-  private final MetricsPipeline pipeline =
-      new MetricsPipeline(RESOURCE, "1.2.3", new MemoryExportQueue(4), new AgentTelemetry(1L));
+  private final MetricsPipeline pipeline = agentPipeline(new AgentTelemetry(1L));
 
   @Test
   void everyServingCaptureNormalisedOverTwoScrapesIsWrittenAsItIsBuilt() throws IOException {
@@ -78,22 +72,11 @@ class OtlpMetricsWriterTest {
 
   @Test
   void aMetricWithPointsForBothResourcesIsWrittenAsItIsBuilt() {
-    MetricBatch gpus = new MetricBatch(MetricCatalog.load(), 1);
-    Labels gpu0 =
-        Labels.of(
-            "device", "0", "name", "H100", "uuid", "GPU-0", "pci_bus_id", "a", "vendor", "nvidia");
-    Labels gpu1 =
-        Labels.of(
-            "device", "1", "name", "H100", "uuid", "GPU-1", "pci_bus_id", "b", "vendor", "nvidia");
-    gpus.gauge("gpu_utilization_percent", 100, gpu0.and("job", "llama").and("node", "n"));
-    gpus.gauge("gpu_utilization_percent", 3, gpu1);
-    gpus.counter("gpu_energy_joules_total", 10, 5L, gpu0.and("job", "llama").and("node", "n"));
-    gpus.counter("gpu_energy_joules_total", 20, 5L, gpu1);
-    gpus.gauge("gpu_up", 1, gpu1);
+    MetricBatch gpus = trainingJobGpus();
     assertSameBytes(source("nvml"), gpus);
 
     MetricBatch onlyOwn = new MetricBatch(MetricCatalog.load(), 1);
-    onlyOwn.gauge("gpu_utilization_percent", 1, gpu0.and("job", "llama").and("node", "n"));
+    onlyOwn.gauge("gpu_utilization_percent", 1, TRAINING_GPU);
     assertSameBytes(source("nvml"), onlyOwn);
   }
 
@@ -147,17 +130,5 @@ class OtlpMetricsWriterTest {
     assertArrayEquals(built.toBytes(), written.toBytes(), batch.recorded().toString());
     assertEquals(built.items(), written.items());
     assertEquals(built.request(), written.request());
-  }
-
-  private static MetricSource source(String name) {
-    return new MetricSource() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public void collect(MetricBatch batch) {}
-    };
   }
 }

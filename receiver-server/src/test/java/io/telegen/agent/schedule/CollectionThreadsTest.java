@@ -149,10 +149,10 @@ class CollectionThreadsTest {
   }
 
   private static void awaitIgnoringInterrupts(CountDownLatch latch) {
-    SourceSchedulerTest.awaitIgnoringInterrupts(latch);
+    TestSources.awaitIgnoringInterrupts(latch);
   }
 
   private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-    SourceSchedulerTest.awaitTrue(condition);
+    TestSources.awaitTrue(condition);
   }
 }

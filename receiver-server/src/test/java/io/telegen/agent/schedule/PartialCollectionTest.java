@@ -1,6 +1,6 @@
 package io.telegen.agent.schedule;
 
-import static io.telegen.agent.schedule.SourceSchedulerTest.awaitTrue;
+import static io.telegen.agent.schedule.TestSources.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,8 @@
 package io.telegen.agent.schedule;
 
+import static io.telegen.agent.schedule.TestSources.awaitTrue;
+import static io.telegen.agent.schedule.TestSources.healthy;
+import static io.telegen.agent.schedule.TestSources.stuck;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,9 +12,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.catalog.MetricCatalog;
-import io.telegen.source.Labels;
-import io.telegen.source.MetricBatch;
-import io.telegen.source.MetricSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -47,25 +47,11 @@ class SourceSchedulerOnEventLoopTest {
   void aStuckSourceHoldsOnlyItsThreadAndCloseStopsTheTicksButNotTheEventLoop() throws Exception {
     AtomicInteger healthyRuns = new AtomicInteger();
     AtomicInteger stuckStarts = new AtomicInteger();
-    scheduler.add(
-        source(
-            "healthy",
-            batch -> {
-              healthyRuns.incrementAndGet();
-              batch.gauge("telegen_agent_queue_length", 1, Labels.empty());
-            }),
-        Duration.ofMillis(50));
-    scheduler.add(
-        source(
-            "stuck",
-            batch -> {
-              stuckStarts.incrementAndGet();
-              SourceSchedulerTest.awaitIgnoringInterrupts(release); // a call that never returns
-            }),
-        Duration.ofMillis(50));
+    scheduler.add(healthy(healthyRuns), Duration.ofMillis(50));
+    scheduler.add(stuck(stuckStarts, release), Duration.ofMillis(50));
     scheduler.start();
 
-    SourceSchedulerTest.awaitTrue(() -> healthyRuns.get() >= 10 && delivered.get() >= 10);
+    awaitTrue(() -> healthyRuns.get() >= 10 && delivered.get() >= 10);
     assertEquals(1, stuckStarts.get(), "no second collection of a stuck source may start");
 
     scheduler.close();
@@ -75,23 +61,5 @@ class SourceSchedulerOnEventLoopTest {
     assertFalse(eventLoop.isShuttingDown(), "the scheduler shut down an event loop it borrowed");
     assertEquals(
         "still running", eventLoop.next().submit(() -> "still running").get(1, TimeUnit.SECONDS));
-  }
-
-  private interface Body {
-    void collect(MetricBatch batch) throws Exception;
-  }
-
-  private static MetricSource source(String name, Body body) {
-    return new MetricSource() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public void collect(MetricBatch batch) throws Exception {
-        body.collect(batch);
-      }
-    };
   }
 }

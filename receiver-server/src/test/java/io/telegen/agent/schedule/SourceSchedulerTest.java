@@ -1,5 +1,10 @@
 package io.telegen.agent.schedule;
 
+import static io.telegen.agent.schedule.TestSources.awaitIgnoringInterrupts;
+import static io.telegen.agent.schedule.TestSources.awaitTrue;
+import static io.telegen.agent.schedule.TestSources.healthy;
+import static io.telegen.agent.schedule.TestSources.source;
+import static io.telegen.agent.schedule.TestSources.stuck;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,14 +69,7 @@ class SourceSchedulerTest {
   void failingAndStuckSourcesDoNotStopAHealthyOne() throws Exception {
     AtomicInteger healthyRuns = new AtomicInteger();
     AtomicInteger stuckStarts = new AtomicInteger();
-    scheduler.add(
-        source(
-            "healthy",
-            batch -> {
-              healthyRuns.incrementAndGet();
-              batch.gauge("telegen_agent_queue_length", 1, Labels.empty());
-            }),
-        Duration.ofMillis(50));
+    scheduler.add(healthy(healthyRuns), Duration.ofMillis(50));
     scheduler.add(
         source(
             "broken",
@@ -80,14 +77,7 @@ class SourceSchedulerTest {
               throw new IllegalStateException("endpoint returned HTML");
             }),
         Duration.ofMillis(50));
-    scheduler.add(
-        source(
-            "stuck",
-            batch -> {
-              stuckStarts.incrementAndGet();
-              awaitIgnoringInterrupts(release); // like a native call that never returns
-            }),
-        Duration.ofMillis(50));
+    scheduler.add(stuck(stuckStarts, release), Duration.ofMillis(50));
     scheduler.start();
 
     awaitTrue(
@@ -372,26 +362,8 @@ class SourceSchedulerTest {
     assertFalse(closedWhileRunning.get());
   }
 
-  private interface Body {
-    void collect(MetricBatch batch) throws Exception;
-  }
-
   private interface Answer {
     List<MetricSource> current() throws Exception;
-  }
-
-  static MetricSource source(String name, Body body) {
-    return new MetricSource() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public void collect(MetricBatch batch) throws Exception {
-        body.collect(batch);
-      }
-    };
   }
 
   private static SourceDiscovery discovery(Answer answer) {
@@ -406,16 +378,6 @@ class SourceSchedulerTest {
         return answer.current();
       }
     };
-  }
-
-  static void awaitIgnoringInterrupts(CountDownLatch latch) {
-    while (latch.getCount() > 0) {
-      try {
-        latch.await();
-      } catch (InterruptedException ignored) {
-        // keep hanging
-      }
-    }
   }
 
   private long lines(String prefix) {
@@ -456,15 +418,5 @@ class SourceSchedulerTest {
       }
     }
     return 0;
-  }
-
-  static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 10 s");
-      }
-      Thread.sleep(20);
-    }
   }
 }

@@ -1,7 +1,9 @@
 package io.telegen.gpu.amd.internal;
 
 import io.telegen.gpu.GpuOptions;
+import io.telegen.gpu.internal.DeferredShutdown;
 import io.telegen.source.ProblemLog;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -36,9 +38,7 @@ final class AmdLibraryCalls {
   private final String library;
   private final String location;
   private final String checkHint;
-  private final Runnable shutDown;
-  private final String threadName;
-  private final ScheduledExecutorService sampler;
+  private final DeferredShutdown shutdown;
   private final ReentrantLock collecting = new ReentrantLock();
   private final ProblemLog sampling = new ProblemLog(logger, "AMD GPUs");
 
@@ -61,9 +61,8 @@ final class AmdLibraryCalls {
     this.library = library;
     this.location = location;
     this.checkHint = checkHint;
-    this.shutDown = shutDown;
-    this.threadName = "telegen-" + library.toLowerCase(Locale.ROOT).replace(" ", "");
-    this.sampler =
+    String threadName = "telegen-" + library.toLowerCase(Locale.ROOT).replace(" ", "");
+    ScheduledExecutorService sampler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, threadName + "-sampler");
@@ -75,6 +74,9 @@ final class AmdLibraryCalls {
         0,
         Math.max(150, options.pollInterval().toMillis()),
         TimeUnit.MILLISECONDS);
+    this.shutdown =
+        new DeferredShutdown(
+            threadName + "-close", sampler, Duration.ofSeconds(3), collecting, shutDown);
   }
 
   private void sample(List<? extends SlowlySampled> gpus, GpuOptions options) {
@@ -121,53 +123,18 @@ final class AmdLibraryCalls {
 
   /** Stops sampling and shuts the library down once nothing is inside it (see the class). */
   void close() {
-    sampler.shutdownNow();
-    boolean samplerIdle = false;
-    boolean idle = false;
-    try {
-      samplerIdle = sampler.awaitTermination(3, TimeUnit.SECONDS);
-      idle = collecting.tryLock(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (samplerIdle && idle) {
-      try {
-        shutDown.run();
-      } finally {
-        collecting.unlock();
-      }
-      return;
-    }
-    if (idle) {
-      collecting.unlock();
-    }
-    logger.warning(
-        "AMD GPUs: "
-            + (samplerIdle ? "a collection" : "the PCIe sampling thread")
-            + " is still inside "
-            + library
-            + " at "
-            + location
-            + " at close; the library is shut down once it returns, not under it");
-    Thread later =
-        new Thread(
-            () -> {
-              try {
-                while (!sampler.awaitTermination(1, TimeUnit.MINUTES)) {
-                  // still inside the library
-                }
-                collecting.lockInterruptibly();
-              } catch (InterruptedException e) {
-                return;
-              }
-              try {
-                shutDown.run();
-              } finally {
-                collecting.unlock();
-              }
-            },
-            threadName + "-close");
-    later.setDaemon(true);
-    later.start();
+    shutdown.close(
+        stuck ->
+            logger.warning(
+                "AMD GPUs: "
+                    + (stuck == DeferredShutdown.Stuck.COLLECTION
+                        ? "a collection"
+                        : "the PCIe sampling thread")
+                    + " is still inside "
+                    + library
+                    + " at "
+                    + location
+                    + " at close; the library is shut down once it returns, not under it"),
+        () -> {});
   }
 }

@@ -2,6 +2,7 @@ package io.telegen.gpu.nvidia.internal;
 
 import com.sun.jna.Memory;
 import io.telegen.gpu.GpuOptions;
+import io.telegen.gpu.internal.DeferredShutdown;
 import io.telegen.gpu.internal.ProcessLabels;
 import io.telegen.node.DeviceAttribution;
 import io.telegen.node.GpuProcessSnapshot;
@@ -9,6 +10,7 @@ import io.telegen.node.NodeAttribution;
 import io.telegen.source.Labels;
 import io.telegen.source.MetricBatch;
 import io.telegen.source.ProblemLog;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -55,13 +57,14 @@ public final class NvmlCollector implements AutoCloseable {
   private final ProblemLog answering = new ProblemLog(logger, "NVIDIA GPUs");
   private final Map<String, String> info;
   private final ProcessLabels names;
-  private final ScheduledExecutorService sampler;
   private final long startUnixNanos;
   private final DeviceAttribution attribution;
   private final ProblemLog sampling = new ProblemLog(logger, "NVIDIA GPUs");
 
   /** Held by the running collection; guards the GPUs' collection buffers and caches. */
   private final ReentrantLock collecting = new ReentrantLock();
+
+  private final DeferredShutdown shutdown;
 
   // The GPU process table of the last collection; replaced whole, never mutated.
   private volatile GpuProcessSnapshot snapshot = GpuProcessSnapshot.empty();
@@ -87,7 +90,7 @@ public final class NvmlCollector implements AutoCloseable {
     this.names = new ProcessLabels(options.procRoot(), attribution.processes());
     this.startUnixNanos = startUnixNanos;
     this.attribution = attribution.devices();
-    this.sampler =
+    ScheduledExecutorService sampler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, "telegen-nvml-sampler");
@@ -102,6 +105,9 @@ public final class NvmlCollector implements AutoCloseable {
         150,
         Math.max(150, options.pollInterval().toMillis()),
         TimeUnit.MILLISECONDS);
+    this.shutdown =
+        new DeferredShutdown(
+            "telegen-nvml-close", sampler, Duration.ofSeconds(2), collecting, this::release);
   }
 
   /**
@@ -428,59 +434,23 @@ public final class NvmlCollector implements AutoCloseable {
    * Stops sampling and shuts NVML down, once neither the sampling thread nor a collection is inside
    * the driver. Waits a bounded time for them; one that stays stuck (no interrupt ends a native
    * call) keeps its GPM samples and NVML as they are, and a daemon thread frees them and shuts
-   * NVML down only when it returns, never under it.
+   * NVML down only when it returns, never under it ({@link DeferredShutdown}).
    */
   @Override
   public void close() {
-    sampler.shutdownNow();
-    boolean samplerIdle = false;
-    boolean idle = false;
-    try {
-      samplerIdle = sampler.awaitTermination(2, TimeUnit.SECONDS);
-      idle = collecting.tryLock(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (samplerIdle && idle) {
-      try {
-        release();
-      } finally {
-        collecting.unlock();
-      }
-      return;
-    }
-    if (idle) {
-      collecting.unlock();
-    }
-    logger.warning(
-        "NVIDIA GPUs: "
-            + (samplerIdle ? "a collection" : "the slow-sampling thread (PCIe, GPM)")
-            + " is still inside the NVIDIA driver at "
-            + nvml.location()
-            + " at close; its GPM samples are not freed and NVML is not shut down under it, "
-            + "but once it returns. If it never does, check the driver (nvidia-smi, dmesg for Xid "
-            + "errors)");
-    Thread later = new Thread(this::releaseWhenIdle, "telegen-nvml-close");
-    later.setDaemon(true);
-    later.start();
-  }
-
-  /** After a stuck close: waits, however long, for the driver calls to return, then releases. */
-  private void releaseWhenIdle() {
-    try {
-      while (!sampler.awaitTermination(1, TimeUnit.MINUTES)) {
-        // still inside the driver
-      }
-      collecting.lockInterruptibly();
-    } catch (InterruptedException e) {
-      return;
-    }
-    try {
-      release();
-      logger.info("NVIDIA GPUs: the stuck driver call returned; NVML is shut down");
-    } finally {
-      collecting.unlock();
-    }
+    shutdown.close(
+        stuck ->
+            logger.warning(
+                "NVIDIA GPUs: "
+                    + (stuck == DeferredShutdown.Stuck.COLLECTION
+                        ? "a collection"
+                        : "the slow-sampling thread (PCIe, GPM)")
+                    + " is still inside the NVIDIA driver at "
+                    + nvml.location()
+                    + " at close; its GPM samples are not freed and NVML is not shut down under"
+                    + " it, but once it returns. If it never does, check the driver (nvidia-smi,"
+                    + " dmesg for Xid errors)"),
+        () -> logger.info("NVIDIA GPUs: the stuck driver call returned; NVML is shut down"));
   }
 
   private void release() {
