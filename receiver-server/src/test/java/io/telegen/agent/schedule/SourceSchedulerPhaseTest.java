@@ -42,7 +42,7 @@ class SourceSchedulerPhaseTest {
     Thread.sleep(INTERVAL.toMillis() / 2);
     scheduler.add(late, INTERVAL);
 
-    SourceSchedulerTest.awaitTrue(() -> first.times.size() >= 4 && late.times.size() >= 3);
+    TestSources.awaitTrue(() -> first.times.size() >= 4 && late.times.size() >= 3);
 
     for (Timed added : List.of(early, late)) {
       List<Long> times = List.copyOf(added.times);
