@@ -54,6 +54,8 @@ public final class CoalescingExportQueue implements ExportQueue {
    */
   static final long ROUND_LOOK_MILLIS = 50;
 
+  private static final long ROUND_LOOK_NANOS = Duration.ofMillis(ROUND_LOOK_MILLIS).toNanos();
+
   private final ExportQueue queue;
   private boolean backlog;
   private final long lingerNanos;
@@ -171,10 +173,9 @@ public final class CoalescingExportQueue implements ExportQueue {
    * linger later.
    */
   private void awaitTheRound(long start) throws InterruptedException {
-    long look = Duration.ofMillis(ROUND_LOOK_MILLIS).toNanos();
     int seen = queue.size();
     for (long left = lingerNanos; left > 0 && seen < maxRequests; ) {
-      sleeper.sleep(Duration.ofNanos(Math.min(left, look)));
+      sleeper.sleep(Duration.ofNanos(Math.min(left, ROUND_LOOK_NANOS)));
       int now = queue.size();
       if (now <= seen) {
         return;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.telegen.agent.telemetry.AgentTelemetry;
 import io.telegen.catalog.MetricCatalog;
-import io.telegen.source.MetricBatch;
 import io.telegen.source.MetricSource;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,11 +35,11 @@ class SourceSchedulerPhaseTest {
     Timed first = new Timed("first");
     Timed early = new Timed("early"); // added 0.3 intervals in: on phase at the next tick
     Timed late = new Timed("late"); // added 0.8 intervals in: on phase from the tick after
-    scheduler.schedule(first, INTERVAL);
+    scheduler.schedule(first.source, INTERVAL);
     Thread.sleep(INTERVAL.toMillis() * 3 / 10);
-    scheduler.add(early, INTERVAL);
+    scheduler.add(early.source, INTERVAL);
     Thread.sleep(INTERVAL.toMillis() / 2);
-    scheduler.add(late, INTERVAL);
+    scheduler.add(late.source, INTERVAL);
 
     TestSources.awaitTrue(() -> first.times.size() >= 4 && late.times.size() >= 3);
 
@@ -66,23 +65,15 @@ class SourceSchedulerPhaseTest {
     }
   }
 
-  /** A source that notes when each of its collections ran. */
-  private static final class Timed implements MetricSource {
+  /** A source, by {@link TestSources#source}, that notes when each of its collections ran. */
+  private static final class Timed {
     final String name;
     final List<Long> times = new CopyOnWriteArrayList<>();
+    final MetricSource source;
 
     Timed(String name) {
       this.name = name;
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public void collect(MetricBatch batch) {
-      times.add(System.nanoTime());
+      this.source = TestSources.source(name, batch -> times.add(System.nanoTime()));
     }
   }
 }
