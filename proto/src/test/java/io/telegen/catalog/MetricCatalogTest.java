@@ -319,6 +319,37 @@ class MetricCatalogTest {
   }
 
   @Test
+  void definitionsAreEqualByEveryFieldAndHashAlike() {
+    MetricDefinition one = definition("s", "Duration.", List.of("vllm"), Map.of());
+    MetricDefinition same = definition("s", "Duration.", List.of("vllm"), Map.of());
+    assertEquals(one, same);
+    assertEquals(one.hashCode(), same.hashCode());
+    for (MetricDefinition other :
+        List.of(
+            definition("ms", "Duration.", List.of("vllm"), Map.of()),
+            definition("s", "Another.", List.of("vllm"), Map.of()),
+            definition("s", "Duration.", List.of("tgi"), Map.of()),
+            definition("s", "Duration.", List.of("vllm"), Map.of("vllm", "issue 9")))) {
+      assertFalse(one.equals(other), other.toString());
+    }
+  }
+
+  private static MetricDefinition definition(
+      String unit, String description, List<String> sources, Map<String, String> planned) {
+    return new MetricDefinition(
+        "llm_request_duration_seconds",
+        MetricType.HISTOGRAM,
+        unit,
+        description,
+        List.of("model"),
+        List.of(),
+        sources,
+        true,
+        planned,
+        Map.of());
+  }
+
+  @Test
   void parsesAValidCatalog() throws IOException {
     MetricCatalog minimal = parseResource("valid-minimal.yaml");
     assertEquals(

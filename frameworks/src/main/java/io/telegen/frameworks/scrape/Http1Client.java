@@ -45,7 +45,19 @@ final class Http1Client {
   // The request bytes of each URL and header set: a scrape sends the same request every time.
   private static final int MAX_CACHED_REQUESTS = 256;
 
-  private record RequestKey(URI uri, Map<String, String> headers) {}
+  // equals and hashCode spelt out: the record's generated ones call through method handles that
+  // the client compiler (the launcher's -XX:TieredStopAtLevel=1) does not inline.
+  private record RequestKey(URI uri, Map<String, String> headers) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof RequestKey k && uri.equals(k.uri) && headers.equals(k.headers);
+    }
+
+    @Override
+    public int hashCode() {
+      return uri.hashCode() * 31 + headers.hashCode();
+    }
+  }
 
   private final Map<RequestKey, byte[]> requests = new ConcurrentHashMap<>();
 
