@@ -18,7 +18,9 @@ import java.util.function.LongSupplier;
  * When the previous hand-out is less than {@code linger} ago, {@link #peek} first waits for the
  * rest of it (or until {@code maxRequests} are queued), so a stream of requests goes at most once
  * per linger. The first request after a quiet spell waits only while the rest of its collection
- * round comes: until a look {@value #ROUND_LOOK_MILLIS} ms later finds nothing new.
+ * round comes: until a look {@value #ROUND_LOOK_MILLIS} ms later finds nothing new. The first
+ * request since start goes at once: whoever started the agent waits for it, and the rest of its
+ * round follows a linger later.
  *
  * <p>One consumer: {@link #peek} and {@link #remove} are called from the export loop's thread;
  * the producers' methods go straight to the queue underneath and are as thread-safe as it is.
@@ -128,7 +130,7 @@ public final class CoalescingExportQueue implements ExportQueue {
             now = nanoClock.getAsLong(), left = lingerEnd - now) {
           sleeper.sleep(Duration.ofNanos(Math.min(left, lingerStep(now))));
         }
-      } else {
+      } else if (handedOut) {
         awaitTheRound(now);
       }
     }

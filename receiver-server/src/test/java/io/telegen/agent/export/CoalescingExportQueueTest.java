@@ -177,10 +177,15 @@ class CoalescingExportQueueTest {
               clock.addAndGet(d.toNanos());
             });
     assertNull(coalescing.peek(NOW));
+    queue.offer(OtlpRequests.tracesItem("start", 1));
+    coalescing.remove(coalescing.peek(NOW));
+    assertEquals(List.of(), waits, "the first request since start goes at once");
+
+    clock.addAndGet(Duration.ofSeconds(10).toNanos());
     queue.offer(OtlpRequests.tracesItem("first", 1));
     coalescing.remove(coalescing.peek(NOW));
     Duration look = Duration.ofMillis(CoalescingExportQueue.ROUND_LOOK_MILLIS);
-    assertEquals(List.of(look), waits, "the first request goes after one look for its round");
+    assertEquals(List.of(look), waits, "one after a quiet spell goes after one look for its round");
 
     waits.clear();
     clock.addAndGet(Duration.ofMillis(50).toNanos());
@@ -219,6 +224,9 @@ class CoalescingExportQueueTest {
                 queue.offer(OtlpRequests.tracesItem(round.get(n), 1));
               }
             });
+    queue.offer(OtlpRequests.tracesItem("start", 1));
+    coalescing.remove(coalescing.peek(NOW)); // the first since start goes at once
+    clock.addAndGet(Duration.ofSeconds(10).toNanos());
     queue.offer(OtlpRequests.tracesItem(round.get(0), 1));
     ExportItem merged = coalescing.peek(NOW);
     assertEquals(4, merged.items(), "the whole round in one request");
@@ -245,7 +253,7 @@ class CoalescingExportQueueTest {
             });
     queue.offer(OtlpRequests.tracesItem("first", 1));
     coalescing.remove(coalescing.peek(NOW));
-    waits.clear(); // its one look for the rest of its round
+    waits.clear(); // none: the first since start goes at once
 
     // One scrape's request 50 ms later: at that rate 100 would take seconds.
     clock.addAndGet(Duration.ofMillis(50).toNanos());
