@@ -2,7 +2,9 @@ package io.telegen.source;
 
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.telegen.catalog.MetricDefinition;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -15,9 +17,18 @@ public final class Labels {
 
   private static final Labels EMPTY = new Labels(List.of());
 
+  private static final MetricDefinition[] NONE_FITTED = new MetricDefinition[0];
+
+  /** The most definitions a series' labels remember fitting; a GPU's labels serve about 40. */
+  private static final int MAX_FITTED = 64;
+
   private final List<KeyValue> attributes;
   // Each attribute's encoding, made on first use (a benign race makes it twice at worst).
   private byte[][] encoded;
+  // The catalog definitions these labels were found to fit (see MetricBatch), by identity: a
+  // series' labels are checked against its definition once instead of at every point of every
+  // cycle. Copied on write; a benign race loses an entry at worst, and the check runs again.
+  private MetricDefinition[] fitted = NONE_FITTED;
 
   private Labels(List<KeyValue> attributes) {
     this.attributes = attributes;
@@ -85,6 +96,26 @@ public final class Labels {
       encoded = e;
     }
     return e;
+  }
+
+  /** Whether {@link #fitted} was called with {@code definition} (the same instance). */
+  boolean knownToFit(MetricDefinition definition) {
+    for (MetricDefinition d : fitted) {
+      if (d == definition) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Remembers that these labels fit {@code definition}'s declared labels. */
+  void fitted(MetricDefinition definition) {
+    MetricDefinition[] f = fitted;
+    if (f.length < MAX_FITTED) {
+      f = Arrays.copyOf(f, f.length + 1);
+      f[f.length - 1] = definition;
+      fitted = f;
+    }
   }
 
   public boolean containsKey(String key) {

@@ -261,6 +261,14 @@ public final class MetricBatch {
               + " in the metric catalog, not a "
               + type.name().toLowerCase());
     }
+    if (!labels.knownToFit(definition)) {
+      checkLabels(name, definition, labels);
+      labels.fitted(definition);
+    }
+    return definition;
+  }
+
+  private static void checkLabels(String name, MetricDefinition definition, Labels labels) {
     for (String required : definition.labels()) {
       if (!labels.containsKey(required)) {
         throw new IllegalArgumentException(
@@ -294,7 +302,6 @@ public final class MetricBatch {
                 + MetricCatalog.RESOURCE);
       }
     }
-    return definition;
   }
 
   /**

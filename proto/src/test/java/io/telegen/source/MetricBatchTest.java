@@ -46,6 +46,27 @@ class MetricBatchTest {
   }
 
   @Test
+  void labelsThatFitOneMetricAreCheckedAgainForAnotherAndRefusedLabelsEveryTime() {
+    MetricCatalog catalog = MetricCatalog.load();
+    Labels gpu = gpuLabels();
+    Labels withPod = gpu.and("pod", "p");
+    for (int cycle = 0; cycle < 2; cycle++) {
+      MetricBatch batch = new MetricBatch(catalog, cycle);
+      batch.gauge("gpu_up", 1, gpu);
+      batch.gauge("gpu_temperature_celsius", 40, gpu);
+      IllegalArgumentException other =
+          assertThrows(
+              IllegalArgumentException.class, () -> batch.gauge("llm_tokens_per_second", 1, gpu));
+      assertTrue(other.getMessage().contains("label 'model' is required"), other.getMessage());
+      IllegalArgumentException undeclared =
+          assertThrows(IllegalArgumentException.class, () -> batch.gauge("gpu_up", 1, withPod));
+      assertTrue(
+          undeclared.getMessage().contains("'pod' is not declared"), undeclared.getMessage());
+      assertEquals(2, batch.pointCount(), "cycle " + cycle);
+    }
+  }
+
+  @Test
   void refusesAMetricNothingIsBuiltToEmit() {
     MetricBatch batch = new MetricBatch(planned, 1);
     IllegalArgumentException e =
