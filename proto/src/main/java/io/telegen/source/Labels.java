@@ -15,9 +15,10 @@ import java.util.Objects;
  */
 public final class Labels {
 
-  private static final Labels EMPTY = new Labels(List.of());
-
+  // Before EMPTY, whose constructor reads it.
   private static final MetricDefinition[] NONE_FITTED = new MetricDefinition[0];
+
+  private static final Labels EMPTY = new Labels(List.of());
 
   /** The most definitions a series' labels remember fitting; a GPU's labels serve about 40. */
   private static final int MAX_FITTED = 64;

@@ -67,6 +67,15 @@ class MetricBatchTest {
   }
 
   @Test
+  void takesTheEmptyLabelsWhereTheCatalogDeclaresNone() {
+    for (int cycle = 0; cycle < 2; cycle++) {
+      MetricBatch batch = new MetricBatch(MetricCatalog.load(), cycle);
+      batch.gauge("telegen_agent_queue_length", 3, Labels.empty());
+      assertEquals(1, batch.pointCount(), "cycle " + cycle);
+    }
+  }
+
+  @Test
   void refusesAMetricNothingIsBuiltToEmit() {
     MetricBatch batch = new MetricBatch(planned, 1);
     IllegalArgumentException e =
