@@ -121,16 +121,17 @@ public final class CoalescingExportQueue implements ExportQueue {
     if (queue.peek(timeout) == null) {
       return null;
     }
-    if (alone == 0 && !backlog) {
+    // The first request since start goes at once: there is no hand-out to linger after.
+    if (handedOut && alone == 0 && !backlog) {
       long now = nanoClock.getAsLong();
-      if (handedOut && now - lastHandOutNanos < lingerNanos) {
+      if (now - lastHandOutNanos < lingerNanos) {
         long lingerEnd = lastHandOutNanos + lingerNanos;
         for (long left = lingerEnd - now;
             left > 0 && queue.size() < maxRequests;
             now = nanoClock.getAsLong(), left = lingerEnd - now) {
           sleeper.sleep(Duration.ofNanos(Math.min(left, lingerStep(now))));
         }
-      } else if (handedOut) {
+      } else {
         awaitTheRound(now);
       }
     }
